@@ -1,0 +1,47 @@
+// Findings: one per (rule, host, time bin) as in rules.md §3, plus host risk and lateral-movement links.
+
+export interface FindingEventRef {
+  /** Global store row. */
+  row: number;
+  evidence: number;
+  record: number;
+  timeMs: number;
+}
+
+export interface Finding {
+  /** Deterministic id: `${ruleId}|${host}|${binStartMs}`. */
+  id: string;
+  ruleId: string;
+  host: string;
+  binStartMs: number;
+  binEndMs: number;
+  eventCount: number;
+  riskScore: number;
+  message: string;
+  techniques: string[];
+  events: FindingEventRef[];
+}
+
+export interface HostRisk {
+  host: string;
+  events: number;
+  findings: number;
+  riskScore: number;
+  topRules: Array<{ ruleId: string; findings: number; riskScore: number }>;
+  firstMs: number;
+  lastMs: number;
+}
+
+export interface LateralLink {
+  id: string;
+  /** Row of the event naming the other host (e.g. `psexec \\HOST`, `wmic /node:HOST`). */
+  fromRow: number;
+  fromHost: string;
+  fromTimeMs: number;
+  toRow: number;
+  toHost: string;
+  toTimeMs: number;
+  /** What linked them: `psexec`, `wmic-node`, `admin-share`, `remote-service`, ... */
+  kind: string;
+  evidence: string;
+}

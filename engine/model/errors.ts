@@ -1,0 +1,63 @@
+// Errors that cross layers carry a stable code and a location; never a bare string.
+
+export interface SourceLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  record?: number;
+  byteOffset?: number;
+}
+
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_IO'
+  | 'E_FORMAT'
+  | 'E_RECORD'
+  | 'E_TIME'
+  | 'E_ENCODING'
+  | 'E_RULE_PARSE'
+  | 'E_RULE_UNSUPPORTED'
+  | 'E_RULE_REGEX'
+  | 'E_RULE_BUDGET'
+  | 'E_PROTOCOL'
+  | 'E_CANCELLED'
+  | 'E_WORKER'
+  | 'E_CASE'
+  | 'E_SECURITY'
+  | 'E_INTERNAL';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  location?: SourceLocation;
+}
+
+export class HopscopeError extends Error implements ErrorInfo {
+  readonly code: ErrorCode;
+  readonly location?: SourceLocation;
+  constructor(code: ErrorCode, message: string, location?: SourceLocation) {
+    super(location ? `${message} (${formatLocation(location)})` : message);
+    this.name = 'HopscopeError';
+    this.code = code;
+    this.location = location;
+  }
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message, location: this.location };
+  }
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  const parts: string[] = [];
+  if (loc.file) parts.push(loc.file);
+  if (loc.line !== undefined) parts.push(`line ${loc.line}${loc.column !== undefined ? `:${loc.column}` : ''}`);
+  else if (loc.column !== undefined) parts.push(`column ${loc.column}`);
+  if (loc.record !== undefined) parts.push(`record ${loc.record}`);
+  if (loc.byteOffset !== undefined) parts.push(`byte ${loc.byteOffset}`);
+  return parts.join(', ');
+}
+
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof HopscopeError) return err.toInfo();
+  if (err instanceof Error) return { code: 'E_INTERNAL', message: err.message };
+  return { code: 'E_INTERNAL', message: String(err) };
+}

@@ -1,0 +1,207 @@
+// The one API the renderer talks to, transport-agnostic: Electron IPC (preload bridge), a WebSocket
+// in browser mode, or in-process in tests. Every request is validated on receipt by the host.
+// Invariant: the renderer never receives all events, only what is on screen (pages, aggregates).
+
+import type { ErrorInfo } from '../model/errors.ts';
+import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
+import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: 'electron' | 'browser' | 'test';
+  samples: Array<{ id: string; name: string; bytes: number; description: string }>;
+}
+
+/** A file the host is allowed to read: picked, dropped, uploaded, or named on the command line. */
+export interface EvidenceHandle {
+  id: string;
+  name: string;
+  bytes: number;
+}
+
+export interface RecentItem {
+  kind: 'file' | 'case';
+  name: string;
+  /** Display path; reopening goes through `openRecent(id)`, never through a path from the renderer. */
+  path: string;
+  id: string;
+  openedAt: string;
+}
+
+export interface IngestProgress {
+  jobId: string;
+  phase: 'hashing' | 'parsing' | 'indexing' | 'rules' | 'done' | 'cancelled' | 'failed';
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+  rejected: number;
+  /** Bytes per second over the job so far. */
+  rate: number;
+  file?: string;
+}
+
+export interface RejectSample {
+  evidence: string;
+  line?: number;
+  record?: number;
+  reason: string;
+}
+
+export interface EvidenceSummary {
+  id: string;
+  name: string;
+  path: string;
+  bytes: number;
+  sha256: string;
+  format: string;
+  formatReason: string;
+  encoding: string;
+  events: number;
+  nonProcessEvents: number;
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+  rejectSamples: RejectSample[];
+  /** True when some times had no zone and were read as UTC. */
+  assumedUtc: boolean;
+  addedAt: string;
+}
+
+export interface CaseSummary {
+  evidence: EvidenceSummary[];
+  events: number;
+  hosts: string[];
+  firstMs: number;
+  lastMs: number;
+  rules: RuleMeta[];
+  ruleIssues: RuleLoadIssue[];
+  findings: number;
+  binSpanSec: number;
+}
+
+export interface TimelineRequest {
+  startMs: number;
+  endMs: number;
+  /** Number of time buckets (screen columns); the host clamps it to a sane maximum. */
+  buckets: number;
+  hosts?: string[];
+  filter?: string;
+}
+
+export interface TimelineLane {
+  host: string;
+  riskScore: number;
+  counts: number[];
+  findings: number[];
+  maxRisk: number[];
+}
+
+export interface TimelineResponse {
+  startMs: number;
+  endMs: number;
+  bucketMs: number;
+  lanes: TimelineLane[];
+  total: number[];
+}
+
+export type SortDir = 'asc' | 'desc';
+
+export interface RowsRequest {
+  offset: number;
+  limit: number;
+  sort?: { field: string; dir: SortDir };
+  filter?: string;
+  startMs?: number;
+  endMs?: number;
+  hosts?: string[];
+  findingId?: string;
+  columns?: string[];
+}
+
+export interface RowsResponse {
+  total: number;
+  offset: number;
+  columns: string[];
+  rows: Array<{ row: number; timeMs: number; values: Array<string | null> }>;
+  filterError?: ErrorInfo;
+}
+
+export interface EventDetails {
+  row: number;
+  timeMs: number;
+  evidence: string;
+  record: number;
+  line: number;
+  canonical: Record<string, string | null>;
+  original: Record<string, string>;
+  raw: string;
+}
+
+export interface ProcessNode {
+  row: number;
+  timeMs: number;
+  process_name: string | null;
+  process: string | null;
+  process_id: string | null;
+  depth: number;
+  relation: 'ancestor' | 'self' | 'child' | 'descendant';
+}
+
+export interface FindingsResponse {
+  findings: Finding[];
+  hosts: HostRisk[];
+  links: LateralLink[];
+}
+
+export interface HostEvent {
+  type: 'progress';
+  progress: IngestProgress;
+}
+export interface HostErrorEvent {
+  type: 'error';
+  jobId?: string;
+  error: ErrorInfo;
+}
+export interface HostReadyEvent {
+  type: 'case-ready';
+  summary: CaseSummary;
+}
+export type HostPush = HostEvent | HostErrorEvent | HostReadyEvent;
+
+/**
+ * Request/response contract: channel name -> [request, response]. Both transports and the
+ * validators in `rpc/validate.ts` are keyed by this map.
+ */
+export interface ApiContract {
+  'app.info': [Record<string, never>, AppInfo];
+  'files.recent': [Record<string, never>, RecentItem[]];
+  /** Native open dialog (Electron) — browser mode uploads instead. */
+  'files.pick': [Record<string, never>, EvidenceHandle[]];
+  /** Files named on the command line, already allowed. */
+  'files.preopened': [Record<string, never>, EvidenceHandle[]];
+  'case.open': [{ handles: string[] }, { jobId: string }];
+  'case.openSample': [{ id: string }, { jobId: string }];
+  'case.openRecent': [{ id: string }, { jobId: string }];
+  'case.cancel': [{ jobId: string }, { cancelled: boolean }];
+  'case.summary': [Record<string, never>, CaseSummary | null];
+  'query.timeline': [TimelineRequest, TimelineResponse];
+  'query.rows': [RowsRequest, RowsResponse];
+  'query.event': [{ row: number }, EventDetails];
+  'query.processTree': [{ row: number }, ProcessNode[]];
+  'query.findings': [{ sort?: 'risk' | 'time' }, FindingsResponse];
+}
+
+export type Channel = keyof ApiContract;
+export type Req<C extends Channel> = ApiContract[C][0];
+export type Res<C extends Channel> = ApiContract[C][1];
+
+/** What the renderer holds: one object, whatever the transport. */
+export interface HopscopeApi {
+  call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>>;
+  /** Subscribe to host pushes (progress, errors, case ready); returns an unsubscribe function. */
+  subscribe(listener: (push: HostPush) => void): () => void;
+  /** Browser mode only: upload a picked or dropped File; Electron resolves dropped files in preload. */
+  upload?(file: File): Promise<EvidenceHandle>;
+  /** Electron only: register a dropped File by its path (preload uses webUtils.getPathForFile). */
+  registerDropped?(file: File): Promise<EvidenceHandle>;
+}

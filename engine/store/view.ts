@@ -1,0 +1,62 @@
+// Read contract between the event store and its consumers (rules, detection, queries).
+// Invariant: rows are addressed by a global index = view.base + local row; values are strings or null.
+
+import type { CanonicalEvent } from '../model/fields.ts';
+
+/** One string-valued field of a segment. */
+export interface StringColumn {
+  /**
+   * Present when the column is dictionary-encoded: `ids[row]` indexes `values`, and `values[0]`
+   * is always null (missing). Consumers evaluate a predicate once per distinct value through this.
+   */
+  readonly dict?: { readonly ids: Uint32Array; readonly values: ReadonlyArray<string | null> };
+  /** The value at a local row, or null when the event lacks the field. */
+  get(row: number): string | null;
+}
+
+/**
+ * A contiguous run of events (one store segment). Field names are canonical names
+ * (see model/fields.ts), synthetic names (`_time`, `_raw`, `host`, `source`, `sourcetype`,
+ * `vendor_product`) or original names exactly as the evidence spelled them.
+ */
+export interface EventView {
+  /** Global index of local row 0. */
+  readonly base: number;
+  readonly rowCount: number;
+  /** UTC epoch milliseconds per local row. */
+  readonly timeMs: Float64Array;
+  column(name: string): StringColumn | undefined;
+  fieldNames(): readonly string[];
+  /** The event's text for bare search terms: original record text, newline, canonical `name=value` pairs. */
+  text(row: number): string;
+}
+
+/** The whole case: segments in order, global rows 0..rowCount-1. */
+export interface EventSource {
+  readonly rowCount: number;
+  readonly views: readonly EventView[];
+}
+
+/** Resolve a global row to its view and local row (binary search over bases). */
+export function locateRow(source: EventSource, globalRow: number): { view: EventView; row: number } {
+  const views = source.views;
+  let lo = 0;
+  let hi = views.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (views[mid]!.base <= globalRow) lo = mid;
+    else hi = mid - 1;
+  }
+  const view = views[lo];
+  if (!view || globalRow < view.base || globalRow >= view.base + view.rowCount) {
+    throw new RangeError(`row ${globalRow} out of range`);
+  }
+  return { view, row: globalRow - view.base };
+}
+
+/** Convenience accessor for a field of a global row. */
+export function fieldAt(source: EventSource, globalRow: number, field: string): string | null {
+  const { view, row } = locateRow(source, globalRow);
+  if (field === '_time') return String(view.timeMs[row]! / 1000);
+  return view.column(field)?.get(row) ?? null;
+}
