@@ -195,13 +195,19 @@ export type Channel = keyof ApiContract;
 export type Req<C extends Channel> = ApiContract[C][0];
 export type Res<C extends Channel> = ApiContract[C][1];
 
+/** The DOM `File` as seen from the pure engine (the renderer passes real Files). */
+export interface FileLike {
+  readonly name: string;
+  readonly size: number;
+}
+
 /** What the renderer holds: one object, whatever the transport. */
 export interface HopscopeApi {
   call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>>;
   /** Subscribe to host pushes (progress, errors, case ready); returns an unsubscribe function. */
   subscribe(listener: (push: HostPush) => void): () => void;
   /** Browser mode only: upload a picked or dropped File; Electron resolves dropped files in preload. */
-  upload?(file: File): Promise<EvidenceHandle>;
+  upload?(file: FileLike): Promise<EvidenceHandle>;
   /** Electron only: register a dropped File by its path (preload uses webUtils.getPathForFile). */
-  registerDropped?(file: File): Promise<EvidenceHandle>;
+  registerDropped?(file: FileLike): Promise<EvidenceHandle>;
 }

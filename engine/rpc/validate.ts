@@ -1,0 +1,91 @@
+// Validates every request that crosses a trust boundary (IPC, WebSocket) against the API contract.
+// Invariant: unknown channels, extra keys, wrong types and out-of-range numbers are refused, never coerced.
+
+import type { ErrorInfo } from '../model/errors.ts';
+import type { ApiContract, Channel } from './api.ts';
+
+type Check = (v: unknown, path: string) => string | null;
+
+const MAX_STRING = 4096;
+const MAX_ARRAY = 10_000;
+
+const str = (max = MAX_STRING): Check => (v, p) =>
+  typeof v === 'string' && v.length <= max ? null : `${p} must be a string of at most ${max} characters`;
+const int = (min: number, max: number): Check => (v, p) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `${p} must be an integer in [${min}, ${max}]`;
+const num = (): Check => (v, p) => (typeof v === 'number' && Number.isFinite(v) ? null : `${p} must be a finite number`);
+const oneOf = (...vals: string[]): Check => (v, p) => (typeof v === 'string' && vals.includes(v) ? null : `${p} must be one of ${vals.join(', ')}`);
+const arr = (item: Check, max = MAX_ARRAY): Check => (v, p) => {
+  if (!Array.isArray(v) || v.length > max) return `${p} must be an array of at most ${max} items`;
+  for (let i = 0; i < v.length; i++) {
+    const e = item(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return null;
+};
+const opt = (c: Check): Check => (v, p) => (v === undefined ? null : c(v, p));
+function obj(shape: Record<string, Check>): Check {
+  return (v, p) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object`;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return `${p} must be a plain object`;
+    for (const k of Object.keys(v)) if (!(k in shape)) return `${p}.${k} is not allowed`;
+    for (const [k, c] of Object.entries(shape)) {
+      const e = c((v as Record<string, unknown>)[k], `${p}.${k}`);
+      if (e) return e;
+    }
+    return null;
+  };
+}
+
+const EPOCH_MS = 8.64e15;
+const empty = obj({});
+const hostList = opt(arr(str(512), 100_000));
+
+const SCHEMAS: { [C in Channel]: Check } = {
+  'app.info': empty,
+  'files.recent': empty,
+  'files.pick': empty,
+  'files.preopened': empty,
+  'case.open': obj({ handles: arr(str(128), 1000) }),
+  'case.openSample': obj({ id: str(128) }),
+  'case.openRecent': obj({ id: str(128) }),
+  'case.cancel': obj({ jobId: str(128) }),
+  'case.summary': empty,
+  'query.timeline': obj({
+    startMs: int(-EPOCH_MS, EPOCH_MS),
+    endMs: int(-EPOCH_MS, EPOCH_MS),
+    buckets: int(1, 20_000),
+    hosts: hostList,
+    filter: opt(str(MAX_STRING)),
+  }),
+  'query.rows': obj({
+    offset: int(0, 2 ** 32),
+    limit: int(0, 5_000),
+    sort: opt(obj({ field: str(256), dir: oneOf('asc', 'desc') })),
+    filter: opt(str(MAX_STRING)),
+    startMs: opt(num()),
+    endMs: opt(num()),
+    hosts: hostList,
+    findingId: opt(str(1024)),
+    columns: opt(arr(str(256), 500)),
+  }),
+  'query.event': obj({ row: int(0, 2 ** 32) }),
+  'query.processTree': obj({ row: int(0, 2 ** 32) }),
+  'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
+};
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCHEMAS, name);
+}
+
+export type Validated = { ok: true; channel: Channel; req: ApiContract[Channel][0] } | { ok: false; error: ErrorInfo };
+
+export function validateRequest(channel: unknown, payload: unknown): Validated {
+  if (!isChannel(channel)) {
+    return { ok: false, error: { code: 'E_PROTOCOL', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+  }
+  const problem = SCHEMAS[channel](payload, 'request');
+  if (problem) return { ok: false, error: { code: 'E_PROTOCOL', message: `${channel}: ${problem}` } };
+  return { ok: true, channel, req: payload as ApiContract[Channel][0] };
+}
