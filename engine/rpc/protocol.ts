@@ -1,0 +1,329 @@
+// Host <-> engine-worker message protocol: a discriminated union on `type`, keyed by `seq`.
+// Invariant: every message is validated on receipt in both directions; a malformed one becomes an
+// E_PROTOCOL error (answered when it carries a usable seq), never an exception in the pump.
+
+import type { ErrorInfo } from '../model/errors.ts';
+import type { IngestStats } from '../ingest/sink.ts';
+import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
+import type {
+  CaseSummary,
+  EventDetails,
+  FindingsResponse,
+  ProcessNode,
+  RowsRequest,
+  RowsResponse,
+  TimelineRequest,
+  TimelineResponse,
+} from './api.ts';
+import { validateRequest } from './validate.ts';
+
+/** A rule or macro file handed to the engine as text (the host reads the disk, the engine never does). */
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+export interface IngestFileParams {
+  /** Absolute path of a registered, read-only evidence file (the worker opens it itself). */
+  path: string;
+  /** Evidence index in the case (0-based, dense). */
+  evidence: number;
+  /** Display name. */
+  name: string;
+  /** Format override; absent means sniff. */
+  format?: string;
+}
+
+export interface IngestFileResult {
+  evidence: number;
+  stats: IngestStats;
+  format: string;
+  formatReason: string;
+  encoding: string;
+  /** Rows in the store after this file. */
+  totalRows: number;
+  cancelled: boolean;
+}
+
+export interface EvidenceMetaParams {
+  evidence: number;
+  sha256: string;
+  bytes: number;
+  path: string;
+  addedAt: string;
+  /** Warnings the host found while reading (file changed during read ...). */
+  warnings?: string[];
+}
+
+export interface LoadRulesParams {
+  files: TextFile[];
+  macros: TextFile[];
+  sigmaFiles: TextFile[];
+  /** When present, only these rule ids run. */
+  enabledIds?: string[];
+}
+
+export interface LoadRulesResult {
+  rules: RuleMeta[];
+  issues: RuleLoadIssue[];
+}
+
+export interface DetectParams {
+  binSpanSec: number;
+}
+
+export interface DetectResult {
+  findings: number;
+  hosts: number;
+  ruleErrors: ErrorInfo[];
+  elapsedMs: number;
+}
+
+export type ReportFormat = 'json' | 'csv' | 'ndjson' | 'html';
+
+export interface ReportParams {
+  format: ReportFormat;
+  /** Who/what produced it, for the report header. */
+  generator?: string;
+}
+
+export interface ReportResult {
+  format: ReportFormat;
+  /** UTF-8 bytes of the report; transferred, not copied. */
+  bytes: ArrayBuffer;
+}
+
+/** Worker methods: name -> [params, result]. */
+export interface EngineMethods {
+  ingestFile: [IngestFileParams, IngestFileResult];
+  evidenceMeta: [EvidenceMetaParams, { ok: true }];
+  loadRules: [LoadRulesParams, LoadRulesResult];
+  detect: [DetectParams, DetectResult];
+  summary: [Record<string, never>, CaseSummary | null];
+  timeline: [TimelineRequest, TimelineResponse];
+  rows: [RowsRequest, RowsResponse];
+  event: [{ row: number }, EventDetails];
+  processTree: [{ row: number }, ProcessNode[]];
+  findings: [{ sort?: 'risk' | 'time' }, FindingsResponse];
+  report: [ReportParams, ReportResult];
+  reset: [Record<string, never>, { ok: true }];
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type EngineParams<M extends EngineMethod> = EngineMethods[M][0];
+export type EngineResult<M extends EngineMethod> = EngineMethods[M][1];
+
+/** Progress of a long call (ingest, detection), pushed with the call's seq. */
+export interface WorkerProgress {
+  phase: 'parsing' | 'indexing' | 'rules';
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+  rejected: number;
+  /** Bytes per second since the call started. */
+  rate: number;
+}
+
+export interface RequestMessage<M extends EngineMethod = EngineMethod> {
+  type: 'request';
+  seq: number;
+  method: M;
+  params: EngineParams<M>;
+}
+export interface CancelMessage {
+  type: 'cancel';
+  seq: number;
+}
+export interface ResponseMessage {
+  type: 'response';
+  seq: number;
+  result: unknown;
+  timingMs: number;
+}
+export interface ProgressMessage {
+  type: 'progress';
+  seq: number;
+  progress: WorkerProgress;
+}
+export interface ErrorMessage {
+  type: 'error';
+  /** -1 when the offending message had no usable seq. */
+  seq: number;
+  error: ErrorInfo;
+}
+
+export type HostToWorker = RequestMessage | CancelMessage;
+export type WorkerToHost = ResponseMessage | ProgressMessage | ErrorMessage;
+
+export type Parsed<T> = { ok: true; msg: T } | { ok: false; seq: number; error: ErrorInfo };
+
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+const MAX_PATH = 32_768;
+const MAX_RULE_FILES = 20_000;
+const MAX_RULE_TEXT = 4 * 1024 * 1024;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_SEQ;
+const isNonNegInt = (v: unknown, max = 2 ** 32): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
+const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function fail(seq: number, message: string): { ok: false; seq: number; error: ErrorInfo } {
+  return { ok: false, seq, error: { code: 'E_PROTOCOL', message } };
+}
+
+/** Checks only the keys listed, refusing extras; returns a problem description or null. */
+function shape(v: unknown, keys: Record<string, (x: unknown) => boolean>, optional: readonly string[] = []): string | null {
+  if (!isPlainObject(v)) return 'params must be a plain object';
+  for (const k of Object.keys(v)) if (!(k in keys)) return `params.${k} is not allowed`;
+  for (const [k, check] of Object.entries(keys)) {
+    const val = v[k];
+    if (val === undefined && optional.includes(k)) continue;
+    if (!check(val)) return `params.${k} is invalid`;
+  }
+  return null;
+}
+
+const textFiles = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.length <= MAX_RULE_FILES &&
+  v.every((f) => isPlainObject(f) && Object.keys(f).length === 2 && isStr(f['path'], MAX_PATH) && isStr(f['text'], MAX_RULE_TEXT));
+
+/** The API channel whose schema also validates a worker method's params (same request type). */
+const SAME_AS_CHANNEL = {
+  summary: 'case.summary',
+  timeline: 'query.timeline',
+  rows: 'query.rows',
+  event: 'query.event',
+  processTree: 'query.processTree',
+  findings: 'query.findings',
+} as const;
+
+const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
+  ingestFile: (p) =>
+    shape(p, {
+      path: (x) => isStr(x, MAX_PATH) && x.length > 0 && !x.includes('\0'),
+      evidence: (x) => isNonNegInt(x, 1_000_000),
+      name: (x) => isStr(x, 4096),
+      format: (x) => isStr(x, 64),
+    }, ['format']),
+  evidenceMeta: (p) =>
+    shape(p, {
+      evidence: (x) => isNonNegInt(x, 1_000_000),
+      sha256: (x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x),
+      bytes: (x) => isNonNegInt(x, Number.MAX_SAFE_INTEGER),
+      path: (x) => isStr(x, MAX_PATH),
+      addedAt: (x) => isStr(x, 64),
+      warnings: (x) => Array.isArray(x) && x.length <= 100 && x.every((w) => isStr(w, 4096)),
+    }, ['warnings']),
+  loadRules: (p) =>
+    shape(p, {
+      files: textFiles,
+      macros: textFiles,
+      sigmaFiles: textFiles,
+      enabledIds: (x) => Array.isArray(x) && x.length <= 100_000 && x.every((s) => isStr(s, 512)),
+    }, ['enabledIds']),
+  detect: (p) => shape(p, { binSpanSec: (x) => isFiniteNum(x) && x > 0 && x <= 86_400 * 366 }),
+  summary: (p) => channelCheck('summary', p),
+  timeline: (p) => channelCheck('timeline', p),
+  rows: (p) => channelCheck('rows', p),
+  event: (p) => channelCheck('event', p),
+  processTree: (p) => channelCheck('processTree', p),
+  findings: (p) => channelCheck('findings', p),
+  report: (p) =>
+    shape(p, {
+      format: (x) => x === 'json' || x === 'csv' || x === 'ndjson' || x === 'html',
+      generator: (x) => isStr(x, 256),
+    }, ['generator']),
+  reset: (p) => shape(p, {}),
+};
+
+function channelCheck(method: keyof typeof SAME_AS_CHANNEL, p: unknown): string | null {
+  const v = validateRequest(SAME_AS_CHANNEL[method], p);
+  return v.ok ? null : v.error.message;
+}
+
+export function isEngineMethod(m: unknown): m is EngineMethod {
+  return typeof m === 'string' && Object.prototype.hasOwnProperty.call(PARAM_CHECKS, m);
+}
+
+/** Validate a message arriving at the worker. */
+export function parseHostMessage(m: unknown): Parsed<HostToWorker> {
+  if (!isPlainObject(m)) return fail(-1, 'message must be a plain object');
+  const seq = isSeq(m['seq']) ? m['seq'] : -1;
+  if (seq < 0) return fail(-1, 'message.seq must be a non-negative integer');
+  switch (m['type']) {
+    case 'cancel':
+      if (Object.keys(m).length !== 2) return fail(seq, 'cancel message has extra keys');
+      return { ok: true, msg: { type: 'cancel', seq } };
+    case 'request': {
+      for (const k of Object.keys(m)) if (k !== 'type' && k !== 'seq' && k !== 'method' && k !== 'params') return fail(seq, `request.${k} is not allowed`);
+      const method = m['method'];
+      if (!isEngineMethod(method)) return fail(seq, `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
+      const problem = PARAM_CHECKS[method](m['params']);
+      if (problem) return fail(seq, `${method}: ${problem}`);
+      return { ok: true, msg: { type: 'request', seq, method, params: m['params'] as EngineParams<typeof method> } };
+    }
+    default:
+      return fail(seq, `unknown message type ${JSON.stringify(String(m['type'])).slice(0, 40)}`);
+  }
+}
+
+const ERROR_CODES = new Set<string>([
+  'E_USAGE', 'E_IO', 'E_FORMAT', 'E_RECORD', 'E_TIME', 'E_ENCODING', 'E_RULE_PARSE', 'E_RULE_UNSUPPORTED',
+  'E_RULE_REGEX', 'E_RULE_BUDGET', 'E_PROTOCOL', 'E_CANCELLED', 'E_WORKER', 'E_CASE', 'E_SECURITY', 'E_INTERNAL',
+]);
+
+function isErrorInfo(v: unknown): v is ErrorInfo {
+  return (
+    isPlainObject(v) &&
+    typeof v['code'] === 'string' &&
+    ERROR_CODES.has(v['code']) &&
+    typeof v['message'] === 'string' &&
+    (v['location'] === undefined || isPlainObject(v['location']))
+  );
+}
+
+/** Validate a message arriving at the host from the worker. Results are trusted in shape only as far as the envelope. */
+export function parseWorkerMessage(m: unknown): Parsed<WorkerToHost> {
+  if (!isPlainObject(m)) return fail(-1, 'worker message must be a plain object');
+  const seq = m['seq'] === -1 ? -1 : isSeq(m['seq']) ? m['seq'] : NaN;
+  if (Number.isNaN(seq)) return fail(-1, 'worker message.seq must be an integer');
+  switch (m['type']) {
+    case 'response':
+      if (seq < 0) return fail(-1, 'response without seq');
+      if (!('result' in m)) return fail(seq, 'response without result');
+      if (!isFiniteNum(m['timingMs']) || m['timingMs'] < 0) return fail(seq, 'response.timingMs must be a non-negative number');
+      return { ok: true, msg: { type: 'response', seq, result: m['result'], timingMs: m['timingMs'] } };
+    case 'progress': {
+      const p = m['progress'];
+      if (seq < 0) return fail(-1, 'progress without seq');
+      if (
+        !isPlainObject(p) ||
+        !(p['phase'] === 'parsing' || p['phase'] === 'indexing' || p['phase'] === 'rules') ||
+        !['bytesDone', 'bytesTotal', 'records', 'rejected', 'rate'].every((k) => isFiniteNum(p[k]) && (p[k] as number) >= 0)
+      ) {
+        return fail(seq, 'malformed progress');
+      }
+      return { ok: true, msg: { type: 'progress', seq, progress: p as unknown as WorkerProgress } };
+    }
+    case 'error':
+      if (!isErrorInfo(m['error'])) return fail(seq, 'malformed error message');
+      return { ok: true, msg: { type: 'error', seq, error: m['error'] } };
+    default:
+      return fail(seq, `unknown worker message type ${JSON.stringify(String(m['type'])).slice(0, 40)}`);
+  }
+}
+
+/** Large results travel as transferables: collect the ArrayBuffers at the top level of a result. */
+export function transferablesOf(result: unknown): ArrayBuffer[] {
+  if (result instanceof ArrayBuffer) return [result];
+  if (!isPlainObject(result)) return [];
+  const out: ArrayBuffer[] = [];
+  for (const v of Object.values(result)) if (v instanceof ArrayBuffer) out.push(v);
+  return out;
+}
