@@ -1,0 +1,309 @@
+// Lateral-movement links: an event whose command line names another host of the case (psexec \\HOST,
+// wmic /node:HOST, \\HOST\ADMIN$, ...) joined to the first remote-execution follow-up on that host.
+// Invariant: patterns are linear-time (no nested or unbounded lazy quantifiers) since command lines are hostile.
+
+import type { EventSource, EventView, StringColumn } from '../store/view.ts';
+import { UNKNOWN_HOST, sameHost } from './hosts.ts';
+import type { LateralLink } from './types.ts';
+
+export interface LinkOptions {
+  /** How long after the naming event a follow-up may start (default 120 s). */
+  windowAfterMs?: number;
+  /** Clock-skew tolerance: a follow-up may be logged this much before the naming event (default 5 s). */
+  skewBeforeMs?: number;
+}
+
+export const DEFAULT_LINK_WINDOW_AFTER_MS = 120_000;
+export const DEFAULT_LINK_SKEW_BEFORE_MS = 5_000;
+/** Longest matched text kept in `LateralLink.evidence`. */
+const EVIDENCE_MAX_CHARS = 200;
+
+/** Technique that named the remote host. */
+export type LinkKind =
+  | 'psexec'
+  | 'remote-service'
+  | 'wmic-node'
+  | 'remote-schtask'
+  | 'winrs'
+  | 'wmi-powershell'
+  | 'powershell-remoting'
+  | 'remote-registry'
+  | 'admin-share';
+
+/** What a process start on the target looks like when something remote launched it. */
+type FollowUpClass = 'psexesvc' | 'service' | 'wmi' | 'schtask' | 'winrm';
+
+const PREFERRED: Readonly<Record<LinkKind, readonly FollowUpClass[]>> = {
+  psexec: ['psexesvc', 'service'],
+  'remote-service': ['service', 'psexesvc'],
+  'wmic-node': ['wmi'],
+  'remote-schtask': ['schtask'],
+  winrs: ['winrm'],
+  'wmi-powershell': ['wmi'],
+  'powershell-remoting': ['winrm'],
+  'remote-registry': ['service'],
+  'admin-share': ['psexesvc', 'service', 'wmi', 'schtask'],
+};
+
+export interface RemoteReference {
+  /** The host name as written (quotes, scheme and port stripped). */
+  target: string;
+  kind: LinkKind;
+  /** The matched text, for the analyst. */
+  text: string;
+}
+
+const HOST = String.raw`([A-Za-z0-9_][A-Za-z0-9_.-]*)`;
+
+interface Pattern {
+  kind: LinkKind;
+  /** Lower-case literal the command line must contain before the regex runs. */
+  gate: readonly string[];
+  re: RegExp;
+}
+
+// Ordered most specific first: one event yields at most one reference per target host.
+const PATTERNS: readonly Pattern[] = [
+  // psexec [options] \\HOST[,HOST2] cmd — a bare \\HOST (not a UNC path) after psexec/paexec.
+  { kind: 'psexec', gate: ['psexec', 'paexec'], re: new RegExp(String.raw`(?:^|[\s"'])\\\\${HOST}(?:,[A-Za-z0-9_.-]+)*(?=[\s"']|$)`, 'gi') },
+  { kind: 'remote-service', gate: ['sc'], re: new RegExp(String.raw`\bsc(?:\.exe)?["']?\s+\\\\${HOST}["']?\s+(?:create|start|config|stop|delete|query|failure)\b`, 'gi') },
+  { kind: 'wmic-node', gate: ['node:'], re: new RegExp(String.raw`[/-]node:\s*["']?${HOST}`, 'gi') },
+  { kind: 'remote-schtask', gate: ['schtasks'], re: new RegExp(String.raw`(?:^|\s)[/-]s\s+["']?${HOST}`, 'gi') },
+  { kind: 'winrs', gate: ['winrs'], re: new RegExp(String.raw`(?:^|\s)[/-]r(?:emote)?:\s*["']?(?:https?://)?${HOST}`, 'gi') },
+  {
+    kind: 'wmi-powershell',
+    gate: ['invoke-wmimethod', 'invoke-cimmethod', 'get-wmiobject', 'new-cimsession'],
+    re: new RegExp(String.raw`-(?:computername|cn)[\s:]+["']?${HOST}`, 'gi'),
+  },
+  { kind: 'powershell-remoting', gate: ['computername', '-cn '], re: new RegExp(String.raw`-(?:computername|cn)[\s:]+["']?${HOST}`, 'gi') },
+  { kind: 'remote-registry', gate: ['reg'], re: new RegExp(String.raw`\breg(?:\.exe)?["']?\s+(?:query|add|delete|save|export|copy|load)\s+["']?\\\\${HOST}\\`, 'gi') },
+  { kind: 'admin-share', gate: ['$'], re: new RegExp(String.raw`\\\\${HOST}\\(?:admin|ipc|[a-z])\$`, 'gi') },
+];
+
+/** Cheap test before any regex: every pattern needs one of these substrings. */
+const PREFILTER = ['\\\\', 'node:', 'computername', '-cn ', 'winrs', 'schtasks'];
+
+function cleanTarget(raw: string): string {
+  return raw.replace(/\.+$/, '');
+}
+
+/** Remote hosts a command line names, in pattern priority order, one entry per distinct target. */
+export function findRemoteReferences(commandLine: string): RemoteReference[] {
+  const lower = commandLine.toLowerCase();
+  if (!PREFILTER.some((p) => lower.includes(p))) return [];
+  const out: RemoteReference[] = [];
+  const seen = new Set<string>();
+  for (const p of PATTERNS) {
+    if (!p.gate.some((g) => lower.includes(g))) continue;
+    p.re.lastIndex = 0;
+    for (const m of commandLine.matchAll(p.re)) {
+      const target = cleanTarget(m[1] ?? '');
+      if (target === '' || seen.has(target.toLowerCase())) continue;
+      seen.add(target.toLowerCase());
+      out.push({ target, kind: p.kind, text: m[0].trim().slice(0, EVIDENCE_MAX_CHARS) });
+    }
+  }
+  return out;
+}
+
+function basenameLower(path: string | null): string | null {
+  if (path === null || path === '') return null;
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  return path.slice(cut + 1).toLowerCase();
+}
+
+/** Column reader that caches a per-dictionary-value transform (lower-casing, basenames). */
+function cachedReader(col: StringColumn | undefined, f: (v: string | null) => string | null): (row: number) => string | null {
+  if (!col) return () => f(null);
+  if (col.dict) {
+    const { ids, values } = col.dict;
+    const memo: Array<string | null | undefined> = new Array(values.length);
+    return (row) => {
+      const id = ids[row]!;
+      let v = memo[id];
+      if (v === undefined) memo[id] = v = f(values[id] ?? null);
+      return v;
+    };
+  }
+  return (row) => f(col.get(row));
+}
+
+function nameReader(view: EventView, nameField: string, pathField: string): (row: number) => string | null {
+  const byName = cachedReader(view.column(nameField), (v) => (v === null || v === '' ? null : v.toLowerCase()));
+  const byPath = cachedReader(view.column(pathField), basenameLower);
+  return (row) => byName(row) ?? byPath(row);
+}
+
+function hostReader(view: EventView): (row: number) => string {
+  const r = cachedReader(view.column('dest'), (v) => (v === null || v === '' ? UNKNOWN_HOST : v));
+  return (row) => r(row) ?? UNKNOWN_HOST;
+}
+
+function classify(processName: string | null, parentName: string | null, parentCommand: () => string | null): FollowUpClass | null {
+  if (processName === 'psexesvc.exe' || processName?.startsWith('paexec') || parentName === 'psexesvc.exe') return 'psexesvc';
+  switch (parentName) {
+    case 'wmiprvse.exe':
+      return 'wmi';
+    case 'services.exe':
+      return 'service';
+    case 'winrshost.exe':
+    case 'wsmprovhost.exe':
+      return 'winrm';
+    case 'taskeng.exe':
+      return 'schtask';
+    case 'svchost.exe':
+      return /-k\s+netsvcs/i.test(parentCommand() ?? '') ? 'schtask' : null;
+    default:
+      return null;
+  }
+}
+
+interface SourceRef {
+  row: number;
+  timeMs: number;
+  host: string;
+  ref: RemoteReference;
+  targets: string[];
+}
+
+interface FollowUp {
+  row: number;
+  timeMs: number;
+  cls: FollowUpClass;
+}
+
+function caseHosts(source: EventSource): string[] {
+  const hosts = new Set<string>();
+  for (const view of source.views) {
+    const col = view.column('dest');
+    if (!col) continue;
+    if (col.dict) {
+      for (const v of col.dict.values) if (v !== null && v !== '') hosts.add(v);
+    } else {
+      for (let r = 0; r < view.rowCount; r++) {
+        const v = col.get(r);
+        if (v !== null && v !== '') hosts.add(v);
+      }
+    }
+  }
+  return [...hosts].sort();
+}
+
+function lowerBound(list: readonly FollowUp[], timeMs: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.timeMs < timeMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function earlier(a: FollowUp | undefined, b: FollowUp): boolean {
+  return !a || b.timeMs < a.timeMs || (b.timeMs === a.timeMs && b.row < a.row);
+}
+
+/**
+ * Find lateral-movement links. A naming event without a follow-up inside
+ * [time - skewBeforeMs, time + windowAfterMs] on the named host yields no link; among follow-ups the
+ * first one of a class typical for the technique wins (PSEXESVC for psexec, a WmiPrvSE child for
+ * wmic), else the first of any class.
+ */
+export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): LateralLink[] {
+  const afterMs = opts.windowAfterMs ?? DEFAULT_LINK_WINDOW_AFTER_MS;
+  const beforeMs = opts.skewBeforeMs ?? DEFAULT_LINK_SKEW_BEFORE_MS;
+  const hosts = caseHosts(source);
+  if (hosts.length < 2) return [];
+
+  // Pass 1: events naming another host of the case, per distinct command line when dictionary-encoded.
+  const sources: SourceRef[] = [];
+  const wanted = new Set<string>();
+  for (const view of source.views) {
+    const col = view.column('process');
+    if (!col) continue;
+    const refsOf = cachedRefs(col);
+    const hostOf = hostReader(view);
+    for (let r = 0; r < view.rowCount; r++) {
+      const refs = refsOf(r);
+      if (refs.length === 0) continue;
+      const host = hostOf(r);
+      for (const ref of refs) {
+        const targets = hosts.filter((h) => sameHost(h, ref.target) && (host === UNKNOWN_HOST || !sameHost(h, host)));
+        if (targets.length === 0) continue;
+        for (const t of targets) wanted.add(t);
+        sources.push({ row: view.base + r, timeMs: view.timeMs[r]!, host, ref, targets });
+      }
+    }
+  }
+  if (sources.length === 0) return [];
+
+  // Pass 2: remote-execution follow-ups on the named hosts only, sorted by time.
+  const followUps = new Map<string, FollowUp[]>();
+  for (const view of source.views) {
+    const hostOf = hostReader(view);
+    const procName = nameReader(view, 'process_name', 'process_path');
+    const parentName = nameReader(view, 'parent_process_name', 'parent_process_path');
+    const parentCmd = view.column('parent_process');
+    for (let r = 0; r < view.rowCount; r++) {
+      const host = hostOf(r);
+      if (!wanted.has(host)) continue;
+      const cls = classify(procName(r), parentName(r), () => parentCmd?.get(r) ?? null);
+      if (!cls) continue;
+      let list = followUps.get(host);
+      if (!list) followUps.set(host, (list = []));
+      list.push({ row: view.base + r, timeMs: view.timeMs[r]!, cls });
+    }
+  }
+  for (const list of followUps.values()) list.sort((a, b) => a.timeMs - b.timeMs || a.row - b.row);
+
+  const links: LateralLink[] = [];
+  for (const s of sources) {
+    const preferred = PREFERRED[s.ref.kind];
+    let best: { f: FollowUp; host: string } | undefined;
+    let fallback: { f: FollowUp; host: string } | undefined;
+    for (const host of s.targets) {
+      const list = followUps.get(host);
+      if (!list) continue;
+      const end = s.timeMs + afterMs;
+      for (let i = lowerBound(list, s.timeMs - beforeMs); i < list.length && list[i]!.timeMs <= end; i++) {
+        const f = list[i]!;
+        if (f.row === s.row) continue;
+        if (preferred.includes(f.cls)) {
+          if (earlier(best?.f, f)) best = { f, host };
+          break;
+        }
+        if (earlier(fallback?.f, f)) fallback = { f, host };
+      }
+    }
+    const hit = best ?? fallback;
+    if (!hit) continue;
+    links.push({
+      id: `${s.ref.kind}|${s.row}|${hit.f.row}`,
+      fromRow: s.row,
+      fromHost: s.host,
+      fromTimeMs: s.timeMs,
+      toRow: hit.f.row,
+      toHost: hit.host,
+      toTimeMs: hit.f.timeMs,
+      kind: s.ref.kind,
+      evidence: s.ref.text,
+    });
+  }
+  return links.sort((a, b) => a.fromTimeMs - b.fromTimeMs || a.fromRow - b.fromRow || a.toRow - b.toRow || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}
+
+function cachedRefs(col: StringColumn): (row: number) => RemoteReference[] {
+  const refs = (v: string | null): RemoteReference[] => (v === null || v === '' ? [] : findRemoteReferences(v));
+  if (col.dict) {
+    const { ids, values } = col.dict;
+    const memo: Array<RemoteReference[] | undefined> = new Array(values.length);
+    return (row) => {
+      const id = ids[row]!;
+      let v = memo[id];
+      if (v === undefined) memo[id] = v = refs(values[id] ?? null);
+      return v;
+    };
+  }
+  return (row) => refs(col.get(row));
+}
