@@ -1,0 +1,147 @@
+// The one pipeline that carries evidence files to a detected case, shared by the app (host service) and the CLI:
+// reset -> per file (hash || parse in the worker) -> evidence metadata -> rules -> detection -> summary.
+// Invariant: hashing runs concurrently with parsing over read-only descriptors; a cancelled job settles with E_CANCELLED.
+
+import { HopscopeError, toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
+import type { CaseSummary, IngestProgress } from '../../engine/rpc/api.ts';
+import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult } from '../../engine/rpc/protocol.ts';
+import type { EngineCall, EngineLike } from './engine-client.ts';
+import { hashEvidence, statEvidence } from './evidence.ts';
+
+export interface CaseInput {
+  path: string;
+  name: string;
+  format?: string;
+}
+
+export interface EvidenceOutcome {
+  input: CaseInput;
+  sha256: string;
+  bytes: number;
+  warnings: string[];
+  ingest: IngestFileResult;
+}
+
+export interface CaseJobOptions {
+  evidence: CaseInput[];
+  rules: LoadRulesParams;
+  binSpanSec: number;
+  /** App: an unreadable file is reported and skipped; CLI: the job fails (exit 1). */
+  skipUnreadable?: boolean;
+  onProgress?: (p: Omit<IngestProgress, 'jobId'>) => void;
+  onEvidenceError?: (input: CaseInput, error: ErrorInfo) => void;
+}
+
+export interface CaseJobResult {
+  summary: CaseSummary | null;
+  evidence: EvidenceOutcome[];
+  rules: LoadRulesResult;
+  detect: DetectResult;
+}
+
+export interface CaseJob {
+  readonly promise: Promise<CaseJobResult>;
+  cancel(): void;
+}
+
+export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
+  let cancelled = false;
+  const active = new Set<EngineCall<unknown>>();
+  const track = <R>(c: EngineCall<R>): Promise<R> => {
+    active.add(c as EngineCall<unknown>);
+    return c.promise.finally(() => active.delete(c as EngineCall<unknown>));
+  };
+  const checkCancelled = (): void => {
+    if (cancelled) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
+  };
+
+  const run = async (): Promise<CaseJobResult> => {
+    const started = performance.now();
+    const sizes: number[] = [];
+    for (const ev of opts.evidence) {
+      try {
+        sizes.push((await statEvidence(ev.path)).bytes);
+      } catch (err) {
+        if (!opts.skipUnreadable) throw err;
+        sizes.push(-1);
+        opts.onEvidenceError?.(ev, toErrorInfo(err));
+      }
+    }
+    const bytesTotal = sizes.reduce((a, b) => a + Math.max(0, b), 0);
+    let bytesBefore = 0;
+    let recordsBefore = 0;
+    let rejectedBefore = 0;
+    const progress = (phase: IngestProgress['phase'], bytesDone: number, records: number, rejected: number, file?: string): void => {
+      const sec = (performance.now() - started) / 1000;
+      opts.onProgress?.({ phase, bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0, ...(file ? { file } : {}) });
+    };
+
+    await track(engine.call('reset', {}));
+    const outcomes: EvidenceOutcome[] = [];
+    let index = 0;
+    for (let i = 0; i < opts.evidence.length; i++) {
+      checkCancelled();
+      const input = opts.evidence[i]!;
+      if (sizes[i]! < 0) continue;
+      const evidence = index;
+      const ingestCall = engine.call(
+        'ingestFile',
+        { path: input.path, evidence, name: input.name, ...(input.format ? { format: input.format } : {}) },
+        {
+          onProgress: (p) => progress('parsing', bytesBefore + p.bytesDone, recordsBefore + p.records, rejectedBefore + p.rejected, input.name),
+        },
+      );
+      const hashing = hashEvidence(input.path, { isCancelled: () => cancelled }).catch((err: unknown) => {
+        ingestCall.cancel();
+        throw err;
+      });
+      let ingest: IngestFileResult;
+      let hash;
+      try {
+        [ingest, hash] = await Promise.all([track(ingestCall), hashing]);
+      } catch (err) {
+        ingestCall.cancel();
+        await hashing.catch(() => undefined);
+        if (cancelled) checkCancelled();
+        if (!opts.skipUnreadable || (err instanceof HopscopeError && err.code !== 'E_IO')) throw err;
+        opts.onEvidenceError?.(input, toErrorInfo(err));
+        continue;
+      }
+      if (ingest.cancelled) checkCancelled();
+      const warnings = [...hash.warnings];
+      await track(
+        engine.call('evidenceMeta', {
+          evidence,
+          sha256: hash.sha256,
+          bytes: hash.bytes,
+          path: input.path,
+          addedAt: new Date().toISOString(),
+          ...(warnings.length ? { warnings } : {}),
+        }),
+      );
+      outcomes.push({ input, sha256: hash.sha256, bytes: hash.bytes, warnings, ingest });
+      index++;
+      bytesBefore += Math.max(0, sizes[i]!);
+      recordsBefore += ingest.stats.records;
+      rejectedBefore += ingest.stats.rejected;
+      progress('indexing', bytesBefore, recordsBefore, rejectedBefore, input.name);
+    }
+    checkCancelled();
+    progress('rules', bytesBefore, recordsBefore, rejectedBefore);
+    const rules = await track(engine.call('loadRules', opts.rules));
+    checkCancelled();
+    const detect = await track(engine.call('detect', { binSpanSec: opts.binSpanSec }));
+    checkCancelled();
+    const summary = await track(engine.call('summary', {}));
+    progress('done', bytesBefore, recordsBefore, rejectedBefore);
+    return { summary, evidence: outcomes, rules, detect };
+  };
+
+  return {
+    promise: run(),
+    cancel(): void {
+      cancelled = true;
+      for (const c of active) c.cancel();
+    },
+  };
+}

@@ -1,0 +1,350 @@
+// The host service behind every transport (Electron IPC, browser WebSocket, tests): implements each ApiContract
+// channel over the engine worker, the evidence registry, samples, recent files and rule folders.
+// Invariant: every request is validated before anything else, and only registered handles reach the disk.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
+import type {
+  AppInfo,
+  CaseSummary,
+  Channel,
+  EvidenceHandle,
+  HostPush,
+  IngestProgress,
+  RecentItem,
+  Req,
+  Res,
+} from '../../engine/rpc/api.ts';
+import type { ReportFormat } from '../../engine/rpc/protocol.ts';
+import { validateRequest } from '../../engine/rpc/validate.ts';
+import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
+import { createEngineClient, type EngineLike } from './engine-client.ts';
+import { statEvidence } from './evidence.ts';
+import { collectRuleFiles } from './rule-files.ts';
+
+export type HostMode = 'electron' | 'browser' | 'test';
+export type RegisterHow = 'picked' | 'dropped' | 'cli' | 'upload';
+
+export interface HostServiceOptions {
+  mode: HostMode;
+  /** Folder with rules/ and samples/ (the repo's resources/, or the packaged app's resources). */
+  resourcesDir: string;
+  /** Per-user writable folder (recent files). Never evidence. */
+  userDataDir: string;
+  /** Files named on the command line: registered at start, listed by `files.preopened`. */
+  preopened?: string[];
+  /** Extra rule-pack folders and Sigma folders of the user. */
+  ruleDirs?: string[];
+  sigmaDirs?: string[];
+  binSpanSec?: number;
+  version?: string;
+  /** Electron: show the native open dialog and return the chosen paths. */
+  pickFiles?: () => Promise<string[]>;
+  /** Injected engine (tests); default: the real worker. */
+  engine?: EngineLike;
+  workerPath?: string;
+}
+
+export interface HostService {
+  readonly mode: HostMode;
+  /** Validate, then run one API channel. Rejects with a HopscopeError (E_PROTOCOL for invalid requests). */
+  call(channel: string, req: unknown): Promise<unknown>;
+  subscribe(listener: (push: HostPush) => void): () => void;
+  /** Allow the renderer to open this file; returns the opaque handle it may name. */
+  registerPath(path: string, how: RegisterHow): Promise<EvidenceHandle>;
+  /** Resolves once command-line files are registered. */
+  readonly ready: Promise<void>;
+  /** Export the current case's report (CLI, Electron save dialog). */
+  report(format: ReportFormat): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+interface Registered {
+  handle: EvidenceHandle;
+  path: string;
+  how: RegisterHow;
+}
+
+interface Sample {
+  id: string;
+  name: string;
+  bytes: number;
+  description: string;
+  path: string;
+}
+
+const RECENT_FILE = 'recent.json';
+const MAX_RECENT = 20;
+const SAMPLE_EXT = new Set(['.csv', '.json', '.ndjson', '.jsonl', '.xml', '.log', '.txt']);
+
+function describeSample(file: string): string {
+  const lower = file.toLowerCase();
+  const kind = lower.endsWith('.xml') ? 'Sysmon / Windows event XML' : lower.endsWith('.csv') ? 'CSV export' : 'JSON export';
+  return `Demo process-creation log (${kind}) with lateral-movement episodes among ordinary activity.`;
+}
+
+export function createHostService(opts: HostServiceOptions): HostService {
+  const engine = opts.engine ?? createEngineClient({ workerPath: opts.workerPath });
+  const listeners = new Set<(p: HostPush) => void>();
+  const handles = new Map<string, Registered>();
+  const preopenedIds: string[] = [];
+  const binSpanSec = opts.binSpanSec ?? 1;
+  let job: { id: string; run: CaseJob } | null = null;
+  let lastSummary: CaseSummary | null = null;
+  let samplesCache: Sample[] | null = null;
+  let recentCache: Array<RecentItem & { fullPath: string }> | null = null;
+  let recentWrite: Promise<void> = Promise.resolve();
+
+  const push = (p: HostPush): void => {
+    for (const l of [...listeners]) {
+      try {
+        l(p);
+      } catch {
+        // A broken listener (closed socket) must not stop others from hearing about the case.
+      }
+    }
+  };
+
+  engine.onCrash((error) => {
+    lastSummary = null;
+    // A running job reports the crash itself when its pending call fails.
+    if (!job) push({ type: 'error', error });
+  });
+
+  async function registerPath(path: string, how: RegisterHow): Promise<EvidenceHandle> {
+    const abs = resolve(path);
+    const st = await statEvidence(abs);
+    for (const r of handles.values()) if (r.path === abs) return { ...r.handle, bytes: st.bytes };
+    const handle: EvidenceHandle = { id: randomBytes(16).toString('hex'), name: basename(abs), bytes: st.bytes };
+    handles.set(handle.id, { handle, path: abs, how });
+    return handle;
+  }
+
+  const ready = (async () => {
+    for (const p of opts.preopened ?? []) {
+      try {
+        preopenedIds.push((await registerPath(p, 'cli')).id);
+      } catch (err) {
+        push({ type: 'error', error: toErrorInfo(err) });
+      }
+    }
+  })();
+
+  async function samples(): Promise<Sample[]> {
+    if (samplesCache) return samplesCache;
+    const dir = join(opts.resourcesDir, 'samples');
+    const out: Sample[] = [];
+    let names: string[] = [];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch {
+      names = [];
+    }
+    for (const n of names) {
+      if (n.startsWith('.') || !SAMPLE_EXT.has(extname(n).toLowerCase())) continue;
+      const p = join(dir, n);
+      const s = await stat(p);
+      if (!s.isFile()) continue;
+      out.push({ id: n, name: n, bytes: s.size, description: describeSample(n), path: p });
+    }
+    samplesCache = out;
+    return out;
+  }
+
+  async function loadRecent(): Promise<Array<RecentItem & { fullPath: string }>> {
+    if (recentCache) return recentCache;
+    try {
+      const parsed: unknown = JSON.parse(await readFile(join(opts.userDataDir, RECENT_FILE), 'utf8'));
+      recentCache = Array.isArray(parsed)
+        ? parsed
+            .filter(
+              (r): r is RecentItem & { fullPath: string } =>
+                typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.fullPath === 'string' &&
+                typeof r.name === 'string' && typeof r.openedAt === 'string' && (r.kind === 'file' || r.kind === 'case'),
+            )
+            .map((r) => ({ kind: r.kind, name: r.name, path: r.fullPath, id: r.id, openedAt: r.openedAt, fullPath: r.fullPath }))
+            .slice(0, MAX_RECENT)
+        : [];
+    } catch {
+      recentCache = [];
+    }
+    return recentCache;
+  }
+
+  /** Atomic replace: write a temp file next to it, then rename over it. Serialised so writes never interleave. */
+  function saveRecent(items: Array<RecentItem & { fullPath: string }>): Promise<void> {
+    recentWrite = recentWrite.then(async () => {
+      await mkdir(opts.userDataDir, { recursive: true });
+      const target = join(opts.userDataDir, RECENT_FILE);
+      const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      const body = JSON.stringify(items.map(({ kind, name, id, openedAt, fullPath }) => ({ kind, name, id, openedAt, fullPath })), null, 2);
+      await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
+      await rename(tmp, target);
+    }).catch(() => undefined);
+    return recentWrite;
+  }
+
+  async function remember(inputs: CaseInput[]): Promise<void> {
+    const list = await loadRecent();
+    const now = new Date().toISOString();
+    let next = [...list];
+    for (const inp of inputs) {
+      next = next.filter((r) => r.fullPath !== inp.path);
+      next.unshift({ kind: 'file', name: inp.name, path: inp.path, id: randomBytes(12).toString('hex'), openedAt: now, fullPath: inp.path });
+    }
+    recentCache = next.slice(0, MAX_RECENT);
+    await saveRecent(recentCache);
+  }
+
+  function startJob(inputs: CaseInput[], rememberInputs: CaseInput[]): { jobId: string } {
+    if (job) job.run.cancel();
+    const jobId = randomBytes(8).toString('hex');
+    const progress = (p: Omit<IngestProgress, 'jobId'>): void => push({ type: 'progress', progress: { jobId, ...p } });
+    const launch = async (): Promise<void> => {
+      const rules = await collectRuleFiles({
+        builtinDir: join(opts.resourcesDir, 'rules'),
+        rulePaths: opts.ruleDirs,
+        sigmaPaths: opts.sigmaDirs,
+      });
+      if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
+      const run = runCaseJob(engine, {
+        evidence: inputs,
+        rules,
+        binSpanSec,
+        skipUnreadable: true,
+        onProgress: progress,
+        onEvidenceError: (_input, error) => push({ type: 'error', jobId, error }),
+      });
+      if (job?.id === jobId) job.run = run;
+      const result = await run.promise;
+      if (job?.id !== jobId) return;
+      lastSummary = result.summary;
+      if (result.summary) push({ type: 'case-ready', summary: result.summary });
+      if (rememberInputs.length) await remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i)));
+    };
+    let cancelledEarly = false;
+    job = { id: jobId, run: { promise: Promise.resolve(null as never), cancel: () => { cancelledEarly = true; } } };
+    launch()
+      .catch((err: unknown) => {
+        const info = toErrorInfo(err);
+        if (info.code === 'E_CANCELLED' || cancelledEarly) {
+          progress({ phase: 'cancelled', bytesDone: 0, bytesTotal: 0, records: 0, rejected: 0, rate: 0 });
+        } else {
+          progress({ phase: 'failed', bytesDone: 0, bytesTotal: 0, records: 0, rejected: 0, rate: 0 });
+          push({ type: 'error', jobId, error: info });
+        }
+      })
+      .finally(() => {
+        if (job?.id === jobId) job = null;
+      });
+    return { jobId };
+  }
+
+  function handleInputs(ids: string[]): CaseInput[] {
+    return ids.map((id) => {
+      const r = handles.get(id);
+      if (!r) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
+      return { path: r.path, name: r.handle.name };
+    });
+  }
+
+  async function dispatch<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
+    const r = req as never;
+    switch (channel) {
+      case 'app.info': {
+        const info: AppInfo = {
+          name: 'Hopscope',
+          version: opts.version ?? '0.1.0',
+          mode: opts.mode,
+          samples: (await samples()).map(({ id, name, bytes, description }) => ({ id, name, bytes, description })),
+        };
+        return info as Res<C>;
+      }
+      case 'files.recent':
+        return (await loadRecent()).map(({ kind, name, path, id, openedAt }) => ({ kind, name, path, id, openedAt })) as Res<C>;
+      case 'files.pick': {
+        if (opts.mode !== 'electron' || !opts.pickFiles) return [] as Res<C>;
+        const out: EvidenceHandle[] = [];
+        for (const p of await opts.pickFiles()) out.push(await registerPath(p, 'picked'));
+        return out as Res<C>;
+      }
+      case 'files.preopened':
+        await ready;
+        return preopenedIds.map((id) => handles.get(id)!.handle) as Res<C>;
+      case 'case.open': {
+        const { handles: ids } = r as Req<'case.open'>;
+        if (ids.length === 0) throw new HopscopeError('E_USAGE', 'no evidence to open');
+        const inputs = handleInputs(ids);
+        // Uploads live in a temp folder that disappears with the server: not worth remembering.
+        const rememberable = inputs.filter((_inp, i) => handles.get(ids[i]!)!.how !== 'upload');
+        return startJob(inputs, rememberable) as Res<C>;
+      }
+      case 'case.openSample': {
+        const { id } = r as Req<'case.openSample'>;
+        const s = (await samples()).find((x) => x.id === id);
+        if (!s) throw new HopscopeError('E_USAGE', 'unknown sample');
+        return startJob([{ path: s.path, name: s.name }], []) as Res<C>;
+      }
+      case 'case.openRecent': {
+        const { id } = r as Req<'case.openRecent'>;
+        const item = (await loadRecent()).find((x) => x.id === id);
+        if (!item) throw new HopscopeError('E_USAGE', 'unknown recent item');
+        const h = await registerPath(item.fullPath, 'picked');
+        return startJob([{ path: item.fullPath, name: h.name }], [{ path: item.fullPath, name: h.name }]) as Res<C>;
+      }
+      case 'case.cancel': {
+        const { jobId } = r as Req<'case.cancel'>;
+        if (!job || job.id !== jobId) return { cancelled: false } as Res<C>;
+        job.run.cancel();
+        return { cancelled: true } as Res<C>;
+      }
+      case 'case.summary':
+        return (lastSummary ? await engine.call('summary', {}).promise : null) as Res<C>;
+      case 'query.timeline':
+        return (await engine.call('timeline', r as Req<'query.timeline'>).promise) as Res<C>;
+      case 'query.rows':
+        return (await engine.call('rows', r as Req<'query.rows'>).promise) as Res<C>;
+      case 'query.event':
+        return (await engine.call('event', r as Req<'query.event'>).promise) as Res<C>;
+      case 'query.processTree':
+        return (await engine.call('processTree', r as Req<'query.processTree'>).promise) as Res<C>;
+      case 'query.findings':
+        return (await engine.call('findings', r as Req<'query.findings'>).promise) as Res<C>;
+      default:
+        throw new HopscopeError('E_PROTOCOL', `channel ${String(channel)} is not implemented`);
+    }
+  }
+
+  return {
+    mode: opts.mode,
+    ready,
+    async call(channel: string, req: unknown): Promise<unknown> {
+      const v = validateRequest(channel, req);
+      if (!v.ok) throw new HopscopeError(v.error.code, v.error.message, v.error.location);
+      try {
+        return await dispatch(v.channel, v.req);
+      } catch (err) {
+        if (err instanceof HopscopeError) throw err;
+        const info = toErrorInfo(err);
+        throw new HopscopeError(info.code, info.message, info.location);
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    registerPath,
+    async report(format: ReportFormat): Promise<Uint8Array> {
+      const res = await engine.call('report', { format, generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})` }).promise;
+      return new Uint8Array(res.bytes);
+    },
+    async close(): Promise<void> {
+      if (job) job.run.cancel();
+      listeners.clear();
+      await recentWrite;
+      if (!opts.engine) await engine.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// Host service over an in-process fake engine: validation comes first, only registered handles open,
+// samples and recent files work, a case job pushes progress and case-ready.
+
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseSummary, HostPush } from '../../../engine/rpc/api.ts';
+import type { EngineMethod } from '../../../engine/rpc/protocol.ts';
+import type { EngineLike } from '../../../main/host/engine-client.ts';
+import { createHostService, type HostService } from '../../../main/host/host-service.ts';
+
+const SUMMARY: CaseSummary = { evidence: [], events: 2, hosts: ['H1'], firstMs: 0, lastMs: 1, rules: [], ruleIssues: [], findings: 0, binSpanSec: 1 };
+
+function fakeEngine(calls: Array<{ method: EngineMethod; params: unknown }>): EngineLike {
+  const results: Partial<Record<EngineMethod, unknown>> = {
+    reset: { ok: true },
+    ingestFile: { evidence: 0, stats: { records: 2, appended: 2, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false }, format: 'splunk-cim', formatReason: 'x', encoding: 'utf-8', totalRows: 2, cancelled: false },
+    evidenceMeta: { ok: true },
+    loadRules: { rules: [], issues: [] },
+    detect: { findings: 0, hosts: 1, ruleErrors: [], elapsedMs: 0 },
+    summary: SUMMARY,
+    rows: { total: 0, offset: 0, columns: [], rows: [] },
+  };
+  return {
+    call(method, params, opts) {
+      calls.push({ method, params });
+      if (method === 'ingestFile') opts?.onProgress?.({ phase: 'parsing', bytesDone: 4, bytesTotal: 8, records: 1, rejected: 0, rate: 1 });
+      return { promise: Promise.resolve(results[method] as never), cancel() {} };
+    },
+    onCrash: () => () => {},
+    async close() {},
+  };
+}
+
+let dir: string;
+let svc: HostService;
+const calls: Array<{ method: EngineMethod; params: unknown }> = [];
+const pushes: HostPush[] = [];
+let evidencePath: string;
+
+function waitFor(pred: () => boolean): Promise<void> {
+  return new Promise((ok) => {
+    const tick = (): void => (pred() ? ok() : void setTimeout(tick, 5));
+    tick();
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hopscope-host-'));
+  await mkdir(join(dir, 'res', 'samples'), { recursive: true });
+  await mkdir(join(dir, 'res', 'rules'), { recursive: true });
+  await writeFile(join(dir, 'res', 'samples', 'demo.csv'), '_time,dest\n1,H1\n');
+  await writeFile(join(dir, 'res', 'samples', 'notes.md'), 'not a sample');
+  evidencePath = join(dir, 'evidence.csv');
+  await writeFile(evidencePath, '_time,dest\n1,H1\n2,H1\n');
+  svc = createHostService({
+    mode: 'test',
+    resourcesDir: join(dir, 'res'),
+    userDataDir: join(dir, 'user'),
+    preopened: [evidencePath, join(dir, 'missing.csv')],
+    engine: fakeEngine(calls),
+  });
+  svc.subscribe((p) => pushes.push(p));
+  await svc.ready;
+});
+afterAll(async () => {
+  await svc.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('host service', () => {
+  it('validates before dispatching: bad channels and payloads never reach the engine', async () => {
+    const before = calls.length;
+    await expect(svc.call('query.rows', { offset: 0, limit: 10, path: '/etc/passwd' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(svc.call('fs.read', {})).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(svc.call('case.open', { handles: ['/etc/passwd'], path: 'x' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    expect(calls.length).toBe(before);
+  });
+
+  it('reports app info with the samples folder contents', async () => {
+    const info = (await svc.call('app.info', {})) as { mode: string; samples: Array<{ id: string; bytes: number }> };
+    expect(info.mode).toBe('test');
+    expect(info.samples.map((s) => s.id)).toEqual(['demo.csv']);
+    expect(info.samples[0]!.bytes).toBe(16);
+  });
+
+  it('returns no picked files outside Electron and lists the command-line files', async () => {
+    expect(await svc.call('files.pick', {})).toEqual([]);
+    const pre = (await svc.call('files.preopened', {})) as Array<{ id: string; name: string; bytes: number }>;
+    expect(pre).toHaveLength(1);
+    expect(pre[0]).toMatchObject({ name: 'evidence.csv', bytes: 21 });
+    expect(pre[0]!.id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('refuses handles it never issued, even real paths', async () => {
+    await expect(svc.call('case.open', { handles: [evidencePath] })).rejects.toMatchObject({ code: 'E_SECURITY' });
+    await expect(svc.call('case.openSample', { id: '../evidence.csv' })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(svc.call('case.openRecent', { id: 'nope' })).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
+  it('opens a case: ingest of the registered path, progress, case-ready, recent list persisted', async () => {
+    const [h] = (await svc.call('files.preopened', {})) as Array<{ id: string }>;
+    const { jobId } = (await svc.call('case.open', { handles: [h!.id] })) as { jobId: string };
+    await waitFor(() => pushes.some((p) => p.type === 'case-ready'));
+    const ingest = calls.find((c) => c.method === 'ingestFile');
+    expect(ingest?.params).toMatchObject({ path: evidencePath, evidence: 0, name: 'evidence.csv' });
+    const meta = calls.find((c) => c.method === 'evidenceMeta')?.params as { sha256: string };
+    expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const progress = pushes.filter((p) => p.type === 'progress').map((p) => (p.type === 'progress' ? p.progress : null));
+    expect(progress.every((p) => p?.jobId === jobId)).toBe(true);
+    expect(progress.map((p) => p?.phase)).toContain('parsing');
+    expect(progress.at(-1)?.phase).toBe('done');
+    expect(await svc.call('case.summary', {})).toEqual(SUMMARY);
+    let recent: Array<{ id: string; path: string; name: string }> = [];
+    await waitFor(() => {
+      void svc.call('files.recent', {}).then((r) => (recent = r as typeof recent));
+      return recent.length > 0;
+    });
+    expect(recent[0]).toMatchObject({ name: 'evidence.csv', path: evidencePath });
+    const onDisk = JSON.parse(await readFile(join(dir, 'user', 'recent.json'), 'utf8')) as unknown[];
+    expect(onDisk).toHaveLength(1);
+    const again = (await svc.call('case.openRecent', { id: recent[0]!.id })) as { jobId: string };
+    expect(again.jobId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('forwards queries to the engine after validation', async () => {
+    expect(await svc.call('query.rows', { offset: 0, limit: 10 })).toEqual({ total: 0, offset: 0, columns: [], rows: [] });
+    expect(calls.at(-1)).toEqual({ method: 'rows', params: { offset: 0, limit: 10 } });
+  });
+
+  it('pushed an error for a command-line file that cannot be read', () => {
+    expect(pushes.some((p) => p.type === 'error' && p.error.code === 'E_IO' && p.error.message.includes('missing.csv'))).toBe(true);
+  });
+});
