@@ -1,0 +1,6 @@
+// Electron entry, bundled to dist/electron/main.cjs: picks the host service and starts the app lifecycle.
+// Invariant: nothing runs here but the start; every guard lives in lifecycle.ts and the modules it installs.
+
+import { startApp } from './lifecycle.ts';
+
+startApp(null);
