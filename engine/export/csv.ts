@@ -1,0 +1,68 @@
+// Findings as CSV (RFC 4180) that is safe to open in a spreadsheet.
+// Invariant: no cell can start a formula — a cell beginning with = + - @ TAB or CR gets a leading `'`.
+
+import type { Annotation } from '../case/annotations.ts';
+import { findingAnnotation, type Report } from './report.ts';
+
+/**
+ * Characters that make Excel, LibreOffice or Sheets evaluate a cell as a formula or DDE call
+ * (OWASP "CSV injection"). The `'` prefix is the spreadsheet convention for "this is text"; the
+ * value stays readable and the change is visible. A legitimate leading `-` (a `-` user in 4688
+ * logs, a negative number) is prefixed too: safety over fidelity in a file meant for spreadsheets.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: formula-neutralised, then quoted when it holds a quote, comma, CR or LF. */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (FORMULA_START.test(s)) s = "'" + s;
+  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+export function csvRow(cells: ReadonlyArray<string | number | boolean | null | undefined>): string {
+  return cells.map(csvCell).join(',');
+}
+
+export interface CsvOptions {
+  /** Prepend a UTF-8 byte-order mark so Excel reads non-ASCII text correctly (default false). */
+  bom?: boolean;
+}
+
+export const FINDING_CSV_COLUMNS = [
+  'id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events',
+] as const;
+export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
+
+function commentsCell(a: Annotation | undefined): string {
+  return (a?.comments ?? []).map((c) => `${c.atIso} ${c.author}: ${c.text}`).join('\n');
+}
+
+/**
+ * Findings of a report, one row per finding, CRLF line ends. Annotation columns are added when
+ * the report carries annotations. `techniques` are joined with `;`, events as `path#record` with `; `.
+ */
+export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'>, opts: CsvOptions = {}): string {
+  const withAnn = report.annotations !== undefined;
+  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
+  const lines = [csvRow(header)];
+  for (const f of report.findings) {
+    const cells: Array<string | number | boolean> = [
+      f.id,
+      f.rule_id,
+      f.host,
+      f.bin_start,
+      f.bin_end,
+      f.event_count,
+      f.risk_score,
+      f.message,
+      f.techniques.join(';'),
+      f.events.map((e) => `${e.evidence}#${e.record}`).join('; '),
+    ];
+    if (withAnn) {
+      const a = findingAnnotation(report, f.id);
+      cells.push(a?.status ?? 'new', a?.star ?? false, (a?.tags ?? []).join(';'), commentsCell(a));
+    }
+    lines.push(csvRow(cells));
+  }
+  return (opts.bom ? '\uFEFF' : '') + lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,169 @@
+// Headless scan report (`hopscope.report/1`): the one normalised view of a case that every export
+// (JSON, CSV, NDJSON, HTML) is written from. Invariant: same input -> same bytes (fixed key order, sorted lists).
+
+import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
+import type { Finding, HostRisk } from '../detect/types.ts';
+import { HopscopeError } from '../model/errors.ts';
+import type { RuleMeta } from '../rules/types.ts';
+
+export const REPORT_SCHEMA = 'hopscope.report/1';
+
+export interface ReportEvidence {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** Detected format id (`sysmon-xml`, `cim-csv`, ...). */
+  format: string;
+  events: number;
+  rejected: number;
+}
+
+export interface ReportRule {
+  id: string;
+  title: string;
+  language: string;
+  source: string;
+  risk_score: number;
+  techniques: string[];
+}
+
+export interface ReportEventRef {
+  /** Evidence path (not the index), so the report stands alone. */
+  evidence: string;
+  record: number;
+  time: string;
+}
+
+export interface ReportFinding {
+  id: string;
+  rule_id: string;
+  host: string;
+  bin_start: string;
+  bin_end: string;
+  event_count: number;
+  risk_score: number;
+  message: string;
+  techniques: string[];
+  events: ReportEventRef[];
+}
+
+export interface ReportHost {
+  host: string;
+  events: number;
+  findings: number;
+  risk_score: number;
+}
+
+export interface ReportAnnotations {
+  findings: Record<string, Annotation>;
+  events: Record<string, Annotation>;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: string; version: string };
+  evidence: ReportEvidence[];
+  rules: ReportRule[];
+  findings: ReportFinding[];
+  hosts: ReportHost[];
+  annotations?: ReportAnnotations;
+}
+
+export interface ReportInput {
+  tool: { name: string; version: string };
+  /** In case order: `FindingEventRef.evidence` indexes this list. */
+  evidence: readonly ReportEvidence[];
+  rules: readonly RuleMeta[];
+  findings: readonly Finding[];
+  hosts: readonly HostRisk[];
+  annotations?: AnnotationDoc;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * ISO 8601 UTC: `2024-05-01T08:01:40Z` for whole seconds, `2024-05-01T08:01:40.250Z` otherwise.
+ * Sub-millisecond parts are truncated (floored), matching how the store keeps epoch milliseconds.
+ */
+export function isoUtc(timeMs: number): string {
+  const ms = Math.floor(timeMs);
+  const d = new Date(ms);
+  if (!Number.isFinite(ms) || Number.isNaN(d.getTime())) throw new HopscopeError('E_TIME', `time ${timeMs} ms is not representable`);
+  const iso = d.toISOString();
+  return ms % 1000 === 0 ? iso.slice(0, -5) + 'Z' : iso;
+}
+
+function evidencePath(evidence: readonly ReportEvidence[], index: number): string {
+  // An index outside the case is a caller bug; keep it visible rather than guessing a file.
+  return evidence[index]?.path ?? `evidence-${index}`;
+}
+
+function annotationOut(a: Annotation): Annotation {
+  const out: Annotation = {
+    status: a.status,
+    tags: [...a.tags].sort(cmp),
+    comments: a.comments.map((c) => ({ author: c.author, atIso: c.atIso, text: c.text })),
+    star: a.star,
+  };
+  if (a.updatedAtIso !== undefined) out.updatedAtIso = a.updatedAtIso;
+  return out;
+}
+
+function sortedSection(section: Record<string, Annotation>): Record<string, Annotation> {
+  const out: Record<string, Annotation> = Object.create(null) as Record<string, Annotation>;
+  for (const id of Object.keys(section).sort(cmp)) out[id] = annotationOut(section[id]!);
+  return out;
+}
+
+export function buildReport(input: ReportInput): Report {
+  const evidence = input.evidence
+    .map((e) => ({ path: e.path, sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected }))
+    .sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+  const rules = input.rules
+    .map((r): ReportRule => ({
+      id: r.id,
+      title: r.title,
+      language: r.language,
+      source: r.source,
+      risk_score: r.riskScore,
+      techniques: [...r.techniques],
+    }))
+    .sort((a, b) => cmp(a.id, b.id));
+  const findings = [...input.findings]
+    .sort((a, b) => a.binStartMs - b.binStartMs || cmp(a.host, b.host) || cmp(a.ruleId, b.ruleId) || cmp(a.id, b.id))
+    .map((f): ReportFinding => ({
+      id: f.id,
+      rule_id: f.ruleId,
+      host: f.host,
+      bin_start: isoUtc(f.binStartMs),
+      bin_end: isoUtc(f.binEndMs),
+      event_count: f.eventCount,
+      risk_score: f.riskScore,
+      message: f.message,
+      techniques: [...f.techniques],
+      events: [...f.events]
+        .sort((a, b) => a.timeMs - b.timeMs || a.evidence - b.evidence || a.record - b.record)
+        .map((e) => ({ evidence: evidencePath(input.evidence, e.evidence), record: e.record, time: isoUtc(e.timeMs) })),
+    }));
+  const hosts = input.hosts
+    .map((h): ReportHost => ({ host: h.host, events: h.events, findings: h.findings, risk_score: h.riskScore }))
+    .sort((a, b) => b.risk_score - a.risk_score || cmp(a.host, b.host));
+  const report: Report = { schema: REPORT_SCHEMA, tool: { name: input.tool.name, version: input.tool.version }, evidence, rules, findings, hosts };
+  if (input.annotations) {
+    report.annotations = { findings: sortedSection(input.annotations.findings), events: sortedSection(input.annotations.events) };
+  }
+  return report;
+}
+
+/** Stable JSON: 2-space indent, trailing newline. */
+export function reportToJson(report: Report): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+/** The annotation of a finding in a report, if any. */
+export function findingAnnotation(report: Pick<Report, 'annotations'>, findingId: string): Annotation | undefined {
+  const section = report.annotations?.findings;
+  return section && Object.prototype.hasOwnProperty.call(section, findingId) ? section[findingId] : undefined;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, findingsToCsv } from '../../../engine/export/csv.ts';
+import { buildReport } from '../../../engine/export/report.ts';
+import { input } from './fixtures.ts';
+
+/** Minimal RFC 4180 reader used to check the writer round-trips. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += ch;
+  }
+  return rows;
+}
+
+describe('csvCell', () => {
+  it.each([
+    ['=HYPERLINK("http://evil.example","x")', `"'=HYPERLINK(""http://evil.example"",""x"")"`],
+    ["+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(1)', "'@SUM(1)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', `"'\r=1"`],
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['line1\nline2', '"line1\nline2"'],
+    ['', ''],
+  ])('%j -> %j', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+  it('writes numbers and booleans plainly', () => {
+    expect(csvCell(35)).toBe('35');
+    expect(csvCell(false)).toBe('false');
+    expect(csvCell(null)).toBe('');
+  });
+});
+
+describe('findingsToCsv', () => {
+  it('writes a header and one row per finding, CRLF, round-tripping values', () => {
+    const csv = findingsToCsv(buildReport(input()));
+    const rows = parseCsv(csv);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(rows[0]).toEqual(['id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events']);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.slice(1, 8)).toEqual([
+      'impacket-lateral-movement-sysmon', 'IEWIN7', '2019-04-30T20:32:51Z', '2019-04-30T20:32:52Z', '1', '56', `'=HYPERLINK("http://evil.example","click")`,
+    ]);
+    expect(rows[1]![8]).toBe('T1021.002;T1210');
+    expect(rows[2]![9]).toBe('z/sysmon.xml#4; a/security.csv#12');
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('adds annotation columns when the report has annotations, still formula-safe', () => {
+    const rows = parseCsv(findingsToCsv(buildReport(input(true)), { bom: true }).replace(/^\uFEFF/, ''));
+    expect(rows[0]!.slice(-4)).toEqual(['status', 'starred', 'tags', 'comments']);
+    expect(rows[1]!.slice(-4)).toEqual(['new', 'false', '', '']);
+    const [status, starred, tags, comments] = rows[2]!.slice(-4);
+    expect([status, starred, tags]).toEqual(['confirmed-malicious', 'false', "'@SUM(1)"]);
+    expect(comments).toMatch(/^2024-05-02T10:00:02Z analyst: Seen before\. <script>/);
+    expect(findingsToCsv(buildReport(input(true)), { bom: true }).startsWith('\uFEFF')).toBe(true);
+  });
+});

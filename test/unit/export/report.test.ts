@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, isoUtc, reportToJson } from '../../../engine/export/report.ts';
+import { findingsToNdjson } from '../../../engine/export/ndjson.ts';
+import { input } from './fixtures.ts';
+
+describe('isoUtc', () => {
+  it('omits the fraction for whole seconds and keeps milliseconds otherwise', () => {
+    expect(isoUtc(Date.parse('2024-05-01T08:01:40Z'))).toBe('2024-05-01T08:01:40Z');
+    expect(isoUtc(Date.parse('2024-05-01T08:01:40.250Z'))).toBe('2024-05-01T08:01:40.250Z');
+    expect(isoUtc(Date.parse('2024-05-01T08:01:40Z') + 0.75)).toBe('2024-05-01T08:01:40Z');
+    expect(isoUtc(Date.parse('1969-12-31T23:59:59.500Z'))).toBe('1969-12-31T23:59:59.500Z');
+    expect(() => isoUtc(Number.NaN)).toThrow(expect.objectContaining({ code: 'E_TIME' }));
+  });
+});
+
+describe('buildReport', () => {
+  it('follows the hopscope.report/1 schema with fixed key order and sorting', () => {
+    const r = buildReport(input());
+    expect(Object.keys(r)).toEqual(['schema', 'tool', 'evidence', 'rules', 'findings', 'hosts']);
+    expect(r.schema).toBe('hopscope.report/1');
+    expect(r.tool).toEqual({ name: 'Hopscope', version: '0.1.0' });
+    expect(r.evidence.map((e) => e.path)).toEqual(['a/security.csv', 'z/sysmon.xml']);
+    expect(Object.keys(r.evidence[0]!)).toEqual(['path', 'sha256', 'bytes', 'format', 'events', 'rejected']);
+    expect(r.rules.map((x) => x.id)).toEqual(['impacket-lateral-movement-sysmon', 'psexec-accepteula']);
+    expect(r.rules[0]).toEqual({
+      id: 'impacket-lateral-movement-sysmon',
+      title: 'Impacket Lateral Movement Activity (Sysmon)',
+      language: 'spl',
+      source: 'builtin:001_impacket.spl',
+      risk_score: 56,
+      techniques: ['T1021.002', 'T1210'],
+    });
+    expect(r.findings.map((f) => f.rule_id)).toEqual(['impacket-lateral-movement-sysmon', 'psexec-accepteula']);
+    const f = r.findings[1]!;
+    expect(Object.keys(f)).toEqual(['id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events']);
+    expect([f.bin_start, f.bin_end]).toEqual(['2024-05-01T08:01:40Z', '2024-05-01T08:01:41Z']);
+    expect(f.events).toEqual([
+      { evidence: 'z/sysmon.xml', record: 4, time: '2024-05-01T08:01:40Z' },
+      { evidence: 'a/security.csv', record: 12, time: '2024-05-01T08:01:40.250Z' },
+    ]);
+    expect(r.hosts).toEqual([
+      { host: 'IEWIN7', events: 4, findings: 1, risk_score: 56 },
+      { host: 'WS1', events: 10, findings: 1, risk_score: 35 },
+      { host: '<b>bold-host</b>', events: 1, findings: 0, risk_score: 0 },
+    ]);
+    expect(r.annotations).toBeUndefined();
+  });
+
+  it('is byte-stable regardless of input order, with 2-space indent and a trailing newline', () => {
+    const a = input();
+    const b = { ...input(), findings: [...a.findings].reverse(), rules: [...a.rules].reverse(), hosts: [...a.hosts].reverse() };
+    const json = reportToJson(buildReport(a));
+    expect(reportToJson(buildReport(b))).toBe(json);
+    expect(json.endsWith('}\n')).toBe(true);
+    expect(json.split('\n')[1]).toBe('  "schema": "hopscope.report/1",');
+    expect(JSON.parse(json)).toEqual(buildReport(a));
+  });
+
+  it('appends annotations when given', () => {
+    const r = buildReport(input(true));
+    expect(Object.keys(r).at(-1)).toBe('annotations');
+    const ann = r.annotations!.findings[r.findings[1]!.id]!;
+    expect(ann.status).toBe('confirmed-malicious');
+    expect(ann.tags).toEqual(['@SUM(1)']);
+    expect(r.annotations!.events).toEqual({});
+  });
+});
+
+describe('findingsToNdjson', () => {
+  it('writes one finding per line, with its annotation', () => {
+    const r = buildReport(input(true));
+    const text = findingsToNdjson({ ...r, findings: r.findings.map((f, i) => (i === 0 ? { ...f, message: 'a\u2028b\nc' } : f)) });
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(lines[0]).not.toContain('\u2028');
+    const first = JSON.parse(lines[0]!);
+    expect(first.message).toBe('a\u2028b\nc');
+    expect(first.annotation).toBeUndefined();
+    expect(JSON.parse(lines[1]!).annotation.status).toBe('confirmed-malicious');
+  });
+});
