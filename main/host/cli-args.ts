@@ -1,0 +1,115 @@
+// Command-line parsing for `hopscope scan`: options in, a plain ScanOptions out, or a usage error (exit 2).
+// Invariant: relative paths resolve against where the user typed the command (INIT_CWD), never the package dir.
+
+import { extname } from 'node:path';
+import { HopscopeError } from '../../engine/model/errors.ts';
+import type { ReportFormat } from '../../engine/rpc/protocol.ts';
+import { resolveUserPath } from './paths.ts';
+
+export interface ScanOptions {
+  files: string[];
+  rulePaths: string[];
+  sigmaPaths: string[];
+  builtin: boolean;
+  binSpanSec: number;
+  format?: ReportFormat;
+  out?: string;
+  help: boolean;
+}
+
+export const USAGE = `usage: hopscope scan [options] FILE...
+       npm run scan -- [options] FILE...
+
+Scan process-creation logs offline with the built-in detection rules (and yours), and print a
+per-host summary and the findings. Evidence files are only read, never modified.
+
+options:
+  --rules PATH     add a rule pack (SPL rule YAML and macros.conf), file or folder; repeatable
+  --sigma PATH     add Sigma rules, file or folder (e.g. a SigmaHQ checkout); repeatable
+  --no-builtin     do not load the built-in rules
+  --span SPAN      finding bin width: 1s (default), 500ms, 5s, 2m, 1h
+  --format FMT     report format: json, csv, ndjson or html (default: summary table)
+  --out FILE       write the report to FILE (format from --format, else from the extension)
+  --help           show this help
+
+exit status: 0 scan completed (with or without findings), 1 evidence unreadable, 2 usage error`;
+
+const FORMATS: readonly ReportFormat[] = ['json', 'csv', 'ndjson', 'html'];
+
+/** `1s`, `500ms`, `2m`, `1h`, or a bare number of seconds. */
+export function parseSpan(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new HopscopeError('E_USAGE', `--span: cannot read '${text}' (use e.g. 1s, 500ms, 5m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const sec = unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : n;
+  if (!(sec >= 0.001 && sec <= 86_400 * 366)) throw new HopscopeError('E_USAGE', `--span: ${text} is out of range (1ms .. 366 days)`);
+  return sec;
+}
+
+export function parseScanArgs(argv: readonly string[]): ScanOptions {
+  const opts: ScanOptions = { files: [], rulePaths: [], sigmaPaths: [], builtin: true, binSpanSec: 1, help: false };
+  const args = [...argv];
+  if (args[0] === 'scan') args.shift();
+  else if (args.length && !args[0]!.startsWith('-')) {
+    throw new HopscopeError('E_USAGE', `unknown command '${args[0]}' (the only command is 'scan')`);
+  }
+  let onlyFiles = false;
+  const value = (i: number, name: string): string => {
+    const v = args[i];
+    if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new HopscopeError('E_USAGE', `${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (onlyFiles || !a.startsWith('-') || a === '-') {
+      if (a === '-') throw new HopscopeError('E_USAGE', 'reading evidence from stdin is not supported; name a file');
+      opts.files.push(resolveUserPath(a));
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    const take = (): string => inline ?? value(++i, name);
+    switch (name) {
+      case '--':
+        onlyFiles = true;
+        break;
+      case '--help':
+      case '-h':
+        opts.help = true;
+        break;
+      case '--rules':
+        opts.rulePaths.push(resolveUserPath(take()));
+        break;
+      case '--sigma':
+        opts.sigmaPaths.push(resolveUserPath(take()));
+        break;
+      case '--no-builtin':
+        opts.builtin = false;
+        break;
+      case '--span':
+        opts.binSpanSec = parseSpan(take());
+        break;
+      case '--format': {
+        const f = take().toLowerCase();
+        if (!FORMATS.includes(f as ReportFormat)) throw new HopscopeError('E_USAGE', `--format must be one of ${FORMATS.join(', ')}`);
+        opts.format = f as ReportFormat;
+        break;
+      }
+      case '--out':
+        opts.out = resolveUserPath(take());
+        break;
+      default:
+        throw new HopscopeError('E_USAGE', `unknown option ${name}`);
+    }
+  }
+  if (opts.help) return opts;
+  if (opts.files.length === 0) throw new HopscopeError('E_USAGE', 'no evidence files given');
+  if (opts.out && !opts.format) {
+    const ext = extname(opts.out).slice(1).toLowerCase();
+    opts.format = FORMATS.includes(ext as ReportFormat) ? (ext as ReportFormat) : ext === 'htm' ? 'html' : 'json';
+  }
+  if (opts.out && opts.files.includes(opts.out)) throw new HopscopeError('E_USAGE', '--out must not name an evidence file');
+  return opts;
+}

@@ -1,0 +1,191 @@
+// Headless `hopscope scan`: the same pipeline as the app (engine worker: ingest -> store -> rules -> detect -> report).
+// Invariant: exit 0 when the scan completed (findings or not), 1 when evidence cannot be read, 2 on usage errors;
+// stdout carries only the summary or the report, progress goes to stderr and only on a terminal.
+
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
+import type { FindingsResponse } from '../../engine/rpc/api.ts';
+import { runCaseJob, type CaseJobResult } from './case-job.ts';
+import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
+import { createEngineClient } from './engine-client.ts';
+import { appRoot } from './paths.ts';
+import { collectRuleFiles } from './rule-files.ts';
+
+function write(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
+  return new Promise((ok) => {
+    if (stream.write(text)) ok();
+    else stream.once('drain', ok);
+  });
+}
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-';
+}
+
+function pad(s: string, n: number, right = false): string {
+  const t = s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return right ? t.padStart(n) : t.padEnd(n);
+}
+
+const MAX_LISTED_FINDINGS = 500;
+
+export function formatSummary(result: CaseJobResult, found: FindingsResponse): string {
+  const lines: string[] = [];
+  const s = result.summary;
+  const ruleCount = result.rules.rules.length;
+  const issues = result.rules.issues.length;
+  lines.push(
+    `Hopscope scan: ${result.evidence.length} file(s), ${s?.events ?? 0} events, ${found.hosts.length} host(s), ` +
+      `${ruleCount} rule(s)${issues ? ` (${issues} rule issue(s))` : ''}, ${found.findings.length} finding(s)` +
+      (s ? `, bins of ${s.binSpanSec}s` : ''),
+  );
+  lines.push('');
+  lines.push('evidence:');
+  for (const e of result.evidence) {
+    const st = e.ingest.stats;
+    lines.push(
+      `  ${e.input.name}  ${humanBytes(e.bytes)}  sha256 ${e.sha256}  format ${e.ingest.format}  ` +
+        `${st.appended} events, ${st.nonProcess} non-process, ${st.rejected} rejected`,
+    );
+    for (const w of e.warnings) lines.push(`    warning: ${w}`);
+  }
+  lines.push('');
+  const hw = Math.max(4, ...found.hosts.map((h) => h.host.length));
+  lines.push(`${pad('HOST', hw)}  ${pad('EVENTS', 8, true)}  ${pad('FINDINGS', 8, true)}  ${pad('RISK', 6, true)}  TOP RULES`);
+  for (const h of found.hosts) {
+    const top = h.topRules.map((r) => `${r.ruleId} (${r.findings})`).join(', ') || '-';
+    lines.push(`${pad(h.host, hw)}  ${pad(String(h.events), 8, true)}  ${pad(String(h.findings), 8, true)}  ${pad(String(h.riskScore), 6, true)}  ${top}`);
+  }
+  lines.push('');
+  if (found.findings.length === 0) {
+    lines.push('no findings');
+  } else {
+    lines.push(`findings (${found.findings.length}):`);
+    for (const f of found.findings.slice(0, MAX_LISTED_FINDINGS)) {
+      lines.push(`  ${iso(f.binStartMs)}  ${f.host}  ${f.ruleId}  risk ${f.riskScore}  ${f.eventCount} event(s)  ${f.message}`);
+    }
+    if (found.findings.length > MAX_LISTED_FINDINGS) {
+      lines.push(`  ... ${found.findings.length - MAX_LISTED_FINDINGS} more (use --format json|csv|ndjson|html for all)`);
+    }
+  }
+  if (found.links.length) {
+    lines.push('');
+    lines.push(`lateral links (${found.links.length}):`);
+    for (const l of found.links.slice(0, MAX_LISTED_FINDINGS)) lines.push(`  ${iso(l.fromTimeMs)}  ${l.fromHost} -> ${l.toHost}  ${l.kind}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new HopscopeError('E_USAGE', `cannot write '${path}': ${code}`, { file: path });
+  }
+}
+
+async function scan(opts: ScanOptions): Promise<number> {
+  const root = appRoot();
+  const rules = await collectRuleFiles({
+    builtinDir: opts.builtin ? join(root, 'resources', 'rules') : undefined,
+    rulePaths: opts.rulePaths,
+    sigmaPaths: opts.sigmaPaths,
+  });
+  const engine = createEngineClient();
+  const tty = process.stderr.isTTY === true;
+  let lastLine = 0;
+  try {
+    const job = runCaseJob(engine, {
+      evidence: opts.files.map((p) => ({ path: p, name: basename(p) })),
+      rules,
+      binSpanSec: opts.binSpanSec,
+      onProgress: tty
+        ? (p) => {
+            const now = performance.now();
+            if (now - lastLine < 100 && p.phase === 'parsing') return;
+            lastLine = now;
+            const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+            process.stderr.write(`\r${p.phase} ${pct}%  ${p.records} records  ${p.rejected} rejected  ${humanBytes(Math.round(p.rate))}/s   `);
+          }
+        : undefined,
+    });
+    const onSignal = (): void => job.cancel();
+    process.once('SIGINT', onSignal);
+    const result = await job.promise.finally(() => process.off('SIGINT', onSignal));
+    if (tty) process.stderr.write('\r\x1b[K');
+    for (const issue of result.rules.issues) {
+      if (issue.severity === 'error' && !issue.source.startsWith('builtin:')) {
+        process.stderr.write(`rule ${issue.severity}: ${issue.source}${issue.ruleId ? ` (${issue.ruleId})` : ''}: ${issue.message}\n`);
+      }
+    }
+    const unsupported = result.rules.issues.filter((i) => i.severity !== 'error').length;
+    if (unsupported) process.stderr.write(`${unsupported} rule(s) skipped as unsupported or with warnings\n`);
+    for (const e of result.evidence) for (const w of e.warnings) process.stderr.write(`warning: ${e.input.name}: ${w}\n`);
+
+    const wantReport = opts.format !== undefined || opts.out !== undefined;
+    if (wantReport) {
+      const report = await engine.call('report', { format: opts.format ?? 'json', generator: 'hopscope scan' }).promise;
+      const bytes = new Uint8Array(report.bytes);
+      if (opts.out) await writeAtomic(opts.out, bytes);
+      else await write(process.stdout, bytes);
+    }
+    if (!wantReport || opts.out) {
+      const found = await engine.call('findings', { sort: 'time' }).promise;
+      await write(process.stdout, formatSummary(result, found));
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: ScanOptions;
+  try {
+    opts = parseScanArgs(argv);
+  } catch (err) {
+    process.stderr.write(`hopscope: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    await write(process.stdout, USAGE + '\n');
+    return 0;
+  }
+  try {
+    return await scan(opts);
+  } catch (err) {
+    const info = toErrorInfo(err);
+    process.stderr.write(`hopscope: ${info.message}\n`);
+    if (info.code === 'E_USAGE') {
+      process.stderr.write(`\n${USAGE}\n`);
+      return 2;
+    }
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`hopscope: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
