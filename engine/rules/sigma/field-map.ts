@@ -1,0 +1,82 @@
+// Sigma field names to store columns: a declarative table compiled into a per-view resolver that
+// records which mapping supplied a value. Invariant: canonical column first, then the original field
+// of the same name, then a flattened original ending in `.<name>`; a field no column has is missing.
+
+import type { CanonicalField } from '../../model/fields.ts';
+import type { EventView, StringColumn } from '../../store/view.ts';
+
+/** Sigma (Sysmon and Security 4688) field names with a canonical equivalent. */
+export const SIGMA_FIELD_MAP: Readonly<Record<string, CanonicalField>> = {
+  // Sysmon Event ID 1 / Sigma process_creation taxonomy
+  Image: 'process_path',
+  CommandLine: 'process',
+  ParentImage: 'parent_process_path',
+  ParentCommandLine: 'parent_process',
+  OriginalFileName: 'original_file_name',
+  User: 'user',
+  Computer: 'dest',
+  ProcessId: 'process_id',
+  ParentProcessId: 'parent_process_id',
+  ProcessGuid: 'process_guid',
+  ParentProcessGuid: 'parent_process_guid',
+  CurrentDirectory: 'process_current_directory',
+  IntegrityLevel: 'process_integrity_level',
+  Hashes: 'process_hash',
+  EventID: 'EventCode',
+  // Security 4688 names
+  NewProcessName: 'process_path',
+  ParentProcessName: 'parent_process_path',
+  NewProcessId: 'process_id',
+  SubjectUserName: 'user',
+  MandatoryLabel: 'process_integrity_level',
+};
+
+export interface FieldSource {
+  /** Column name in the view. */
+  column: string;
+  /** Which rule of the mapping chose it. */
+  via: 'canonical' | 'original' | 'flattened';
+}
+
+/** A Sigma field resolved against one view: its columns in priority order (possibly none). */
+export interface BoundField {
+  sigmaField: string;
+  sources: FieldSource[];
+  columns: StringColumn[];
+  /** First non-null value across the sources, and the index of the source that gave it (-1: none). */
+  get(row: number): { value: string | null; source: number };
+}
+
+/** The mapping as text for explanations: `Image→process_path`. */
+export function describeMapping(sigmaField: string): string {
+  const canon = SIGMA_FIELD_MAP[sigmaField];
+  return canon ? `${sigmaField}→${canon}` : sigmaField;
+}
+
+export function bindField(view: EventView, sigmaField: string): BoundField {
+  const sources: FieldSource[] = [];
+  const columns: StringColumn[] = [];
+  const add = (column: string, via: FieldSource['via']): void => {
+    if (sources.some((s) => s.column === column)) return;
+    const col = view.column(column);
+    if (!col) return;
+    sources.push({ column, via });
+    columns.push(col);
+  };
+  const canon = SIGMA_FIELD_MAP[sigmaField];
+  if (canon) add(canon, 'canonical');
+  add(sigmaField, 'original');
+  // Flattened exports name originals by path (`Event.EventData.Image`): later fallbacks, EventData first.
+  const suffix = '.' + sigmaField;
+  const hits = view.fieldNames().filter((n) => n.endsWith(suffix));
+  hits.sort((a, b) => Number(!a.includes('EventData')) - Number(!b.includes('EventData')) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const hit of hits) add(hit, 'flattened');
+  const get = (row: number): { value: string | null; source: number } => {
+    for (let i = 0; i < columns.length; i++) {
+      const v = columns[i]!.get(row);
+      if (v !== null) return { value: v, source: i };
+    }
+    return { value: null, source: -1 };
+  };
+  return { sigmaField, sources, columns, get };
+}

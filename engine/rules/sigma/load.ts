@@ -1,0 +1,273 @@
+// Loading Sigma rule files: YAML documents (with `action: global/reset/repeat`), logsource checks,
+// metadata, detection and condition compilation. Invariant: loadSigmaRules never throws; every
+// document either becomes a rule or a located RuleLoadIssue saying why not.
+
+import { HopscopeError, type ErrorCode, type SourceLocation } from '../../model/errors.ts';
+import type { CompileRegex } from '../regex/api.ts';
+import { compileRegex as defaultCompileRegex } from '../regex/index.ts';
+import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from '../types.ts';
+import { ConditionError, parseCondition, resolveCondition, type CondNode } from './condition.ts';
+import { DetectionError, compileIdentifier } from './detection.ts';
+import { SigmaCompiledRule, type SigmaIdentifier } from './runtime.ts';
+import { mapGet, mergeNodes, parseYamlDocuments, scalarText, stringList, type SLoc, type SNode } from './yaml-tree.ts';
+
+/**
+ * Sigma `level` to Hopscope risk score (0..100). Chosen so that host risk (the sum of findings)
+ * ranks one critical above three mediums and keeps informational hits visible but small.
+ */
+export const SIGMA_LEVEL_RISK: Readonly<Record<string, number>> = {
+  informational: 10,
+  low: 25,
+  medium: 50,
+  high: 75,
+  critical: 90,
+};
+
+/** Risk of a rule with no (or an unknown) level: treated as medium. */
+export const SIGMA_DEFAULT_RISK = 50;
+
+export function sigmaRiskScore(level: string | undefined): number {
+  return (level && SIGMA_LEVEL_RISK[level.toLowerCase()]) || SIGMA_DEFAULT_RISK;
+}
+
+/** RuleMeta plus the Sigma fields RuleMeta has no slot for. */
+export interface SigmaRuleMeta extends RuleMeta {
+  status?: string;
+  author?: string;
+  date?: string;
+  modified?: string;
+  tags: string[];
+}
+
+export interface SigmaFile {
+  path: string;
+  text: string;
+}
+
+export interface SigmaLoadOptions {
+  /** Regex compiler for `|re` (defaults to the engine's safe compiler; injectable for tests). */
+  compileRegex?: CompileRegex;
+}
+
+/** ATT&CK technique ids from `attack.t1021.002` style tags, upper-cased, in tag order. */
+export function techniquesFromTags(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of tags) {
+    const m = /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(t.trim());
+    if (m && !out.includes(m[1]!.toUpperCase())) out.push(m[1]!.toUpperCase());
+  }
+  return out;
+}
+
+class LoadError extends Error {
+  constructor(
+    message: string,
+    readonly loc: SLoc | undefined,
+    readonly severity: 'error' | 'unsupported',
+    readonly code: ErrorCode,
+  ) {
+    super(message);
+  }
+}
+
+interface DocInfo {
+  path: string;
+  ruleId?: string;
+  title?: string;
+}
+
+function issue(info: DocInfo, severity: RuleLoadIssue['severity'], code: ErrorCode, message: string, loc?: SLoc): RuleLoadIssue {
+  const location: SourceLocation = { file: info.path };
+  if (loc) {
+    location.line = loc.line;
+    location.column = loc.column;
+  }
+  const out: RuleLoadIssue = { source: info.path, severity, code, message, location };
+  if (info.ruleId !== undefined) out.ruleId = info.ruleId;
+  if (info.title !== undefined) out.title = info.title;
+  return out;
+}
+
+/** Load Sigma rules from files; unsupported and broken documents become issues, never exceptions. */
+export function loadSigmaRules(files: ReadonlyArray<SigmaFile>, opts: SigmaLoadOptions = {}): LoadedRuleSet {
+  const rules: CompiledRule[] = [];
+  const issues: RuleLoadIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    for (const r of loadFile(file, opts, issues)) {
+      const prev = seen.get(r.meta.id);
+      if (prev !== undefined) {
+        issues.push(issue({ path: file.path, ruleId: r.meta.id, title: r.meta.title }, 'warning', 'E_RULE_PARSE', `duplicate rule id ${r.meta.id} (first loaded from ${prev}); this copy is skipped`));
+        continue;
+      }
+      seen.set(r.meta.id, file.path);
+      rules.push(r);
+    }
+  }
+  return { rules, issues };
+}
+
+/** Compile the single rule in one file; throws HopscopeError with the first issue when it cannot. */
+export function compileSigmaRule(file: SigmaFile, opts: SigmaLoadOptions = {}): SigmaCompiledRule<SigmaRuleMeta> {
+  const issues: RuleLoadIssue[] = [];
+  const rules = loadFile(file, opts, issues);
+  const bad = issues.find((i) => i.severity !== 'warning');
+  if (bad) throw new HopscopeError(bad.code, bad.message, bad.location);
+  const rule = rules[0];
+  if (!rule) throw new HopscopeError('E_RULE_PARSE', 'no Sigma rule in file', { file: file.path });
+  return rule;
+}
+
+function loadFile(file: SigmaFile, opts: SigmaLoadOptions, issues: RuleLoadIssue[]): Array<SigmaCompiledRule<SigmaRuleMeta>> {
+  const out: Array<SigmaCompiledRule<SigmaRuleMeta>> = [];
+  let docs;
+  try {
+    docs = parseYamlDocuments(file.text);
+  } catch (err) {
+    issues.push(issue({ path: file.path }, 'error', 'E_RULE_PARSE', `YAML: ${String(err)}`));
+    return out;
+  }
+  let global: SNode | undefined;
+  let previous: SNode | undefined;
+  for (const doc of docs) {
+    const info: DocInfo = { path: file.path };
+    if (doc.errors.length) {
+      for (const e of doc.errors) issues.push(issue(info, 'error', 'E_RULE_PARSE', e.message, e.loc));
+      continue;
+    }
+    const node = doc.node;
+    if (!node) continue;
+    try {
+      if (node.kind !== 'map') throw new LoadError('not a Sigma rule: the document is not a map', node.loc, 'error', 'E_RULE_PARSE');
+      const action = scalarText(mapGet(node, 'action'));
+      if (action === 'global') {
+        global = global ? mergeNodes(global, stripAction(node)) : stripAction(node);
+        continue;
+      }
+      if (action === 'reset') {
+        global = undefined;
+        continue;
+      }
+      let merged: SNode = stripAction(node);
+      if (action === 'repeat') {
+        if (!previous) throw new LoadError('"action: repeat" without a previous rule', node.loc, 'error', 'E_RULE_PARSE');
+        merged = mergeNodes(previous, merged);
+      } else if (global) {
+        merged = mergeNodes(global, merged);
+      }
+      previous = merged;
+      info.ruleId = scalarText(mapGet(merged, 'id'));
+      info.title = scalarText(mapGet(merged, 'title'));
+      out.push(compileDoc(merged, file.path, doc.index, opts));
+    } catch (err) {
+      if (err instanceof LoadError) issues.push(issue(info, err.severity, err.code, err.message, err.loc));
+      else if (err instanceof DetectionError) issues.push(issue(info, err.kind, err.code, err.message, err.loc));
+      else issues.push(issue(info, 'error', 'E_INTERNAL', `internal error loading rule: ${err instanceof Error ? err.message : String(err)}`, node.loc));
+    }
+  }
+  return out;
+}
+
+function stripAction(node: SNode): SNode {
+  if (node.kind !== 'map') return node;
+  return { ...node, entries: node.entries.filter((e) => e.key !== 'action') };
+}
+
+function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadOptions): SigmaCompiledRule<SigmaRuleMeta> {
+  if (doc.kind !== 'map') throw new LoadError('not a Sigma rule', doc.loc, 'error', 'E_RULE_PARSE');
+  const correlation = mapGet(doc, 'correlation');
+  if (correlation) throw new LoadError('Sigma correlation rules are not supported', correlation.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+  const detection = mapGet(doc, 'detection');
+  if (!detection) {
+    if (mapGet(doc, 'filter')) throw new LoadError('Sigma filter documents are not supported', doc.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+    throw new LoadError('rule has no "detection"', doc.loc, 'error', 'E_RULE_PARSE');
+  }
+
+  const logsource = mapGet(doc, 'logsource');
+  if (!logsource || logsource.kind !== 'map') throw new LoadError('rule has no "logsource"', logsource?.loc ?? doc.loc, 'error', 'E_RULE_PARSE');
+  const category = scalarText(mapGet(logsource, 'category'));
+  const product = scalarText(mapGet(logsource, 'product'));
+  const service = scalarText(mapGet(logsource, 'service'));
+  if (category?.toLowerCase() !== 'process_creation') {
+    const what = [category && `category ${category}`, product && `product ${product}`, service && `service ${service}`].filter(Boolean).join(', ');
+    throw new LoadError(`logsource ${what || '(empty)'} is not supported: only process_creation rules run on process events`, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+  }
+  if (product !== undefined && product.toLowerCase() !== 'windows') {
+    throw new LoadError(`logsource product ${product} is not supported: only Windows process_creation`, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+  }
+
+  if (detection.kind !== 'map') throw new LoadError('"detection" must be a map', detection.loc, 'error', 'E_RULE_PARSE');
+  const timeframe = mapGet(detection, 'timeframe');
+  if (timeframe) throw new LoadError('"timeframe" (temporal aggregation) is not supported', timeframe.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+  const condNode = mapGet(detection, 'condition');
+  if (!condNode) throw new LoadError('detection has no "condition"', detection.loc, 'error', 'E_RULE_PARSE');
+
+  const ctx = { compileRegex: opts.compileRegex ?? defaultCompileRegex, file: path };
+  const identifiers: SigmaIdentifier[] = [];
+  for (const e of detection.entries) {
+    if (e.key === 'condition') continue;
+    identifiers.push({ name: e.key, expr: compileIdentifier(e.value, ctx) });
+  }
+  const names = identifiers.map((i) => i.name);
+
+  const condTexts: Array<{ text: string; loc: SLoc }> = [];
+  if (condNode.kind === 'scalar' && condNode.text !== null) condTexts.push({ text: condNode.text, loc: condNode.loc });
+  else if (condNode.kind === 'seq') {
+    for (const it of condNode.items) {
+      if (it.kind !== 'scalar' || it.text === null) throw new LoadError('a condition list may hold only strings', it.loc, 'error', 'E_RULE_PARSE');
+      condTexts.push({ text: it.text, loc: it.loc });
+    }
+  }
+  if (condTexts.length === 0) throw new LoadError('"condition" must be a string or a list of strings', condNode.loc, 'error', 'E_RULE_PARSE');
+  const conds: CondNode[] = condTexts.map((c) => {
+    try {
+      return resolveCondition(parseCondition(c.text), names);
+    } catch (err) {
+      if (err instanceof ConditionError) {
+        // Offsets map to columns exactly for single-line plain scalars; otherwise they point near.
+        const single = !c.text.includes('\n');
+        const loc = single ? { line: c.loc.line, column: c.loc.column + err.pos } : c.loc;
+        throw new LoadError(`condition: ${err.message}`, loc, err.kind, err.kind === 'unsupported' ? 'E_RULE_UNSUPPORTED' : 'E_RULE_PARSE');
+      }
+      throw err;
+    }
+  });
+  const condition: CondNode = conds.length === 1 ? conds[0]! : { t: 'or', items: conds };
+  const conditionText = condTexts.length === 1 ? condTexts[0]!.text : condTexts.map((c) => `(${c.text})`).join(' or ');
+
+  return new SigmaCompiledRule<SigmaRuleMeta>({ meta: buildMeta(doc, path, docIndex), identifiers, condition, conditionText });
+}
+
+function buildMeta(doc: SNode, path: string, docIndex: number): SigmaRuleMeta {
+  const title = scalarText(mapGet(doc, 'title')) ?? '(untitled Sigma rule)';
+  const id = scalarText(mapGet(doc, 'id')) ?? `sigma:${path}#${docIndex + 1}`;
+  const level = scalarText(mapGet(doc, 'level'));
+  const tags = stringList(mapGet(doc, 'tags'));
+  const meta: SigmaRuleMeta = {
+    id,
+    title,
+    language: 'sigma',
+    origin: 'sigma',
+    source: path,
+    riskScore: sigmaRiskScore(level),
+    techniques: techniquesFromTags(tags),
+    messageTemplate: `${title}: $process_name$ on $dest$`,
+    tags,
+  };
+  const description = scalarText(mapGet(doc, 'description'));
+  if (description !== undefined) meta.description = description.trim();
+  const refs = stringList(mapGet(doc, 'references'));
+  if (refs.length) meta.references = refs;
+  const fps = stringList(mapGet(doc, 'falsepositives'));
+  if (fps.length) meta.falsePositives = fps;
+  if (level !== undefined) meta.level = level;
+  const status = scalarText(mapGet(doc, 'status'));
+  if (status !== undefined) meta.status = status;
+  const author = scalarText(mapGet(doc, 'author'));
+  if (author !== undefined) meta.author = author;
+  const date = scalarText(mapGet(doc, 'date'));
+  if (date !== undefined) meta.date = date;
+  const modified = scalarText(mapGet(doc, 'modified'));
+  if (modified !== undefined) meta.modified = modified;
+  return meta;
+}
