@@ -1,0 +1,354 @@
+// Columnar segment builder: the RecordSink a parser writes into, producing one transferable Segment.
+// Invariant: append() allocates nothing per row beyond what the record brings (typed arrays grow by
+// doubling; strings are interned or copied into arenas); every record lands in append/reject/nonProcess.
+
+import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
+import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
+import { ArenaWriter, StringColumnWriter, grow, trim } from './columns.ts';
+import type {
+  ColumnData,
+  EvidenceStatsData,
+  RawFormat,
+  RecordShape,
+  RejectSampleData,
+  Segment,
+} from './segment.ts';
+
+export interface SegmentBuilderOptions {
+  /** Evidence index in the case (0..65535). */
+  evidence?: number;
+  /** Evidence file name (the synthetic `source` field). */
+  evidenceName?: string;
+  /** How to rebuild raw text for records without `raw`: CSV line or JSON object (default json). */
+  rawFormat?: RawFormat;
+}
+
+/** Original columns beyond this many go to the per-row `extra` text (hostile key explosions). */
+export const MAX_ORIGINAL_COLUMNS = 2048;
+/** Distinct record shapes beyond this many are stored as `extra` text too. */
+export const MAX_SHAPES = 4096;
+export const MAX_REJECT_SAMPLES = 100;
+/** A column becomes an arena when distinct values exceed this fraction of its rows (dictionary fields: higher). */
+const ARENA_FRACTION = 0.5;
+const DICTIONARY_FIELD_ARENA_FRACTION = 0.9;
+
+const N_CANON = CANONICAL_FIELDS.length;
+
+interface OriginalWriter {
+  name: string;
+  /** Canonical field it mirrors while every value so far equalled it. */
+  alias: CanonicalField | null;
+  aliasIndex: number;
+  data: StringColumnWriter | null;
+}
+
+interface ShapeEntry {
+  names: readonly string[];
+  format: RawFormat;
+  /** Column index per position, -1 when over the column cap. */
+  cols: Int32Array;
+  has: Set<number>;
+  /** Over the shape cap: every original field of such a row goes to `extra`. */
+  overflow: boolean;
+}
+
+export class SegmentBuilder implements RecordSink {
+  private rows = 0;
+  private capacity = 1024;
+  private timeMs = new Float64Array(1024);
+  private evidenceCol = new Uint16Array(1024);
+  private recordCol = new Uint32Array(1024);
+  private lineCol = new Uint32Array(1024);
+  private byteOffsetCol = new Float64Array(1024);
+  private kindCol = new Uint8Array(1024);
+  private shapeCol = new Uint32Array(1024);
+  private kinds: SourceKind[] = [];
+  private lastKind: SourceKind | null = null;
+  private lastKindId = 0;
+  private provider = new StringColumnWriter(Infinity);
+  private canonical: Array<StringColumnWriter | null> = new Array<StringColumnWriter | null>(N_CANON).fill(null);
+  private originals: OriginalWriter[] = [];
+  private originalByName = new Map<string, number>();
+  private shapes: ShapeEntry[] = [];
+  private shapeByKey = new Map<string, number>();
+  private lastShape = -1;
+  private lastNames: readonly string[] | null = null;
+  private raw = new ArenaWriter();
+  private extra = new ArenaWriter();
+  private evidence = 0;
+  private rawFormat: RawFormat = 'json';
+  private evidenceNames = new Map<number, string>();
+  private stats = new Map<number, EvidenceStatsData>();
+  private currentStats!: EvidenceStatsData;
+  private samples: RejectSampleData[] = [];
+  private finished = false;
+
+  constructor(opts: SegmentBuilderOptions = {}) {
+    this.setEvidence(opts.evidence ?? 0, opts.evidenceName ?? `evidence-${opts.evidence ?? 0}`, opts.rawFormat ?? 'json');
+  }
+
+  /** Subsequent records belong to this evidence file (one builder may take several files). */
+  setEvidence(evidence: number, name: string, rawFormat: RawFormat = this.rawFormat): void {
+    if (!Number.isInteger(evidence) || evidence < 0 || evidence > 0xffff) throw new RangeError(`evidence index ${evidence} out of range`);
+    this.evidence = evidence;
+    this.rawFormat = rawFormat;
+    this.evidenceNames.set(evidence, name);
+    let st = this.stats.get(evidence);
+    if (!st) {
+      st = { evidence, name, appended: 0, rejected: 0, nonProcess: 0, assumedUtc: 0, rejectedByReason: {}, nonProcessByKind: {} };
+      this.stats.set(evidence, st);
+    }
+    st.name = name;
+    this.currentStats = st;
+    this.lastNames = null;
+    this.lastShape = -1;
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Approximate bytes held so far (callers may finish a segment early to bound worker memory). */
+  approxBytes(): number {
+    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 4) + this.raw.byteLength + this.extra.byteLength;
+    for (const c of this.canonical) if (c) n += c.byteLength;
+    for (const o of this.originals) if (o.data) n += o.data.byteLength;
+    return n;
+  }
+
+  append(rec: IngestRecord): void {
+    if (this.finished) throw new Error('SegmentBuilder used after finish()');
+    if (!Number.isFinite(rec.timeMs)) {
+      this.reject({ reason: 'event time is not a finite number', code: 'bad-time', record: rec.record, line: rec.line, byteOffset: rec.byteOffset });
+      return;
+    }
+    const row = this.rows;
+    if (row === this.capacity) this.growRows();
+    this.timeMs[row] = rec.timeMs;
+    this.evidenceCol[row] = this.evidence;
+    this.recordCol[row] = rec.record >>> 0;
+    this.lineCol[row] = rec.line >>> 0;
+    this.byteOffsetCol[row] = rec.byteOffset;
+    if (rec.source !== this.lastKind) {
+      let k = this.kinds.indexOf(rec.source);
+      if (k < 0) k = this.kinds.push(rec.source) - 1;
+      this.lastKind = rec.source;
+      this.lastKindId = k;
+    }
+    this.kindCol[row] = this.lastKindId;
+    if (rec.provider !== undefined) this.provider.set(row, rec.provider);
+    if (rec.assumedUtc) this.currentStats.assumedUtc++;
+
+    const fields = rec.fields;
+    for (let f = 0; f < N_CANON; f++) {
+      const v = fields[CANONICAL_FIELDS[f]!];
+      if (v === undefined) continue;
+      let col = this.canonical[f];
+      if (!col) {
+        col = new StringColumnWriter(DICTIONARY_FIELDS.has(CANONICAL_FIELDS[f]!) ? DICTIONARY_FIELD_ARENA_FRACTION : ARENA_FRACTION);
+        this.canonical[f] = col;
+      }
+      col.set(row, v);
+    }
+
+    if (rec.raw !== undefined) this.raw.put(row, rec.raw);
+
+    const names = rec.originalNames;
+    const values = rec.originalValues;
+    const shapeId = this.shapeFor(names, values, fields);
+    this.shapeCol[row] = shapeId;
+    const shape = this.shapes[shapeId]!;
+    const cols = shape.cols;
+    let extra: Array<[string, string]> | null = null;
+    if (shape.overflow) {
+      for (let i = 0; i < names.length; i++) {
+        const v = values[i];
+        if (v !== undefined) (extra ??= []).push([names[i]!, v]);
+      }
+    }
+    for (let i = 0; i < cols.length; i++) {
+      const v = values[i];
+      const c = cols[i]!;
+      if (c < 0) {
+        if (v !== undefined) (extra ??= []).push([names[i]!, v]);
+        continue;
+      }
+      const w = this.originals[c]!;
+      if (w.alias !== null) {
+        if (fields[w.alias] === v) continue;
+        this.materialise(c, row);
+      }
+      if (v !== undefined) w.data!.set(row, v);
+    }
+    if (extra) this.extra.put(row, JSON.stringify(extra));
+
+    this.currentStats.appended++;
+    this.rows = row + 1;
+  }
+
+  reject(rej: Rejection): void {
+    const st = this.currentStats;
+    st.rejected++;
+    st.rejectedByReason[rej.code] = (st.rejectedByReason[rej.code] ?? 0) + 1;
+    if (this.samples.length < MAX_REJECT_SAMPLES) {
+      const s: RejectSampleData = { evidence: this.evidence, reason: rej.reason, code: rej.code };
+      if (rej.record !== undefined) s.record = rej.record;
+      if (rej.line !== undefined) s.line = rej.line;
+      if (rej.byteOffset !== undefined) s.byteOffset = rej.byteOffset;
+      this.samples.push(s);
+    }
+  }
+
+  nonProcess(kind: string, _record: number): void {
+    const st = this.currentStats;
+    st.nonProcess++;
+    st.nonProcessByKind[kind] = (st.nonProcessByKind[kind] ?? 0) + 1;
+  }
+
+  private growRows(): void {
+    const n = this.capacity * 2;
+    this.timeMs = grow(this.timeMs, n);
+    this.evidenceCol = grow(this.evidenceCol, n);
+    this.recordCol = grow(this.recordCol, n);
+    this.lineCol = grow(this.lineCol, n);
+    this.byteOffsetCol = grow(this.byteOffsetCol, n);
+    this.kindCol = grow(this.kindCol, n);
+    this.shapeCol = grow(this.shapeCol, n);
+    this.capacity = this.timeMs.length;
+  }
+
+  private sameNames(a: readonly string[], b: readonly string[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  /** The shape of this record's original names: by reference (CSV header), then by content, then new. */
+  private shapeFor(
+    names: readonly string[],
+    values: ReadonlyArray<string | undefined>,
+    fields: IngestRecord['fields'],
+  ): number {
+    if (names === this.lastNames) return this.lastShape;
+    const last = this.shapes[this.lastShape];
+    if (last && !last.overflow && last.format === this.rawFormat && this.sameNames(last.names, names)) {
+      this.lastNames = names;
+      return this.lastShape;
+    }
+    const key = this.rawFormat + '\u0000' + names.join('\u0000');
+    let id = this.shapeByKey.get(key);
+    if (id === undefined && this.shapes.length >= MAX_SHAPES) {
+      const overflowKey = this.rawFormat + '\u0000\u0001overflow';
+      id = this.shapeByKey.get(overflowKey);
+      if (id === undefined) {
+        id = this.shapes.push({ names: [], format: this.rawFormat, cols: new Int32Array(0), has: new Set(), overflow: true }) - 1;
+        this.shapeByKey.set(overflowKey, id);
+      }
+      // Not cached as lastNames: the next record must be looked up again.
+      this.lastShape = -1;
+      this.lastNames = null;
+      return id;
+    }
+    if (id === undefined) {
+      const cols = new Int32Array(names.length);
+      const has = new Set<number>();
+      for (let i = 0; i < names.length; i++) {
+        const c = this.columnFor(names[i]!, values[i], fields);
+        cols[i] = c;
+        if (c >= 0) has.add(c);
+      }
+      id = this.shapes.push({ names: names.slice(), format: this.rawFormat, cols, has, overflow: false }) - 1;
+      this.shapeByKey.set(key, id);
+    }
+    this.lastShape = id;
+    this.lastNames = names;
+    return id;
+  }
+
+  /** Find or create the column of an original name; a new column aliases an equal canonical field. */
+  private columnFor(name: string, v: string | undefined, fields: IngestRecord['fields']): number {
+    const existing = this.originalByName.get(name);
+    if (existing !== undefined) return existing;
+    if (this.originals.length >= MAX_ORIGINAL_COLUMNS) return -1;
+    let alias: CanonicalField | null = null;
+    let aliasIndex = -1;
+    if (v !== undefined) {
+      const same = CANONICAL_FIELDS.indexOf(name as CanonicalField);
+      if (same >= 0 && fields[name as CanonicalField] === v) {
+        alias = name as CanonicalField;
+        aliasIndex = same;
+      } else if (v !== '') {
+        for (let f = 0; f < N_CANON; f++) {
+          if (fields[CANONICAL_FIELDS[f]!] === v) {
+            alias = CANONICAL_FIELDS[f]!;
+            aliasIndex = f;
+            break;
+          }
+        }
+      }
+    }
+    const w: OriginalWriter = { name, alias, aliasIndex, data: null };
+    if (alias === null) w.data = new StringColumnWriter(ARENA_FRACTION);
+    const id = this.originals.push(w) - 1;
+    this.originalByName.set(name, id);
+    return id;
+  }
+
+  /** An alias stopped holding at `row`: copy the canonical values of the earlier rows that had this column. */
+  private materialise(c: number, row: number): void {
+    const w = this.originals[c]!;
+    const canon = this.canonical[w.aliasIndex];
+    const data = new StringColumnWriter(ARENA_FRACTION);
+    if (canon) {
+      const shapeCol = this.shapeCol;
+      for (let r = 0; r < row; r++) {
+        if (!this.shapes[shapeCol[r]!]!.has.has(c)) continue;
+        const v = canon.get(r);
+        if (v !== null) data.set(r, v);
+      }
+    }
+    w.alias = null;
+    w.data = data;
+  }
+
+  finish(): Segment {
+    if (this.finished) throw new Error('SegmentBuilder.finish() called twice');
+    this.finished = true;
+    const n = this.rows;
+    const canonical: Record<string, ColumnData> = {};
+    const canonicalNonEmpty: string[] = [];
+    for (let f = 0; f < N_CANON; f++) {
+      const c = this.canonical[f];
+      if (!c) continue;
+      canonical[CANONICAL_FIELDS[f]!] = c.finish(n);
+      if (c.nonEmpty) canonicalNonEmpty.push(CANONICAL_FIELDS[f]!);
+    }
+    const original: ColumnData[] = this.originals.map((w) =>
+      w.alias !== null ? { kind: 'alias', canonical: w.alias } : w.data!.finish(n),
+    );
+    const shapes: RecordShape[] = this.shapes.map((s) => ({ format: s.format, columns: Array.from(s.cols) }));
+    const providerCol = this.provider.finish(n);
+    return {
+      rowCount: n,
+      timeMs: trim(this.timeMs, n),
+      evidence: trim(this.evidenceCol, n),
+      record: trim(this.recordCol, n),
+      line: trim(this.lineCol, n),
+      byteOffset: trim(this.byteOffsetCol, n),
+      kind: trim(this.kindCol, n),
+      kinds: this.kinds,
+      provider: providerCol.kind === 'dict' ? providerCol : { kind: 'dict', ids: new Uint32Array(n), values: [null] },
+      canonical,
+      originalNames: this.originals.map((w) => w.name),
+      original,
+      shape: trim(this.shapeCol, n),
+      shapes,
+      raw: this.raw.finish(n),
+      extra: this.extra.finish(n),
+      canonicalNonEmpty,
+      evidenceNames: [...this.evidenceNames],
+      stats: [...this.stats.values()],
+      rejectSamples: this.samples,
+    };
+  }
+}

@@ -1,0 +1,219 @@
+// Growable column writers for the segment builder: dictionary ids, UTF-8 byte arenas, adaptive switching.
+// Invariant: values are copied out of the caller's strings (arena bytes, or a flattened dictionary entry),
+// so no stored value keeps a parser chunk alive; '' and missing stay distinct.
+
+import type { ArenaColumnData, DictColumnData } from './segment.ts';
+
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A new flat copy of `s` (a V8 sliced/cons string would retain its parent chunk). JSON keeps lone surrogates intact. */
+export function flatCopy(s: string): string {
+  if (s.length === 0) return '';
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number): T {
+  let n = Math.max(16, a.length * 2);
+  while (n < minLength) n *= 2;
+  const ctor = a.constructor as new (n: number) => T;
+  const b = new ctor(n);
+  b.set(a);
+  return b;
+}
+
+/** Exactly-sized copy (a subarray would keep the whole oversized buffer). */
+export function trim<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, length: number): T {
+  return a.slice(0, length) as T;
+}
+
+/** Write UTF-8 of `s` at `pos` (capacity for 3 bytes per UTF-16 unit must exist); returns the new end. */
+function writeUtf8(bytes: Uint8Array, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      bytes[pos++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      bytes[pos++] = 0xc0 | (c >> 6);
+      bytes[pos++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        bytes[pos++] = 0xf0 | (cp >> 18);
+        bytes[pos++] = 0x80 | ((cp >> 12) & 0x3f);
+        bytes[pos++] = 0x80 | ((cp >> 6) & 0x3f);
+        bytes[pos++] = 0x80 | (cp & 0x3f);
+        i++;
+        continue;
+      }
+    }
+    // A lone surrogate has no UTF-8 form: store U+FFFD, as TextEncoder would.
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    bytes[pos++] = 0xe0 | (c >> 12);
+    bytes[pos++] = 0x80 | ((c >> 6) & 0x3f);
+    bytes[pos++] = 0x80 | (c & 0x3f);
+  }
+  return pos;
+}
+
+const MAX_ARENA_BYTES = 0xffff_ffff;
+
+export function decodeArena(a: ArenaColumnData, row: number): string | null {
+  if ((a.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
+  const start = a.offsets[row]!;
+  const end = a.offsets[row + 1]!;
+  if (start === end) return '';
+  return decodeBytes(a.bytes, start, end);
+}
+
+export function decodeBytes(bytes: Uint8Array, start: number, end: number): string {
+  // Short ASCII values are the common case; skip the decoder call for them.
+  if (end - start <= 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  }
+  return utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/** Byte arena: per row an (offset, present) pair; rows never written read as missing. */
+export class ArenaWriter {
+  bytes = new Uint8Array(1024);
+  offsets = new Uint32Array(64);
+  present = new Uint8Array(8);
+  pos = 0;
+  /** Rows whose end offset is written. */
+  filled = 0;
+
+  private fillTo(row: number): void {
+    if (row + 1 >= this.offsets.length) this.offsets = grow(this.offsets, row + 2);
+    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1);
+    while (this.filled < row) this.offsets[++this.filled] = this.pos;
+  }
+
+  put(row: number, s: string): void {
+    this.fillTo(row);
+    const need = this.pos + 3 * s.length;
+    if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
+    if (need > this.bytes.length) this.bytes = grow(this.bytes, Math.min(need, MAX_ARENA_BYTES));
+    this.pos = writeUtf8(this.bytes, this.pos, s);
+    this.present[row >>> 3]! |= 1 << (row & 7);
+    this.offsets[row + 1] = this.pos;
+    this.filled = row + 1;
+  }
+
+  get(row: number): string | null {
+    if (row >= this.filled) return null;
+    if ((this.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
+    return decodeBytes(this.bytes, this.offsets[row]!, this.offsets[row + 1]!);
+  }
+
+  get byteLength(): number {
+    return this.pos + 4 * this.filled + (this.filled >>> 3);
+  }
+
+  finish(rowCount: number): ArenaColumnData {
+    if (rowCount > 0) this.fillTo(rowCount);
+    return {
+      kind: 'arena',
+      bytes: trim(this.bytes, this.pos),
+      offsets: trim(this.offsets, rowCount + 1),
+      present: trim(this.present, (rowCount + 7) >>> 3),
+    };
+  }
+}
+
+/** Rows a column must hold before it may decide dictionary vs arena. */
+const MIN_ROWS_FOR_SWITCH = 256;
+
+/**
+ * A string column that starts dictionary-encoded and moves to a byte arena once its distinct count
+ * passes `switchFraction` of the rows it holds (checked whenever the distinct count doubles).
+ */
+export class StringColumnWriter {
+  private ids: Uint32Array | null = new Uint32Array(64);
+  private values: Array<string | null> = [null];
+  private index: Map<string, number> | null = new Map();
+  private arena: ArenaWriter | null = null;
+  private nextCheck = MIN_ROWS_FOR_SWITCH;
+  /** Rows holding a value (missing rows excluded). */
+  setCount = 0;
+  nonEmpty = false;
+
+  constructor(private readonly switchFraction: number) {}
+
+  get isArena(): boolean {
+    return this.arena !== null;
+  }
+
+  set(row: number, v: string): void {
+    this.setCount++;
+    if (v !== '') this.nonEmpty = true;
+    if (this.arena) {
+      this.arena.put(row, v);
+      return;
+    }
+    let id = this.index!.get(v);
+    if (id === undefined) {
+      id = this.values.length;
+      const copy = flatCopy(v);
+      this.values.push(copy);
+      this.index!.set(copy, id);
+      if (id >= this.nextCheck) {
+        this.nextCheck *= 2;
+        if (id > this.switchFraction * this.setCount) {
+          this.toArena(row);
+          this.arena!.put(row, v);
+          return;
+        }
+      }
+    }
+    let ids = this.ids!;
+    if (row >= ids.length) ids = this.ids = grow(ids, row + 1);
+    ids[row] = id;
+  }
+
+  private toArena(rowsBefore: number): void {
+    const arena = new ArenaWriter();
+    const ids = this.ids!;
+    const n = Math.min(rowsBefore, ids.length);
+    for (let r = 0; r < n; r++) {
+      const id = ids[r]!;
+      if (id !== 0) arena.put(r, this.values[id]!);
+    }
+    this.arena = arena;
+    this.ids = null;
+    this.index = null;
+    this.values = [null];
+  }
+
+  get(row: number): string | null {
+    if (this.arena) return this.arena.get(row);
+    const ids = this.ids!;
+    return row < ids.length ? this.values[ids[row]!]! : null;
+  }
+
+  get byteLength(): number {
+    if (this.arena) return this.arena.byteLength;
+    let n = this.ids!.byteLength;
+    for (let i = 1; i < this.values.length; i++) n += 24 + this.values[i]!.length;
+    return n;
+  }
+
+  finish(rowCount: number): DictColumnData | ArenaColumnData {
+    if (this.arena) return this.arena.finish(rowCount);
+    const ids = this.ids!.length >= rowCount ? trim(this.ids!, rowCount) : grow(this.ids!, rowCount).slice(0, rowCount);
+    const out: DictColumnData = { kind: 'dict', ids, values: this.values };
+    this.index = null;
+    return out;
+  }
+}

@@ -1,0 +1,274 @@
+// EventView over one columnar Segment: canonical, original and synthetic fields, event text, raw text.
+// Invariant: answers exactly what createMemoryView (memory-view.ts) answers for the same events, except
+// `_raw` of records without raw text, which is rebuilt from the original fields (CSV line / JSON object).
+
+import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind } from '../model/fields.ts';
+import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
+import { decodeArena } from './columns.ts';
+import type { ArenaColumnData, ColumnData, DictColumnData, Segment } from './segment.ts';
+import type { EventView, StringColumn } from './view.ts';
+
+type Getter = (row: number) => string | null;
+
+const SYNTHETIC = new Set(['host', 'source', 'sourcetype', 'vendor_product', '_raw']);
+
+function dictColumn(d: DictColumnData): StringColumn {
+  const { ids, values } = d;
+  return { dict: { ids, values }, get: (row) => values[ids[row]!] ?? null };
+}
+
+function arenaColumn(a: ArenaColumnData): StringColumn {
+  return { get: (row) => decodeArena(a, row) };
+}
+
+/** Same column with '' reported as missing (canonical fields treat an empty value as absent). */
+function emptyAsMissing(c: StringColumn): StringColumn {
+  if (c.dict) {
+    const { ids } = c.dict;
+    const values = c.dict.values.map((v) => (v === '' ? null : v));
+    return { dict: { ids, values }, get: (row) => values[ids[row]!] ?? null };
+  }
+  const g = c.get;
+  return {
+    get: (row) => {
+      const v = g(row);
+      return v === '' ? null : v;
+    },
+  };
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+}
+
+export class SegmentView implements EventView {
+  readonly rowCount: number;
+  readonly timeMs: Float64Array;
+  private readonly columns = new Map<string, StringColumn | null>();
+  private readonly originalIndex = new Map<string, number>();
+  private readonly internalCanon = new Map<string, StringColumn>();
+  private readonly aliasMask = new Map<number, Uint8Array>();
+  private names: string[] | null = null;
+
+  constructor(
+    readonly segment: Segment,
+    readonly base: number,
+    private readonly evidenceName: (evidence: number) => string,
+  ) {
+    this.rowCount = segment.rowCount;
+    this.timeMs = segment.timeMs;
+    segment.originalNames.forEach((n, i) => {
+      if (!this.originalIndex.has(n)) this.originalIndex.set(n, i);
+    });
+  }
+
+  /** A canonical column exactly as stored ('' kept). */
+  private canonInternal(name: string): StringColumn | undefined {
+    let c = this.internalCanon.get(name);
+    if (c) return c;
+    const data = this.segment.canonical[name];
+    if (!data || data.kind === 'alias') return undefined;
+    c = data.kind === 'dict' ? dictColumn(data) : arenaColumn(data);
+    this.internalCanon.set(name, c);
+    return c;
+  }
+
+  /** Per shape: 1 when the shape has original column `idx`. */
+  private maskOf(idx: number): Uint8Array {
+    let m = this.aliasMask.get(idx);
+    if (!m) {
+      m = new Uint8Array(this.segment.shapes.length);
+      this.segment.shapes.forEach((s, i) => {
+        if (s.columns.includes(idx)) m![i] = 1;
+      });
+      this.aliasMask.set(idx, m);
+    }
+    return m;
+  }
+
+  /** Reader of original column `idx` (alias columns read their canonical column on rows whose shape has them). */
+  private originalColumn(idx: number): StringColumn {
+    const data: ColumnData = this.segment.original[idx]!;
+    if (data.kind === 'dict') return dictColumn(data);
+    if (data.kind === 'arena') return arenaColumn(data);
+    const canon = this.canonInternal(data.canonical);
+    if (!canon) return { get: () => null };
+    const mask = this.maskOf(idx);
+    if (mask.every((b) => b === 1)) return canon;
+    const shape = this.segment.shape;
+    const g = canon.get;
+    return { get: (row) => (mask[shape[row]!] === 1 ? g(row) : null) };
+  }
+
+  column(name: string): StringColumn | undefined {
+    const cached = this.columns.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    const c = this.buildColumn(name);
+    this.columns.set(name, c ?? null);
+    return c;
+  }
+
+  private buildColumn(name: string): StringColumn | undefined {
+    const seg = this.segment;
+    if (isCanonicalField(name)) {
+      const canon = this.canonInternal(name);
+      const oi = this.originalIndex.get(name);
+      if (oi === undefined) return canon ? emptyAsMissing(canon) : undefined;
+      const orig = this.originalColumn(oi);
+      if (!canon) return orig;
+      const od = seg.original[oi]!;
+      // An original column that mirrors this canonical field on every row reads the same values.
+      if (od.kind === 'alias' && od.canonical === name && orig === canon) return canon;
+      const cg = canon.get;
+      const og = orig.get;
+      return {
+        get: (row) => {
+          const v = cg(row);
+          return v !== null && v !== '' ? v : og(row);
+        },
+      };
+    }
+    if (SYNTHETIC.has(name)) return this.synthetic(name);
+    const oi = this.originalIndex.get(name);
+    return oi === undefined ? undefined : this.originalColumn(oi);
+  }
+
+  private synthetic(name: string): StringColumn | undefined {
+    const seg = this.segment;
+    const oi = this.originalIndex.get(name);
+    const orig = oi === undefined ? undefined : this.originalColumn(oi);
+    const withOriginal = (fallback: Getter): StringColumn => {
+      if (!orig) return { get: fallback };
+      const og = orig.get;
+      return { get: (row) => og(row) ?? fallback(row) };
+    };
+    switch (name) {
+      case 'host': {
+        const dest = this.canonInternal('dest');
+        if (!orig) return dest;
+        if (!dest) return orig;
+        const dg = dest.get;
+        return withOriginal(dg);
+      }
+      case 'source':
+        return withOriginal((row) => this.evidenceName(seg.evidence[row]!));
+      case 'sourcetype':
+        return withOriginal((row) => SOURCETYPE_BY_KIND[this.kindAt(row)]);
+      case 'vendor_product':
+        return withOriginal((row) => VENDOR_PRODUCT_BY_KIND[this.kindAt(row)]);
+      case '_raw':
+        return { get: (row) => this.rawText(row) };
+      default:
+        return undefined;
+    }
+  }
+
+  fieldNames(): readonly string[] {
+    if (this.names) return this.names;
+    const seg = this.segment;
+    const names = new Set<string>(seg.originalNames);
+    for (const n of seg.canonicalNonEmpty) names.add(n);
+    if (seg.rowCount > 0) {
+      for (const n of ['source', 'sourcetype', 'vendor_product', '_raw']) names.add(n);
+      if (seg.canonical['dest'] || this.originalIndex.has('host')) names.add('host');
+    }
+    this.names = [...names].sort();
+    return this.names;
+  }
+
+  kindAt(row: number): SourceKind {
+    return this.segment.kinds[this.segment.kind[row]!]!;
+  }
+
+  providerAt(row: number): string | null {
+    const p = this.segment.provider;
+    return p.values[p.ids[row]!] ?? null;
+  }
+
+  locator(row: number): EventLocator {
+    const s = this.segment;
+    return { evidence: s.evidence[row]!, record: s.record[row]!, line: s.line[row]!, byteOffset: s.byteOffset[row]! };
+  }
+
+  /** Canonical `name=value` pairs, as in model/synthetic.ts canonicalText. */
+  canonicalText(row: number): string {
+    let out = '';
+    for (const name of CANONICAL_FIELDS) {
+      const c = this.canonInternal(name);
+      if (!c) continue;
+      const v = c.get(row);
+      if (v === null || v === '') continue;
+      out += (out ? ' ' : '') + name + '=' + v;
+    }
+    return out;
+  }
+
+  text(row: number): string {
+    return this.rawText(row) + '\n' + this.canonicalText(row);
+  }
+
+  /** Original fields of a row in record order, missing values left out. */
+  originalFields(row: number): Array<[string, string]> {
+    const seg = this.segment;
+    const shape = seg.shapes[seg.shape[row]!];
+    const out: Array<[string, string]> = [];
+    const extra = decodeArena(seg.extra, row);
+    const extraPairs = extra ? (JSON.parse(extra) as Array<[string, string]>) : [];
+    let e = 0;
+    if (shape) {
+      for (const idx of shape.columns) {
+        if (idx < 0) {
+          const p = extraPairs[e++];
+          if (p) out.push(p);
+          continue;
+        }
+        const v = this.originalColumnCached(idx).get(row);
+        if (v !== null) out.push([seg.originalNames[idx]!, v]);
+      }
+    }
+    while (e < extraPairs.length) out.push(extraPairs[e++]!);
+    return out;
+  }
+
+  private readonly originalCache = new Map<number, StringColumn>();
+  private originalColumnCached(idx: number): StringColumn {
+    let c = this.originalCache.get(idx);
+    if (!c) {
+      c = this.originalColumn(idx);
+      this.originalCache.set(idx, c);
+    }
+    return c;
+  }
+
+  /** The record's own text when it brought one, else its original fields re-serialised. */
+  rawText(row: number): string {
+    const seg = this.segment;
+    const raw = decodeArena(seg.raw, row);
+    if (raw !== null) return raw;
+    const shape = seg.shapes[seg.shape[row]!];
+    if (!shape) return '';
+    if (shape.format === 'json') {
+      let out = '{';
+      let first = true;
+      for (const [k, v] of this.originalFields(row)) {
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + JSON.stringify(v);
+        first = false;
+      }
+      return out + '}';
+    }
+    // CSV keeps the header's column order, empty cells for missing values.
+    const cells: string[] = [];
+    const extra = decodeArena(seg.extra, row);
+    const extraPairs = extra ? (JSON.parse(extra) as Array<[string, string]>) : [];
+    let e = 0;
+    for (const idx of shape.columns) {
+      if (idx < 0) {
+        cells.push(csvCell(extraPairs[e++]?.[1] ?? ''));
+        continue;
+      }
+      cells.push(csvCell(this.originalColumnCached(idx).get(row) ?? ''));
+    }
+    while (e < extraPairs.length) cells.push(csvCell(extraPairs[e++]![1]));
+    return cells.join(',');
+  }
+}

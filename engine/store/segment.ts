@@ -1,0 +1,144 @@
+// A finished store segment: plain typed arrays and string arrays, structured-clone friendly.
+// Invariant: every per-row array has exactly `rowCount` entries (arena offsets rowCount + 1), so a
+// parse worker can transfer the buffers to the engine worker and nothing else references them.
+
+import type { SourceKind } from '../model/fields.ts';
+
+/** Dictionary-encoded strings: `ids[row]` indexes `values`; `values[0]` is null (missing). */
+export interface DictColumnData {
+  kind: 'dict';
+  ids: Uint32Array;
+  values: Array<string | null>;
+}
+
+/** Near-unique strings: UTF-8 bytes of row r are `bytes[offsets[r] .. offsets[r + 1])`; bit r of `present` says it exists. */
+export interface ArenaColumnData {
+  kind: 'arena';
+  bytes: Uint8Array;
+  offsets: Uint32Array;
+  present: Uint8Array;
+}
+
+/** An original column stored as the canonical column of the same values (CIM exports). */
+export interface AliasColumnData {
+  kind: 'alias';
+  canonical: string;
+}
+
+export type ColumnData = DictColumnData | ArenaColumnData | AliasColumnData;
+
+/** How a record's raw text is rebuilt when the record did not bring it. */
+export type RawFormat = 'csv' | 'json';
+
+/** The ordered original field names of a group of records (CSV header, JSON key order). */
+export interface RecordShape {
+  format: RawFormat;
+  /** Indexes into `Segment.original`, in the record's own field order. */
+  columns: number[];
+}
+
+export interface RejectSampleData {
+  evidence: number;
+  reason: string;
+  code: string;
+  record?: number;
+  line?: number;
+  byteOffset?: number;
+}
+
+export interface EvidenceStatsData {
+  evidence: number;
+  name: string;
+  appended: number;
+  rejected: number;
+  nonProcess: number;
+  assumedUtc: number;
+  rejectedByReason: Record<string, number>;
+  nonProcessByKind: Record<string, number>;
+}
+
+export interface Segment {
+  rowCount: number;
+  timeMs: Float64Array;
+  /** Evidence index in the case, per row. */
+  evidence: Uint16Array;
+  record: Uint32Array;
+  line: Uint32Array;
+  byteOffset: Float64Array;
+  /** Index into `kinds` per row. */
+  kind: Uint8Array;
+  kinds: SourceKind[];
+  /** Provider / channel per row (dictionary; not a searchable field of the view). */
+  provider: DictColumnData;
+  /** Canonical fields by name; '' is stored as '' (the view reports it as missing). */
+  canonical: Record<string, ColumnData>;
+  /** Original fields in first-seen order. */
+  originalNames: string[];
+  original: ColumnData[];
+  /** Index into `shapes` per row. */
+  shape: Uint32Array;
+  shapes: RecordShape[];
+  /** `rec.raw` when the record brought one (XML); otherwise rebuilt from the shape. */
+  raw: ArenaColumnData;
+  /** Original fields beyond the column cap, per row, as a JSON object text (hostile inputs only). */
+  extra: ArenaColumnData;
+  /** Canonical fields that hold a non-empty value in some row. */
+  canonicalNonEmpty: string[];
+  evidenceNames: Array<[number, string]>;
+  stats: EvidenceStatsData[];
+  rejectSamples: RejectSampleData[];
+}
+
+function columnBuffers(c: ColumnData, out: Set<ArrayBuffer>): void {
+  if (c.kind === 'dict') out.add(c.ids.buffer as ArrayBuffer);
+  else if (c.kind === 'arena') {
+    out.add(c.bytes.buffer as ArrayBuffer);
+    out.add(c.offsets.buffer as ArrayBuffer);
+    out.add(c.present.buffer as ArrayBuffer);
+  }
+}
+
+/** The buffers to list as transferables when posting a segment to another worker (no copy). */
+export function transferables(seg: Segment): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.shape]) {
+    out.add(a.buffer as ArrayBuffer);
+  }
+  columnBuffers(seg.provider, out);
+  columnBuffers(seg.raw, out);
+  columnBuffers(seg.extra, out);
+  for (const c of Object.values(seg.canonical)) columnBuffers(c, out);
+  for (const c of seg.original) columnBuffers(c, out);
+  return [...out];
+}
+
+/** Estimated heap bytes of a JS string kept in a dictionary (header + one-byte or two-byte chars + array slot). */
+export function stringBytes(s: string): number {
+  let wide = false;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0xff) {
+      wide = true;
+      break;
+    }
+  }
+  return 24 + (wide ? 2 * s.length : s.length);
+}
+
+export function columnByteSize(c: ColumnData): number {
+  if (c.kind === 'alias') return 0;
+  if (c.kind === 'arena') return c.bytes.byteLength + c.offsets.byteLength + c.present.byteLength;
+  let n = c.ids.byteLength + 8;
+  for (let i = 1; i < c.values.length; i++) n += stringBytes(c.values[i]!);
+  return n;
+}
+
+/** Bytes the segment holds: typed arrays, arenas and an estimate of dictionary strings. */
+export function byteSize(seg: Segment): number {
+  let n = 0;
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.shape]) n += a.byteLength;
+  n += columnByteSize(seg.provider) + columnByteSize(seg.raw) + columnByteSize(seg.extra);
+  for (const c of Object.values(seg.canonical)) n += columnByteSize(c);
+  for (const c of seg.original) n += columnByteSize(c);
+  for (const s of seg.shapes) n += 32 + 8 * s.columns.length;
+  return n;
+}

@@ -1,0 +1,241 @@
+// The columnar store against the in-memory reference view, plus round-trips, segments and time order.
+
+import { describe, expect, it } from 'vitest';
+import { createMemoryView } from '../../../engine/store/memory-view.ts';
+import { SegmentBuilder } from '../../../engine/store/builder.ts';
+import { EventStore } from '../../../engine/store/store.ts';
+import { byteSize, transferables } from '../../../engine/store/segment.ts';
+import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { EventView } from '../../../engine/store/view.ts';
+import { HOSTS, buildStore, cimRecords, sysmonRecords, toCanonical } from './gen-events.ts';
+
+function expectSameView(store: EventView, ref: EventView, opts: { rawRebuilt: boolean }): void {
+  expect(store.rowCount).toBe(ref.rowCount);
+  expect([...store.fieldNames()]).toEqual([...ref.fieldNames()]);
+  for (const name of ref.fieldNames()) {
+    if (name === '_raw' && opts.rawRebuilt) continue;
+    const a = store.column(name)!;
+    const b = ref.column(name)!;
+    expect(a, name).toBeDefined();
+    for (let r = 0; r < ref.rowCount; r++) {
+      const av = a.get(r);
+      if (av !== b.get(r)) expect(`${name}[${r}]=${av}`).toBe(`${name}[${r}]=${b.get(r)}`);
+      if (a.dict) expect(a.dict.values[a.dict.ids[r]!] ?? null).toBe(av);
+    }
+  }
+  for (let r = 0; r < ref.rowCount; r++) {
+    expect(store.timeMs[r]).toBe(ref.timeMs[r]);
+    if (!opts.rawRebuilt) expect(store.text(r)).toBe(ref.text(r));
+    // The reference has no raw text for these records: its text is '\n' + canonical pairs.
+    else expect(store.text(r)).toBe(store.column('_raw')!.get(r)! + ref.text(r));
+  }
+}
+
+describe('SegmentBuilder + SegmentView agree with the reference memory view', () => {
+  it('Sysmon XML records with raw text: every field, every row, text()', () => {
+    const recs = sysmonRecords({ count: 400, seed: 3 });
+    const store = buildStore([{ records: recs, opts: { evidence: 2, evidenceName: 'ws01-sysmon.xml' } }]);
+    const ref = createMemoryView(recs.map((r) => toCanonical(r, 2)), 0, { evidenceNames: ['a', 'b', 'ws01-sysmon.xml'] });
+    expectSameView(store.views[0]!, ref, { rawRebuilt: false });
+    // Dictionary fields stay dictionaries; near-unique GUIDs and command lines went to the arena.
+    const v = store.views[0]!;
+    expect(v.column('dest')!.dict).toBeDefined();
+    expect(v.column('process_name')!.dict!.values.length).toBeLessThanOrEqual(7);
+    expect(v.segment.canonical['process_guid']!.kind).toBe('arena');
+    expect(v.segment.canonical['process']!.kind).toBe('arena');
+    // Original Sysmon names alias the canonical columns they equal instead of storing a copy.
+    const ni = v.segment.originalNames.indexOf('CommandLine');
+    expect(v.segment.original[ni]).toEqual({ kind: 'alias', canonical: 'process' });
+    expect(v.column('source')!.get(0)).toBe('ws01-sysmon.xml');
+    expect(v.column('sourcetype')!.get(0)).toBe('XmlWinEventLog:Microsoft-Windows-Sysmon/Operational');
+  });
+
+  it('CIM CSV records: aliases, a broken alias, empty vs missing, rebuilt CSV raw text', () => {
+    const recs = cimRecords({ count: 300 });
+    const store = buildStore([{ records: recs, opts: { evidence: 0, evidenceName: 'cim.csv', rawFormat: 'csv' } }]);
+    const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)), 0, { evidenceNames: ['cim.csv'] });
+    expectSameView(store.views[0]!, ref, { rawRebuilt: true });
+    const v = store.views[0]!;
+    const seg = v.segment;
+    expect(seg.original[seg.originalNames.indexOf('dest')]).toEqual({ kind: 'alias', canonical: 'dest' });
+    // process_name stopped matching near the end: the original column was materialised.
+    expect(seg.original[seg.originalNames.indexOf('process_name')]!.kind).toBe('dict');
+    expect(v.column('process')!.get(0)).toBe('');
+    // CSV: quoted as needed, header order, doubled quotes, embedded CRLF.
+    const rec = recs[1]!;
+    const expected = rec.originalValues.map((x) => (/[",\r\n]/.test(x!) ? '"' + x!.replace(/"/g, '""') + '"' : x)).join(',');
+    expect(v.column('_raw')!.get(1)).toBe(expected);
+    expect(v.text(1)).toBe(expected + ref.text(1));
+    expect(v.column('host')!.get(0)).toBe('forwarder01');
+  });
+
+  it('JSON records with varying keys rebuild as JSON objects of their own fields', () => {
+    const names1 = ['EventID', 'Image', 'CommandLine', 'Hostname', 'Nested.Key'];
+    const names2 = ['EventID', 'CommandLine', 'Hostname', 'Extra'];
+    const recs: IngestRecord[] = [];
+    for (let i = 0; i < 50; i++) {
+      const a = i % 2 === 0;
+      const cmd = `whoami /all ${i} "q" \\ \u2028`;
+      recs.push({
+        timeMs: 1_700_000_000_000 + i,
+        source: 'generic',
+        fields: { dest: 'h' + (i % 3), process: cmd, EventCode: '1' },
+        originalNames: a ? names1 : names2,
+        originalValues: a ? ['1', 'C:\\x.exe', cmd, 'h' + (i % 3), i % 4 === 0 ? undefined : ''] : ['1', cmd, 'h' + (i % 3), 'x'],
+        record: i + 1,
+        line: i + 1,
+        byteOffset: i * 10,
+      });
+    }
+    const store = buildStore([{ records: recs, opts: { evidenceName: 'x.ndjson', rawFormat: 'json' } }]);
+    const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)), 0, { evidenceNames: ['x.ndjson'] });
+    const v = store.views[0]!;
+    expectSameView(v, ref, { rawRebuilt: true });
+    const raw0 = JSON.parse(v.column('_raw')!.get(0)!) as Record<string, string>;
+    expect(raw0).toEqual(toCanonical(recs[0]!, 0).original);
+    expect(Object.keys(JSON.parse(v.column('_raw')!.get(1)!) as object)).toEqual(names2);
+    expect(v.column('Image')!.get(1)).toBeNull();
+    expect(v.column('Nested.Key')!.get(0)).toBeNull();
+    expect(v.column('Nested.Key')!.get(2)).toBe('');
+  });
+});
+
+describe('column round-trips', () => {
+  it('unicode, empty vs missing, 12 kB command lines, dictionary vs arena choice', () => {
+    const long = 'powershell.exe -nop -w hidden -enc ' + 'SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA'.repeat(300) + ' ünï 😀';
+    expect(long.length).toBeGreaterThan(12_000);
+    const samples = ['', 'ascii', 'Zoë\\Ärger', '☃ snow', '𝄞 clef', '\uFEFFbom-first', 'a\u0000nul', long, 'x'.repeat(70) + 'é'];
+    const b = new SegmentBuilder({ evidenceName: 'rt.json' });
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      const s = samples[i % samples.length]!;
+      b.append({
+        timeMs: i,
+        source: 'ecs',
+        fields: {
+          dest: `host-${i % 4}`,
+          process: i % 11 === 0 ? undefined as unknown as string : s + (i % 2 ? String(i) : ''),
+          process_guid: `guid-${i}-${s.slice(0, 5)}`,
+          user: i % 5 === 0 ? '' : s.slice(0, 12),
+        },
+        originalNames: ['cmd', 'lowcard', 'uniq'],
+        originalValues: [s, i % 7 === 0 ? undefined : samples[i % 3]!, `u${i}`],
+        record: i + 1,
+        line: i + 1,
+        byteOffset: i,
+      });
+    }
+    const seg = b.finish();
+    expect(seg.canonical['dest']!.kind).toBe('dict');
+    expect(seg.canonical['process_guid']!.kind).toBe('arena');
+    expect(seg.original[seg.originalNames.indexOf('lowcard')]!.kind).toBe('dict');
+    expect(seg.original[seg.originalNames.indexOf('uniq')]!.kind).toBe('arena');
+    const store = new EventStore([seg]);
+    const v = store.views[0]!;
+    for (let i = 0; i < n; i++) {
+      const s = samples[i % samples.length]!;
+      const proc = i % 11 === 0 ? null : s + (i % 2 ? String(i) : '');
+      expect(v.column('process')!.get(i)).toBe(proc === '' ? null : proc);
+      expect(v.column('process_guid')!.get(i)).toBe(`guid-${i}-${s.slice(0, 5)}`);
+      expect(v.column('user')!.get(i)).toBe(i % 5 === 0 || s === '' ? null : s.slice(0, 12));
+      expect(v.column('cmd')!.get(i)).toBe(s);
+      expect(v.column('lowcard')!.get(i)).toBe(i % 7 === 0 ? null : samples[i % 3]!);
+      expect(v.column('uniq')!.get(i)).toBe(`u${i}`);
+    }
+    // Trimmed to length: no typed array holds slack.
+    expect(seg.timeMs.length).toBe(n);
+    expect(seg.shape.length).toBe(n);
+    const arena = seg.canonical['process_guid']!;
+    if (arena.kind !== 'arena') throw new Error('arena expected');
+    expect(arena.offsets.length).toBe(n + 1);
+    expect(arena.bytes.byteLength).toBe(arena.offsets[n]);
+    // Transfer list covers the big buffers and survives structured cloning.
+    const clone = structuredClone(seg);
+    const v2 = new EventStore([clone]).views[0]!;
+    expect(v2.column('process')!.get(7)).toBe(v.column('process')!.get(7));
+    expect(transferables(seg)).toContain(arena.bytes.buffer);
+    expect(new Set(transferables(seg)).size).toBe(transferables(seg).length);
+    expect(byteSize(seg)).toBeGreaterThan(arena.bytes.byteLength);
+  });
+
+  it('dictionary entries are flat copies (not slices of the parser chunk)', () => {
+    const chunk = 'HEADER|' + 'WS99.corp.local' + '|TRAILER'.repeat(1000);
+    const host = chunk.slice(7, 22);
+    const b = new SegmentBuilder();
+    b.append({ timeMs: 1, source: 'generic', fields: { dest: host }, originalNames: [], originalValues: [], record: 1, line: 1, byteOffset: 0 });
+    const seg = b.finish();
+    const col = seg.canonical['dest']!;
+    if (col.kind !== 'dict') throw new Error('dict expected');
+    expect(col.values[1]).toBe('WS99.corp.local');
+  });
+
+  it('keeps rejections and non-process counts with the first 100 samples', () => {
+    const b = new SegmentBuilder({ evidence: 1, evidenceName: 'bad.csv' });
+    for (let i = 0; i < 150; i++) b.reject({ reason: `unreadable time at ${i}`, code: i % 3 ? 'bad-time' : 'field-count', record: i + 1, line: i + 2 });
+    for (let i = 0; i < 7; i++) b.nonProcess('network', i);
+    b.append({ timeMs: NaN, source: 'cim', fields: {}, originalNames: [], originalValues: [], record: 999, line: 1000, byteOffset: 5 });
+    b.append({ timeMs: 5, source: 'cim', fields: { dest: 'a' }, originalNames: [], originalValues: [], record: 1000, line: 1001, byteOffset: 6 });
+    const store = new EventStore([b.finish()]);
+    const [st] = store.stats();
+    expect(st).toMatchObject({ evidence: 1, name: 'bad.csv', appended: 1, rejected: 151, nonProcess: 7, nonProcessByKind: { network: 7 } });
+    expect(st!.rejectedByReason).toEqual({ 'field-count': 50, 'bad-time': 101 });
+    expect(st!.rejectSamples).toHaveLength(100);
+    expect(st!.rejectSamples[1]).toMatchObject({ line: 3, record: 2, code: 'bad-time' });
+  });
+});
+
+describe('EventStore over several segments', () => {
+  it('global rows, per-segment base, locators and evidence names', () => {
+    const a = sysmonRecords({ count: 120, seed: 1 });
+    const c = cimRecords({ count: 80, seed: 2 });
+    const store = buildStore([
+      { records: a.slice(0, 70), opts: { evidence: 0, evidenceName: 'a.xml' } },
+      { records: a.slice(70), opts: { evidence: 0, evidenceName: 'a.xml' } },
+      { records: [], opts: { evidence: 3, evidenceName: 'empty.csv' } },
+      { records: c, opts: { evidence: 1, evidenceName: 'b.csv', rawFormat: 'csv' } },
+    ]);
+    expect(store.rowCount).toBe(200);
+    expect(store.views.map((v) => v.base)).toEqual([0, 70, 120]);
+    expect(store.value(75, 'process')).toBe(a[75]!.fields.process);
+    expect(store.value(130, 'process_guid')).toBe(c[10]!.fields.process_guid);
+    expect(store.locator(130)).toEqual({ evidence: 1, record: c[10]!.record, line: c[10]!.line, byteOffset: c[10]!.byteOffset });
+    expect(store.evidenceOf(71).name).toBe('a.xml');
+    expect(store.value(199, 'source')).toBe('b.csv');
+    expect(store.stats().map((s) => [s.name, s.appended])).toEqual([['a.xml', 120], ['b.csv', 80], ['empty.csv', 0]]);
+    const hosts = store.hosts();
+    expect(hosts.map((h) => h.host)).toEqual([...HOSTS].sort());
+    expect(hosts.reduce((s, h) => s + h.count, 0)).toBe(200);
+    const distinct = store.distinct('process_name', 3);
+    expect(distinct).toHaveLength(3);
+    let brute = 0;
+    for (let g = 0; g < store.rowCount; g++) if (store.value(g, 'process_name') === distinct[0]!.value) brute++;
+    expect(distinct[0]!.count).toBe(brute);
+    expect(() => store.locate(200)).toThrow(RangeError);
+  });
+
+  for (const order of ['sorted', 'reverse', 'shuffled'] as const) {
+    it(`time order is stable and sorted for ${order} input`, () => {
+      const recs = sysmonRecords({ count: 3000, seed: 5, order, stepMs: 3 });
+      // Many equal times so stability shows.
+      const store = buildStore([
+        { records: recs.slice(0, 1000), opts: { evidenceName: 'x' } },
+        { records: recs.slice(1000), opts: { evidenceName: 'x' } },
+      ]);
+      const ord = store.timeOrder();
+      const expected = Array.from({ length: recs.length }, (_, i) => i).sort((x, y) => recs[x]!.timeMs - recs[y]!.timeMs || x - y);
+      expect(Array.from(ord)).toEqual(expected);
+      const t = store.sortedTimes();
+      for (let i = 0; i < ord.length; i++) expect(t[i]).toBe(recs[ord[i]!]!.timeMs);
+      expect(store.timeRange()).toEqual({ firstMs: t[0], lastMs: t[t.length - 1] });
+    });
+  }
+
+  it('rows of a host are that host’s rows in time order', () => {
+    const recs = sysmonRecords({ count: 500, seed: 9, order: 'shuffled' });
+    const store = buildStore([{ records: recs }]);
+    const h = store.hostId(HOSTS[2]!);
+    const rows = Array.from(store.rowsOfHost(h));
+    const expected = store.timeOrder().filter((g) => recs[g]!.fields.dest === HOSTS[2]);
+    expect(rows).toEqual(Array.from(expected));
+  });
+});
