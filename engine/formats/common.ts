@@ -1,0 +1,115 @@
+// Helpers every format mapper shares: CIM name derivation, hex ids, time -> IngestRecord assembly.
+// Invariant: a record leaves here with a parsed UTC time and derived process/parent names, or as a rejection.
+
+import type { CanonicalField, SourceKind } from '../model/fields.ts';
+import { parseTime } from '../model/time.ts';
+import type { FlatRecord, MapOutcome } from '../ingest/types.ts';
+
+export type Fields = Partial<Record<CanonicalField, string>>;
+
+/** Basename of a Windows or POSIX path. */
+export function basename(path: string): string {
+  let i = path.length - 1;
+  while (i >= 0) {
+    const c = path.charCodeAt(i);
+    if (c === 92 || c === 47) break;
+    i--;
+  }
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/** The CIM rule: the quoted path's basename, else the first token's basename. */
+export function nameFromCommandLine(cmd: string): string {
+  let s = cmd;
+  let a = 0;
+  while (a < s.length && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  if (a >= s.length) return '';
+  if (s.charCodeAt(a) === 34) {
+    const end = s.indexOf('"', a + 1);
+    s = s.slice(a + 1, end === -1 ? s.length : end);
+  } else {
+    let b = a;
+    while (b < s.length && s.charCodeAt(b) !== 32 && s.charCodeAt(b) !== 9) b++;
+    s = s.slice(a, b);
+  }
+  return basename(s);
+}
+
+/** Sets `field` when `value` is a non-empty string. */
+export function put(fields: Fields, field: CanonicalField, value: string | undefined): void {
+  if (value !== undefined && value !== '') fields[field] = value;
+}
+
+/** Fills process_name / parent_process_name from path first, then command line; dest stays as given. */
+export function deriveNames(fields: Fields): void {
+  if (!fields.process_name) {
+    const n = fields.process_path ? basename(fields.process_path) : fields.process ? nameFromCommandLine(fields.process) : '';
+    if (n) fields.process_name = n;
+  }
+  if (!fields.parent_process_name) {
+    const n = fields.parent_process_path
+      ? basename(fields.parent_process_path)
+      : fields.parent_process
+        ? nameFromCommandLine(fields.parent_process)
+        : '';
+    if (n) fields.parent_process_name = n;
+  }
+}
+
+/** `0x1f4` -> `500`; decimal text is kept; anything else is returned unchanged. */
+export function hexToDecimal(v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return v;
+  if (v.length > 2 && v.charCodeAt(0) === 48 && (v.charCodeAt(1) === 120 || v.charCodeAt(1) === 88)) {
+    const hex = v.slice(2);
+    if (/^[0-9a-fA-F]{1,16}$/.test(hex)) {
+      const n = parseInt(hex, 16);
+      return Number.isSafeInteger(n) ? String(n) : BigInt('0x' + hex).toString();
+    }
+  }
+  return v;
+}
+
+export function joinDomainUser(domain: string | undefined, user: string | undefined): string | undefined {
+  if (!user || user === '-') return undefined;
+  if (!domain || domain === '-') return user;
+  return domain + '\\' + user;
+}
+
+/** Builds the outcome for a process event; an unreadable or missing time rejects the record. */
+export function eventOutcome(
+  rec: FlatRecord,
+  timeText: string | undefined,
+  source: SourceKind,
+  provider: string | undefined,
+  fields: Fields,
+  raw?: string,
+): MapOutcome {
+  if (timeText === undefined || timeText === '') {
+    return { kind: 'reject', code: 'bad-time', reason: 'record has no time' };
+  }
+  const t = parseTime(timeText);
+  if (!t) return { kind: 'reject', code: 'bad-time', reason: `unreadable time "${timeText.slice(0, 60)}"` };
+  deriveNames(fields);
+  return {
+    kind: 'event',
+    rec: {
+      timeMs: t.ms,
+      assumedUtc: t.assumedUtc || undefined,
+      source,
+      provider,
+      fields,
+      originalNames: rec.names,
+      originalValues: rec.values,
+      raw,
+      record: rec.record,
+      line: rec.line,
+      byteOffset: rec.byteOffset,
+    },
+  };
+}
+
+/** Case-insensitive "contains" for short ASCII needles without allocating on the hot path when possible. */
+export function containsIgnoreCase(haystack: string | undefined, needleLower: string): boolean {
+  if (!haystack) return false;
+  return haystack.toLowerCase().includes(needleLower);
+}

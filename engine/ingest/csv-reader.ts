@@ -1,0 +1,209 @@
+// Streaming CSV reader on papaparse's core Parser (header:false, rows as arrays): columns are mapped by
+// index once from the header. Invariant: every row keeps the physical line it starts on, even after
+// quoted fields that span lines; a row with the wrong field count is rejected, never padded.
+
+import Papa from 'papaparse';
+import { HopscopeError } from '../model/errors.ts';
+import { indexOfNames } from './types.ts';
+import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
+
+const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
+
+/** Picks the delimiter that occurs most often outside quotes in the header line. */
+export function guessDelimiter(headerLine: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of CANDIDATE_DELIMITERS) {
+    let n = 0;
+    let inQuote = false;
+    for (let i = 0; i < headerLine.length; i++) {
+      const c = headerLine[i];
+      if (c === '"') inQuote = !inQuote;
+      else if (!inQuote && c === d) n++;
+    }
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+interface PapaCoreParser {
+  parse(input: string, baseIndex: number, ignoreLastRow: boolean): {
+    data: string[][];
+    errors: Array<{ type: string; code: string; message: string; row?: number; index?: number }>;
+    meta: { cursor: number };
+  };
+}
+
+export class CsvReader implements ContainerReader {
+  private buf = '';
+  /** Char offset of buf[0] in the whole text. */
+  private bufBase = 0;
+  /** Physical line of buf[0]. */
+  private bufLine = 1;
+  private header: string[] | null = null;
+  private index: Map<string, number> | null = null;
+  private parser: PapaCoreParser | null = null;
+  private delimiter = ',';
+  private crlf = false;
+  // Per-parse state read by the step callback.
+  private rowStart = 0;
+  private rowLine = 1;
+  private input = '';
+
+  constructor(
+    private readonly out: ReaderOutput,
+    private readonly file?: string,
+  ) {}
+
+  get columns(): readonly string[] | null {
+    return this.header;
+  }
+
+  push(text: string): void {
+    this.buf = this.buf.length ? this.buf + text : text;
+    this.run(false);
+  }
+
+  end(): void {
+    this.run(true);
+  }
+
+  private run(final: boolean): void {
+    if (!this.parser) {
+      if (!this.readHeader(final)) return;
+    }
+    if (this.buf.length === 0) return;
+    this.input = this.buf;
+    this.rowStart = 0;
+    this.rowLine = this.bufLine;
+    const res = this.parser!.parse(this.input, 0, !final);
+    let consumed = final ? this.input.length : res.meta.cursor;
+    if (final) {
+      for (const e of res.errors) {
+        if (e.code === 'MissingQuotes') {
+          this.out.reject('csv-quote', 'unterminated quoted field', this.rowLine, this.bufBase + this.rowStart);
+        }
+      }
+    } else if (consumed === 0 && this.buf.length > MAX_RECORD_CHARS) {
+      // An unterminated quote would otherwise swallow the rest of the file: reject it and resync at the next line.
+      this.out.reject('too-large', `record longer than ${MAX_RECORD_CHARS} characters`, this.bufLine, this.bufBase);
+      const nl = this.buf.indexOf('\n');
+      consumed = nl === -1 ? this.buf.length : nl + 1;
+      this.rowLine = this.bufLine + (nl === -1 ? 0 : 1);
+      this.parser = this.makeParser();
+    }
+    this.bufLine = this.rowLine + (final ? 0 : 0);
+    this.bufBase += consumed;
+    this.buf = consumed >= this.buf.length ? '' : this.buf.slice(consumed);
+    this.input = '';
+  }
+
+  private readHeader(final: boolean): boolean {
+    // Strip a BOM that survived decoding (ingestText callers pass strings straight from files).
+    if (this.bufBase === 0 && this.buf.charCodeAt(0) === 0xfeff) {
+      this.buf = this.buf.slice(1);
+      this.bufBase = 1;
+    }
+    // Skip leading blank lines.
+    while (this.buf.length) {
+      const c = this.buf.charCodeAt(0);
+      if (c === 10) {
+        this.buf = this.buf.slice(1);
+        this.bufBase++;
+        this.bufLine++;
+      } else if (c === 13) {
+        this.buf = this.buf.slice(1);
+        this.bufBase++;
+      } else break;
+    }
+    const nl = this.buf.indexOf('\n');
+    if (nl === -1 && !final) {
+      if (this.buf.length > MAX_RECORD_CHARS) throw new HopscopeError('E_FORMAT', 'CSV header line is too long', { file: this.file, line: this.bufLine });
+      return false;
+    }
+    const headerEnd = nl === -1 ? this.buf.length : nl;
+    this.crlf = nl > 0 && this.buf.charCodeAt(nl - 1) === 13;
+    const headerLine = this.buf.slice(0, this.crlf ? headerEnd - 1 : headerEnd);
+    this.delimiter = guessDelimiter(headerLine);
+    const headerParse = (Papa.parse as (s: string, c: object) => { data: string[][] })(headerLine, {
+      delimiter: this.delimiter,
+      header: false,
+    });
+    const names = (headerParse.data[0] ?? []).map((n) => n.trim());
+    if (names.length === 0 || (names.length === 1 && names[0] === '')) {
+      if (final) {
+        this.buf = '';
+        return false;
+      }
+      throw new HopscopeError('E_FORMAT', 'CSV file has an empty header row', { file: this.file, line: this.bufLine });
+    }
+    // Disambiguate duplicate column names the way Splunk does (name, name_2 ...), so each stays addressable.
+    const seen = new Map<string, number>();
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      const k = seen.get(n);
+      if (k !== undefined) {
+        names[i] = `${n}_${k + 1}`;
+        seen.set(n, k + 1);
+      } else seen.set(n, 1);
+    }
+    this.header = names;
+    this.index = indexOfNames(names);
+    const consumed = nl === -1 ? this.buf.length : nl + 1;
+    this.bufBase += consumed;
+    this.bufLine += 1;
+    this.buf = this.buf.slice(consumed);
+    this.parser = this.makeParser();
+    return true;
+  }
+
+  private makeParser(): PapaCoreParser {
+    const ParserCtor = (Papa as unknown as { Parser: new (cfg: object) => PapaCoreParser }).Parser;
+    return new ParserCtor({
+      delimiter: this.delimiter,
+      newline: this.crlf ? '\r\n' : '\n',
+      step: (res: { data: string[] | string[][]; meta: { cursor: number } }) => this.onRow(res),
+    });
+  }
+
+  private onRow(res: { data: string[] | string[][]; meta: { cursor: number } }): void {
+    const row = (Array.isArray(res.data[0]) ? res.data[0] : res.data) as string[];
+    const end = res.meta.cursor;
+    const start = this.rowStart;
+    const line = this.rowLine;
+    this.rowLine = line + countNewlines(this.input, start, end);
+    this.rowStart = end;
+    const header = this.header!;
+    if (row.length === 1 && row[0]!.length === 0) return;
+    if (row.length === 1 && row[0] === '\r') return;
+    if (!this.crlf && row.length > 0) {
+      const last = row[row.length - 1]!;
+      if (last.charCodeAt(last.length - 1) === 13) row[row.length - 1] = last.slice(0, -1);
+    }
+    if (row.length !== header.length) {
+      this.out.reject(
+        'field-count',
+        `expected ${header.length} fields, found ${row.length}`,
+        line,
+        this.bufBase + start,
+      );
+      return;
+    }
+    this.out.record(header, row, this.index, undefined, line, this.bufBase + start);
+  }
+}
+
+/** Re-serialises a CSV row (RFC 4180 quoting) for display as the record's raw text. */
+export function csvLine(values: ReadonlyArray<string | undefined>, delimiter = ','): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? '';
+    if (i) out += delimiter;
+    if (v.includes('"') || v.includes(delimiter) || v.includes('\n') || v.includes('\r')) out += '"' + v.replace(/"/g, '""') + '"';
+    else out += v;
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+// Streaming bytes -> text decoder: sniffs the BOM (UTF-8, UTF-16LE/BE; BOM-less UTF-16LE by its zero bytes),
+// keeps multi-byte characters split across chunks intact, and counts invalid bytes replaced by U+FFFD.
+
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+export interface DecodedInfo {
+  encoding: TextEncodingName;
+  /** Length of the byte-order mark that was skipped (0, 2 or 3). */
+  bomBytes: number;
+}
+
+const REPLACEMENT = '\uFFFD';
+
+export class StreamDecoder {
+  private decoder: TextDecoder | null = null;
+  private head: Uint8Array | null = null;
+  private info: DecodedInfo | null = null;
+  /** Last bytes of the previous chunk, to spot a genuine U+FFFD encoded across a chunk boundary. */
+  private tail: number[] = [];
+  invalidBytesReplaced = 0;
+
+  get detected(): DecodedInfo | null {
+    return this.info;
+  }
+
+  /** Decodes the next chunk; returns the text that is complete so far (may be empty). */
+  push(bytes: Uint8Array): string {
+    if (!this.decoder) {
+      const joined = this.head ? concat(this.head, bytes) : bytes;
+      // A BOM is at most 3 bytes and the BOM-less UTF-16 guess wants a few pairs.
+      if (joined.length < 4) {
+        this.head = joined;
+        return '';
+      }
+      this.head = null;
+      this.start(joined);
+      return this.decode(joined.subarray(this.info!.bomBytes), false);
+    }
+    return this.decode(bytes, false);
+  }
+
+  end(): string {
+    if (!this.decoder) {
+      const joined = this.head ?? new Uint8Array(0);
+      this.head = null;
+      this.start(joined);
+      return this.decode(joined.subarray(this.info!.bomBytes), true);
+    }
+    return this.decode(new Uint8Array(0), true);
+  }
+
+  private start(b: Uint8Array): void {
+    let info: DecodedInfo;
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) info = { encoding: 'utf-8', bomBytes: 3 };
+    else if (b[0] === 0xff && b[1] === 0xfe) info = { encoding: 'utf-16le', bomBytes: 2 };
+    else if (b[0] === 0xfe && b[1] === 0xff) info = { encoding: 'utf-16be', bomBytes: 2 };
+    else if (b.length >= 4 && b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0) info = { encoding: 'utf-16le', bomBytes: 0 };
+    else if (b.length >= 4 && b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0) info = { encoding: 'utf-16be', bomBytes: 0 };
+    else info = { encoding: 'utf-8', bomBytes: 0 };
+    this.info = info;
+    // ignoreBOM: we strip it ourselves so a second BOM-looking sequence inside the data stays data.
+    this.decoder = new TextDecoder(info.encoding, { fatal: false, ignoreBOM: true });
+  }
+
+  private decode(bytes: Uint8Array, final: boolean): string {
+    const text = this.decoder!.decode(bytes, { stream: !final });
+    if (text.indexOf(REPLACEMENT) !== -1) {
+      let produced = 0;
+      for (let i = text.indexOf(REPLACEMENT); i !== -1; i = text.indexOf(REPLACEMENT, i + 1)) produced++;
+      this.invalidBytesReplaced += Math.max(0, produced - this.genuineReplacements(bytes));
+    }
+    this.keepTail(bytes);
+    return text;
+  }
+
+  /** U+FFFD characters that were really in the input (EF BF BD, or FD FF / FF FD in UTF-16). */
+  private genuineReplacements(bytes: Uint8Array): number {
+    const enc = this.info!.encoding;
+    const seq = enc === 'utf-8' ? [0xef, 0xbf, 0xbd] : enc === 'utf-16le' ? [0xfd, 0xff] : [0xff, 0xfd];
+    const all = this.tail.length ? concat(Uint8Array.from(this.tail), bytes) : bytes;
+    let n = 0;
+    for (let i = 0; i + seq.length <= all.length; i++) {
+      if (all[i] === seq[0] && all[i + 1] === seq[1] && (seq.length === 2 || all[i + 2] === seq[2])) {
+        // Only count sequences that end inside the new bytes, so one spanning the boundary counts once.
+        if (i + seq.length > this.tail.length) n++;
+        i += seq.length - 1;
+      }
+    }
+    return n;
+  }
+
+  private keepTail(bytes: Uint8Array): void {
+    const keep = 2;
+    const merged = this.tail.concat(Array.from(bytes.subarray(Math.max(0, bytes.length - keep))));
+    this.tail = merged.slice(Math.max(0, merged.length - keep));
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Maps character offsets of the decoded text back to byte offsets in the source, monotonically.
+ * Fed every decoded chunk in order; chunks already passed are released.
+ */
+export class ByteOffsetTracker {
+  private chunks: string[] = [];
+  private chunkIdx = 0;
+  /** Char offset of chunks[chunkIdx][0]. */
+  private chunkBase = 0;
+  private posInChunk = 0;
+  private bytes: number;
+  private readonly bomBytes: number;
+  private readonly encoding: TextEncodingName;
+
+  constructor(encoding: TextEncodingName = 'utf-8', bomBytes = 0) {
+    this.encoding = encoding;
+    this.bomBytes = bomBytes;
+    this.bytes = bomBytes;
+  }
+
+  feed(text: string): void {
+    if (text.length) this.chunks.push(text);
+  }
+
+  /** Byte offset of char `charOffset`; calls must not go backwards (older offsets return the last answer). */
+  toByte(charOffset: number): number {
+    if (this.encoding !== 'utf-8') return this.bomBytes + charOffset * 2;
+    while (this.chunkIdx < this.chunks.length) {
+      const chunk = this.chunks[this.chunkIdx]!;
+      const target = charOffset - this.chunkBase;
+      if (target <= this.posInChunk) break;
+      const end = Math.min(target, chunk.length);
+      this.bytes += utf8Length(chunk, this.posInChunk, end);
+      this.posInChunk = end;
+      if (end === chunk.length) {
+        this.chunkBase += chunk.length;
+        this.chunks[this.chunkIdx] = '';
+        this.chunkIdx++;
+        this.posInChunk = 0;
+        if (this.chunkIdx > 64) {
+          this.chunks = this.chunks.slice(this.chunkIdx);
+          this.chunkIdx = 0;
+        }
+      } else break;
+    }
+    return this.bytes;
+  }
+}
+
+export function utf8Length(s: string, from = 0, to = s.length): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}

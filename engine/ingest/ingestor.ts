@@ -1,0 +1,241 @@
+// Streaming ingest core: sniffs the container (xml / json / csv) and the log family from the first records,
+// then streams every record through one format mapper into a RecordSink.
+// Invariant: each input record ends in exactly one of append / reject / nonProcess; text arrives in chunks.
+
+import { HopscopeError } from '../model/errors.ts';
+import type { IngestStats, RecordSink, Rejection } from './sink.ts';
+import type { ContainerKind, DetectSample, FlatRecord, FormatId, FormatMapper, GenericMapping } from './types.ts';
+import { indexOfNames } from './types.ts';
+import { detectFormat, mapperFor } from '../formats/index.ts';
+import { CsvReader, csvLine } from './csv-reader.ts';
+import { JsonStreamReader, NdjsonReader } from './json-reader.ts';
+import { XmlEventReader } from './xml-reader.ts';
+import type { ContainerReader, ReaderOutput } from './reader.ts';
+import { ByteOffsetTracker, type TextEncodingName } from './decode.ts';
+
+export interface IngestorOptions {
+  evidence: number;
+  fileName?: string;
+  /** Skip detection and use this format (`generic` needs `mapping`). */
+  format?: FormatId;
+  mapping?: GenericMapping;
+  sink: RecordSink;
+  /** Put each record's own text in `raw` (JSON object text, re-serialised CSV line); XML always keeps it. */
+  keepRawText?: boolean;
+  /** Source encoding, so locators carry byte offsets of the file (default UTF-8 without BOM). */
+  encoding?: TextEncodingName;
+  bomBytes?: number;
+}
+
+export interface DetectedInfo {
+  format: FormatId;
+  reason: string;
+  container: ContainerKind;
+}
+
+export interface IngestResult {
+  stats: IngestStats;
+  detected: DetectedInfo;
+}
+
+export interface Ingestor {
+  push(chunk: string): void;
+  end(): IngestResult;
+  /** Counts decoder replacements into the stats (set by the file reader). */
+  addInvalidBytes(n: number): void;
+}
+
+/** Thrown when the content is CSV/JSON of no known family and no mapping was given: lists the columns. */
+export class UnknownFormatError extends HopscopeError {
+  readonly columns: string[];
+  readonly container: ContainerKind;
+  constructor(columns: string[], container: ContainerKind, file?: string) {
+    super(
+      'E_FORMAT',
+      `Unknown ${container === 'csv' ? 'CSV' : 'JSON'} layout (format "generic"): choose which columns hold the time, host and process fields. Columns: ${columns.slice(0, 200).join(', ')}`,
+      file ? { file } : undefined,
+    );
+    this.columns = columns;
+    this.container = container;
+  }
+}
+
+/** Records buffered for detection before the first is mapped. */
+const DETECT_RECORDS = 32;
+/** Text inspected to pick the container before giving up waiting for a newline. */
+const SNIFF_CHARS = 1 << 20;
+
+/** Looks at the start of the text: returns the container, or null when more text is needed. */
+export function sniffContainer(head: string, final: boolean): { container: ContainerKind; reason: string } | null {
+  let i = 0;
+  if (head.charCodeAt(0) === 0xfeff) i = 1;
+  while (i < head.length && head.charCodeAt(i) <= 32) i++;
+  if (i >= head.length) return final ? { container: 'csv', reason: 'empty input' } : null;
+  const c = head[i];
+  if (c === '<') return { container: 'xml', reason: 'starts with "<" (XML)' };
+  if (c === '[') return { container: 'json-array', reason: 'starts with "[" (JSON array)' };
+  if (c === '{') {
+    const nl = head.indexOf('\n', i);
+    if (nl === -1 && !final && head.length < SNIFF_CHARS) return null;
+    const firstLine = head.slice(i, nl === -1 ? head.length : nl).trimEnd();
+    if (firstLine.endsWith('}') || firstLine.endsWith('},')) return { container: 'ndjson', reason: 'one JSON object per line (NDJSON)' };
+    return { container: 'json-stream', reason: 'JSON objects spanning several lines' };
+  }
+  if (head.startsWith('Record ', i)) return { container: 'json-stream', reason: 'evtx_dump JSON ("Record N" separators)' };
+  return { container: 'csv', reason: 'delimited text with a header row (CSV)' };
+}
+
+class IngestorImpl implements Ingestor, ReaderOutput {
+  private head = '';
+  private reader: ContainerReader | null = null;
+  private container: ContainerKind = 'csv';
+  private containerReason = '';
+  private mapper: FormatMapper | null = null;
+  private format: FormatId = 'generic';
+  private formatReason = '';
+  private pending: FlatRecord[] | null = [];
+  private recordNo = 0;
+  private offsets: ByteOffsetTracker;
+  private stats: IngestStats = {
+    records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false,
+  };
+  private csvReader: CsvReader | null = null;
+
+  constructor(private readonly opts: IngestorOptions) {
+    this.offsets = new ByteOffsetTracker(opts.encoding ?? 'utf-8', opts.bomBytes ?? 0);
+    if (opts.format) {
+      const m = mapperFor(opts.format, opts.mapping);
+      if (!m) throw new HopscopeError('E_USAGE', `format "${opts.format}" needs a column mapping`, { file: opts.fileName });
+      this.mapper = m;
+      this.format = opts.format;
+      this.formatReason = 'chosen by the user';
+      this.pending = null;
+    }
+  }
+
+  addInvalidBytes(n: number): void {
+    this.stats.invalidBytesReplaced += n;
+  }
+
+  push(chunk: string): void {
+    if (chunk.length === 0) return;
+    this.offsets.feed(chunk);
+    if (this.reader) {
+      this.reader.push(chunk);
+      return;
+    }
+    this.head += chunk;
+    const sniff = sniffContainer(this.head, false);
+    if (sniff) this.startReader(sniff.container, sniff.reason);
+  }
+
+  end(): IngestResult {
+    if (!this.reader) {
+      const sniff = sniffContainer(this.head, true)!;
+      this.startReader(sniff.container, sniff.reason);
+    }
+    this.reader!.end();
+    if (this.pending) this.decide();
+    const reason = this.formatReason ? `${this.formatReason}; container: ${this.containerReason}` : this.containerReason;
+    return { stats: this.stats, detected: { format: this.format, reason, container: this.container } };
+  }
+
+  private startReader(container: ContainerKind, reason: string): void {
+    this.container = container;
+    this.containerReason = reason;
+    const file = this.opts.fileName;
+    if (container === 'xml') this.reader = new XmlEventReader(this, file);
+    else if (container === 'ndjson') this.reader = new NdjsonReader(this);
+    else if (container === 'json-array' || container === 'json-stream') this.reader = new JsonStreamReader(this);
+    else this.reader = this.csvReader = new CsvReader(this, file);
+    const text = this.head;
+    this.head = '';
+    this.reader.push(text);
+  }
+
+  // ReaderOutput ----------------------------------------------------------------
+
+  record(
+    names: readonly string[],
+    values: ReadonlyArray<string | undefined>,
+    index: ReadonlyMap<string, number> | null,
+    text: string | undefined,
+    line: number,
+    charOffset: number,
+  ): void {
+    const rec: FlatRecord = {
+      names,
+      values,
+      index: index ?? indexOfNames(names),
+      text,
+      record: ++this.recordNo,
+      line,
+      byteOffset: this.offsets.toByte(charOffset),
+    };
+    if (this.pending) {
+      this.pending.push(rec);
+      if (this.pending.length >= DETECT_RECORDS) this.decide();
+      return;
+    }
+    this.mapOne(rec);
+  }
+
+  reject(code: string, reason: string, line: number, charOffset: number): void {
+    this.emitReject({ code, reason, line, record: ++this.recordNo, byteOffset: this.offsets.toByte(charOffset) });
+  }
+
+  // ------------------------------------------------------------------------------
+
+  private decide(): void {
+    const pending = this.pending ?? [];
+    this.pending = null;
+    const names = new Set<string>();
+    if (this.csvReader?.columns) for (const n of this.csvReader.columns) names.add(n);
+    for (const r of pending) for (const n of r.names) names.add(n);
+    const sample: DetectSample = { container: this.container, names, records: pending };
+    if (!this.mapper) {
+      const d = detectFormat(sample);
+      this.format = d.format;
+      this.formatReason = d.reason;
+      if (d.mapper) this.mapper = d.mapper;
+      else if (this.opts.mapping) {
+        this.mapper = mapperFor('generic', this.opts.mapping);
+        this.formatReason = 'generic with the user column mapping';
+      } else if (pending.length > 0 || names.size > 0) {
+        throw new UnknownFormatError([...names], this.container, this.opts.fileName);
+      }
+    }
+    for (const r of pending) this.mapOne(r);
+  }
+
+  private mapOne(rec: FlatRecord): void {
+    const out = this.mapper!.map(rec);
+    if (out.kind === 'event') {
+      const r = out.rec;
+      if (this.opts.keepRawText && r.raw === undefined) {
+        r.raw = rec.text ?? (this.container === 'csv' ? csvLine(rec.values) : undefined);
+      }
+      this.stats.records++;
+      this.stats.appended++;
+      if (r.assumedUtc) this.stats.assumedUtc = true;
+      this.opts.sink.append(r);
+    } else if (out.kind === 'reject') {
+      this.emitReject({ code: out.code, reason: out.reason, record: rec.record, line: rec.line, byteOffset: rec.byteOffset }, true);
+    } else {
+      this.stats.records++;
+      this.stats.nonProcess++;
+      this.opts.sink.nonProcess(out.what, rec.record);
+    }
+  }
+
+  private emitReject(rej: Rejection, _counted = false): void {
+    this.stats.records++;
+    this.stats.rejected++;
+    this.stats.rejectedByReason[rej.code] = (this.stats.rejectedByReason[rej.code] ?? 0) + 1;
+    this.opts.sink.reject(rej);
+  }
+}
+
+export function createIngestor(opts: IngestorOptions): Ingestor {
+  return new IngestorImpl(opts);
+}

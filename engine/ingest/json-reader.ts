@@ -1,0 +1,254 @@
+// Streaming JSON readers: NDJSON (one object per line, trailing commas, Splunk `{"result":{...}}` lines) and
+// JSON arrays / concatenated objects split by an incremental scanner that respects strings and nesting.
+// Invariant: the whole input is never held in one string; a bad or oversized element is a located rejection.
+
+import { flattenJson, MAX_JSON_DEPTH } from './flatten.ts';
+import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
+
+/** Parses one object's text and emits it flattened; Splunk's `{"result":{...}}` wrapper is unwrapped. */
+function emitObject(out: ReaderOutput, text: string, line: number, charOffset: number): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    out.reject('bad-json', `invalid JSON: ${msg.slice(0, 200)}`, line, charOffset);
+    return;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    out.reject('not-object', 'JSON element is not an object', line, charOffset);
+    return;
+  }
+  let obj = parsed as Record<string, unknown>;
+  const result = obj['result'];
+  if (result !== null && typeof result === 'object' && !Array.isArray(result) && ('preview' in obj || Object.keys(obj).length <= 3)) {
+    obj = result as Record<string, unknown>;
+  }
+  const names: string[] = [];
+  const values: string[] = [];
+  flattenJson(obj, names, values);
+  out.record(names, values, null, text, line, charOffset);
+}
+
+/** One JSON object per line. */
+export class NdjsonReader implements ContainerReader {
+  private buf = '';
+  private bufBase = 0;
+  private line = 1;
+  private skipping = false;
+
+  constructor(private readonly out: ReaderOutput) {}
+
+  push(text: string): void {
+    this.buf = this.buf.length ? this.buf + text : text;
+    let pos = 0;
+    for (;;) {
+      const nl = this.buf.indexOf('\n', pos);
+      if (nl === -1) break;
+      this.handleLine(pos, nl);
+      pos = nl + 1;
+      this.line++;
+    }
+    if (pos > 0) {
+      this.bufBase += pos;
+      this.buf = this.buf.slice(pos);
+    }
+    if (this.buf.length > MAX_RECORD_CHARS) {
+      if (!this.skipping) this.out.reject('too-large', `line longer than ${MAX_RECORD_CHARS} characters`, this.line, this.bufBase);
+      this.skipping = true;
+      this.bufBase += this.buf.length;
+      this.buf = '';
+    }
+  }
+
+  end(): void {
+    if (this.buf.length) this.handleLine(0, this.buf.length);
+    this.buf = '';
+  }
+
+  private handleLine(from: number, to: number): void {
+    if (this.skipping) {
+      this.skipping = false;
+      return;
+    }
+    let a = from;
+    let b = to;
+    const s = this.buf;
+    while (a < b && s.charCodeAt(a) <= 32) a++;
+    if (a < b && s.charCodeAt(a) === 0xfeff) a++;
+    while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+    if (b > a && s.charCodeAt(b - 1) === 44) b--;
+    if (a === b) return;
+    const first = s.charCodeAt(a);
+    // Tolerate the brackets of a JSON array written one element per line.
+    if (b - a === 1 && (first === 91 || first === 93)) return;
+    if (first === 91 && s.charCodeAt(a + 1) === 123) a++;
+    if (s.charCodeAt(b - 1) === 93 && s.charCodeAt(b - 2) === 125) b--;
+    emitObject(this.out, s.slice(a, b), this.line, this.bufBase + from);
+  }
+}
+
+/**
+ * JSON array (`[{...},{...}]`) or concatenated objects (pretty-printed, evtx_dump's `Record N` separators).
+ * Scans characters once, tracking depth and strings; elements are parsed one at a time.
+ */
+export class JsonStreamReader implements ContainerReader {
+  private buf = '';
+  private bufBase = 0;
+  /** Line of buf[0]. */
+  private bufLine = 1;
+  /** Scan position within buf. */
+  private pos = 0;
+  private line = 1;
+  private depth = 0;
+  private maxDepth = 0;
+  private inString = false;
+  private escape = false;
+  private elemStart = -1;
+  private elemLine = 1;
+  private topArray = false;
+  private seenTop = false;
+  private skippingLarge = false;
+  private skipStartOffset = 0;
+
+  constructor(private readonly out: ReaderOutput) {}
+
+  push(text: string): void {
+    this.buf = this.buf.length ? this.buf + text : text;
+    this.scan();
+    this.compact();
+  }
+
+  end(): void {
+    this.scan();
+    if (this.elemStart !== -1 || this.skippingLarge) {
+      this.out.reject('bad-json', 'JSON element is not closed at end of input', this.elemLine, this.bufBase + Math.max(0, this.elemStart));
+    }
+    this.buf = '';
+  }
+
+  private compact(): void {
+    const keepFrom = this.elemStart === -1 ? this.pos : this.elemStart;
+    if (keepFrom > 0) {
+      this.bufLine += 0;
+      this.bufBase += keepFrom;
+      this.buf = this.buf.slice(keepFrom);
+      this.pos -= keepFrom;
+      if (this.elemStart !== -1) this.elemStart -= keepFrom;
+    }
+    if (this.elemStart !== -1 && this.buf.length > MAX_RECORD_CHARS) {
+      // Too large to hold: keep scanning for its end without keeping its text.
+      if (!this.skippingLarge) {
+        this.skippingLarge = true;
+        this.skipStartOffset = this.bufBase + this.elemStart;
+      }
+      this.bufBase += this.pos;
+      this.buf = this.buf.slice(this.pos);
+      this.pos = 0;
+      this.elemStart = 0;
+    }
+  }
+
+  private scan(): void {
+    const s = this.buf;
+    let i = this.pos;
+    const n = s.length;
+    while (i < n) {
+      if (this.inString) {
+        // Jump to the next quote or backslash instead of stepping through string bodies.
+        let q = s.indexOf('"', i);
+        let bs = s.indexOf('\\', i);
+        if (this.escape) {
+          this.escape = false;
+          i++;
+          continue;
+        }
+        if (q === -1) q = n;
+        if (bs === -1) bs = n;
+        if (bs < q) {
+          if (bs + 1 >= n) {
+            this.escape = true;
+            i = n;
+            break;
+          }
+          i = bs + 2;
+          continue;
+        }
+        if (q === n) {
+          i = n;
+          break;
+        }
+        this.inString = false;
+        i = q + 1;
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (c === 10) {
+        this.line++;
+        i++;
+        continue;
+      }
+      if (c === 34) {
+        this.inString = true;
+        i++;
+        continue;
+      }
+      if (c === 123 || c === 91) {
+        if (!this.seenTop) {
+          this.seenTop = true;
+          if (c === 91) {
+            this.topArray = true;
+            i++;
+            continue;
+          }
+        }
+        if (this.depth === 0) {
+          this.elemStart = i;
+          this.elemLine = this.line;
+          this.maxDepth = 0;
+        }
+        this.depth++;
+        if (this.depth > this.maxDepth) this.maxDepth = this.depth;
+        i++;
+        continue;
+      }
+      if (c === 125 || c === 93) {
+        if (this.depth === 0) {
+          // Closing bracket of the top-level array, or stray text between objects.
+          i++;
+          continue;
+        }
+        this.depth--;
+        i++;
+        if (this.depth === 0) this.finishElement(i);
+        continue;
+      }
+      if (this.depth === 0 && c > 32 && c !== 44) {
+        // Text between top-level elements (evtx_dump's `Record 12` lines): skip the rest of the line.
+        const nl = s.indexOf('\n', i);
+        i = nl === -1 ? n : nl;
+        continue;
+      }
+      i++;
+    }
+    this.pos = i;
+  }
+
+  private finishElement(endPos: number): void {
+    const start = this.elemStart;
+    this.elemStart = -1;
+    const offset = this.skippingLarge ? this.skipStartOffset : this.bufBase + start;
+    if (this.skippingLarge) {
+      this.skippingLarge = false;
+      this.out.reject('too-large', `JSON element longer than ${MAX_RECORD_CHARS} characters`, this.elemLine, offset);
+      return;
+    }
+    if (this.maxDepth > MAX_JSON_DEPTH) {
+      this.out.reject('too-deep', `JSON element nested deeper than ${MAX_JSON_DEPTH} levels`, this.elemLine, offset);
+      return;
+    }
+    emitObject(this.out, this.buf.slice(start, endPos), this.elemLine, offset);
+  }
+}
+
+export { countNewlines };

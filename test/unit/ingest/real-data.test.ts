@@ -1,0 +1,122 @@
+// Ingest over the real public captures in ../shared/data (skipped when absent): counts, hosts and field
+// values from data/README.md and the SOURCE.txt files beside each capture.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ingestText, type IngestTextResult } from '../../../engine/ingest/index.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SHARED = resolve(REPO, '../shared/data');
+
+function load(rel: string, chunkChars = 64 * 1024): IngestTextResult {
+  return ingestText(readFileSync(resolve(SHARED, rel), 'utf8'), { fileName: rel, chunkChars });
+}
+
+const MDEC = [
+  'atexec_4688_global', 'dcomexec_4688', 'psexec64_as_system_sysmon', 'psexec_target_4688',
+  'smbexec_sysmon1_child', 'wmiexec_4688_global', 'wmiexec_4688_noparent',
+];
+
+describe.skipIf(!existsSync(SHARED))('real captures', () => {
+  it('otrf-psexec-accepteula: 8 process creations on WORKSTATION5 (4 Sysmon, 4 x 4688)', () => {
+    const r = load('otrf-psexec-accepteula/cmd_psexec_lsa_secrets_dump_2020-10-1903305471.json');
+    expect(r.detected.format).toBe('windows-flat');
+    expect(r.stats.appended).toBe(8);
+    expect(r.stats.records).toBe(286);
+    expect(r.stats.rejected).toBe(0);
+    expect(new Set(r.events.map((e) => e.fields.dest))).toEqual(new Set(['WORKSTATION5']));
+    expect(r.events.filter((e) => e.source === 'sysmon')).toHaveLength(4);
+    expect(r.events.filter((e) => e.source === 'security-4688')).toHaveLength(4);
+    const psexec = r.events.filter((e) => e.fields.process?.toLowerCase().includes('accepteula'));
+    const s1 = psexec.find((e) => e.source === 'sysmon')!;
+    expect(s1.fields.original_file_name).toBe('psexec.c');
+    expect(s1.fields.process_name).toBe('PsExec.exe');
+    expect(s1.fields.EventCode).toBe('1');
+    const sec = psexec.find((e) => e.source === 'security-4688')!;
+    expect(sec.fields.process_name).toBe('PsExec.exe');
+    expect(sec.fields.process_id).toBe(String(0x1c58));
+    expect(sec.fields.parent_process_id).toBe(String(0x850));
+    expect(sec.fields.user).toBe('WORKSTATION5\\wardog');
+    expect(sec.fields.parent_process).toBeUndefined();
+    expect(sec.fields.EventCode).toBe('4688');
+    // Both land in the same UTC second (the one finding of rule c).
+    expect(new Date(Math.floor(s1.timeMs / 1000) * 1000).toISOString()).toBe('2020-10-19T03:30:46.000Z');
+    expect(Math.floor(sec.timeMs / 1000)).toBe(Math.floor(s1.timeMs / 1000));
+  });
+
+  it('otrf-empire-psexec-negative: 13 over 2 hosts, lower-case Channel included', () => {
+    const r = load('otrf-empire-psexec-negative/empire_psexec_dcerpc_tcp_svcctl_2020-09-20121608.json');
+    expect(r.stats.appended).toBe(13);
+    const byHost = new Map<string, number>();
+    for (const e of r.events) byHost.set(e.fields.dest!, (byHost.get(e.fields.dest!) ?? 0) + 1);
+    expect(Object.fromEntries(byHost)).toEqual({ 'WORKSTATION6.theshire.local': 12, 'MORDORDC.theshire.local': 1 });
+    expect(r.events.filter((e) => e.source === 'sysmon')).toHaveLength(6);
+    expect(r.events.filter((e) => e.source === 'security-4688')).toHaveLength(7);
+    expect(r.stats.nonProcess + r.stats.appended + r.stats.rejected).toBe(r.stats.records);
+  });
+
+  it('evtxattack-impacket-wmiexec: 4 on IEWIN7, cmd.exe command line XML-decoded', () => {
+    const r = load('evtxattack-impacket-wmiexec/LM_wmiexec_impacket_sysmon_whoami.xml', 777);
+    expect(r.detected.format).toBe('windows-xml');
+    expect(r.stats.appended).toBe(4);
+    expect(r.stats.nonProcess).toBe(3);
+    expect(r.events.every((e) => e.fields.dest === 'IEWIN7')).toBe(true);
+    const cmd = r.events.find((e) => e.fields.process?.startsWith('cmd.exe /Q /c cd \\ 1>'))!;
+    expect(cmd.fields.process).toBe('cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1556656369.7 2>&1');
+    expect(cmd.fields.parent_process_name).toBe('WmiPrvSE.exe');
+    expect(cmd.fields.original_file_name).toBeUndefined();
+    expect(cmd.original['Provider_Name']).toBe('Microsoft-Windows-Sysmon');
+    expect(cmd.original['TimeCreated_SystemTime']).toBe('2019-04-30T20:32:51.168589000Z');
+    expect(cmd.timeMs).toBeCloseTo(Date.UTC(2019, 3, 30, 20, 32, 51, 168) + 0.589, 3);
+    expect(cmd.raw?.startsWith('<Event')).toBe(true);
+    expect(cmd.raw).toContain('2&gt;&amp;1');
+  });
+
+  it('evtxattack-impacket-dcomexec-mmc: 5 on IEWIN7 with the quoted cmd.exe path', () => {
+    const r = load('evtxattack-impacket-dcomexec-mmc/LM_impacket_docmexec_mmc_sysmon_01.xml');
+    expect(r.stats.appended).toBe(5);
+    const quoted = r.events.filter((e) => e.fields.process?.startsWith('"C:\\Windows\\System32\\cmd.exe" /Q /c'));
+    expect(quoted.length).toBe(3);
+    expect(quoted.every((e) => e.fields.parent_process_name === 'mmc.exe')).toBe(true);
+  });
+
+  it('evtxattack-art-background: 511 Sysmon EID 1 on MSEDGEWIN10', () => {
+    const r = load('evtxattack-art-background/PanacheSysmon_vs_AtomicRedTeam01.xml');
+    expect(r.stats.appended).toBe(511);
+    expect(r.stats.records).toBe(565);
+    expect(new Set(r.events.map((e) => e.fields.dest))).toEqual(new Set(['MSEDGEWIN10']));
+    expect(r.events.filter((e) => e.fields.process_name?.toLowerCase() === 'ping.exe')).toHaveLength(254);
+    expect(r.events.some((e) => e.fields.process === '"C:\\Windows\\system32\\cmd.exe" /c "procdump.exe -accepteula -ma lsass.exe lsass_dump.dmp"')).toBe(true);
+  });
+
+  it('mdecrevoisier-impacket-psexec: 30 over the 7 files (27 x 4688, 3 x Sysmon 1)', () => {
+    const per = MDEC.map((n) => load(`mdecrevoisier-impacket-psexec/${n}.xml`));
+    expect(per.map((r) => r.stats.appended)).toEqual([3, 3, 2, 11, 1, 6, 4]);
+    const all = per.flatMap((r) => r.events);
+    expect(all.filter((e) => e.source === 'security-4688')).toHaveLength(27);
+    expect(all.filter((e) => e.source === 'sysmon')).toHaveLength(3);
+
+    // Parent-less 4688 v1 imports with an empty parent.
+    const noParent = per[MDEC.indexOf('wmiexec_4688_noparent')]!.events;
+    expect(noParent).toHaveLength(4);
+    for (const e of noParent) {
+      expect(e.fields.parent_process_path).toBeUndefined();
+      expect(e.fields.parent_process_name).toBeUndefined();
+      expect(e.fields.process_path).toBeTruthy();
+    }
+    // smbexec's first stage survives only as the parent command line of the child cmd.exe.
+    const child = per[MDEC.indexOf('smbexec_sysmon1_child')]!.events[0]!;
+    expect(child.fields.process).toBe('C:\\Windows\\system32\\cmd.exe  /Q /c C:\\Windows\\TEMP\\execute.bat '); // trailing space as logged
+    expect(child.fields.parent_process).toBe(
+      'C:\\Windows\\system32\\cmd.exe /Q /c echo cd  ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > C:\\Windows\\TEMP\\execute.bat & C:\\Windows\\system32\\cmd.exe /Q /c C:\\Windows\\TEMP\\execute.bat & del C:\\Windows\\TEMP\\execute.bat',
+    );
+    // PsExec target: the cmd.exe line carrying -accepteula, parent PSEXESVC.
+    const target = per[MDEC.indexOf('psexec_target_4688')]!.events;
+    const eula = target.filter((e) => e.fields.process?.includes(' -accepteula'));
+    expect(eula).toHaveLength(1);
+    expect(eula[0]!.fields.process_name?.toLowerCase()).toBe('cmd.exe');
+    expect(eula[0]!.fields.parent_process_name?.toUpperCase()).toBe('PSEXESVC.EXE');
+    expect(eula[0]!.fields.process_id).toMatch(/^\d+$/);
+  });
+});
