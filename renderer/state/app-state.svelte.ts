@@ -1,0 +1,190 @@
+// Application state: which screen is shown, the running ingest job, the case summary and user-visible errors.
+// Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
+import type { ErrorInfo } from '../../engine/model/errors.ts';
+import type { AppInfo, CaseSummary, HopscopeApi, HostPush, IngestProgress } from '../../engine/rpc/api.ts';
+import type { Finding } from '../../engine/detect/types.ts';
+import { toErrorInfo } from '../api/api-error.ts';
+import { TableState } from './table-state.svelte.ts';
+import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
+
+export type Screen = 'start' | 'loading' | 'case';
+
+/** What the start screen asks to open. */
+export type OpenRequest = { kind: 'sample'; id: string } | { kind: 'recent'; id: string } | { kind: 'handles'; handles: string[] };
+
+export interface ShownError extends ErrorInfo {
+  /** Monotonic id so the banner can dismiss one error. */
+  seq: number;
+}
+
+const MAX_ERRORS = 20;
+
+export class AppState {
+  screen = $state<Screen>('start');
+  info = $state.raw<AppInfo | null>(null);
+  jobId = $state<string | null>(null);
+  progress = $state.raw<IngestProgress | null>(null);
+  summary = $state.raw<CaseSummary | null>(null);
+  errors = $state.raw<ShownError[]>([]);
+  /** Bumped on every new case so panels refetch. */
+  caseVersion = $state(0);
+  selectedFindingId = $state<string | null>(null);
+  /** Store row shown in the details drawer. */
+  detailsRow = $state<number | null>(null);
+
+  readonly view = new TimelineView();
+  readonly table: TableState;
+
+  readonly rejectedTotal = $derived(this.summary ? this.summary.evidence.reduce((n, e) => n + e.rejected, 0) : 0);
+
+  private seq = 0;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(readonly api: HopscopeApi) {
+    this.table = new TableState(api);
+  }
+
+  /** Subscribes to pushes and loads app info, an existing case and command-line files. */
+  async start(): Promise<void> {
+    this.unsubscribe ??= this.api.subscribe((p) => this.onPush(p));
+    try {
+      this.info = await this.api.call('app.info', {});
+      const summary = await this.api.call('case.summary', {});
+      if (summary) {
+        this.showCase(summary);
+        return;
+      }
+      const preopened = await this.api.call('files.preopened', {});
+      if (preopened.length > 0) await this.openHandles(preopened.map((h) => h.id));
+    } catch (e) {
+      this.addError(e);
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  onPush(push: HostPush): void {
+    switch (push.type) {
+      case 'progress': {
+        const p = push.progress;
+        if (this.jobId && p.jobId !== this.jobId) return;
+        this.jobId = p.jobId;
+        this.progress = p;
+        if (p.phase === 'cancelled' || p.phase === 'failed') {
+          this.jobId = null;
+          this.screen = this.summary ? 'case' : 'start';
+        } else if (p.phase !== 'done' && this.screen !== 'loading') {
+          this.screen = 'loading';
+        }
+        break;
+      }
+      case 'error':
+        this.addError(push.error);
+        if (push.jobId && push.jobId === this.jobId) {
+          this.jobId = null;
+          this.screen = this.summary ? 'case' : 'start';
+        }
+        break;
+      case 'case-ready':
+        this.showCase(push.summary);
+        break;
+    }
+  }
+
+  /** A job started by any opener (sample, files, recent). */
+  jobStarted(jobId: string): void {
+    this.jobId = jobId;
+    this.progress = null;
+    this.screen = 'loading';
+  }
+
+  open(req: OpenRequest): Promise<void> {
+    switch (req.kind) {
+      case 'sample':
+        return this.openSample(req.id);
+      case 'recent':
+        return this.openRecent(req.id);
+      case 'handles':
+        return this.openHandles(req.handles);
+    }
+  }
+
+  async openHandles(handles: string[]): Promise<void> {
+    await this.run(() => this.api.call('case.open', { handles }));
+  }
+
+  async openSample(id: string): Promise<void> {
+    await this.run(() => this.api.call('case.openSample', { id }));
+  }
+
+  async openRecent(id: string): Promise<void> {
+    await this.run(() => this.api.call('case.openRecent', { id }));
+  }
+
+  async cancel(): Promise<void> {
+    const jobId = this.jobId;
+    if (!jobId) return;
+    try {
+      await this.api.call('case.cancel', { jobId });
+    } catch (e) {
+      this.addError(e);
+    }
+  }
+
+  showCase(summary: CaseSummary): void {
+    this.summary = summary;
+    this.jobId = null;
+    this.screen = 'case';
+    this.selectedFindingId = null;
+    this.detailsRow = null;
+    this.view.setExtent(summary.firstMs, summary.lastMs);
+    this.table.setScope({});
+    this.caseVersion++;
+  }
+
+  /** A finding was chosen: show its second on the timeline and only its events in the table. */
+  focusFinding(f: Finding): void {
+    this.selectedFindingId = f.id;
+    this.view.focus({ startMs: f.binStartMs, endMs: f.binEndMs });
+    this.table.setScope({ findingId: f.id });
+  }
+
+  /** A timeline bucket was clicked: list that bucket's events (of that host when a lane was hit). */
+  pickBucket(range: TimeRange, host: string | null): void {
+    this.selectedFindingId = null;
+    this.table.setScope({ range, hosts: host ? [host] : null });
+  }
+
+  showDetails(row: number | null): void {
+    this.detailsRow = row;
+  }
+
+  /** Back to the start screen to open other evidence; the current case stays loaded in the host. */
+  goToStart(): void {
+    this.screen = 'start';
+  }
+
+  addError(err: unknown): void {
+    const info = toErrorInfo(err);
+    this.errors = [...this.errors, { ...info, seq: ++this.seq }].slice(-MAX_ERRORS);
+  }
+
+  dismissError(seq: number): void {
+    this.errors = this.errors.filter((e) => e.seq !== seq);
+  }
+
+  private async run(start: () => Promise<{ jobId: string }>): Promise<void> {
+    const versionBefore = this.caseVersion;
+    try {
+      const { jobId } = await start();
+      // Pushes may overtake the reply: a fast job may already be loading or even ready.
+      if (this.jobId === jobId || this.caseVersion !== versionBefore) return;
+      this.jobStarted(jobId);
+    } catch (e) {
+      this.addError(e);
+    }
+  }
+}

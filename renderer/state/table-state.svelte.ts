@@ -1,0 +1,259 @@
+// Event table state: query (sort, filter, time range, finding), total, the page cache and the selected row.
+// Invariant: the renderer holds only pages near the viewport; a query change drops every cached page and
+// responses to an older query are ignored (generation counter).
+import type { ErrorInfo } from '../../engine/model/errors.ts';
+import type { HopscopeApi, RowsRequest, RowsResponse, SortDir } from '../../engine/rpc/api.ts';
+import { toErrorInfo } from '../api/api-error.ts';
+
+export const PAGE_SIZE = 200;
+/** Pages kept around the viewport; older ones are evicted. */
+const MAX_PAGES = 12;
+/** Browsers cap element heights (~17.9 M px in Firefox); taller tables scroll proportionally. */
+export const MAX_SCROLL_PX = 8_000_000;
+
+export interface TableColumn {
+  /** Canonical field name, or `timeMs` for the event time. */
+  key: string;
+  label: string;
+  width: string;
+}
+
+export const TIME_FIELD = 'timeMs';
+
+export const COLUMNS: TableColumn[] = [
+  { key: TIME_FIELD, label: 'Time (UTC)', width: '13.5rem' },
+  { key: 'dest', label: 'Host', width: '9rem' },
+  { key: 'user', label: 'User', width: '10rem' },
+  { key: 'parent_process_name', label: 'Parent', width: '9rem' },
+  { key: 'process_name', label: 'Process', width: '9rem' },
+  { key: 'process', label: 'Command line', width: 'minmax(16rem, 1fr)' },
+];
+
+export interface TableRow {
+  row: number;
+  timeMs: number;
+  values: Record<string, string | null>;
+}
+
+export interface VirtualWindow {
+  /** Height of the scrollable spacer, px. */
+  spacerPx: number;
+  /** First row index shown. */
+  first: number;
+  /** Rows to render (visible plus overscan, clipped to total). */
+  count: number;
+  /** Top of the rendered block inside the spacer, px. */
+  blockTopPx: number;
+}
+
+/**
+ * Maps a scroll position to the rows to render. Below MAX_SCROLL_PX the mapping is 1:1; above it the
+ * scroll range is compressed and rows are placed relative to the viewport.
+ */
+export function virtualWindow(scrollTop: number, viewportPx: number, total: number, rowPx: number, overscan = 5, maxScrollPx = MAX_SCROLL_PX): VirtualWindow {
+  const fullPx = total * rowPx;
+  const spacerPx = Math.min(fullPx, maxScrollPx);
+  const scrollable = Math.max(0, spacerPx - viewportPx);
+  const fullScrollable = Math.max(0, fullPx - viewportPx);
+  const top = Math.min(Math.max(0, scrollTop), scrollable);
+  const virtualTop = scrollable > 0 ? (top * fullScrollable) / scrollable : 0;
+  const firstVisible = Math.min(Math.max(0, total - 1), Math.floor(virtualTop / rowPx));
+  const first = Math.max(0, firstVisible - overscan);
+  const visible = Math.ceil(viewportPx / rowPx) + 1;
+  const count = Math.max(0, Math.min(total - first, visible + overscan * 2));
+  const blockTopPx = top - (virtualTop - first * rowPx);
+  return { spacerPx, first, count, blockTopPx };
+}
+
+/** Scroll position that shows row `index` at the top. */
+export function scrollTopFor(index: number, viewportPx: number, total: number, rowPx: number, maxScrollPx = MAX_SCROLL_PX): number {
+  const fullPx = total * rowPx;
+  const spacerPx = Math.min(fullPx, maxScrollPx);
+  const scrollable = Math.max(0, spacerPx - viewportPx);
+  const fullScrollable = Math.max(0, fullPx - viewportPx);
+  if (fullScrollable === 0) return 0;
+  return (Math.min(index * rowPx, fullScrollable) * scrollable) / fullScrollable;
+}
+
+export interface TableQuery {
+  sort: { field: string; dir: SortDir };
+  filter: string;
+  startMs: number | null;
+  endMs: number | null;
+  findingId: string | null;
+  hosts: string[] | null;
+}
+
+export class TableState {
+  sort = $state.raw<{ field: string; dir: SortDir }>({ field: TIME_FIELD, dir: 'asc' });
+  filter = $state('');
+  range = $state.raw<{ startMs: number; endMs: number } | null>(null);
+  findingId = $state<string | null>(null);
+  hosts = $state.raw<string[] | null>(null);
+  total = $state(0);
+  /** Index of the first row in view, kept so a query change can return to the top. */
+  offset = $state(0);
+  /** Store row (global id) of the selected event. */
+  selectedRow = $state<number | null>(null);
+  /** Position of the selected row in the current ordering. */
+  selectedIndex = $state<number | null>(null);
+  /** Bumped when a page arrives, so readers of rowAt() re-render. */
+  version = $state(0);
+  /** Bumped when the query changes (sort, filter, scope), so the view scrolls to the top and refetches. */
+  queryVersion = $state(0);
+  loading = $state(false);
+  error = $state.raw<ErrorInfo | null>(null);
+  filterError = $state.raw<ErrorInfo | null>(null);
+
+  private pages = new Map<number, TableRow[]>();
+  private inflight = new Set<number>();
+  private generation = 0;
+  private totalKnown = false;
+
+  constructor(
+    private readonly api: HopscopeApi,
+    readonly columns: TableColumn[] = COLUMNS,
+  ) {}
+
+  /** Request fields asked of the host (the time travels separately as `timeMs`). */
+  get fieldColumns(): string[] {
+    return this.columns.map((c) => c.key).filter((k) => k !== TIME_FIELD);
+  }
+
+  /** Drops cached pages; call after changing any query field. */
+  invalidate(): void {
+    this.generation++;
+    this.pages = new Map();
+    this.inflight = new Set();
+    this.totalKnown = false;
+    this.offset = 0;
+    this.selectedIndex = null;
+    this.version++;
+    this.queryVersion++;
+  }
+
+  setSort(field: string): void {
+    const dir: SortDir = this.sort.field === field && this.sort.dir === 'asc' ? 'desc' : 'asc';
+    this.sort = { field, dir };
+    this.invalidate();
+  }
+
+  setFilter(filter: string): void {
+    this.filter = filter;
+    this.invalidate();
+  }
+
+  setRange(range: { startMs: number; endMs: number } | null): void {
+    this.range = range;
+    this.invalidate();
+  }
+
+  setFinding(findingId: string | null, range: { startMs: number; endMs: number } | null = null): void {
+    this.findingId = findingId;
+    this.range = range;
+    this.invalidate();
+  }
+
+  setHosts(hosts: string[] | null): void {
+    this.hosts = hosts;
+    this.invalidate();
+  }
+
+  /** Replaces the whole scope (range, hosts, finding) in one step, so only one refetch happens. */
+  setScope(scope: { range?: { startMs: number; endMs: number } | null; hosts?: string[] | null; findingId?: string | null }): void {
+    this.range = scope.range ?? null;
+    this.hosts = scope.hosts ?? null;
+    this.findingId = scope.findingId ?? null;
+    this.invalidate();
+  }
+
+  clearScope(): void {
+    this.findingId = null;
+    this.range = null;
+    this.hosts = null;
+    this.invalidate();
+  }
+
+  request(offset: number, limit: number): RowsRequest {
+    const req: RowsRequest = { offset, limit, sort: this.sort, columns: this.fieldColumns };
+    if (this.filter.trim()) req.filter = this.filter.trim();
+    if (this.range) {
+      req.startMs = this.range.startMs;
+      req.endMs = this.range.endMs;
+    }
+    if (this.findingId) req.findingId = this.findingId;
+    if (this.hosts) req.hosts = this.hosts;
+    return req;
+  }
+
+  rowAt(index: number): TableRow | undefined {
+    return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+  }
+
+  /** Fetches the pages covering rows [first, first+count) that are neither cached nor in flight. */
+  ensure(first: number, count: number): Promise<void> {
+    this.offset = first;
+    const firstPage = Math.floor(first / PAGE_SIZE);
+    const lastPage = Math.floor(Math.max(first, first + count - 1) / PAGE_SIZE);
+    const jobs: Promise<void>[] = [];
+    for (let p = firstPage; p <= lastPage; p++) {
+      if (this.pages.has(p) || this.inflight.has(p)) continue;
+      if (this.totalKnown && p > 0 && p * PAGE_SIZE >= this.total) continue;
+      jobs.push(this.fetchPage(p));
+    }
+    return Promise.all(jobs).then(() => undefined);
+  }
+
+  /** Loads the first page; the table learns `total` from it. */
+  refresh(): Promise<void> {
+    this.invalidate();
+    return this.ensure(0, PAGE_SIZE);
+  }
+
+  select(index: number | null): void {
+    this.selectedIndex = index;
+    this.selectedRow = index === null ? null : (this.rowAt(index)?.row ?? null);
+  }
+
+  private async fetchPage(page: number): Promise<void> {
+    const gen = this.generation;
+    this.inflight.add(page);
+    this.loading = true;
+    let res: RowsResponse;
+    try {
+      res = await this.api.call('query.rows', this.request(page * PAGE_SIZE, PAGE_SIZE));
+    } catch (e) {
+      if (gen === this.generation) {
+        this.inflight.delete(page);
+        this.error = toErrorInfo(e);
+        this.loading = this.inflight.size > 0;
+      }
+      return;
+    }
+    if (gen !== this.generation) return;
+    this.inflight.delete(page);
+    const idx = res.columns;
+    this.pages.set(
+      page,
+      res.rows.map((r) => {
+        const values: Record<string, string | null> = {};
+        for (let i = 0; i < idx.length; i++) values[idx[i]!] = r.values[i] ?? null;
+        return { row: r.row, timeMs: r.timeMs, values };
+      }),
+    );
+    this.evict(page);
+    this.total = res.total;
+    this.totalKnown = true;
+    this.filterError = res.filterError ?? null;
+    this.error = null;
+    this.loading = this.inflight.size > 0;
+    if (this.selectedIndex !== null && this.selectedRow === null) this.selectedRow = this.rowAt(this.selectedIndex)?.row ?? null;
+    this.version++;
+  }
+
+  private evict(near: number): void {
+    if (this.pages.size <= MAX_PAGES) return;
+    const far = [...this.pages.keys()].sort((a, b) => Math.abs(b - near) - Math.abs(a - near));
+    for (const p of far.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
+  }
+}

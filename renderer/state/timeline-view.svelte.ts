@@ -1,0 +1,105 @@
+// Timeline viewport: the visible UTC range, zoom and pan, and the selected range.
+// Invariant: the range stays inside the case extent (plus a margin), spans at least MIN_SPAN_MS, and a
+// bucket is never finer than one second (detections are binned per second; finer buckets show nothing new).
+
+export const SECOND_MS = 1000;
+/** Narrowest visible span: ten one-second buckets. */
+export const MIN_SPAN_MS = 10 * SECOND_MS;
+
+export interface TimeRange {
+  startMs: number;
+  endMs: number;
+}
+
+/** Buckets to request for a span drawn over `columns` screen columns: at most one per second. */
+export function bucketsFor(spanMs: number, columns: number): number {
+  const maxBySecond = Math.max(1, Math.floor(spanMs / SECOND_MS));
+  return Math.max(1, Math.min(Math.floor(columns), maxBySecond, 20_000));
+}
+
+export class TimelineView {
+  /** Case extent (first and last event), whole seconds. */
+  minMs = $state(0);
+  maxMs = $state(MIN_SPAN_MS);
+  startMs = $state(0);
+  endMs = $state(MIN_SPAN_MS);
+  /** Screen columns the timeline draws into (canvas CSS width / 2). */
+  columns = $state(600);
+  selection = $state.raw<TimeRange | null>(null);
+
+  readonly spanMs = $derived(this.endMs - this.startMs);
+  readonly buckets = $derived(bucketsFor(this.endMs - this.startMs, this.columns));
+
+  /** Sets the case extent and shows all of it. */
+  setExtent(firstMs: number, lastMs: number): void {
+    const lo = Math.floor(firstMs / SECOND_MS) * SECOND_MS;
+    let hi = Math.ceil((lastMs + 1) / SECOND_MS) * SECOND_MS;
+    if (hi - lo < MIN_SPAN_MS) hi = lo + MIN_SPAN_MS;
+    this.minMs = lo;
+    this.maxMs = hi;
+    this.selection = null;
+    this.reset();
+  }
+
+  reset(): void {
+    this.startMs = this.minMs;
+    this.endMs = this.maxMs;
+  }
+
+  /** Largest span allowed: the extent plus 5 % on each side. */
+  get maxSpanMs(): number {
+    return Math.max(MIN_SPAN_MS, Math.ceil(((this.maxMs - this.minMs) * 1.1) / SECOND_MS) * SECOND_MS);
+  }
+
+  /**
+   * Sets the visible range, clamped: span within [MIN_SPAN_MS, maxSpanMs], whole seconds, and not
+   * scrolled further than a 5 % margin outside the extent.
+   */
+  setRange(startMs: number, endMs: number): void {
+    let span = Math.max(MIN_SPAN_MS, Math.min(this.maxSpanMs, endMs - startMs));
+    span = Math.round(span / SECOND_MS) * SECOND_MS;
+    const margin = Math.max(0, (this.maxSpanMs - (this.maxMs - this.minMs)) / 2);
+    const lo = this.minMs - margin;
+    const hi = this.maxMs + margin;
+    let start = Math.round(startMs / SECOND_MS) * SECOND_MS;
+    if (start + span > hi) start = hi - span;
+    if (start < lo) start = lo;
+    start = Math.round(start / SECOND_MS) * SECOND_MS;
+    this.startMs = start;
+    this.endMs = start + span;
+  }
+
+  /** Zoom by `factor` (< 1 zooms in) keeping the time under `anchor` (0..1 across the width) in place. */
+  zoom(factor: number, anchor = 0.5): void {
+    const a = Math.min(1, Math.max(0, anchor));
+    const span = this.endMs - this.startMs;
+    const pivot = this.startMs + span * a;
+    const next = Math.max(MIN_SPAN_MS, Math.min(this.maxSpanMs, span * factor));
+    this.setRange(pivot - next * a, pivot - next * a + next);
+  }
+
+  /** Pan by a fraction of the visible span (positive moves later in time). */
+  panBy(fraction: number): void {
+    this.panMs((this.endMs - this.startMs) * fraction);
+  }
+
+  panMs(deltaMs: number): void {
+    const span = this.endMs - this.startMs;
+    this.setRange(this.startMs + deltaMs, this.startMs + deltaMs + span);
+  }
+
+  /** Time at horizontal position `x` of a `width`-wide drawing. */
+  timeAt(x: number, width: number): number {
+    return this.startMs + ((this.endMs - this.startMs) * x) / Math.max(1, width);
+  }
+
+  /** Shows `range` (e.g. a finding's bin) with some context around it. */
+  focus(range: TimeRange, contextMs = 60 * SECOND_MS): void {
+    this.selection = range;
+    this.setRange(range.startMs - contextMs, range.endMs + contextMs);
+  }
+
+  select(range: TimeRange | null): void {
+    this.selection = range;
+  }
+}

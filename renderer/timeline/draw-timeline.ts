@@ -1,0 +1,166 @@
+// Canvas drawing for the timeline: density bars per host lane, finding marks coloured by risk, selection,
+// and the UTC time axis. Pure functions of (data, view, size, palette): the cost depends on pixels, not events.
+import type { TimelineResponse } from '../../engine/rpc/api.ts';
+import { riskBand } from '../format.ts';
+
+export const LANE_PX = 28;
+export const AXIS_PX = 22;
+
+export interface Palette {
+  density: string;
+  grid: string;
+  fg: string;
+  muted: string;
+  laneAlt: string;
+  selection: string;
+  risk: Record<'critical' | 'high' | 'medium' | 'low', string>;
+}
+
+export function readPalette(el: Element): Palette {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
+  return {
+    density: v('--density', '#4a74d8'),
+    grid: v('--grid', '#e3e6ea'),
+    fg: v('--fg', '#1b1f24'),
+    muted: v('--fg-muted', '#5b6470'),
+    laneAlt: v('--panel-2', '#eef0f3'),
+    selection: v('--accent', '#2458d6'),
+    risk: {
+      critical: v('--risk-critical', '#c4162a'),
+      high: v('--risk-high', '#e0601b'),
+      medium: v('--risk-medium', '#d7a000'),
+      low: v('--risk-low', '#5c8f3a'),
+    },
+  };
+}
+
+export interface ViewWindow {
+  startMs: number;
+  endMs: number;
+  selection: { startMs: number; endMs: number } | null;
+}
+
+/** Sizes the canvas backing store for the device pixel ratio and returns a context in CSS pixels. */
+export function prepareCanvas(canvas: HTMLCanvasElement, cssW: number, cssH: number, dpr: number): CanvasRenderingContext2D | null {
+  const w = Math.max(1, Math.round(cssW * dpr));
+  const h = Math.max(1, Math.round(cssH * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, cssW, cssH);
+  return ctx;
+}
+
+export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse | null, view: ViewWindow, width: number, pal: Palette): void {
+  const span = Math.max(1, view.endMs - view.startMs);
+  const xOf = (t: number): number => ((t - view.startMs) / span) * width;
+  const lanes = data?.lanes ?? [];
+  for (let i = 0; i < lanes.length; i++) {
+    if (i % 2 === 1) {
+      ctx.fillStyle = pal.laneAlt;
+      ctx.fillRect(0, i * LANE_PX, width, LANE_PX);
+    }
+  }
+  if (!data) return;
+  let max = 1;
+  for (const lane of lanes) for (const c of lane.counts) if (c > max) max = c;
+  // sqrt keeps sparse hosts visible next to noisy ones.
+  const scale = (LANE_PX - 6) / Math.sqrt(max);
+  const bucketW = Math.max(1, (data.bucketMs / span) * width);
+  ctx.fillStyle = pal.density;
+  for (let i = 0; i < lanes.length; i++) {
+    const counts = lanes[i]!.counts;
+    const base = (i + 1) * LANE_PX - 2;
+    for (let b = 0; b < counts.length; b++) {
+      const c = counts[b]!;
+      if (c <= 0) continue;
+      const x = xOf(data.startMs + b * data.bucketMs);
+      if (x + bucketW < 0 || x > width) continue;
+      const h = Math.max(1, Math.sqrt(c) * scale);
+      ctx.fillRect(x, base - h, Math.max(1, bucketW - (bucketW > 3 ? 1 : 0)), h);
+    }
+  }
+  for (let i = 0; i < lanes.length; i++) {
+    const lane = lanes[i]!;
+    const top = i * LANE_PX + 2;
+    for (let b = 0; b < lane.findings.length; b++) {
+      if ((lane.findings[b] ?? 0) <= 0) continue;
+      const x = xOf(data.startMs + (b + 0.5) * data.bucketMs);
+      if (x < -6 || x > width + 6) continue;
+      ctx.fillStyle = pal.risk[riskBand(lane.maxRisk[b] ?? 0)];
+      ctx.beginPath();
+      ctx.moveTo(x - 5, top);
+      ctx.lineTo(x + 5, top);
+      ctx.lineTo(x, top + 8);
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+  if (view.selection) {
+    const x0 = Math.max(0, xOf(view.selection.startMs));
+    const x1 = Math.min(width, xOf(view.selection.endMs));
+    if (x1 >= 0 && x0 <= width) {
+      ctx.globalAlpha = 0.18;
+      ctx.fillStyle = pal.selection;
+      ctx.fillRect(x0, 0, Math.max(2, x1 - x0), lanes.length * LANE_PX);
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = pal.selection;
+      ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, lanes.length * LANE_PX - 1);
+    }
+  }
+}
+
+const STEPS_MS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+].map((s) => s * 1000);
+
+/** Tick step giving labels about `minPx` apart. */
+export function tickStep(spanMs: number, width: number, minPx = 90): number {
+  const perPx = spanMs / Math.max(1, width);
+  return STEPS_MS.find((s) => s / perPx >= minPx) ?? STEPS_MS[STEPS_MS.length - 1]!;
+}
+
+export function tickLabel(t: number, stepMs: number): string {
+  const iso = new Date(t).toISOString();
+  if (stepMs >= 86_400_000) return iso.slice(0, 10);
+  if (t % 86_400_000 === 0) return iso.slice(5, 10) + ' 00:00';
+  if (stepMs >= 60_000) return iso.slice(11, 16);
+  return iso.slice(11, 19);
+}
+
+export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width: number, pal: Palette): void {
+  const span = Math.max(1, view.endMs - view.startMs);
+  const step = tickStep(span, width);
+  ctx.strokeStyle = pal.grid;
+  ctx.fillStyle = pal.muted;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.beginPath();
+  ctx.moveTo(0, AXIS_PX - 0.5);
+  ctx.lineTo(width, AXIS_PX - 0.5);
+  ctx.stroke();
+  for (let t = Math.ceil(view.startMs / step) * step; t <= view.endMs; t += step) {
+    const x = Math.round(((t - view.startMs) / span) * width) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(x, AXIS_PX - 6);
+    ctx.lineTo(x, AXIS_PX);
+    ctx.stroke();
+    ctx.fillText(tickLabel(t, step), x + 3, AXIS_PX / 2 - 2);
+  }
+}
+
+/** Which bucket (time range) and lane lie under a point of the lanes canvas. */
+export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: number, x: number, y: number): { startMs: number; endMs: number; host: string | null } | null {
+  if (!data || width <= 0) return null;
+  const t = view.startMs + ((view.endMs - view.startMs) * x) / width;
+  const b = Math.floor((t - data.startMs) / data.bucketMs);
+  if (b < 0) return null;
+  const startMs = data.startMs + b * data.bucketMs;
+  const lane = data.lanes[Math.floor(y / LANE_PX)];
+  return { startMs, endMs: startMs + data.bucketMs, host: lane?.host ?? null };
+}

@@ -1,0 +1,273 @@
+// In-memory HopscopeApi for component tests: real-shaped answers (hosts, rows, findings) computed on demand,
+// so a million-row table costs nothing; every call is recorded for assertions.
+import type { ErrorInfo } from '../../engine/model/errors.ts';
+import type { Finding, HostRisk } from '../../engine/detect/types.ts';
+import type {
+  AppInfo,
+  CaseSummary,
+  Channel,
+  EventDetails,
+  EvidenceHandle,
+  FileLike,
+  FindingsResponse,
+  HopscopeApi,
+  HostPush,
+  ProcessNode,
+  RecentItem,
+  Req,
+  Res,
+  RowsRequest,
+  RowsResponse,
+  TimelineResponse,
+} from '../../engine/rpc/api.ts';
+
+export const HOSTS = ['DC01', 'SRV-FILE-01', 'WKS-NYC-1001', 'WKS-NYC-1002'];
+export const BASE_MS = Date.UTC(2024, 2, 5, 14, 0, 0);
+
+export interface FakeEvent {
+  row: number;
+  timeMs: number;
+  fields: Record<string, string | null>;
+}
+
+/** Deterministic event `i`: one per second, hosts in rotation. */
+export function fakeEvent(i: number): FakeEvent {
+  const host = HOSTS[i % HOSTS.length]!;
+  const lateral = i % 50 === 7;
+  return {
+    row: i,
+    timeMs: BASE_MS + i * 1000,
+    fields: {
+      dest: host,
+      user: i % 3 === 0 ? 'CORP\\alice' : 'NT AUTHORITY\\SYSTEM',
+      parent_process_name: lateral ? 'WmiPrvSE.exe' : 'explorer.exe',
+      process_name: lateral ? 'cmd.exe' : 'notepad.exe',
+      process: lateral
+        ? `cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1709647${String(i).padStart(3, '0')}.5 2>&1`
+        : `"C:\\Windows\\System32\\notepad.exe" C:\\Users\\alice\\notes-${i}.txt`,
+      process_id: String(1000 + i),
+      parent_process_id: String(900 + (i % 7)),
+      EventCode: '1',
+    },
+  };
+}
+
+export const FINDINGS: Finding[] = [
+  {
+    id: `impacket-lateral-movement-sysmon|SRV-FILE-01|${BASE_MS + 7000}`,
+    ruleId: 'impacket-lateral-movement-sysmon',
+    host: 'SRV-FILE-01',
+    binStartMs: BASE_MS + 7000,
+    binEndMs: BASE_MS + 8000,
+    eventCount: 1,
+    riskScore: 80,
+    message: 'Impacket lateral movement (wmiexec/smbexec) on SRV-FILE-01: cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1709647007.5 2>&1',
+    techniques: ['T1021.002', 'T1047'],
+    events: [{ row: 7, evidence: 0, record: 8, timeMs: BASE_MS + 7000 }],
+  },
+  {
+    id: `psexec-accepteula|WKS-NYC-1001|${BASE_MS + 42000}`,
+    ruleId: 'psexec-accepteula',
+    host: 'WKS-NYC-1001',
+    binStartMs: BASE_MS + 42000,
+    binEndMs: BASE_MS + 43000,
+    eventCount: 2,
+    riskScore: 56,
+    message: 'PsExec with -accepteula run by CORP\\alice on WKS-NYC-1001: psexec.exe \\\\DC01 -accepteula -s cmd.exe',
+    techniques: ['T1569.002', 'T1021.002'],
+    events: [
+      { row: 42, evidence: 0, record: 43, timeMs: BASE_MS + 42000 },
+      { row: 43, evidence: 0, record: 44, timeMs: BASE_MS + 42500 },
+    ],
+  },
+];
+
+export interface FakeApiOptions {
+  totalRows?: number;
+  mode?: AppInfo['mode'];
+  /** Replace field values of event `i` (e.g. to inject hostile markup). */
+  rowOverride?: (e: FakeEvent) => FakeEvent;
+  /** Make a channel fail with this error. */
+  failures?: Partial<Record<Channel, ErrorInfo>>;
+  recent?: RecentItem[];
+}
+
+export class FakeApi implements HopscopeApi {
+  readonly calls: Array<{ channel: Channel; req: unknown }> = [];
+  readonly uploads: FileLike[] = [];
+  private readonly listeners = new Set<(p: HostPush) => void>();
+  private readonly opts: FakeApiOptions;
+  totalRows: number;
+  jobs = 0;
+
+  constructor(opts: FakeApiOptions = {}) {
+    this.opts = opts;
+    this.totalRows = opts.totalRows ?? 1000;
+  }
+
+  callsTo<C extends Channel>(channel: C): Array<Req<C>> {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.req as Req<C>);
+  }
+
+  subscribe(listener: (p: HostPush) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(push: HostPush): void {
+    for (const l of [...this.listeners]) l(push);
+  }
+
+  async upload(file: FileLike): Promise<EvidenceHandle> {
+    this.uploads.push(file);
+    return { id: `up-${this.uploads.length}`, name: file.name, bytes: file.size };
+  }
+
+  event(i: number): FakeEvent {
+    const e = fakeEvent(i);
+    return this.opts.rowOverride ? this.opts.rowOverride(e) : e;
+  }
+
+  summary(): CaseSummary {
+    return {
+      evidence: [
+        {
+          id: 'ev-1',
+          name: 'sysmon-lateral.csv',
+          path: '/samples/sysmon-lateral.csv',
+          bytes: 123_456,
+          sha256: 'a'.repeat(64),
+          format: 'sysmon-csv',
+          formatReason: 'header has EventID, Image, CommandLine',
+          encoding: 'utf-8',
+          events: this.totalRows,
+          nonProcessEvents: 3,
+          rejected: 2,
+          rejectedByReason: { 'unparseable time': 2 },
+          rejectSamples: [
+            { evidence: 'sysmon-lateral.csv', line: 17, record: 16, reason: 'unparseable time "yesterday"' },
+            { evidence: 'sysmon-lateral.csv', line: 90, record: 89, reason: 'unparseable time "<script>alert(1)</script>"' },
+          ],
+          assumedUtc: false,
+          addedAt: '2024-03-05T15:00:00.000Z',
+        },
+      ],
+      events: this.totalRows,
+      hosts: HOSTS,
+      firstMs: BASE_MS,
+      lastMs: BASE_MS + (this.totalRows - 1) * 1000,
+      rules: [],
+      ruleIssues: [],
+      findings: FINDINGS.length,
+      binSpanSec: 1,
+    };
+  }
+
+  private rows(req: RowsRequest): RowsResponse {
+    const columns = req.columns ?? ['dest', 'user', 'process_name', 'process'];
+    const total = req.findingId ? (FINDINGS.find((f) => f.id === req.findingId)?.eventCount ?? 0) : this.totalRows;
+    const rows: RowsResponse['rows'] = [];
+    const end = Math.min(total, req.offset + req.limit);
+    for (let i = req.offset; i < end; i++) {
+      const idx = req.sort?.dir === 'desc' ? total - 1 - i : i;
+      const e = this.event(idx);
+      rows.push({ row: e.row, timeMs: e.timeMs, values: columns.map((c) => e.fields[c] ?? null) });
+    }
+    return { total, offset: req.offset, columns, rows };
+  }
+
+  private timeline(req: Req<'query.timeline'>): TimelineResponse {
+    const bucketMs = Math.max(1000, Math.ceil((req.endMs - req.startMs) / req.buckets / 1000) * 1000);
+    const n = Math.ceil((req.endMs - req.startMs) / bucketMs);
+    const lanes = HOSTS.map((host, h) => ({
+      host,
+      riskScore: FINDINGS.filter((f) => f.host === host).reduce((m, f) => Math.max(m, f.riskScore), 0),
+      counts: Array.from({ length: n }, (_, b) => ((b + h) % 5) + (h === 0 ? 3 : 0)),
+      findings: Array.from({ length: n }, (_, b) => (FINDINGS.some((f) => f.host === host && Math.floor((f.binStartMs - req.startMs) / bucketMs) === b) ? 1 : 0)),
+      maxRisk: Array.from({ length: n }, (_, b) =>
+        FINDINGS.filter((f) => f.host === host && Math.floor((f.binStartMs - req.startMs) / bucketMs) === b).reduce((m, f) => Math.max(m, f.riskScore), 0),
+      ),
+    }));
+    const total = Array.from({ length: n }, (_, b) => lanes.reduce((s, l) => s + (l.counts[b] ?? 0), 0));
+    return { startMs: req.startMs, endMs: req.startMs + n * bucketMs, bucketMs, lanes, total };
+  }
+
+  private details(row: number): EventDetails {
+    const e = this.event(row);
+    const canonical: Record<string, string | null> = { ...e.fields };
+    const original: Record<string, string> = {
+      UtcTime: new Date(e.timeMs).toISOString().replace('T', ' ').replace('Z', ''),
+      Computer: e.fields['dest'] ?? '',
+      CommandLine: e.fields['process'] ?? '',
+      ParentImage: `C:\\Windows\\System32\\${e.fields['parent_process_name'] ?? ''}`,
+    };
+    return { row, timeMs: e.timeMs, evidence: 'sysmon-lateral.csv', record: row + 1, line: row + 2, canonical, original, raw: Object.values(original).join(',') };
+  }
+
+  private tree(row: number): ProcessNode[] {
+    const e = this.event(row);
+    return [
+      { row: Math.max(0, row - 1), timeMs: e.timeMs - 500, process_name: e.fields['parent_process_name'] ?? null, process: e.fields['parent_process_name'] ?? null, process_id: e.fields['parent_process_id'] ?? null, depth: 0, relation: 'ancestor' },
+      { row, timeMs: e.timeMs, process_name: e.fields['process_name'] ?? null, process: e.fields['process'] ?? null, process_id: e.fields['process_id'] ?? null, depth: 1, relation: 'self' },
+    ];
+  }
+
+  private findings(): FindingsResponse {
+    const hosts: HostRisk[] = HOSTS.map((host) => {
+      const fs = FINDINGS.filter((f) => f.host === host);
+      return {
+        host,
+        events: Math.ceil(this.totalRows / HOSTS.length),
+        findings: fs.length,
+        riskScore: fs.reduce((m, f) => m + f.riskScore, 0),
+        topRules: fs.map((f) => ({ ruleId: f.ruleId, findings: 1, riskScore: f.riskScore })),
+        firstMs: BASE_MS,
+        lastMs: BASE_MS + this.totalRows * 1000,
+      };
+    });
+    // Deliberately not sorted by risk: the panel must sort.
+    return { findings: [...FINDINGS].reverse(), hosts, links: [] };
+  }
+
+  async call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
+    this.calls.push({ channel, req });
+    const failure = this.opts.failures?.[channel];
+    if (failure) throw Object.assign(new Error(failure.message), failure);
+    return this.answer(channel, req) as Res<C>;
+  }
+
+  private answer(channel: Channel, req: unknown): unknown {
+    switch (channel) {
+      case 'app.info':
+        return {
+          name: 'Hopscope',
+          version: '0.1.0',
+          mode: this.opts.mode ?? 'test',
+          samples: [{ id: 'lateral-movement', name: 'lateral-movement.csv', bytes: 52_000, description: 'Sysmon export with PsExec and Impacket activity' }],
+        } satisfies AppInfo;
+      case 'files.recent':
+        return this.opts.recent ?? [];
+      case 'files.pick':
+      case 'files.preopened':
+        return [];
+      case 'case.open':
+      case 'case.openSample':
+      case 'case.openRecent':
+        return { jobId: `job-${++this.jobs}` };
+      case 'case.cancel':
+        return { cancelled: true };
+      case 'case.summary':
+        return null;
+      case 'query.timeline':
+        return this.timeline(req as Req<'query.timeline'>);
+      case 'query.rows':
+        return this.rows(req as RowsRequest);
+      case 'query.event':
+        return this.details((req as { row: number }).row);
+      case 'query.processTree':
+        return this.tree((req as { row: number }).row);
+      case 'query.findings':
+        return this.findings();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// AppState: the screen follows host pushes; errors keep their code and location.
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../../../renderer/state/app-state.svelte.ts';
+import { FakeApi } from '../fake-api.ts';
+
+describe('AppState', () => {
+  it('goes start -> loading -> case as the host pushes progress and case-ready', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    await app.start();
+    expect(app.screen).toBe('start');
+    expect(app.info?.samples).toHaveLength(1);
+    await app.openSample('lateral-movement');
+    expect(api.callsTo('case.openSample')).toEqual([{ id: 'lateral-movement' }]);
+    expect(app.screen).toBe('loading');
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'parsing', bytesDone: 10, bytesTotal: 100, records: 5, rejected: 0, rate: 1000 } });
+    expect(app.progress?.records).toBe(5);
+    api.emit({ type: 'case-ready', summary: api.summary() });
+    expect(app.screen).toBe('case');
+    expect(app.rejectedTotal).toBe(2);
+    expect(app.caseVersion).toBe(1);
+  });
+
+  it('a cancelled job returns to the start screen and cancel asks the host', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    await app.start();
+    await app.openSample('lateral-movement');
+    await app.cancel();
+    expect(api.callsTo('case.cancel')).toEqual([{ jobId: 'job-1' }]);
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'cancelled', bytesDone: 10, bytesTotal: 100, records: 5, rejected: 0, rate: 0 } });
+    expect(app.screen).toBe('start');
+  });
+
+  it('keeps error code and location, and a failed job goes back to start', async () => {
+    const api = new FakeApi({ failures: { 'case.openSample': { code: 'E_IO', message: 'sample missing', location: { file: 'x.csv' } } } });
+    const app = new AppState(api);
+    await app.start();
+    await app.openSample('nope');
+    expect(app.errors).toHaveLength(1);
+    expect(app.errors[0]).toMatchObject({ code: 'E_IO', message: 'sample missing', location: { file: 'x.csv' } });
+    expect(app.screen).toBe('start');
+    api.emit({ type: 'error', error: { code: 'E_FORMAT', message: 'unknown format', location: { file: 'a.bin', line: 1 } } });
+    expect(app.errors.map((e) => e.code)).toEqual(['E_IO', 'E_FORMAT']);
+    app.dismissError(app.errors[0]!.seq);
+    expect(app.errors.map((e) => e.code)).toEqual(['E_FORMAT']);
+  });
+
+  it('opens files named on the command line automatically', async () => {
+    const api = new FakeApi();
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'files.preopened' ? [{ id: 'h1', name: 'a.csv', bytes: 1 }] : orig(channel as never, req as never)) as typeof api.call;
+    const app = new AppState(api);
+    await app.start();
+    expect(api.callsTo('case.open')).toEqual([{ handles: ['h1'] }]);
+    expect(app.screen).toBe('loading');
+  });
+});

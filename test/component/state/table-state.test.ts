@@ -1,0 +1,88 @@
+// TableState: page requests follow the viewport, query changes drop the cache, scroll math stays bounded.
+import { describe, expect, it } from 'vitest';
+import { MAX_SCROLL_PX, PAGE_SIZE, TableState, scrollTopFor, virtualWindow } from '../../../renderer/state/table-state.svelte.ts';
+import { FakeApi } from '../fake-api.ts';
+
+describe('virtualWindow', () => {
+  it('maps scroll 1:1 for small tables', () => {
+    const w = virtualWindow(240, 480, 1000, 24, 5);
+    expect(w.spacerPx).toBe(24_000);
+    expect(w.first).toBe(5);
+    expect(w.blockTopPx).toBe(120);
+    expect(w.count).toBe(480 / 24 + 1 + 10);
+  });
+
+  it('compresses huge tables below the browser height limit and reaches the last row', () => {
+    const total = 10_000_000;
+    const w0 = virtualWindow(0, 480, total, 24);
+    expect(w0.spacerPx).toBe(MAX_SCROLL_PX);
+    const end = virtualWindow(MAX_SCROLL_PX - 480, 480, total, 24, 0);
+    expect(end.first + end.count).toBeGreaterThanOrEqual(total);
+    expect(end.count).toBeLessThanOrEqual(480 / 24 + 1);
+    const mid = scrollTopFor(5_000_000, 480, total, 24);
+    expect(virtualWindow(mid, 480, total, 24, 0).first).toBe(5_000_000);
+  });
+
+  it('handles an empty table', () => {
+    expect(virtualWindow(0, 480, 0, 24)).toEqual({ spacerPx: 0, first: 0, count: 0, blockTopPx: 0 });
+  });
+});
+
+describe('TableState', () => {
+  it('fetches only the pages covering the requested rows, once', async () => {
+    const api = new FakeApi({ totalRows: 1_000_000 });
+    const t = new TableState(api);
+    await t.ensure(0, 30);
+    expect(t.total).toBe(1_000_000);
+    await t.ensure(PAGE_SIZE * 10 + 5, 30);
+    await t.ensure(PAGE_SIZE * 10 + 50, 30);
+    const offsets = api.callsTo('query.rows').map((r) => r.offset);
+    expect(offsets).toEqual([0, PAGE_SIZE * 10]);
+    expect(t.rowAt(PAGE_SIZE * 10 + 5)?.row).toBe(PAGE_SIZE * 10 + 5);
+    expect(t.rowAt(PAGE_SIZE * 5)).toBeUndefined();
+  });
+
+  it('sends sort, filter, range and finding with each page request', async () => {
+    const api = new FakeApi();
+    const t = new TableState(api);
+    t.setSort('process_name');
+    t.setFilter('process_name=cmd.exe');
+    t.setFinding('psexec-accepteula|WKS-NYC-1001|1', { startMs: 1000, endMs: 2000 });
+    await t.ensure(0, 10);
+    const req = api.callsTo('query.rows').at(-1)!;
+    expect(req).toMatchObject({
+      offset: 0,
+      limit: PAGE_SIZE,
+      sort: { field: 'process_name', dir: 'asc' },
+      filter: 'process_name=cmd.exe',
+      findingId: 'psexec-accepteula|WKS-NYC-1001|1',
+      startMs: 1000,
+      endMs: 2000,
+      columns: ['dest', 'user', 'parent_process_name', 'process_name', 'process'],
+    });
+    t.setSort('process_name');
+    expect(t.sort).toEqual({ field: 'process_name', dir: 'desc' });
+  });
+
+  it('a query change drops cached pages and ignores late answers to the old query', async () => {
+    const api = new FakeApi();
+    const t = new TableState(api);
+    const late = t.ensure(0, 10);
+    t.setFilter('user=alice');
+    await late;
+    expect(t.rowAt(0)).toBeUndefined();
+    await t.ensure(0, 10);
+    expect(t.rowAt(0)).toBeDefined();
+    expect(api.callsTo('query.rows')).toHaveLength(2);
+  });
+
+  it('selecting an index records the store row', async () => {
+    const api = new FakeApi();
+    const t = new TableState(api);
+    t.setSort('timeMs');
+    expect(t.sort).toEqual({ field: 'timeMs', dir: 'desc' });
+    await t.ensure(0, 10);
+    t.select(0);
+    expect(t.selectedRow).toBe(999);
+  });
+});
