@@ -1,0 +1,151 @@
+// App lifecycle: single instance, sandbox and scheme before ready, host wiring, quit paths.
+import { join, resolve } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const fake = vi.hoisted(() => {
+  const log: string[] = [];
+  const state = { lock: true, ready: Promise.resolve() as Promise<void> };
+  const appEvents = new Map<string, (...a: unknown[]) => void>();
+  const windows: unknown[] = [];
+  return { log, state, appEvents, windows };
+});
+
+vi.mock('electron', async () => {
+  const { EventEmitter } = await import('node:events');
+  class BrowserWindow extends EventEmitter {
+    webContents = Object.assign(new EventEmitter(), { isDestroyed: () => false, getURL: () => 'app://hopscope/index.html', send: () => undefined });
+    constructor(public options: unknown) {
+      super();
+      fake.log.push('window');
+      fake.windows.push(this);
+    }
+    loadURL() {
+      return Promise.resolve();
+    }
+    show() {}
+    static fromWebContents() {
+      return null;
+    }
+  }
+  return {
+    app: {
+      isPackaged: false,
+      requestSingleInstanceLock: vi.fn(() => fake.state.lock),
+      enableSandbox: vi.fn(() => fake.log.push('enableSandbox')),
+      on: vi.fn((name: string, fn: (...a: unknown[]) => void) => fake.appEvents.set(name, fn)),
+      whenReady: vi.fn(() => fake.state.ready.then(() => fake.log.push('ready'))),
+      quit: vi.fn(() => fake.log.push('quit')),
+      exit: vi.fn((code: number) => fake.log.push(`exit:${code}`)),
+      getPath: vi.fn((name: string) => `/users/me/${name}`),
+      getVersion: () => '0.1.0',
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn(() => fake.log.push('registerScheme')),
+      handle: vi.fn(() => fake.log.push('protocol.handle')),
+    },
+    session: { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {}, setDevicePermissionHandler() {}, setDisplayMediaRequestHandler() {}, setSpellCheckerEnabled() {}, webRequest: { onBeforeRequest() {} } } },
+    shell: { openExternal: vi.fn() },
+    dialog: { showErrorBox: vi.fn((t: string) => fake.log.push(`errorBox:${t}`)), showOpenDialog: vi.fn(), showMessageBox: vi.fn() },
+    Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn(() => fake.log.push('menu')) },
+    ipcMain: { handle: vi.fn((ch: string) => fake.log.push(`ipc:${ch}`)), removeHandler: vi.fn() },
+    BrowserWindow,
+  };
+});
+
+const electron = await import('electron');
+
+function fakeHost() {
+  return {
+    call: vi.fn(async () => ({ jobId: 'j1' })),
+    subscribe: vi.fn(() => () => undefined),
+    registerPath: vi.fn((p: string) => ({ id: p, name: p, bytes: 0 })),
+    close: vi.fn(async () => {
+      fake.log.push('host.close');
+    }),
+  };
+}
+
+async function start(factory: ((o: unknown) => unknown) | null) {
+  vi.resetModules();
+  const { startApp } = await import('../../../main/electron/lifecycle.ts');
+  startApp(factory as never);
+  await fake.state.ready;
+  await new Promise((r) => setImmediate(r));
+}
+
+beforeEach(() => {
+  fake.log.length = 0;
+  fake.appEvents.clear();
+  fake.windows.length = 0;
+  fake.state.lock = true;
+  vi.mocked(electron.app.quit).mockClear();
+});
+
+describe('startApp', () => {
+  it('a second instance quits without a window or host', async () => {
+    fake.state.lock = false;
+    const factory = vi.fn(() => fakeHost());
+    await start(factory);
+    expect(fake.log).toContain('quit');
+    expect(fake.windows).toHaveLength(0);
+    expect(factory).not.toHaveBeenCalled();
+  });
+
+  it('enables the sandbox and registers the scheme before ready, then serves and opens one window', async () => {
+    const host = fakeHost();
+    await start(() => host);
+    const at = (s: string) => fake.log.indexOf(s);
+    expect(at('enableSandbox')).toBeGreaterThanOrEqual(0);
+    expect(at('enableSandbox')).toBeLessThan(at('ready'));
+    expect(at('registerScheme')).toBeLessThan(at('ready'));
+    expect(at('protocol.handle')).toBeGreaterThan(at('ready'));
+    expect(at('ipc:hopscope:call')).toBeLessThan(at('window'));
+    expect(fake.windows).toHaveLength(1);
+    expect(host.subscribe).toHaveBeenCalledTimes(1);
+  });
+
+  it('creates the host in electron mode with repo resources and the userData dir', async () => {
+    const factory = vi.fn(() => fakeHost());
+    await start(factory);
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(factory.mock.calls[0]).toEqual([
+      {
+        mode: 'electron',
+        resourcesDir: join(resolve(import.meta.dirname, '..', '..', '..'), 'resources'),
+        userDataDir: '/users/me/userData',
+        preopened: expect.any(Array),
+      },
+    ]);
+  });
+
+  it('without a host service shows an error and exits instead of opening a window', async () => {
+    await start(null);
+    expect(fake.log.some((l) => l.startsWith('errorBox:'))).toBe(true);
+    expect(fake.log).toContain('exit:1');
+    expect(fake.windows).toHaveLength(0);
+  });
+
+  it('a host that fails to start is reported, not thrown', async () => {
+    await start(() => {
+      throw new Error('no worker');
+    });
+    expect(fake.log).toContain('exit:1');
+    expect(fake.windows).toHaveLength(0);
+  });
+
+  it('quits when all windows close, closing the host first', async () => {
+    const host = fakeHost();
+    await start(() => host);
+    fake.appEvents.get('window-all-closed')!();
+    expect(fake.log).toContain('quit');
+    const ev = { preventDefault: vi.fn() };
+    fake.appEvents.get('will-quit')!(ev);
+    expect(ev.preventDefault).toHaveBeenCalledTimes(1);
+    await new Promise((r) => setImmediate(r));
+    expect(host.close).toHaveBeenCalledTimes(1);
+    expect(fake.log.lastIndexOf('quit')).toBeGreaterThan(fake.log.indexOf('host.close'));
+    const again = { preventDefault: vi.fn() };
+    fake.appEvents.get('will-quit')!(again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+});
