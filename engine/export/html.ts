@@ -1,0 +1,295 @@
+// Self-contained offline HTML report: inline CSS and SVG, no script, no external resources, strict CSP.
+// Invariant: every string that may come from evidence, rules or analysts goes through `esc`, so log
+// content can never become markup; class names and numbers come only from fixed tables.
+
+import { isAnnotationStatus, type Annotation } from '../case/annotations.ts';
+import type { LateralLink } from '../detect/types.ts';
+import type { RuleMeta } from '../rules/types.ts';
+import { buildReport, findingAnnotation, isoUtc, type Report, type ReportInput } from './report.ts';
+
+export interface HtmlReportInput extends ReportInput {
+  /** When the report was generated (UTC epoch ms), supplied by the caller so output stays deterministic. */
+  generatedAtMs: number;
+  links?: readonly LateralLink[];
+  title?: string;
+}
+
+export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+/** Lanes drawn in the timeline image; the host table lists every host. */
+const MAX_LANES = 40;
+
+// Bidi overrides/isolates and invisible marks can reorder or hide text (`evil\u202Egnp.exe` showing as
+// `evilexe.png`); C0/C1 controls other than TAB and LF have no business in a report.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** HTML-escape text for element content and double-quoted attributes; controls shown as ⟦U+XXXX⟧. */
+export function esc(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(INVISIBLE, (c) => `⟦U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟧`);
+}
+
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : '0';
+}
+
+/** Risk band for colour only; thresholds follow Splunk's low/medium/high RBA bands. */
+function riskClass(score: number): 'risk-high' | 'risk-med' | 'risk-low' | 'risk-none' {
+  if (score >= 70) return 'risk-high';
+  if (score >= 40) return 'risk-med';
+  if (score > 0) return 'risk-low';
+  return 'risk-none';
+}
+const RISK_FILL: Record<ReturnType<typeof riskClass>, string> = {
+  'risk-high': '#c62828',
+  'risk-med': '#ef6c00',
+  'risk-low': '#f9a825',
+  'risk-none': '#9e9e9e',
+};
+
+function statusClass(a: Annotation | undefined): string {
+  return a && isAnnotationStatus(a.status) ? `status-${a.status}` : 'status-new';
+}
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1b1b1b; margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 0 0 6px; }
+.meta { color: #555; margin: 0; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #e4e4e4; }
+th { background: #f4f4f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: 12.5px; word-break: break-all; white-space: pre-wrap; }
+.finding { border: 1px solid #ddd; border-left: 6px solid #9e9e9e; border-radius: 4px; padding: 10px 12px; margin: 10px 0; }
+.finding.risk-high { border-left-color: #c62828; }
+.finding.risk-med { border-left-color: #ef6c00; }
+.finding.risk-low { border-left-color: #f9a825; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; background: #eee; margin-right: 4px; }
+.badge.risk-high { background: #c62828; color: #fff; }
+.badge.risk-med { background: #ef6c00; color: #fff; }
+.badge.risk-low { background: #f9a825; color: #000; }
+.status-confirmed-malicious { background: #b71c1c; color: #fff; }
+.status-investigating { background: #1565c0; color: #fff; }
+.status-benign, .status-false-positive { background: #2e7d32; color: #fff; }
+.message { margin: 6px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.comments { margin: 6px 0 0; padding-left: 18px; }
+.events { margin: 6px 0 0; padding-left: 18px; color: #444; }
+.timeline { width: 100%; height: auto; border: 1px solid #e4e4e4; }
+.bar { display: inline-block; height: 8px; background: #c62828; vertical-align: middle; }
+footer { margin-top: 32px; color: #777; font-size: 12px; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  h2 { break-after: avoid; }
+  .finding, tr, svg { break-inside: avoid; }
+  .badge { border: 1px solid #000; }
+  a { color: inherit; text-decoration: none; }
+}
+`;
+
+interface Lane {
+  host: string;
+  y: number;
+}
+
+function timelineSvg(input: HtmlReportInput, report: Report): string {
+  const width = 1000;
+  const labelW = 190;
+  const plotW = width - labelW - 20;
+  const laneH = 26;
+  const top = 10;
+  const hostOrder = [...report.hosts.map((h) => h.host)];
+  for (const f of report.findings) if (!hostOrder.includes(f.host)) hostOrder.push(f.host);
+  const laneHosts = hostOrder.slice(0, MAX_LANES);
+  const lanes = new Map<string, Lane>(laneHosts.map((host, i) => [host, { host, y: top + i * laneH + laneH / 2 }]));
+  const height = top + laneHosts.length * laneH + 36;
+  if (input.findings.length === 0 || laneHosts.length === 0) {
+    return `<p class="meta">No findings to draw.</p>`;
+  }
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  for (const f of input.findings) {
+    minMs = Math.min(minMs, f.binStartMs);
+    maxMs = Math.max(maxMs, f.binEndMs);
+  }
+  if (maxMs - minMs < 60_000) {
+    // A single burst would otherwise collapse to one point; give it a minute of context.
+    const mid = (minMs + maxMs) / 2;
+    minMs = mid - 30_000;
+    maxMs = mid + 30_000;
+  }
+  const x = (ms: number) => labelW + ((ms - minMs) / (maxMs - minMs)) * plotW;
+  const parts: string[] = [];
+  parts.push(
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="Findings per host over time">`,
+  );
+  laneHosts.forEach((host, i) => {
+    const y = top + i * laneH;
+    parts.push(
+      `<rect x="0" y="${y}" width="${width}" height="${laneH}" fill="${i % 2 ? '#ffffff' : '#f7f7f7'}"/>`,
+      `<text x="6" y="${y + laneH / 2 + 4}" font-size="12" fill="#333">${esc(host.length > 28 ? host.slice(0, 27) + '…' : host)}<title>${esc(host)}</title></text>`,
+    );
+  });
+  for (const l of input.links ?? []) {
+    const a = lanes.get(l.fromHost);
+    const b = lanes.get(l.toHost);
+    if (!a || !b) continue;
+    parts.push(
+      `<line x1="${x(l.fromTimeMs).toFixed(1)}" y1="${a.y}" x2="${x(l.toTimeMs).toFixed(1)}" y2="${b.y}" stroke="#6a1b9a" stroke-width="1.5" stroke-dasharray="4 3"><title>${esc(`${l.kind}: ${l.fromHost} → ${l.toHost}`)}</title></line>`,
+    );
+  }
+  const byId = new Map(report.findings.map((f) => [f.id, f]));
+  const sorted = [...input.findings].sort((p, q) => p.riskScore - q.riskScore || p.binStartMs - q.binStartMs);
+  for (const f of sorted) {
+    const lane = lanes.get(f.host);
+    if (!lane) continue;
+    const r = 3 + Math.min(100, Math.max(0, f.riskScore)) / 20;
+    const rf = byId.get(f.id);
+    const label = `${rf?.bin_start ?? ''} ${f.host} ${f.ruleId} (risk ${num(f.riskScore)}, ${num(f.eventCount)} events)`;
+    parts.push(
+      `<circle cx="${x(f.binStartMs).toFixed(1)}" cy="${lane.y}" r="${r.toFixed(1)}" fill="${RISK_FILL[riskClass(f.riskScore)]}" fill-opacity="0.85"><title>${esc(label)}</title></circle>`,
+    );
+  }
+  const axisY = top + laneHosts.length * laneH + 16;
+  parts.push(
+    `<line x1="${labelW}" y1="${axisY - 10}" x2="${labelW + plotW}" y2="${axisY - 10}" stroke="#999"/>`,
+    `<text x="${labelW}" y="${axisY + 6}" font-size="11" fill="#555">${esc(isoUtc(minMs))}</text>`,
+    `<text x="${labelW + plotW}" y="${axisY + 6}" font-size="11" fill="#555" text-anchor="end">${esc(isoUtc(maxMs))}</text>`,
+    `</svg>`,
+  );
+  if (hostOrder.length > laneHosts.length) {
+    parts.push(`<p class="meta">${num(hostOrder.length - laneHosts.length)} more hosts are listed in the table but not drawn.</p>`);
+  }
+  return parts.join('\n');
+}
+
+function rulesTable(rules: readonly RuleMeta[]): string {
+  const rows = [...rules]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(
+      (r) =>
+        `<tr><td><code>${esc(r.id)}</code></td><td>${esc(r.title)}</td><td>${esc(r.language)}</td><td>${esc(r.version ?? '—')}</td>` +
+        `<td class="num">${num(r.riskScore)}</td><td>${esc(r.techniques.join(', '))}</td><td class="mono">${esc(r.source)}${
+          r.contentSha256 ? `<br>sha256 ${esc(r.contentSha256)}` : ''
+        }</td></tr>`,
+    );
+  return `<table><thead><tr><th>Id</th><th>Title</th><th>Language</th><th>Version</th><th class="num">Risk</th><th>ATT&amp;CK</th><th>Source</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function annotationBlock(a: Annotation | undefined): string {
+  if (!a) return '';
+  const parts = [`<p><span class="badge ${statusClass(a)}">${esc(a.status)}</span>${a.star ? '<span class="badge">★ starred</span>' : ''}`];
+  for (const t of a.tags) parts.push(`<span class="badge">${esc(t)}</span>`);
+  parts.push('</p>');
+  if (a.comments.length > 0) {
+    parts.push(
+      `<ul class="comments">${a.comments
+        .map((c) => `<li><strong>${esc(c.author)}</strong> <small>${esc(c.atIso)}</small><div class="message">${esc(c.text)}</div></li>`)
+        .join('')}</ul>`,
+    );
+  }
+  return parts.join('');
+}
+
+/** Events listed per finding before `… and N more` (the JSON report keeps all). */
+const EVENTS_SHOWN = 20;
+
+export function buildHtmlReport(input: HtmlReportInput): string {
+  const report = buildReport(input);
+  const ruleTitle = new Map(input.rules.map((r) => [r.id, r.title]));
+  const totalEvents = report.evidence.reduce((s, e) => s + e.events, 0);
+  const totalRisk = report.hosts.reduce((s, h) => s + h.risk_score, 0);
+  const maxHostRisk = Math.max(1, ...report.hosts.map((h) => h.risk_score));
+  const title = input.title ?? `${input.tool.name} report`;
+  const out: string[] = [];
+  out.push(
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    `<header><h1>${esc(title)}</h1>`,
+    `<p class="meta">Generated ${esc(isoUtc(input.generatedAtMs))} (UTC) by ${esc(input.tool.name)} ${esc(input.tool.version)}. ` +
+      `${num(report.evidence.length)} evidence files, ${num(totalEvents)} events, ${num(report.findings.length)} findings, ` +
+      `${num(report.hosts.length)} hosts, total risk ${num(totalRisk)}.</p></header>`,
+  );
+
+  out.push('<h2>Evidence</h2>');
+  out.push(
+    `<table><thead><tr><th>File</th><th>Format</th><th>SHA-256</th><th class="num">Bytes</th><th class="num">Events</th><th class="num">Rejected</th></tr></thead><tbody>${report.evidence
+      .map(
+        (e) =>
+          `<tr><td class="mono">${esc(e.path)}</td><td>${esc(e.format)}</td><td class="mono">${esc(e.sha256)}</td><td class="num">${num(e.bytes)}</td><td class="num">${num(e.events)}</td><td class="num">${num(e.rejected)}</td></tr>`,
+      )
+      .join('')}</tbody></table>`,
+  );
+
+  out.push('<h2>Rules</h2>', rulesTable(input.rules));
+
+  out.push('<h2>Host risk</h2>');
+  out.push(
+    `<table><thead><tr><th>Host</th><th class="num">Risk</th><th></th><th class="num">Findings</th><th class="num">Events</th></tr></thead><tbody>${report.hosts
+      .map(
+        (h) =>
+          `<tr><td>${esc(h.host)}</td><td class="num">${num(h.risk_score)}</td><td><span class="bar" style="width:${Math.round((h.risk_score / maxHostRisk) * 160)}px"></span></td><td class="num">${num(h.findings)}</td><td class="num">${num(h.events)}</td></tr>`,
+      )
+      .join('')}</tbody></table>`,
+  );
+
+  out.push('<h2>Timeline</h2>', timelineSvg(input, report));
+
+  const links = input.links ?? [];
+  if (links.length > 0) {
+    out.push('<h2>Lateral movement</h2>');
+    out.push(
+      `<table><thead><tr><th>From</th><th>Time</th><th>To</th><th>Time</th><th>Technique</th><th>Evidence</th></tr></thead><tbody>${links
+        .map(
+          (l) =>
+            `<tr><td>${esc(l.fromHost)}</td><td>${esc(isoUtc(l.fromTimeMs))}</td><td>${esc(l.toHost)}</td><td>${esc(isoUtc(l.toTimeMs))}</td><td>${esc(l.kind)}</td><td class="mono">${esc(l.evidence)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`,
+    );
+  }
+
+  out.push(`<h2>Findings (${num(report.findings.length)})</h2>`);
+  if (report.findings.length === 0) out.push('<p class="meta">No rule matched.</p>');
+  for (const f of report.findings) {
+    const a = findingAnnotation(report, f.id);
+    const rc = riskClass(f.risk_score);
+    const events = f.events
+      .slice(0, EVENTS_SHOWN)
+      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}</li>`);
+    if (f.events.length > EVENTS_SHOWN) events.push(`<li>… and ${num(f.events.length - EVENTS_SHOWN)} more</li>`);
+    out.push(
+      `<section class="finding ${rc}">`,
+      `<h3>${esc(ruleTitle.get(f.rule_id) ?? f.rule_id)} <span class="badge ${rc}">risk ${num(f.risk_score)}</span></h3>`,
+      `<p class="meta">${esc(f.host)} · ${esc(f.bin_start)} – ${esc(f.bin_end)} · ${num(f.event_count)} events · ATT&amp;CK ${esc(f.techniques.join(', ') || '—')} · <code>${esc(f.rule_id)}</code></p>`,
+      `<p class="message">${esc(f.message)}</p>`,
+      annotationBlock(a),
+      `<ol class="events">${events.join('')}</ol>`,
+      '</section>',
+    );
+  }
+  out.push(
+    `<footer>Times are UTC. Finding ids: rule|host|bin start (epoch ms). This file is self-contained and loads nothing.</footer>`,
+    '</body>',
+    '</html>',
+    '',
+  );
+  return out.join('\n');
+}

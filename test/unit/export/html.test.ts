@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { buildHtmlReport, esc, HTML_CSP, type HtmlReportInput } from '../../../engine/export/html.ts';
+import { HOSTILE, input } from './fixtures.ts';
+
+interface Doc {
+  querySelectorAll(sel: string): ArrayLike<{ tagName: string; attributes: ArrayLike<{ name: string; value: string }> }>;
+  querySelector(sel: string): { getAttribute(n: string): string | null; textContent: string | null } | null;
+  body: { textContent: string | null };
+}
+async function parse(html: string): Promise<Doc> {
+  const { JSDOM } = (await import('jsdom' as string)) as { JSDOM: new (html: string) => { window: { document: Doc } } };
+  return new JSDOM(html).window.document;
+}
+
+const OWN_TAGS = new Set([
+  'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'code', 'br', 'span', 'section', 'ol', 'ul', 'li', 'strong', 'small', 'div', 'footer', 'svg', 'rect', 'text', 'line', 'circle',
+]);
+
+function hostileInput(): HtmlReportInput {
+  const base = input(true);
+  return {
+    ...base,
+    generatedAtMs: Date.parse('2024-05-03T12:00:00Z'),
+    evidence: base.evidence.map((e, i) => (i === 0 ? { ...e, path: `C:\\cases\\${HOSTILE}.xml` } : e)),
+    hosts: [...base.hosts, { host: HOSTILE, events: 1, findings: 0, riskScore: 0, topRules: [], firstMs: 0, lastMs: 0 }],
+    rules: base.rules.map((r) => ({ ...r, title: `${r.title} ${HOSTILE}`, version: HOSTILE })),
+    links: [
+      { id: 'l', fromRow: 0, fromHost: 'WS1', fromTimeMs: Date.parse('2024-05-01T08:01:40Z'), toRow: 1, toHost: 'IEWIN7', toTimeMs: Date.parse('2024-05-01T08:01:42Z'), kind: 'psexec', evidence: HOSTILE },
+    ],
+  };
+}
+
+describe('esc', () => {
+  it('escapes markup and shows bidi/control characters visibly', () => {
+    expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(esc('evil\u202Egnp.exe')).toBe('evil⟦U+202E⟧gnp.exe');
+    expect(esc('a\u0000b\u2066c')).toBe('a⟦U+0000⟧b⟦U+2066⟧c');
+    expect(esc('tab\tand\nnewline')).toBe('tab\tand\nnewline');
+  });
+});
+
+describe('buildHtmlReport', () => {
+  it('contains no live markup from log content, rule files or annotations', async () => {
+    const html = buildHtmlReport(hostileInput());
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/<img/i);
+    expect(html).not.toMatch(/<iframe/i);
+    expect(html).not.toContain('\u202E');
+    expect(html.match(/<\/style>/g)).toHaveLength(1);
+    // Every tag in the file is one the writer emits on its own; no event-handler attribute anywhere.
+    for (const m of html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)) expect(OWN_TAGS.has(m[1]!.toLowerCase())).toBe(true);
+    const doc = await parse(html);
+    for (const el of Array.from(doc.querySelectorAll('*'))) {
+      expect(OWN_TAGS.has(el.tagName.toLowerCase())).toBe(true);
+      for (const attr of Array.from(el.attributes)) expect(attr.name.toLowerCase().startsWith('on')).toBe(false);
+    }
+    expect(doc.querySelectorAll('script, img, iframe, a, link, object, embed')).toHaveLength(0);
+    // The hostile text is shown as text, not dropped.
+    const text = doc.body.textContent ?? '';
+    expect(text).toContain('<script>alert(1)</script>');
+    expect(text).toContain('"><img src=x onerror=alert(2)>');
+    expect(text).toContain('evil⟦U+202E⟧gnp.exe');
+  });
+
+  it('is offline and locked down: strict CSP, no external URLs', async () => {
+    const html = buildHtmlReport(hostileInput());
+    const doc = await parse(html);
+    expect(doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content')).toBe(HTML_CSP);
+    expect(HTML_CSP).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    // Log text may mention URLs as text; no attribute or stylesheet may reference anything.
+    for (const el of Array.from(doc.querySelectorAll('*'))) {
+      for (const attr of Array.from(el.attributes)) {
+        if (attr.name === 'xmlns') continue;
+        expect(attr.value).not.toMatch(/\/\/|url\(|javascript:/i);
+      }
+    }
+    expect(html.slice(html.indexOf('<style>'), html.indexOf('</style>'))).not.toMatch(/url\(|@import/i);
+    expect(html).toContain('@media print');
+  });
+
+  it('shows the summary, host risk, timeline, findings and annotations', async () => {
+    const doc = await parse(buildHtmlReport(hostileInput()));
+    const text = doc.body.textContent ?? '';
+    expect(text).toContain('Generated 2024-05-03T12:00:00Z (UTC) by Hopscope 0.1.0');
+    expect(text).toContain('b'.repeat(64));
+    expect(text).toContain('T1021.002, T1210');
+    expect(text).toContain('confirmed-malicious');
+    expect(text).toContain('analyst');
+    expect(doc.querySelectorAll('svg.timeline circle')).toHaveLength(2);
+    expect(doc.querySelectorAll('svg.timeline line[stroke-dasharray]')).toHaveLength(1);
+    expect(doc.querySelectorAll('section.finding')).toHaveLength(2);
+    expect(doc.querySelectorAll('section.finding.risk-med')).toHaveLength(1);
+  });
+
+  it('is deterministic', () => {
+    expect(buildHtmlReport(hostileInput())).toBe(buildHtmlReport(hostileInput()));
+  });
+});
