@@ -1,0 +1,300 @@
+// The pure engine session the worker pumps: the case's EventStore, its loaded rules and detection result,
+// and every question the host asks about them. Invariant: the store is immutable — adding segments builds a
+// new one and drops the detection result, so no answer ever mixes two versions of the case.
+
+import type { Finding } from './detect/types.ts';
+import { detect, type DetectionResult } from './detect/run.ts';
+import { findingsToCsv } from './export/csv.ts';
+import { findingsToNdjson } from './export/ndjson.ts';
+import { buildReport, reportToJson, type Report, type ReportEvidence } from './export/report.ts';
+import type { IngestStats } from './ingest/sink.ts';
+import { HopscopeError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
+import type { CaseSummary, EventDetails, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
+import type { DetectResult, EvidenceMetaParams, LoadRulesParams, LoadRulesResult, ReportFormat, TextFile } from './rpc/protocol.ts';
+import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from './rules/types.ts';
+import type { Segment } from './store/segment.ts';
+import { EventStore } from './store/store.ts';
+import { basicQueries } from './session/basic-queries.ts';
+
+/** The query layer, injected so the session works before (and independently of) the full query engine. */
+export interface SessionQueries {
+  timeline(store: EventStore, req: TimelineRequest, ctx: QueryContext): TimelineResponse;
+  rows(store: EventStore, req: RowsRequest, ctx: QueryContext): RowsResponse;
+  eventDetails(store: EventStore, row: number): EventDetails;
+  processTree(store: EventStore, row: number): ProcessNode[];
+}
+
+export interface QueryContext {
+  findings: readonly Finding[];
+  findingById: ReadonlyMap<string, Finding>;
+  hostRisk: ReadonlyMap<string, number>;
+}
+
+export interface SessionDeps {
+  loadRulePack?: (files: TextFile[], macros: TextFile[]) => LoadedRuleSet;
+  loadSigmaRules?: (files: TextFile[]) => LoadedRuleSet;
+  queries?: SessionQueries;
+  /** HTML report writer, when the export layer provides one. */
+  reportToHtml?: (report: Report) => string;
+  tool?: { name: string; version: string };
+}
+
+/** What the ingest of one file reported, kept for the evidence summary. */
+export interface EvidenceIngestInfo {
+  evidence: number;
+  name: string;
+  format: string;
+  formatReason: string;
+  encoding: string;
+  stats: IngestStats;
+}
+
+interface EvidenceEntry {
+  ingest: EvidenceIngestInfo;
+  meta?: EvidenceMetaParams;
+}
+
+export class EngineSession {
+  private segments: Segment[] = [];
+  private store = new EventStore([]);
+  private evidence = new Map<number, EvidenceEntry>();
+  private rules: CompiledRule[] = [];
+  private ruleMetas: RuleMeta[] = [];
+  private ruleIssues: RuleLoadIssue[] = [];
+  private result: DetectionResult | null = null;
+  private ctx: QueryContext = { findings: [], findingById: new Map(), hostRisk: new Map() };
+  private binSpanSec = 1;
+  private readonly queries: SessionQueries;
+
+  constructor(private readonly deps: SessionDeps = {}) {
+    this.queries = deps.queries ?? basicQueries;
+  }
+
+  /** Forget the case (rules stay loaded). */
+  reset(): void {
+    this.segments = [];
+    this.store = new EventStore([]);
+    this.evidence.clear();
+    this.setResult(null);
+  }
+
+  get rowCount(): number {
+    return this.store.rowCount;
+  }
+
+  eventStore(): EventStore {
+    return this.store;
+  }
+
+  addSegments(segments: readonly Segment[], info?: EvidenceIngestInfo): void {
+    const nonEmpty = segments.filter((s) => s.rowCount > 0 || s.stats.length > 0);
+    this.segments = [...this.segments, ...nonEmpty];
+    const names = new Map<number, string>();
+    for (const [i, e] of this.evidence) names.set(i, e.ingest.name);
+    if (info) {
+      this.evidence.set(info.evidence, { ingest: info, meta: this.evidence.get(info.evidence)?.meta });
+      names.set(info.evidence, info.name);
+    }
+    this.store = new EventStore(this.segments, names);
+    this.setResult(null);
+  }
+
+  setEvidenceMeta(meta: EvidenceMetaParams): void {
+    const e = this.evidence.get(meta.evidence);
+    if (!e) throw new HopscopeError('E_PROTOCOL', `no evidence ${meta.evidence} in the case`);
+    e.meta = meta;
+  }
+
+  loadRules(params: LoadRulesParams): LoadRulesResult {
+    const rules: CompiledRule[] = [];
+    const issues: RuleLoadIssue[] = [];
+    const add = (set: LoadedRuleSet): void => {
+      rules.push(...set.rules);
+      issues.push(...set.issues);
+    };
+    const guarded = (what: string, files: TextFile[], load: () => LoadedRuleSet): void => {
+      try {
+        add(load());
+      } catch (err) {
+        const info = toErrorInfo(err);
+        issues.push({ source: files[0]?.path ?? what, severity: 'error', code: info.code, message: `${what}: ${info.message}`, location: info.location });
+      }
+    };
+    if (params.files.length || params.macros.length) {
+      const load = this.deps.loadRulePack;
+      if (load) guarded('rule pack', params.files, () => load(params.files, params.macros));
+      else for (const f of params.files) issues.push({ source: f.path, severity: 'unsupported', code: 'E_RULE_UNSUPPORTED', message: 'SPL rule packs are not available in this build' });
+    }
+    if (params.sigmaFiles.length) {
+      const load = this.deps.loadSigmaRules;
+      if (load) guarded('sigma', params.sigmaFiles, () => load(params.sigmaFiles));
+      else for (const f of params.sigmaFiles) issues.push({ source: f.path, severity: 'unsupported', code: 'E_RULE_UNSUPPORTED', message: 'Sigma is not available in this build' });
+    }
+    // Same input, same order: rules sorted by id, duplicates after the first refused.
+    rules.sort((a, b) => (a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0));
+    const seen = new Set<string>();
+    const enabled = params.enabledIds ? new Set(params.enabledIds) : null;
+    const kept: CompiledRule[] = [];
+    for (const r of rules) {
+      if (seen.has(r.meta.id)) {
+        issues.push({ source: r.meta.source, ruleId: r.meta.id, title: r.meta.title, severity: 'warning', code: 'E_RULE_PARSE', message: `duplicate rule id ${r.meta.id}; this copy is skipped` });
+        continue;
+      }
+      seen.add(r.meta.id);
+      kept.push(r);
+    }
+    this.rules = kept.filter((r) => (enabled ? enabled.has(r.meta.id) : r.meta.enabled !== false));
+    this.ruleMetas = kept.map((r) => ({ ...r.meta, enabled: this.rules.includes(r) }));
+    this.ruleIssues = issues;
+    this.setResult(null);
+    return { rules: this.ruleMetas, issues };
+  }
+
+  runDetection(opts: { binSpanSec: number; isCancelled?: () => boolean; onRule?: (done: number, total: number) => void }): DetectResult {
+    const t0 = performance.now();
+    this.binSpanSec = opts.binSpanSec;
+    const store = this.store;
+    const res = detect(store, this.rules, {
+      binSpanSec: opts.binSpanSec,
+      isCancelled: opts.isCancelled,
+      onRule: opts.onRule ? (_id, done, total) => opts.onRule!(done, total) : undefined,
+      locate: (row) => {
+        const loc = store.locator(row);
+        return { evidence: loc.evidence, record: loc.record };
+      },
+    });
+    this.setResult(res);
+    const ruleErrors: ErrorInfo[] = res.ruleErrors.map((e) => ({ ...e.error, message: `${e.ruleId}: ${e.error.message}` }));
+    return { findings: res.findings.length, hosts: res.hosts.length, ruleErrors, elapsedMs: performance.now() - t0 };
+  }
+
+  private setResult(res: DetectionResult | null): void {
+    this.result = res;
+    const findings = res?.findings ?? [];
+    this.ctx = {
+      findings,
+      findingById: new Map(findings.map((f) => [f.id, f])),
+      hostRisk: new Map((res?.hosts ?? []).map((h) => [h.host, h.riskScore])),
+    };
+  }
+
+  private evidenceSummaries(): EvidenceSummary[] {
+    const stats = new Map(this.store.stats().map((s) => [s.evidence, s]));
+    const out: EvidenceSummary[] = [];
+    for (const [i, e] of [...this.evidence].sort((a, b) => a[0] - b[0])) {
+      const st = e.ingest.stats;
+      const samples = stats.get(i)?.rejectSamples ?? [];
+      out.push({
+        id: `ev-${i}`,
+        name: e.ingest.name,
+        path: e.meta?.path ?? e.ingest.name,
+        bytes: e.meta?.bytes ?? 0,
+        sha256: e.meta?.sha256 ?? '',
+        format: e.ingest.format,
+        formatReason: e.ingest.formatReason,
+        encoding: e.ingest.encoding,
+        events: st.appended,
+        nonProcessEvents: st.nonProcess,
+        rejected: st.rejected,
+        rejectedByReason: { ...st.rejectedByReason },
+        rejectSamples: samples.slice(0, 20).map((s) => ({
+          evidence: e.ingest.name,
+          reason: s.reason,
+          ...(s.line !== undefined ? { line: s.line } : {}),
+          ...(s.record !== undefined ? { record: s.record } : {}),
+        })),
+        assumedUtc: st.assumedUtc,
+        addedAt: e.meta?.addedAt ?? '',
+      });
+    }
+    return out;
+  }
+
+  summary(): CaseSummary | null {
+    if (this.evidence.size === 0) return null;
+    const range = this.store.timeRange();
+    return {
+      evidence: this.evidenceSummaries(),
+      events: this.store.rowCount,
+      hosts: this.store.hosts().map((h) => h.host),
+      firstMs: range?.firstMs ?? 0,
+      lastMs: range?.lastMs ?? 0,
+      rules: this.ruleMetas,
+      ruleIssues: this.ruleIssues,
+      findings: this.result?.findings.length ?? 0,
+      binSpanSec: this.binSpanSec,
+    };
+  }
+
+  private checkRow(row: number): void {
+    if (!Number.isInteger(row) || row < 0 || row >= this.store.rowCount) {
+      throw new HopscopeError('E_USAGE', `row ${row} is not in the case (0..${this.store.rowCount - 1})`);
+    }
+  }
+
+  timeline(req: TimelineRequest): TimelineResponse {
+    if (req.endMs <= req.startMs) throw new HopscopeError('E_USAGE', 'timeline: endMs must be after startMs');
+    return this.queries.timeline(this.store, req, this.ctx);
+  }
+
+  rows(req: RowsRequest): RowsResponse {
+    return this.queries.rows(this.store, req, this.ctx);
+  }
+
+  event(row: number): EventDetails {
+    this.checkRow(row);
+    return this.queries.eventDetails(this.store, row);
+  }
+
+  processTree(row: number): ProcessNode[] {
+    this.checkRow(row);
+    return this.queries.processTree(this.store, row);
+  }
+
+  findings(sort: 'risk' | 'time' = 'risk'): FindingsResponse {
+    const res = this.result;
+    if (!res) return { findings: [], hosts: [], links: [] };
+    const findings = [...res.findings];
+    if (sort === 'risk') findings.sort((a, b) => b.riskScore - a.riskScore || a.binStartMs - b.binStartMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    else findings.sort((a, b) => a.binStartMs - b.binStartMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { findings, hosts: res.hosts, links: res.links };
+  }
+
+  buildReport(): Report {
+    const evidence: ReportEvidence[] = [];
+    const maxIndex = Math.max(-1, ...this.evidence.keys());
+    for (let i = 0; i <= maxIndex; i++) {
+      const e = this.evidence.get(i);
+      evidence.push({
+        path: e ? (e.meta?.path ?? e.ingest.name) : `evidence-${i}`,
+        sha256: e?.meta?.sha256 ?? '',
+        bytes: e?.meta?.bytes ?? 0,
+        format: e?.ingest.format ?? 'unknown',
+        events: e?.ingest.stats.appended ?? 0,
+        rejected: e?.ingest.stats.rejected ?? 0,
+      });
+    }
+    return buildReport({
+      tool: this.deps.tool ?? { name: 'Hopscope', version: '0.1.0' },
+      evidence,
+      rules: this.rules.map((r) => r.meta),
+      findings: this.result?.findings ?? [],
+      hosts: this.result?.hosts ?? [],
+    });
+  }
+
+  report(format: ReportFormat): string {
+    const report = this.buildReport();
+    switch (format) {
+      case 'json':
+        return reportToJson(report);
+      case 'csv':
+        return findingsToCsv(report);
+      case 'ndjson':
+        return findingsToNdjson(report);
+      case 'html':
+        if (!this.deps.reportToHtml) throw new HopscopeError('E_USAGE', 'HTML reports are not available in this build');
+        return this.deps.reportToHtml(report);
+    }
+  }
+}
