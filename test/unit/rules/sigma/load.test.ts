@@ -1,0 +1,211 @@
+// Sigma loading: metadata and level→risk, multi-document files, unsupported features and YAML errors
+// reported with positions (never thrown), explanations, budget and cancellation.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { HopscopeError } from '../../../../engine/model/errors.ts';
+import { SIGMA_LEVEL_RISK, compileSigmaRule, loadSigmaRules, sigmaRiskScore, techniquesFromTags, type SigmaRuleMeta } from '../../../../engine/rules/sigma/index.ts';
+import { createMemorySource } from '../../../../engine/store/memory-view.ts';
+import { compile, ev, load, rule } from './helpers.ts';
+
+const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/sigma');
+const fixture = (name: string) => ({ path: resolve(fixtures, name), text: readFileSync(resolve(fixtures, name), 'utf8') });
+
+const full = `title: PsExec service spawned cmd
+id: 11111111-2222-3333-4444-555555555555
+status: stable
+description: |
+    Detects a shell spawned by the PsExec service.
+references:
+    - https://example.org/psexec
+author: Hopscope tests
+date: 2026-01-01
+tags:
+    - attack.lateral-movement
+    - attack.t1021.002
+    - attack.t1569.002
+    - attack.s0029
+    - car.2013-05-002
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        ParentImage|endswith: '\\PSEXESVC.exe'
+        Image|endswith: '\\cmd.exe'
+    condition: selection
+falsepositives:
+    - Administrators
+level: critical
+`;
+
+describe('sigma rule metadata', () => {
+  it('keeps id, title, text fields, techniques, level and risk', () => {
+    const r = compile(full);
+    const m = r.meta as SigmaRuleMeta;
+    expect(m.id).toBe('11111111-2222-3333-4444-555555555555');
+    expect(m.title).toBe('PsExec service spawned cmd');
+    expect(m.language).toBe('sigma');
+    expect(m.origin).toBe('sigma');
+    expect(m.source).toBe('test.yml');
+    expect(m.description).toBe('Detects a shell spawned by the PsExec service.');
+    expect(m.references).toEqual(['https://example.org/psexec']);
+    expect(m.falsePositives).toEqual(['Administrators']);
+    expect(m.techniques).toEqual(['T1021.002', 'T1569.002']);
+    expect(m.level).toBe('critical');
+    expect(m.riskScore).toBe(90);
+    expect(m.status).toBe('stable');
+    expect(m.author).toBe('Hopscope tests');
+    expect(m.date).toBe('2026-01-01');
+    expect(m.contentSha256).toBeUndefined();
+  });
+
+  it('maps every level to its documented risk score', () => {
+    expect(SIGMA_LEVEL_RISK).toEqual({ informational: 10, low: 25, medium: 50, high: 75, critical: 90 });
+    for (const [level, risk] of Object.entries(SIGMA_LEVEL_RISK)) {
+      expect(compile(full.replace('level: critical', `level: ${level}`)).meta.riskScore).toBe(risk);
+    }
+    expect(sigmaRiskScore(undefined)).toBe(50);
+    expect(sigmaRiskScore('HIGH')).toBe(75);
+    expect(sigmaRiskScore('bogus')).toBe(50);
+  });
+
+  it('extracts techniques only from attack.tNNNN(.NNN) tags', () => {
+    expect(techniquesFromTags(['attack.t1059', 'attack.T1059.001', 'attack.execution', 'attack.g0016', 'attack.t1059'])).toEqual(['T1059', 'T1059.001']);
+  });
+});
+
+describe('sigma loading', () => {
+  it('loads multi-document files with action: global, and lists other logsources as unsupported', () => {
+    const set = loadSigmaRules([fixture('collection.yml')]);
+    expect(set.rules.map((r) => r.meta.id)).toEqual(['5f3c8e2a-0001-4000-8000-000000000001', '5f3c8e2a-0001-4000-8000-000000000002']);
+    expect(set.rules[0]!.meta.title).toBe('Remote admin tool collection');
+    expect(set.rules[0]!.meta.riskScore).toBe(50);
+    expect(set.rules[1]!.meta.riskScore).toBe(75);
+    expect(set.rules[1]!.meta.techniques).toEqual(['T1021.002']);
+    expect(set.issues).toHaveLength(1);
+    expect(set.issues[0]).toMatchObject({ severity: 'unsupported', code: 'E_RULE_UNSUPPORTED', ruleId: '5f3c8e2a-0001-4000-8000-000000000003' });
+    expect(set.issues[0]!.message).toMatch(/network_connection/);
+    expect(set.issues[0]!.location?.line).toBe(30);
+    const hits = set.rules[1]!.run(createMemorySource([ev({ process_path: 'C:\\x\\PAEXEC.EXE' }), ev({ process_path: 'C:\\x\\psexesvc.exe' })]));
+    expect(Array.from(hits.rows)).toEqual([0]);
+  });
+
+  it('reports YAML syntax errors with line and column, and keeps loading other files', () => {
+    const set = loadSigmaRules([fixture('broken.yml'), { path: 'ok.yml', text: full }]);
+    expect(set.rules.map((r) => r.meta.id)).toEqual(['11111111-2222-3333-4444-555555555555']);
+    const err = set.issues.find((i) => i.source.endsWith('broken.yml'))!;
+    expect(err.severity).toBe('error');
+    expect(err.code).toBe('E_RULE_PARSE');
+    expect(err.location?.file).toMatch(/broken\.yml$/);
+    expect(err.location?.line).toBe(9);
+    expect(err.location?.column).toBeGreaterThan(0);
+  });
+
+  it('never throws on garbage', () => {
+    const inputs = ['', '\u0000\u0001\u0002', '- a\n- b', 'just a string', '{{{{', 'a: [1, 2', 'x: &a [1]\ny: *a', ':\n  :\n', 'detection: 5', '\ufeff---\n---\n'];
+    for (const text of inputs) {
+      expect(() => loadSigmaRules([{ path: 'g.yml', text }])).not.toThrow();
+    }
+    const set = loadSigmaRules(inputs.map((text, i) => ({ path: `g${i}.yml`, text })));
+    expect(set.rules).toHaveLength(0);
+    for (const i of set.issues) expect(i.location?.file).toMatch(/^g\d+\.yml$/);
+  });
+
+  it('lists unsupported features with the reason and where', () => {
+    const cases: Array<[string, RegExp]> = [
+      [rule(`    sel:\n        CommandLine|expand: '%x%'\n    condition: sel`), /unsupported modifier "expand"/],
+      [rule(`    sel:\n        CommandLine: x\n    timeframe: 5m\n    condition: sel`), /timeframe/],
+      [rule(`    sel:\n        CommandLine: x\n    condition: sel | count() > 3`), /aggregation/],
+      [rule(`    sel:\n        CommandLine|base64: 'a*b'\n    condition: sel`), /wildcards/],
+      [`title: c\nid: c1\ncorrelation:\n    type: event_count\n    rules: [a]\n`, /correlation/],
+      [`title: l\nid: l1\nlogsource:\n    category: process_creation\n    product: linux\ndetection:\n    s:\n        Image: x\n    condition: s\n`, /product linux/],
+    ];
+    for (const [text, why] of cases) {
+      const set = load(text);
+      expect(set.rules).toHaveLength(0);
+      expect(set.issues).toHaveLength(1);
+      expect(set.issues[0]!.severity).toBe('unsupported');
+      expect(set.issues[0]!.message).toMatch(why);
+      expect(set.issues[0]!.location?.line).toBeGreaterThan(0);
+    }
+  });
+
+  it('regex errors are rule errors located at the value', () => {
+    const set = load(rule(`    sel:\n        CommandLine|re: '(unclosed'\n    condition: sel`));
+    expect(set.rules).toHaveLength(0);
+    expect(set.issues[0]).toMatchObject({ severity: 'error', code: 'E_RULE_REGEX' });
+    expect(set.issues[0]!.location).toMatchObject({ file: 'test.yml', line: 9 });
+  });
+
+  it('uses an injected regex compiler', () => {
+    const seen: string[] = [];
+    const set = loadSigmaRules([{ path: 'r.yml', text: rule(`    sel:\n        CommandLine|re|i: 'ab+c'\n    condition: sel`) }], {
+      compileRegex: (p, o) => {
+        seen.push(`${p}/${o?.caseInsensitive}`);
+        return { source: p, engine: 'native', requiredLiterals: [], test: () => true };
+      },
+    });
+    expect(seen).toEqual(['ab+c/true']);
+    expect(set.rules).toHaveLength(1);
+  });
+
+  it('skips a duplicate rule id with a warning', () => {
+    const set = loadSigmaRules([{ path: 'a.yml', text: full }, { path: 'b.yml', text: full }]);
+    expect(set.rules).toHaveLength(1);
+    expect(set.issues).toMatchObject([{ severity: 'warning', source: 'b.yml' }]);
+  });
+
+  it('compileSigmaRule throws the located issue', () => {
+    let err: unknown;
+    try {
+      compileSigmaRule({ path: 'x.yml', text: rule(`    sel:\n        CommandLine|nope: x\n    condition: sel`) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(HopscopeError);
+    expect((err as HopscopeError).code).toBe('E_RULE_UNSUPPORTED');
+    expect((err as HopscopeError).location).toMatchObject({ file: 'x.yml', line: 9, column: 9 });
+  });
+});
+
+describe('sigma explain, budget and cancellation', () => {
+  const text = rule(`    selection_img:\n        Image|endswith: '\\cmd.exe'\n    selection_cli:\n        CommandLine|contains: '/c'\n    filter:\n        Description: Legit\n    condition: all of selection_* and not filter`);
+  const events = [
+    ev({ process_path: 'C:\\Windows\\cmd.exe', process: 'cmd /c whoami' }),
+    ev({ process_path: 'C:\\Windows\\cmd.exe', process: 'cmd /k' }, { Description: 'Legit' }),
+  ];
+
+  it('explains each selection with the mapped field values', () => {
+    const r = compile(text);
+    const src = createMemorySource(events);
+    const yes = r.explain(src, 0);
+    expect(yes.matched).toBe(true);
+    expect(yes.steps.map((s) => s.stage)).toEqual(['selection_img', 'selection_cli', 'filter', 'condition']);
+    expect(yes.steps[0]!.condition).toMatch(/^\[held\] Image\|endswith/);
+    expect(yes.steps[0]!.fields).toEqual({ 'Image→process_path': 'C:\\Windows\\cmd.exe' });
+    expect(yes.steps[2]!.condition).toMatch(/^\[not held\]/);
+    expect(yes.steps[2]!.fields).toEqual({ Description: null });
+    const no = r.explain(src, 1);
+    expect(no.matched).toBe(false);
+    expect(no.steps[1]!.condition).toMatch(/^\[not held\]/);
+    expect(no.steps[1]!.fields).toEqual({ 'CommandLine→process': 'cmd /k' });
+    expect(no.steps[2]!.fields).toEqual({ Description: 'Legit' });
+  });
+
+  it('stops with E_RULE_BUDGET when the clock passes the budget, E_CANCELLED when asked', () => {
+    const many = Array.from({ length: 5000 }, () => ev({ process_path: 'C:\\Windows\\cmd.exe', process: 'cmd /c x' }));
+    const r = compile(text);
+    let t = 0;
+    const budget = r.run(createMemorySource(many), { budgetMs: 3, now: () => (t += 1) });
+    expect(budget.error?.code).toBe('E_RULE_BUDGET');
+    expect(budget.rows.length).toBeLessThan(5000);
+    const cancelled = r.run(createMemorySource(many), { isCancelled: () => true });
+    expect(cancelled.error?.code).toBe('E_CANCELLED');
+    const done = r.run(createMemorySource(many, [1000, 1000, 1000]));
+    expect(done.error).toBeUndefined();
+    expect(done.rows.length).toBe(5000);
+    expect(done.rows[4999]).toBe(4999);
+  });
+});

@@ -1,0 +1,121 @@
+// The SigmaHQ corpus from ../shared/data (skipped when absent; never copied into the repo, DRL 1.1):
+// every process_creation rule loads or says why, and each regression rule matches its own event.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CanonicalEvent, CanonicalField } from '../../../../engine/model/fields.ts';
+import { createMemorySource } from '../../../../engine/store/memory-view.ts';
+import { loadSigmaRules } from '../../../../engine/rules/sigma/index.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const sharedData = resolve(repoRoot, '../shared/data');
+const sigmaDir = join(sharedData, 'sigma');
+const haveShared = existsSync(join(sigmaDir, 'rules-process-creation'));
+
+describe.skipIf(!haveShared)('SigmaHQ process_creation rules (shared data)', () => {
+  it('loads at least 95% of the rules, every other one with a reason', () => {
+    const dir = join(sigmaDir, 'rules-process-creation');
+    const names = readdirSync(dir).filter((n) => n.endsWith('.yml')).sort();
+    expect(names.length).toBeGreaterThan(1000);
+    const files = names.map((n) => ({ path: join(dir, n), text: readFileSync(join(dir, n), 'utf8') }));
+    const set = loadSigmaRules(files);
+    const loadedPaths = new Set(set.rules.map((r) => r.meta.source));
+    const failing = set.issues.filter((i) => i.severity !== 'warning');
+    const reasons = new Map<string, number>();
+    for (const i of failing) {
+      const key = `${i.severity}: ${i.message.replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    console.log(
+      `Sigma corpus: ${set.rules.length} rules loaded from ${files.length} files; ${failing.length} not loaded\n` +
+        [...reasons].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${n} × ${k}`).join('\n'),
+    );
+    for (const f of files) {
+      if (!loadedPaths.has(f.path)) expect(failing.some((i) => i.source === f.path), `${f.path} has no reason`).toBe(true);
+    }
+    for (const i of failing) expect(i.message.length).toBeGreaterThan(0);
+    expect(loadedPaths.size / files.length).toBeGreaterThanOrEqual(0.95);
+    for (const r of set.rules) {
+      expect(r.meta.language).toBe('sigma');
+      expect(r.meta.riskScore).toBeGreaterThan(0);
+    }
+  });
+});
+
+const EVENTDATA_TO_CANONICAL: Record<string, CanonicalField> = {
+  Image: 'process_path',
+  CommandLine: 'process',
+  ParentImage: 'parent_process_path',
+  ParentCommandLine: 'parent_process',
+  OriginalFileName: 'original_file_name',
+  User: 'user',
+  ProcessId: 'process_id',
+  ParentProcessId: 'parent_process_id',
+  ProcessGuid: 'process_guid',
+  ParentProcessGuid: 'parent_process_guid',
+  CurrentDirectory: 'process_current_directory',
+  IntegrityLevel: 'process_integrity_level',
+  Hashes: 'process_hash',
+};
+
+const basename = (p: string): string => p.slice(Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/')) + 1);
+
+/** Test-local evtx_dump JSON mapper (the ingest layer has its own; this keeps the suite independent). */
+function eventFromEvtxJson(text: string, record: number): CanonicalEvent {
+  const root = JSON.parse(text) as { Event: { System: Record<string, unknown>; EventData: Record<string, unknown> } };
+  const sys = root.Event.System;
+  const data = root.Event.EventData ?? {};
+  const original: Record<string, string> = {};
+  const fields: Partial<Record<CanonicalField, string>> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (v === null || v === undefined) continue;
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    original[k] = s;
+    const canon = EVENTDATA_TO_CANONICAL[k];
+    if (canon) fields[canon] = s;
+  }
+  const computer = sys['Computer'];
+  if (typeof computer === 'string') {
+    fields.dest = computer;
+    original['Computer'] = computer;
+  }
+  fields.EventCode = String(sys['EventID']);
+  if (fields.process_path) fields.process_name = basename(fields.process_path);
+  if (fields.parent_process_path) fields.parent_process_name = basename(fields.parent_process_path);
+  const time = ((sys['TimeCreated'] as { '#attributes'?: { SystemTime?: string } } | undefined)?.['#attributes']?.SystemTime) ?? '1970-01-01T00:00:00Z';
+  return { timeMs: Date.parse(time), fields, original, raw: text, source: 'sysmon', provider: 'Microsoft-Windows-Sysmon', locator: { evidence: 0, record, line: 1, byteOffset: 0 } };
+}
+
+function expectedCount(infoText: string): number {
+  const m = /match_count:\s*(\d+)/.exec(infoText);
+  return m ? Number(m[1]) : 1;
+}
+
+const regressionDir = join(sigmaDir, 'regression');
+const haveRegression = existsSync(regressionDir);
+const cases = haveRegression ? readdirSync(regressionDir).sort() : [];
+
+describe.skipIf(!haveRegression)('SigmaHQ regression events (shared data)', () => {
+  it('has the 65 regression folders', () => {
+    expect(cases.length).toBe(65);
+  });
+  it.each(cases)('%s matches its own event', (name) => {
+    const dir = join(regressionDir, name);
+    const files = readdirSync(dir);
+    const ruleText = readFileSync(join(dir, 'rule.yml'), 'utf8');
+    const set = loadSigmaRules([{ path: join(dir, 'rule.yml'), text: ruleText }]);
+    expect(set.issues.filter((i) => i.severity !== 'warning')).toEqual([]);
+    expect(set.rules).toHaveLength(1);
+    const info = files.includes('info.yml') ? readFileSync(join(dir, 'info.yml'), 'utf8') : '';
+    const events = files.filter((f) => f.endsWith('.json')).sort().map((f, i) => eventFromEvtxJson(readFileSync(join(dir, f), 'utf8'), i + 1));
+    const rule = set.rules[0]!;
+    const src = createMemorySource(events);
+    const result = rule.run(src);
+    expect(result.error).toBeUndefined();
+    if (result.rows.length !== expectedCount(info)) {
+      console.log(JSON.stringify(rule.explain(src, 0), null, 1));
+    }
+    expect(result.rows.length).toBe(expectedCount(info));
+  });
+});
