@@ -41,6 +41,7 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
+const MAX_DEPTH = 100;
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', '(', ')']);
 
 /** Parse a condition string; identifiers are resolved later against the detection's names. */
@@ -66,12 +67,19 @@ export function parseCondition(src: string): CondNode {
     }
     return items.length === 1 ? items[0]! : { t: 'and', items };
   };
+  let depth = 0;
   const parseNot = (): CondNode => {
-    if (lower(peek()) === 'not') {
-      i++;
-      return { t: 'not', item: parseNot() };
+    // Hostile rules may nest thousands deep; refuse before the stack does.
+    if (++depth > MAX_DEPTH) throw new ConditionError(`condition nests deeper than ${MAX_DEPTH}`, peek()?.pos ?? src.length, 'error');
+    try {
+      if (lower(peek()) === 'not') {
+        i++;
+        return { t: 'not', item: parseNot() };
+      }
+      return parseAtom();
+    } finally {
+      depth--;
     }
-    return parseAtom();
   };
   const parseAtom = (): CondNode => {
     const tok = peek();

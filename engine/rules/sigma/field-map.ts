@@ -31,6 +31,11 @@ export const SIGMA_FIELD_MAP: Readonly<Record<string, CanonicalField>> = {
   MandatoryLabel: 'process_integrity_level',
 };
 
+/** Own-property lookup: rule text names fields, and `constructor` must not reach Object.prototype. */
+export function canonicalFor(sigmaField: string): CanonicalField | undefined {
+  return Object.hasOwn(SIGMA_FIELD_MAP, sigmaField) ? SIGMA_FIELD_MAP[sigmaField] : undefined;
+}
+
 export interface FieldSource {
   /** Column name in the view. */
   column: string;
@@ -49,7 +54,7 @@ export interface BoundField {
 
 /** The mapping as text for explanations: `Image→process_path`. */
 export function describeMapping(sigmaField: string): string {
-  const canon = SIGMA_FIELD_MAP[sigmaField];
+  const canon = canonicalFor(sigmaField);
   return canon ? `${sigmaField}→${canon}` : sigmaField;
 }
 
@@ -63,7 +68,7 @@ export function bindField(view: EventView, sigmaField: string): BoundField {
     sources.push({ column, via });
     columns.push(col);
   };
-  const canon = SIGMA_FIELD_MAP[sigmaField];
+  const canon = canonicalFor(sigmaField);
   if (canon) add(canon, 'canonical');
   add(sigmaField, 'original');
   // Flattened exports name originals by path (`Event.EventData.Image`): later fallbacks, EventData first.

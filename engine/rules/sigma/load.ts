@@ -27,7 +27,8 @@ export const SIGMA_LEVEL_RISK: Readonly<Record<string, number>> = {
 export const SIGMA_DEFAULT_RISK = 50;
 
 export function sigmaRiskScore(level: string | undefined): number {
-  return (level && SIGMA_LEVEL_RISK[level.toLowerCase()]) || SIGMA_DEFAULT_RISK;
+  const key = level?.toLowerCase();
+  return key !== undefined && Object.hasOwn(SIGMA_LEVEL_RISK, key) ? SIGMA_LEVEL_RISK[key]! : SIGMA_DEFAULT_RISK;
 }
 
 /** RuleMeta plus the Sigma fields RuleMeta has no slot for. */

@@ -113,6 +113,18 @@ describe('sigma loading', () => {
     for (const i of set.issues) expect(i.location?.file).toMatch(/^g\d+\.yml$/);
   });
 
+  it('hostile names and nesting stay errors, never prototype lookups or stack overflows', () => {
+    expect(sigmaRiskScore('constructor')).toBe(50);
+    expect(compile(full.replace('level: critical', 'level: __proto__')).meta.riskScore).toBe(50);
+    const proto = compile(rule(`    sel:\n        constructor: x\n    condition: sel`));
+    expect(Array.from(proto.run(createMemorySource([ev({ process: 'x' }, { constructor: 'x' })])).rows)).toEqual([0]);
+    const deep = load(rule(`    sel:\n        CommandLine: x\n    condition: ${'('.repeat(5000)}sel${')'.repeat(5000)}`));
+    expect(deep.rules).toHaveLength(0);
+    expect(deep.issues[0]!.message).toMatch(/nests deeper/);
+    const nots = load(rule(`    sel:\n        CommandLine: x\n    condition: ${'not '.repeat(5000)}sel`));
+    expect(nots.issues[0]!.message).toMatch(/nests deeper/);
+  });
+
   it('lists unsupported features with the reason and where', () => {
     const cases: Array<[string, RegExp]> = [
       [rule(`    sel:\n        CommandLine|expand: '%x%'\n    condition: sel`), /unsupported modifier "expand"/],
