@@ -13,10 +13,13 @@ module.exports = {
   asar: true,
   // The app bundle: compiled code and the icon. Rules and demo logs ship beside it as plain files (extraResources)
   // so the host and its worker read them with ordinary fs at process.resourcesPath/resources.
-  files: ['package.json', 'dist/**/*', '!dist/**/*.map', 'resources/icons/**/*'],
+  // dist/host is left out: main.cjs bundles the host, and the CLI/browser-mode entries are not part of the desktop app.
+  files: ['package.json', 'dist/**/*', '!dist/**/*.map', '!dist/host/**', 'resources/icons/**/*'],
   extraResources: [
     { from: 'resources/rules', to: 'resources/rules', filter: ['**/*'] },
     { from: 'resources/samples', to: 'resources/samples', filter: ['**/*'] },
+    // The engine worker thread runs from a plain file; .mjs keeps it ESM without a package.json beside it.
+    { from: 'dist/host/engine-worker.js', to: 'engine/engine-worker.mjs' },
   ],
   // Never phone home: nothing to publish to, so electron-builder writes no app-update.yml and nothing auto-updates.
   publish: null,

@@ -4,19 +4,15 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import type { EvidenceHandle } from '../../engine/rpc/api.ts';
 import { toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import type { HostServiceLike } from './host-like.ts';
 import { IPC_CALL, IPC_PUSH, IPC_REGISTER_DROPPED, type IpcReply } from './ipc-channels.ts';
 import { isAppUrl } from './origin.ts';
 
-/** Native file picker (Electron dialog), injected so the IPC layer stays testable. Returns absolute paths. */
-export type PickFiles = (sender: WebContents) => Promise<string[]>;
-
 export interface IpcOptions {
+  /** The host answers every channel, `files.pick` included (its pickFiles hook shows the native dialog). */
   host: HostServiceLike;
-  pickFiles?: PickFiles;
 }
 
 type SenderEvent = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
@@ -49,12 +45,6 @@ export async function handleCall(opts: IpcOptions, event: SenderEvent, payload: 
   const v = validateRequest(payload.channel, payload.req);
   if (!v.ok) return { ok: false, error: v.error };
   try {
-    if (v.channel === 'files.pick' && opts.pickFiles) {
-      const paths = await opts.pickFiles(event.sender);
-      const handles: EvidenceHandle[] = [];
-      for (const p of paths) handles.push(await opts.host.registerPath(p, 'picked'));
-      return { ok: true, res: handles };
-    }
     return { ok: true, res: await opts.host.call(v.channel, v.req) };
   } catch (err) {
     return { ok: false, error: toErrorInfo(err) };

@@ -1,11 +1,11 @@
 // App lifecycle: single instance, one locked-down window, IPC wiring to the host service, menu, quit.
 // Invariant: the sandbox, the app scheme and every security guard are installed before the first window exists.
 
-import { app, BrowserWindow, dialog, Menu, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { join, resolve } from 'node:path';
 import { argvCwd, filesFromArgv } from './cli-args.ts';
 import type { HostServiceLike } from './host-like.ts';
-import { attachPushes, registerIpc, type PickFiles } from './ipc.ts';
+import { attachPushes, registerIpc } from './ipc.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { installSecurity } from './security.ts';
@@ -16,6 +16,10 @@ export interface HostFactoryOptions {
   resourcesDir: string;
   userDataDir: string;
   preopened?: string[];
+  version?: string;
+  /** The native open dialog; the host registers what it returns as 'picked' (files.pick). */
+  pickFiles?: () => Promise<string[]>;
+  workerPath?: string;
 }
 export type HostFactory = (opts: HostFactoryOptions) => HostServiceLike;
 
@@ -33,12 +37,19 @@ function resourcesDir(): string {
   return app.isPackaged ? join(process.resourcesPath, 'resources') : join(APP_ROOT, 'resources');
 }
 
-const pickFiles: PickFiles = async (sender: WebContents) => {
-  const owner = BrowserWindow.fromWebContents(sender);
+/**
+ * The engine worker runs outside the asar (extraResources, renamed .mjs so it loads as ESM without a
+ * package.json beside it); in development it is the build output in dist/host.
+ */
+function workerPath(): string {
+  return app.isPackaged ? join(process.resourcesPath, 'engine', 'engine-worker.mjs') : resolve(__dirname, '..', 'host', 'engine-worker.js');
+}
+
+async function pickFiles(owner: BrowserWindow | null): Promise<string[]> {
   const opts = { title: 'Open evidence', properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>, filters: EVIDENCE_FILTERS };
   const r = owner ? await dialog.showOpenDialog(owner, opts) : await dialog.showOpenDialog(opts);
   return r.canceled ? [] : r.filePaths;
-};
+}
 
 function fatal(title: string, err: unknown): void {
   dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
@@ -111,19 +122,22 @@ export function startApp(createHost: HostFactory | null): void {
         resourcesDir: resourcesDir(),
         userDataDir: app.getPath('userData'),
         preopened: filesFromArgv(process.argv, { defaultApp: Boolean(process.defaultApp), cwd: argvCwd(process.env, process.cwd()) }),
+        version: app.getVersion(),
+        pickFiles: () => pickFiles(BrowserWindow.getFocusedWindow() ?? win),
+        workerPath: workerPath(),
       });
     } catch (err) {
       fatal('Hopscope cannot start', err);
       return;
     }
-    registerIpc({ host, pickFiles });
+    registerIpc({ host });
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
         buildMenuTemplate({
           isPackaged: app.isPackaged,
           isMac: process.platform === 'darwin',
           open: () => {
-            if (win) void pickFiles(win.webContents).then((paths) => openPaths(paths, 'picked'));
+            void pickFiles(win).then((paths) => openPaths(paths, 'picked'));
           },
           about: () => {
             void dialog.showMessageBox({

@@ -1,6 +1,6 @@
 // The sandboxed preload: a tiny façade exposing `window.hopscope` = { call, subscribe, registerDropped } (checklist #20).
 // Invariant: page script never gets ipcRenderer, an IpcRendererEvent, or a channel outside the API contract.
-// Failures reject with a plain `ErrorInfo` ({code, message}) because contextBridge strips custom Error properties.
+// Every call resolves to a `{ok,res}` / `{ok:false,error}` envelope (plain data survives contextBridge; Error fields would not).
 
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { ErrorInfo } from '../../engine/model/errors.ts';
@@ -12,13 +12,18 @@ type Listener = (push: HostPush) => void;
 
 const listeners = new Set<Listener>();
 
-const errorInfo = (code: ErrorInfo['code'], message: string): ErrorInfo => Object.freeze({ code, message });
+const refuse = (code: ErrorInfo['code'], message: string): IpcReply => ({ ok: false, error: { code, message } });
 
-function unwrap(reply: unknown): unknown {
-  const r = reply as IpcReply | null;
-  if (r && r.ok === true) return r.res;
-  if (r && r.ok === false && r.error) throw r.error;
-  throw errorInfo('E_PROTOCOL', 'malformed reply from the host');
+/** The main process answers with an envelope; anything else (or a missing handler) becomes an error envelope. */
+function envelope(p: Promise<unknown>): Promise<IpcReply> {
+  return p.then(
+    (reply) => {
+      const r = reply as IpcReply | null;
+      if (r && typeof r === 'object' && (r.ok === true || (r.ok === false && typeof r.error === 'object' && r.error !== null))) return r;
+      return refuse('E_PROTOCOL', 'malformed reply from the host');
+    },
+    () => refuse('E_INTERNAL', 'the host did not answer'),
+  );
 }
 
 // One IPC listener for the page's whole lifetime; the event object stays here.
@@ -33,9 +38,9 @@ ipcRenderer.on(IPC_PUSH, (_event, push: HostPush) => {
 });
 
 const api = Object.freeze({
-  call(channel: unknown, req: unknown): Promise<unknown> {
-    if (!isChannel(channel)) return Promise.reject(errorInfo('E_PROTOCOL', `unknown channel ${String(channel).slice(0, 80)}`));
-    return ipcRenderer.invoke(IPC_CALL, { channel, req }).then(unwrap);
+  call(channel: unknown, req: unknown): Promise<IpcReply> {
+    if (!isChannel(channel)) return Promise.resolve(refuse('E_PROTOCOL', `unknown channel ${String(channel).slice(0, 80)}`));
+    return envelope(ipcRenderer.invoke(IPC_CALL, { channel, req }));
   },
   subscribe(listener: unknown): () => void {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
@@ -45,16 +50,16 @@ const api = Object.freeze({
       listeners.delete(l);
     };
   },
-  registerDropped(file: FileLike): Promise<unknown> {
+  registerDropped(file: FileLike): Promise<IpcReply> {
     let path: string;
     try {
       // Only a real File from a drop or an <input type=file> has a path; page script cannot forge one.
       path = webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
     } catch {
-      return Promise.reject(errorInfo('E_USAGE', 'not a File'));
+      return Promise.resolve(refuse('E_USAGE', 'not a File'));
     }
-    if (!path) return Promise.reject(errorInfo('E_USAGE', 'the dropped item is not a file on disk'));
-    return ipcRenderer.invoke(IPC_REGISTER_DROPPED, path).then(unwrap);
+    if (!path) return Promise.resolve(refuse('E_USAGE', 'the dropped item is not a file on disk'));
+    return envelope(ipcRenderer.invoke(IPC_REGISTER_DROPPED, path));
   },
 });
 

@@ -52,7 +52,13 @@ describe('electron-builder config', () => {
     expect(config.files).toContain('dist/**/*');
     expect(config.files.some((f: string) => /^(main|engine|renderer|test)\//.test(f))).toBe(false);
     const extra = config.extraResources.map((e: { from: string; to: string }) => [e.from, e.to]);
-    expect(extra).toEqual(expect.arrayContaining([['resources/rules', 'resources/rules'], ['resources/samples', 'resources/samples']]));
+    expect(extra).toEqual(
+      expect.arrayContaining([
+        ['resources/rules', 'resources/rules'],
+        ['resources/samples', 'resources/samples'],
+        ['dist/host/engine-worker.js', 'engine/engine-worker.mjs'],
+      ]),
+    );
   });
 
   it("passes electron-builder's own schema validation", async () => {

@@ -47,10 +47,10 @@ function mainFrameEvent(url = 'app://hopscope/index.html') {
   return { sender: { mainFrame }, senderFrame: mainFrame as Frame | null };
 }
 
-function setup(pickFiles?: () => Promise<string[]>) {
+function setup() {
   fake.handlers.clear();
   const host = fakeHost();
-  registerIpc({ host: host as unknown as HostServiceLike, ...(pickFiles ? { pickFiles } : {}) });
+  registerIpc({ host: host as unknown as HostServiceLike });
   const call = (event: unknown, payload: unknown) => fake.handlers.get('hopscope:call')!(event, payload) as Promise<{ ok: boolean; res?: unknown; error?: { code: string } }>;
   const dropped = (event: unknown, path: unknown) => fake.handlers.get('hopscope:registerDropped')!(event, path) as Promise<{ ok: boolean; res?: unknown; error?: { code: string } }>;
   return { host, call, dropped };
@@ -141,23 +141,12 @@ describe('hopscope:call', () => {
     await expect(call(mainFrameEvent(), VALID)).resolves.toEqual({ ok: false, error: { code: 'E_INTERNAL', message: 'boom' } });
   });
 
-  it('answers files.pick with the dialog and registers each chosen file as picked', async () => {
-    const pick = vi.fn(async () => ['/cases/a.csv', '/cases/b.xml']);
-    const { host, call } = setup(pick);
-    const r = await call(mainFrameEvent(), { channel: 'files.pick', req: {} });
-    expect(r.ok).toBe(true);
-    expect(r.res).toEqual([
-      { id: 'h:picked:/cases/a.csv', name: '/cases/a.csv', bytes: 1 },
-      { id: 'h:picked:/cases/b.xml', name: '/cases/b.xml', bytes: 1 },
-    ]);
-    expect(host.call).not.toHaveBeenCalled();
-  });
-
-  it('does not show the dialog for a foreign sender', async () => {
-    const pick = vi.fn(async () => ['/x']);
-    const { call } = setup(pick);
+  it('leaves files.pick to the host (its dialog hook) after the same checks', async () => {
+    const { host, call } = setup();
+    await call(mainFrameEvent(), { channel: 'files.pick', req: {} });
+    expect(host.call).toHaveBeenCalledWith('files.pick', {});
     await call(mainFrameEvent('https://evil.example/'), { channel: 'files.pick', req: {} });
-    expect(pick).not.toHaveBeenCalled();
+    expect(host.call).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -26,6 +26,15 @@ vi.mock('electron', async () => {
     static fromWebContents() {
       return null;
     }
+    static getFocusedWindow() {
+      return null;
+    }
+    isMinimized() {
+      return false;
+    }
+    focus() {
+      fake.log.push('focus');
+    }
   }
   return {
     app: {
@@ -108,12 +117,17 @@ describe('startApp', () => {
     const factory = vi.fn(() => fakeHost());
     await start(factory);
     expect(factory).toHaveBeenCalledTimes(1);
+    const repo = resolve(import.meta.dirname, '..', '..', '..');
     expect(factory.mock.calls[0]).toEqual([
       {
         mode: 'electron',
-        resourcesDir: join(resolve(import.meta.dirname, '..', '..', '..'), 'resources'),
+        resourcesDir: join(repo, 'resources'),
         userDataDir: '/users/me/userData',
         preopened: expect.any(Array),
+        version: '0.1.0',
+        pickFiles: expect.any(Function),
+        // Source layout here; bundled, dist/electron/main.cjs points at dist/host/engine-worker.js the same way.
+        workerPath: join(repo, 'main', 'host', 'engine-worker.js'),
       },
     ]);
   });
@@ -147,5 +161,25 @@ describe('startApp', () => {
     const again = { preventDefault: vi.fn() };
     fake.appEvents.get('will-quit')!(again);
     expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it("gives the host a pickFiles hook that returns the dialog's choice, or nothing when cancelled", async () => {
+    const factory = vi.fn((_o: { pickFiles: () => Promise<string[]> }) => fakeHost());
+    await start(factory as never);
+    const { pickFiles } = factory.mock.calls[0]![0];
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: false, filePaths: ['/cases/a.csv'] });
+    await expect(pickFiles()).resolves.toEqual(['/cases/a.csv']);
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: true, filePaths: ['/ignored'] });
+    await expect(pickFiles()).resolves.toEqual([]);
+  });
+
+  it('a second launch focuses the window and opens its files as a case', async () => {
+    const host = fakeHost();
+    await start(() => host);
+    fake.appEvents.get('second-instance')!({}, ['/opt/hopscope', '/cases/b.xml'], '/cases');
+    await new Promise((r) => setImmediate(r));
+    expect(fake.log).toContain('focus');
+    expect(host.registerPath).toHaveBeenCalledWith(resolve('/cases/b.xml'), 'cli');
+    expect(host.call).toHaveBeenCalledWith('case.open', { handles: [resolve('/cases/b.xml')] });
   });
 });

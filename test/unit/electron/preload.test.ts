@@ -43,21 +43,28 @@ describe('preload', () => {
     expect(Object.values(a)).not.toContain(fake.ipcRenderer);
   });
 
-  it('sends a contract channel as one invoke of hopscope:call and unwraps the result', async () => {
-    await expect(api().call('app.info', {})).resolves.toBe('result');
+  it('sends a contract channel as one invoke of hopscope:call and passes the envelope through', async () => {
+    await expect(api().call('app.info', {})).resolves.toEqual({ ok: true, res: 'result' });
     expect(fake.ipcRenderer.invoke).toHaveBeenCalledWith('hopscope:call', { channel: 'app.info', req: {} });
   });
 
   it('refuses channels outside the API contract without touching IPC', async () => {
     for (const ch of ['hopscope:registerDropped', 'fs.readFile', '__proto__', 'toString', 42]) {
-      await expect(api().call(ch, {})).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+      await expect(api().call(ch, {})).resolves.toMatchObject({ ok: false, error: { code: 'E_PROTOCOL' } });
     }
     expect(fake.ipcRenderer.invoke).not.toHaveBeenCalled();
   });
 
-  it('rejects with the host ErrorInfo on an error reply', async () => {
+  it('passes the host error envelope through as data', async () => {
     fake.ipcRenderer.invoke.mockResolvedValueOnce({ ok: false, error: { code: 'E_IO', message: 'gone' } });
-    await expect(api().call('app.info', {})).rejects.toEqual({ code: 'E_IO', message: 'gone' });
+    await expect(api().call('app.info', {})).resolves.toEqual({ ok: false, error: { code: 'E_IO', message: 'gone' } });
+  });
+
+  it('turns a malformed reply or a failed invoke into an error envelope, never a raw rejection', async () => {
+    fake.ipcRenderer.invoke.mockResolvedValueOnce('not an envelope');
+    await expect(api().call('app.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'E_PROTOCOL' } });
+    fake.ipcRenderer.invoke.mockRejectedValueOnce(new Error("No handler registered for 'hopscope:call'"));
+    await expect(api().call('app.info', {})).resolves.toMatchObject({ ok: false, error: { code: 'E_INTERNAL' } });
   });
 
   it('delivers pushes without the IpcRendererEvent and stops after unsubscribe', () => {
@@ -97,11 +104,11 @@ describe('preload', () => {
 
   it('refuses a File that has no path on disk (constructed by page script)', async () => {
     fake.webUtils.getPathForFile.mockReturnValueOnce('');
-    await expect(api().registerDropped({ name: '/etc/passwd', size: 0 })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(api().registerDropped({ name: '/etc/passwd', size: 0 })).resolves.toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
     fake.webUtils.getPathForFile.mockImplementationOnce(() => {
       throw new TypeError('not a File');
     });
-    await expect(api().registerDropped('/etc/passwd')).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(api().registerDropped('/etc/passwd')).resolves.toMatchObject({ ok: false, error: { code: 'E_USAGE' } });
     expect(fake.ipcRenderer.invoke).not.toHaveBeenCalled();
   });
 });
