@@ -12,7 +12,7 @@ export interface DecodedInfo {
 const REPLACEMENT = '\uFFFD';
 
 export class StreamDecoder {
-  private decoder: TextDecoder | null = null;
+  private decoder: { decode(input?: Uint8Array, options?: { stream?: boolean }): string } | null = null;
   private head: Uint8Array | null = null;
   private info: DecodedInfo | null = null;
   /** Last bytes of the previous chunk, to spot a genuine U+FFFD encoded across a chunk boundary. */
@@ -29,7 +29,8 @@ export class StreamDecoder {
       const joined = this.head ? concat(this.head, bytes) : bytes;
       // A BOM is at most 3 bytes and the BOM-less UTF-16 guess wants a few pairs.
       if (joined.length < 4) {
-        this.head = joined;
+        // Copy: callers may reuse their read buffer.
+        this.head = joined.slice();
         return '';
       }
       this.head = null;

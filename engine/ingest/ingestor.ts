@@ -43,6 +43,8 @@ export interface Ingestor {
   end(): IngestResult;
   /** Counts decoder replacements into the stats (set by the file reader). */
   addInvalidBytes(n: number): void;
+  /** Running totals so far (for progress reports); do not mutate. */
+  readonly stats: Readonly<IngestStats>;
 }
 
 /** Thrown when the content is CSV/JSON of no known family and no mapping was given: lists the columns. */
@@ -81,7 +83,13 @@ export function sniffContainer(head: string, final: boolean): { container: Conta
     if (firstLine.endsWith('}') || firstLine.endsWith('},')) return { container: 'ndjson', reason: 'one JSON object per line (NDJSON)' };
     return { container: 'json-stream', reason: 'JSON objects spanning several lines' };
   }
-  if (head.startsWith('Record ', i)) return { container: 'json-stream', reason: 'evtx_dump JSON ("Record N" separators)' };
+  // Wait for the first line before calling it CSV: evtx_dump's JSON starts with a `Record 1` line.
+  const nl = head.indexOf('\n', i);
+  if (nl === -1 && !final && head.length < SNIFF_CHARS) return null;
+  if (head.startsWith('Record ', i)) {
+    const next = head.slice(nl + 1).trimStart();
+    if (nl !== -1 && (next === '' || next.startsWith('{'))) return { container: 'json-stream', reason: 'evtx_dump JSON ("Record N" separators)' };
+  }
   return { container: 'csv', reason: 'delimited text with a header row (CSV)' };
 }
 
@@ -96,7 +104,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
   private pending: FlatRecord[] | null = [];
   private recordNo = 0;
   private offsets: ByteOffsetTracker;
-  private stats: IngestStats = {
+  readonly stats: IngestStats = {
     records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false,
   };
   private csvReader: CsvReader | null = null;

@@ -223,12 +223,7 @@ export class JsonStreamReader implements ContainerReader {
         if (this.depth === 0) this.finishElement(i);
         continue;
       }
-      if (this.depth === 0 && c > 32 && c !== 44) {
-        // Text between top-level elements (evtx_dump's `Record 12` lines): skip the rest of the line.
-        const nl = s.indexOf('\n', i);
-        i = nl === -1 ? n : nl;
-        continue;
-      }
+      // Anything else at depth 0 (commas, scalars, evtx_dump's `Record 12` lines) is not a record: skip it.
       i++;
     }
     this.pos = i;

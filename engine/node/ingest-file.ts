@@ -1,0 +1,84 @@
+// Reads one evidence file read-only, in chunks, through the streaming decoder and ingestor into a RecordSink.
+// Invariant: the file is opened with flag 'r' only and never held whole in memory or in one string;
+// cancellation is checked between chunks and surfaces as HopscopeError('E_CANCELLED').
+
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { HopscopeError } from '../model/errors.ts';
+import type { IngestStats, RecordSink } from '../ingest/sink.ts';
+import type { FormatId, GenericMapping } from '../ingest/types.ts';
+import { createIngestor, type DetectedInfo, type Ingestor } from '../ingest/ingestor.ts';
+import { StreamDecoder, type TextEncodingName } from '../ingest/decode.ts';
+
+export interface IngestFileOptions {
+  evidence: number;
+  format?: FormatId;
+  mapping?: GenericMapping;
+  sink: RecordSink;
+  onProgress?(bytesDone: number, records: number): void;
+  isCancelled?(): boolean;
+  /** Read size; default 1 MiB. */
+  chunkBytes?: number;
+  /** Name shown in error locations; default the path's basename. */
+  fileName?: string;
+}
+
+export interface IngestFileResult {
+  stats: IngestStats;
+  detected: DetectedInfo;
+  encoding: TextEncodingName;
+  bomBytes: number;
+  bytes: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+
+export async function ingestFile(path: string, opts: IngestFileOptions): Promise<IngestFileResult> {
+  const fileName = opts.fileName ?? basename(path);
+  const chunkBytes = Math.max(4096, Math.min(opts.chunkBytes ?? DEFAULT_CHUNK, 64 << 20));
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new HopscopeError('E_IO', `cannot open evidence file: ${(err as Error).message}`, { file: fileName });
+  }
+  const decoder = new StreamDecoder();
+  let ingestor: Ingestor | null = null;
+  let bytesDone = 0;
+  const feed = (text: string): void => {
+    if (!ingestor) {
+      const info = decoder.detected;
+      if (!info) return;
+      ingestor = createIngestor({
+        evidence: opts.evidence, fileName, format: opts.format, mapping: opts.mapping, sink: opts.sink,
+        encoding: info.encoding, bomBytes: info.bomBytes,
+      });
+    }
+    if (text) ingestor.push(text);
+  };
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    for (;;) {
+      if (opts.isCancelled?.()) throw new HopscopeError('E_CANCELLED', 'ingest cancelled', { file: fileName, byteOffset: bytesDone });
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, 0, chunkBytes, bytesDone));
+      } catch (err) {
+        throw new HopscopeError('E_IO', `read failed: ${(err as Error).message}`, { file: fileName, byteOffset: bytesDone });
+      }
+      if (n === 0) break;
+      bytesDone += n;
+      feed(decoder.push(buf.subarray(0, n)));
+      opts.onProgress?.(bytesDone, (ingestor as Ingestor | null)?.stats.records ?? 0);
+    }
+    feed(decoder.end());
+    const ing = ingestor as Ingestor | null;
+    if (!ing) throw new HopscopeError('E_INTERNAL', 'decoder produced no encoding', { file: fileName });
+    ing.addInvalidBytes(decoder.invalidBytesReplaced);
+    const { stats, detected } = ing.end();
+    const info = decoder.detected!;
+    return { stats, detected, encoding: info.encoding, bomBytes: info.bomBytes, bytes: bytesDone };
+  } finally {
+    await fh.close();
+  }
+}
