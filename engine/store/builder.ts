@@ -4,7 +4,7 @@
 
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
-import { ArenaWriter, StringColumnWriter, grow, trim } from './columns.ts';
+import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
 import type {
   ColumnData,
   EvidenceStatsData,
@@ -21,10 +21,12 @@ export interface SegmentBuilderOptions {
   evidenceName?: string;
   /** How to rebuild raw text for records without `raw`: CSV line or JSON object (default json). */
   rawFormat?: RawFormat;
+  /** Distinct values before a column first weighs dictionary vs arena (default FIRST_SWITCH_CHECK). */
+  firstSwitchCheck?: { canonical: number; original: number };
 }
 
 /** Original columns beyond this many go to the per-row `extra` text (hostile key explosions). */
-export const MAX_ORIGINAL_COLUMNS = 2048;
+export const MAX_ORIGINAL_COLUMNS = 1024;
 /** Distinct record shapes beyond this many are stored as `extra` text too. */
 export const MAX_SHAPES = 4096;
 export const MAX_REJECT_SAMPLES = 100;
@@ -61,7 +63,7 @@ export class SegmentBuilder implements RecordSink {
   private lineCol = new Uint32Array(1024);
   private byteOffsetCol = new Float64Array(1024);
   private kindCol = new Uint8Array(1024);
-  private shapeCol = new Uint32Array(1024);
+  private shapeCol = new Uint16Array(1024);
   private kinds: SourceKind[] = [];
   private lastKind: SourceKind | null = null;
   private lastKindId = 0;
@@ -82,8 +84,10 @@ export class SegmentBuilder implements RecordSink {
   private currentStats!: EvidenceStatsData;
   private samples: RejectSampleData[] = [];
   private finished = false;
+  private readonly firstCheck: { canonical: number; original: number };
 
   constructor(opts: SegmentBuilderOptions = {}) {
+    this.firstCheck = opts.firstSwitchCheck ?? FIRST_SWITCH_CHECK;
     this.setEvidence(opts.evidence ?? 0, opts.evidenceName ?? `evidence-${opts.evidence ?? 0}`, opts.rawFormat ?? 'json');
   }
 
@@ -145,7 +149,10 @@ export class SegmentBuilder implements RecordSink {
       if (v === undefined) continue;
       let col = this.canonical[f];
       if (!col) {
-        col = new StringColumnWriter(DICTIONARY_FIELDS.has(CANONICAL_FIELDS[f]!) ? DICTIONARY_FIELD_ARENA_FRACTION : ARENA_FRACTION);
+        col = new StringColumnWriter(
+          DICTIONARY_FIELDS.has(CANONICAL_FIELDS[f]!) ? DICTIONARY_FIELD_ARENA_FRACTION : ARENA_FRACTION,
+          this.firstCheck.canonical,
+        );
         this.canonical[f] = col;
       }
       col.set(row, v);
@@ -288,7 +295,7 @@ export class SegmentBuilder implements RecordSink {
       }
     }
     const w: OriginalWriter = { name, alias, aliasIndex, data: null };
-    if (alias === null) w.data = new StringColumnWriter(ARENA_FRACTION);
+    if (alias === null) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
     const id = this.originals.push(w) - 1;
     this.originalByName.set(name, id);
     return id;
@@ -298,7 +305,7 @@ export class SegmentBuilder implements RecordSink {
   private materialise(c: number, row: number): void {
     const w = this.originals[c]!;
     const canon = this.canonical[w.aliasIndex];
-    const data = new StringColumnWriter(ARENA_FRACTION);
+    const data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
     if (canon) {
       const shapeCol = this.shapeCol;
       for (let r = 0; r < row; r++) {

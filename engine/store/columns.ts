@@ -132,8 +132,12 @@ export class ArenaWriter {
   }
 }
 
-/** Rows a column must hold before it may decide dictionary vs arena. */
-const MIN_ROWS_FOR_SWITCH = 256;
+/**
+ * Distinct values a column holds before it first weighs dictionary vs arena. Early rows understate
+ * repetition (every parent, pid and user is new at first), so deciding too soon picks the arena for
+ * columns that repeat heavily over the whole file; the cost is a bounded transient dictionary.
+ */
+export const FIRST_SWITCH_CHECK = { canonical: 65_536, original: 4096 } as const;
 
 /**
  * A string column that starts dictionary-encoded and moves to a byte arena once its distinct count
@@ -144,12 +148,17 @@ export class StringColumnWriter {
   private values: Array<string | null> = [null];
   private index: Map<string, number> | null = new Map();
   private arena: ArenaWriter | null = null;
-  private nextCheck = MIN_ROWS_FOR_SWITCH;
+  private nextCheck: number;
   /** Rows holding a value (missing rows excluded). */
   setCount = 0;
   nonEmpty = false;
 
-  constructor(private readonly switchFraction: number) {}
+  constructor(
+    private readonly switchFraction: number,
+    firstCheck: number = FIRST_SWITCH_CHECK.original,
+  ) {
+    this.nextCheck = firstCheck;
+  }
 
   get isArena(): boolean {
     return this.arena !== null;

@@ -75,8 +75,8 @@ export interface Segment {
   /** Original fields in first-seen order. */
   originalNames: string[];
   original: ColumnData[];
-  /** Index into `shapes` per row. */
-  shape: Uint32Array;
+  /** Index into `shapes` per row (MAX_SHAPES keeps it within 16 bits). */
+  shape: Uint16Array;
   shapes: RecordShape[];
   /** `rec.raw` when the record brought one (XML); otherwise rebuilt from the shape. */
   raw: ArenaColumnData;

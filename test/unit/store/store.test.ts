@@ -9,6 +9,9 @@ import type { IngestRecord } from '../../../engine/ingest/sink.ts';
 import type { EventView } from '../../../engine/store/view.ts';
 import { HOSTS, buildStore, cimRecords, sysmonRecords, toCanonical } from './gen-events.ts';
 
+/** Decide dictionary vs arena early so a few hundred rows show both encodings. */
+const SMALL_CHECK = { canonical: 64, original: 64 };
+
 function expectSameView(store: EventView, ref: EventView, opts: { rawRebuilt: boolean }): void {
   expect(store.rowCount).toBe(ref.rowCount);
   expect([...store.fieldNames()]).toEqual([...ref.fieldNames()]);
@@ -34,7 +37,7 @@ function expectSameView(store: EventView, ref: EventView, opts: { rawRebuilt: bo
 describe('SegmentBuilder + SegmentView agree with the reference memory view', () => {
   it('Sysmon XML records with raw text: every field, every row, text()', () => {
     const recs = sysmonRecords({ count: 400, seed: 3 });
-    const store = buildStore([{ records: recs, opts: { evidence: 2, evidenceName: 'ws01-sysmon.xml' } }]);
+    const store = buildStore([{ records: recs, opts: { evidence: 2, evidenceName: 'ws01-sysmon.xml', firstSwitchCheck: SMALL_CHECK } }]);
     const ref = createMemoryView(recs.map((r) => toCanonical(r, 2)), 0, { evidenceNames: ['a', 'b', 'ws01-sysmon.xml'] });
     expectSameView(store.views[0]!, ref, { rawRebuilt: false });
     // Dictionary fields stay dictionaries; near-unique GUIDs and command lines went to the arena.
@@ -105,7 +108,7 @@ describe('column round-trips', () => {
     const long = 'powershell.exe -nop -w hidden -enc ' + 'SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA'.repeat(300) + ' ünï 😀';
     expect(long.length).toBeGreaterThan(12_000);
     const samples = ['', 'ascii', 'Zoë\\Ärger', '☃ snow', '𝄞 clef', '\uFEFFbom-first', 'a\u0000nul', long, 'x'.repeat(70) + 'é'];
-    const b = new SegmentBuilder({ evidenceName: 'rt.json' });
+    const b = new SegmentBuilder({ evidenceName: 'rt.json', firstSwitchCheck: SMALL_CHECK });
     const n = 2000;
     for (let i = 0; i < n; i++) {
       const s = samples[i % samples.length]!;

@@ -1,0 +1,113 @@
+// Memory bound of the store on 1,000,000 realistic CIM rows, measured by the store's own byte count
+// against the size of the same rows as a CSV export (computed here). No wall-time assertion.
+
+import { describe, expect, it } from 'vitest';
+import type { CanonicalField } from '../../../engine/model/fields.ts';
+import { SegmentBuilder } from '../../../engine/store/builder.ts';
+import { EventStore } from '../../../engine/store/store.ts';
+import { rng } from './gen-events.ts';
+
+const NAMES: CanonicalField[] = [
+  'dest', 'user', 'process', 'process_name', 'process_path', 'parent_process', 'parent_process_name',
+  'parent_process_path', 'process_id', 'parent_process_id', 'process_guid', 'parent_process_guid',
+  'process_current_directory', 'process_integrity_level',
+];
+const HEADER = ['_time', ...NAMES];
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+}
+
+function hex(n: number, width: number): string {
+  return (n >>> 0).toString(16).padStart(width, '0').slice(-width).toUpperCase();
+}
+
+describe('store memory', () => {
+  it('1,000,000 CIM rows stay under 0.6 x their CSV size', () => {
+    const N = 1_000_000;
+    const r = rng(42);
+    const hosts = Array.from({ length: 200 }, (_, i) => `WKS-${String(i).padStart(4, '0')}.corp.example.com`);
+    const users = Array.from({ length: 400 }, (_, i) => `CORP\\user${String(i).padStart(3, '0')}`);
+    const images = Array.from({ length: 60 }, (_, i) => {
+      const name = `tool${i}.exe`;
+      return { name, path: i % 3 === 0 ? `C:\\Windows\\System32\\${name}` : `C:\\Program Files\\Vendor${i % 7}\\bin\\${name}` };
+    });
+    const verbs = ['/c dir', '-ExecutionPolicy Bypass -File', '/S /Q', '--update --silent', 'process call create', '-k netsvcs -p'];
+    // Each host keeps a pool of live parent processes; children pick one, so parents repeat.
+    type Proc = { guid: string; pid: string; cmd: string; image: (typeof images)[number] };
+    const pools: Proc[][] = hosts.map(() => []);
+    let guidCounter = 0x1000;
+    const newGuid = (): string => {
+      guidCounter++;
+      const a = Math.imul(guidCounter, 2654435761);
+      return `{${hex(a, 8)}-${hex(guidCounter >>> 16, 4)}-11EE-${hex(a >>> 7, 4)}-${hex(guidCounter, 8)}${hex(a >>> 3, 4)}}`;
+    };
+    const newProc = (): Proc => {
+      const image = images[Math.floor(r() * images.length)]!;
+      const cmd = `"${image.path}" ${verbs[Math.floor(r() * verbs.length)]} C:\\Users\\Public\\${Math.floor(r() * 1e9).toString(36)}\\${Math.floor(r() * 1e6)}.dat`;
+      return { guid: newGuid(), pid: String(4 + 4 * Math.floor(r() * 16000)), cmd, image };
+    };
+    const b = new SegmentBuilder({ evidence: 0, evidenceName: 'big.csv', rawFormat: 'csv' });
+    let csvBytes = HEADER.join(',').length + 2;
+    let t = Date.UTC(2024, 4, 1);
+    const fields: Partial<Record<CanonicalField, string>> = {};
+    const values: string[] = new Array<string>(HEADER.length);
+    for (let i = 0; i < N; i++) {
+      t += Math.floor(r() * 200);
+      const h = Math.floor(r() * hosts.length);
+      const pool = pools[h]!;
+      if (pool.length < 30 || r() < 0.05) {
+        if (pool.length >= 30) pool.splice(Math.floor(r() * pool.length), 1);
+        pool.push(newProc());
+      }
+      const parent = pool[Math.floor(r() * pool.length)]!;
+      const p = newProc();
+      const f = {
+        dest: hosts[h]!,
+        user: users[(h * 2 + Math.floor(r() * 3)) % users.length]!,
+        process: p.cmd,
+        process_name: p.image.name,
+        process_path: p.image.path,
+        parent_process: parent.cmd,
+        parent_process_name: parent.image.name,
+        parent_process_path: parent.image.path,
+        process_id: p.pid,
+        parent_process_id: parent.pid,
+        process_guid: p.guid,
+        parent_process_guid: parent.guid,
+        process_current_directory: 'C:\\Windows\\system32\\',
+        process_integrity_level: r() < 0.2 ? 'High' : 'Medium',
+      };
+      Object.assign(fields, f);
+      values[0] = new Date(t).toISOString();
+      let line = values[0].length;
+      for (let k = 0; k < NAMES.length; k++) {
+        const v = f[NAMES[k] as keyof typeof f];
+        values[k + 1] = v;
+        line += 1 + csvCell(v).length;
+      }
+      csvBytes += line + 2;
+      b.append({ timeMs: t, source: 'cim', fields: { ...fields }, originalNames: HEADER, originalValues: values.slice(), record: i + 1, line: i + 2, byteOffset: csvBytes });
+    }
+    const seg = b.finish();
+    const store = new EventStore([seg]);
+    const bytes = store.byteSize();
+    const ratio = bytes / csvBytes;
+    console.log(`store ${(bytes / 1e6).toFixed(1)} MB for ${(csvBytes / 1e6).toFixed(1)} MB of CSV: ratio ${ratio.toFixed(3)}, ${(bytes / N).toFixed(0)} B/row`);
+    expect(store.rowCount).toBe(N);
+    expect(seg.canonical['process']!.kind).toBe('arena');
+    expect(seg.canonical['process_guid']!.kind).toBe('arena');
+    expect(seg.canonical['dest']!.kind).toBe('dict');
+    // Parents repeat over the file even though every early row brings a new one: dictionary.
+    expect(seg.canonical['parent_process']!.kind).toBe('dict');
+    expect(seg.canonical['process_id']!.kind).toBe('dict');
+    // The CIM header maps 1:1 onto canonical fields: nothing is stored twice.
+    expect(seg.original.filter((c) => c.kind !== 'alias').length).toBe(1);
+    expect(ratio).toBeLessThan(0.6);
+    // The time and host indexes add a bounded amount per row.
+    store.timeOrder();
+    store.hosts();
+    expect(store.byteSize() - bytes).toBeLessThanOrEqual(16 * N + 1024);
+    expect(store.value(N - 1, 'process_guid')).toBe(`{${hex(Math.imul(guidCounter - 0, 2654435761), 8)}-${hex(guidCounter >>> 16, 4)}-11EE-${hex(Math.imul(guidCounter, 2654435761) >>> 7, 4)}-${hex(guidCounter, 8)}${hex(Math.imul(guidCounter, 2654435761) >>> 3, 4)}}`);
+  });
+});
