@@ -5,8 +5,9 @@
 import type { Finding } from './detect/types.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
 import { findingsToCsv } from './export/csv.ts';
+import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
-import { buildReport, reportToJson, type Report, type ReportEvidence } from './export/report.ts';
+import { buildReport, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
 import type { IngestStats } from './ingest/sink.ts';
 import { HopscopeError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
 import type { CaseSummary, EventDetails, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
@@ -34,8 +35,6 @@ export interface SessionDeps {
   loadRulePack?: (files: TextFile[], macros: TextFile[]) => LoadedRuleSet;
   loadSigmaRules?: (files: TextFile[]) => LoadedRuleSet;
   queries?: SessionQueries;
-  /** HTML report writer, when the export layer provides one. */
-  reportToHtml?: (report: Report) => string;
   tool?: { name: string; version: string };
 }
 
@@ -260,7 +259,7 @@ export class EngineSession {
     return { findings, hosts: res.hosts, links: res.links };
   }
 
-  buildReport(): Report {
+  private reportInput(): ReportInput {
     const evidence: ReportEvidence[] = [];
     const maxIndex = Math.max(-1, ...this.evidence.keys());
     for (let i = 0; i <= maxIndex; i++) {
@@ -274,16 +273,22 @@ export class EngineSession {
         rejected: e?.ingest.stats.rejected ?? 0,
       });
     }
-    return buildReport({
+    return {
       tool: this.deps.tool ?? { name: 'Hopscope', version: '0.1.0' },
       evidence,
       rules: this.rules.map((r) => r.meta),
       findings: this.result?.findings ?? [],
       hosts: this.result?.hosts ?? [],
-    });
+    };
   }
 
-  report(format: ReportFormat): string {
+  buildReport(): Report {
+    return buildReport(this.reportInput());
+  }
+
+  /** The report text; `generatedAtMs` only appears in HTML (pass a fixed value for byte-identical output). */
+  report(format: ReportFormat, generatedAtMs = Date.now()): string {
+    if (format === 'html') return buildHtmlReport({ ...this.reportInput(), generatedAtMs, links: this.result?.links ?? [] });
     const report = this.buildReport();
     switch (format) {
       case 'json':
@@ -292,9 +297,6 @@ export class EngineSession {
         return findingsToCsv(report);
       case 'ndjson':
         return findingsToNdjson(report);
-      case 'html':
-        if (!this.deps.reportToHtml) throw new HopscopeError('E_USAGE', 'HTML reports are not available in this build');
-        return this.deps.reportToHtml(report);
     }
   }
 }

@@ -121,6 +121,9 @@ describe('EngineSession', () => {
     expect(json.evidence[0]!.sha256).toBe('a'.repeat(64));
     expect(s.report('json')).toBe(s.report('json'));
     expect(s.report('csv')).toContain('stub-psexec');
+    const html = s.report('html', 0);
+    expect(html).toContain('<!DOCTYPE html>');
+    expect(html).toBe(s.report('html', 0));
   });
 
   it('drops the detection result when evidence is added or the case is reset', () => {
