@@ -1,0 +1,151 @@
+// The engine worker's method table: each protocol method mapped onto the session, plus file ingest into a
+// SegmentBuilder. Invariant: mutating methods run one at a time in arrival order; queries never wait for them.
+
+import { open } from 'node:fs/promises';
+import { sniffContainer } from '../ingest/ingestor.ts';
+import type { FormatId } from '../ingest/types.ts';
+import { HopscopeError } from '../model/errors.ts';
+import type { EngineMethod, EngineParams, EngineResult, WorkerProgress } from '../rpc/protocol.ts';
+import { compileRegex } from '../rules/regex/index.ts';
+import { loadSigmaRules } from '../rules/sigma/index.ts';
+import { EngineSession } from '../session.ts';
+import type { RawFormat } from '../store/segment.ts';
+import { SegmentBuilder } from '../store/builder.ts';
+import { ingestFile } from './ingest-file.ts';
+
+export interface CallContext {
+  isCancelled(): boolean;
+  progress(p: WorkerProgress): void;
+}
+
+type Handler<M extends EngineMethod> = (params: EngineParams<M>, ctx: CallContext) => EngineResult<M> | Promise<EngineResult<M>>;
+
+const MUTATING: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ingestFile', 'evidenceMeta', 'loadRules', 'detect', 'reset']);
+const PEEK_BYTES = 64 * 1024;
+const PROGRESS_INTERVAL_MS = 100;
+
+/** CSV records are re-serialised as CSV lines, everything else as JSON; the container decides (XML brings its own text). */
+async function rawFormatOf(path: string): Promise<RawFormat> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new HopscopeError('E_IO', `cannot open evidence file: ${(err as Error).message}`, { file: path });
+  }
+  try {
+    const buf = Buffer.alloc(PEEK_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, PEEK_BYTES, 0);
+    const head = buf.subarray(0, bytesRead);
+    const utf16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+    const text = new TextDecoder(utf16 ? (head[0] === 0xff ? 'utf-16le' : 'utf-16be') : 'utf-8').decode(head);
+    const sniff = sniffContainer(text, true);
+    return sniff?.container === 'csv' ? 'csv' : 'json';
+  } finally {
+    await fh.close();
+  }
+}
+
+export function createEngineHandlers(session = new EngineSession({ loadSigmaRules: (files) => loadSigmaRules(files, { compileRegex }) })) {
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const handlers: { [M in EngineMethod]: Handler<M> } = {
+    async ingestFile(p, ctx) {
+      const started = performance.now();
+      const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat: await rawFormatOf(p.path) });
+      let lastReport = -Infinity;
+      let bytesTotal = 0;
+      try {
+        const st = await open(p.path, 'r').then(async (fh) => {
+          try {
+            return await fh.stat();
+          } finally {
+            await fh.close();
+          }
+        });
+        bytesTotal = st.size;
+      } catch {
+        bytesTotal = 0;
+      }
+      let cancelled = false;
+      let res;
+      try {
+        res = await ingestFile(p.path, {
+          evidence: p.evidence,
+          fileName: p.name,
+          ...(p.format ? { format: p.format as FormatId } : {}),
+          sink: builder,
+          isCancelled: ctx.isCancelled,
+          onProgress: (bytesDone, records) => {
+            const now = performance.now();
+            if (now - lastReport < PROGRESS_INTERVAL_MS) return;
+            lastReport = now;
+            const sec = (now - started) / 1000;
+            ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected: 0, rate: sec > 0 ? bytesDone / sec : 0 });
+          },
+        });
+      } catch (err) {
+        if (err instanceof HopscopeError && err.code === 'E_CANCELLED') cancelled = true;
+        else throw err;
+      }
+      if (cancelled || !res) {
+        return {
+          evidence: p.evidence,
+          stats: { records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false },
+          format: p.format ?? 'unknown',
+          formatReason: 'cancelled',
+          encoding: 'unknown',
+          totalRows: session.rowCount,
+          cancelled: true,
+        };
+      }
+      ctx.progress({ phase: 'indexing', bytesDone: res.bytes, bytesTotal: Math.max(bytesTotal, res.bytes), records: res.stats.records, rejected: res.stats.rejected, rate: 0 });
+      const info = {
+        evidence: p.evidence,
+        name: p.name,
+        format: res.detected.format,
+        formatReason: res.detected.reason,
+        encoding: res.encoding,
+        stats: res.stats,
+      };
+      session.addSegments([builder.finish()], info);
+      return { evidence: p.evidence, stats: res.stats, format: info.format, formatReason: info.formatReason, encoding: info.encoding, totalRows: session.rowCount, cancelled: false };
+    },
+    evidenceMeta(p) {
+      session.setEvidenceMeta(p);
+      return { ok: true };
+    },
+    loadRules: (p) => session.loadRules(p),
+    detect(p, ctx) {
+      return session.runDetection({ binSpanSec: p.binSpanSec, isCancelled: ctx.isCancelled });
+    },
+    summary: () => session.summary(),
+    timeline: (p) => session.timeline(p),
+    rows: (p) => session.rows(p),
+    event: (p) => session.event(p.row),
+    processTree: (p) => session.processTree(p.row),
+    findings: (p) => session.findings(p.sort),
+    report(p) {
+      const text = session.report(p.format);
+      const bytes = new TextEncoder().encode(text);
+      // A fresh, exactly-sized buffer so it can be transferred without dragging a larger pool along.
+      const out = new ArrayBuffer(bytes.byteLength);
+      new Uint8Array(out).set(bytes);
+      return { format: p.format, bytes: out };
+    },
+    reset() {
+      session.reset();
+      return { ok: true };
+    },
+  };
+
+  return {
+    session,
+    run<M extends EngineMethod>(method: M, params: EngineParams<M>, ctx: CallContext): Promise<EngineResult<M>> {
+      const h = handlers[method] as Handler<M>;
+      if (!MUTATING.has(method)) return Promise.resolve().then(() => h(params, ctx));
+      const next = chain.then(() => h(params, ctx));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+  };
+}

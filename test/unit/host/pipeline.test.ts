@@ -1,0 +1,193 @@
+// End to end through the real bundles: build once, then the engine worker (ingest -> store -> rules -> detect ->
+// queries) via the engine client, worker crash detection, and the CLI's exit codes and JSON report.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCaseJob } from '../../../main/host/case-job.ts';
+import { createEngineClient, type EngineLike } from '../../../main/host/engine-client.ts';
+import { collectRuleFiles } from '../../../main/host/rule-files.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..', '..');
+const workerPath = join(root, 'dist', 'host', 'engine-worker.js');
+const cli = join(root, 'dist', 'host', 'cli.js');
+const fixture = join(here, 'fixtures', 'small-cim.csv');
+const sigma = join(here, 'fixtures', 'psexec-accepteula.yml');
+const RULE_ID = '11111111-2222-3333-4444-555555555555';
+const T0 = Date.UTC(2024, 4, 1, 8, 0, 0);
+
+let tmp: string;
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--node', '--quiet'], { cwd: root, stdio: 'inherit' });
+  tmp = await mkdtemp(join(tmpdir(), 'hopscope-pipeline-'));
+}, 120_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('engine worker round trip', () => {
+  let engine: EngineLike;
+  beforeAll(() => {
+    engine = createEngineClient({ workerPath });
+  });
+  afterAll(async () => {
+    await engine.close();
+  });
+
+  it('ingests a CSV, detects, and answers rows, timeline, event, process tree and report', async () => {
+    const before = await stat(fixture);
+    const progress: string[] = [];
+    const job = runCaseJob(engine, {
+      evidence: [{ path: fixture, name: 'small-cim.csv' }],
+      rules: await collectRuleFiles({ sigmaPaths: [sigma] }),
+      binSpanSec: 1,
+      onProgress: (p) => progress.push(p.phase),
+    });
+    const res = await job.promise;
+    expect(res.evidence[0]!.ingest).toMatchObject({ format: 'splunk-cim', cancelled: false, stats: { appended: 4, rejected: 1 } });
+    expect(res.evidence[0]!.sha256).toBe('108b6120a74ef812b1e622f48d41f78e576fe24d34fb7c8f71179f77b75e6daf');
+    expect(res.rules.rules.map((r) => r.id)).toEqual([RULE_ID]);
+    expect(res.detect.findings).toBe(1);
+    expect(res.summary).toMatchObject({ events: 4, hosts: ['SRV-2', 'WKS-1'], findings: 1, binSpanSec: 1 });
+    expect(res.summary!.evidence[0]).toMatchObject({ sha256: res.evidence[0]!.sha256, rejected: 1, path: fixture });
+    expect(progress).toContain('rules');
+    expect(progress.at(-1)).toBe('done');
+
+    const rows = await engine.call('rows', { offset: 0, limit: 10, columns: ['_time', 'dest', 'process_name'] }).promise;
+    expect(rows.total).toBe(4);
+    expect(rows.rows.map((r) => r.values[2])).toEqual(['cmd.exe', 'PsExec.exe', 'PSEXESVC.exe', 'cmd.exe']);
+
+    const tl = await engine.call('timeline', { startMs: T0, endMs: T0 + 10_000, buckets: 10 }).promise;
+    expect(tl.total).toEqual([1, 1, 1, 0, 0, 1, 0, 0, 0, 0]);
+    const wks = tl.lanes.find((l) => l.host === 'WKS-1')!;
+    expect(wks.findings[1]).toBe(1);
+
+    const found = await engine.call('findings', { sort: 'risk' }).promise;
+    expect(found.findings[0]).toMatchObject({ ruleId: RULE_ID, host: 'WKS-1', eventCount: 1 });
+    const ev = await engine.call('event', { row: found.findings[0]!.events[0]!.row }).promise;
+    expect(ev).toMatchObject({ evidence: 'small-cim.csv', record: 2, canonical: { process_name: 'PsExec.exe' } });
+    const tree = await engine.call('processTree', { row: found.findings[0]!.events[0]!.row }).promise;
+    expect(tree.map((n) => n.relation)).toContain('self');
+    expect(tree.find((n) => n.relation === 'ancestor')?.process_id).toBe('100');
+
+    const report = await engine.call('report', { format: 'json' }).promise;
+    expect(report.bytes).toBeInstanceOf(ArrayBuffer);
+    const parsed = JSON.parse(new TextDecoder().decode(report.bytes)) as { findings: unknown[] };
+    expect(parsed.findings).toHaveLength(1);
+
+    const after = await stat(fixture);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(after.size).toBe(before.size);
+  });
+
+  it('refuses invalid params from the host side with E_PROTOCOL and keeps serving', async () => {
+    await expect(engine.call('rows', { offset: -1, limit: 1 } as never).promise).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(engine.call('event', { row: 10_000 }).promise).rejects.toMatchObject({ code: 'E_USAGE' });
+    expect((await engine.call('rows', { offset: 0, limit: 1 }).promise).total).toBe(4);
+  });
+
+  it('reports an unreadable file as E_IO', async () => {
+    await expect(engine.call('ingestFile', { path: join(tmp, 'missing.csv'), evidence: 1, name: 'missing.csv' }).promise).rejects.toMatchObject({ code: 'E_IO' });
+  });
+});
+
+describe('raw worker protocol', () => {
+  it('answers malformed messages with E_PROTOCOL instead of crashing', async () => {
+    const w = new Worker(workerPath);
+    const replies: unknown[] = [];
+    const got = (n: number): Promise<void> =>
+      new Promise((ok) => {
+        const check = (m: unknown): void => {
+          replies.push(m);
+          if (replies.length >= n) {
+            w.off('message', check);
+            ok();
+          }
+        };
+        w.on('message', check);
+      });
+    const done = got(4);
+    w.postMessage('garbage');
+    w.postMessage({ type: 'request', seq: 5, method: 'nope', params: {} });
+    w.postMessage({ type: 'request', seq: 6, method: 'summary', params: { extra: true } });
+    w.postMessage({ type: 'request', seq: 7, method: 'summary', params: {} });
+    await done;
+    expect(replies[0]).toMatchObject({ type: 'error', seq: -1, error: { code: 'E_PROTOCOL' } });
+    expect(replies[1]).toMatchObject({ type: 'error', seq: 5, error: { code: 'E_PROTOCOL' } });
+    expect(replies[2]).toMatchObject({ type: 'error', seq: 6, error: { code: 'E_PROTOCOL' } });
+    expect(replies[3]).toMatchObject({ type: 'response', seq: 7, result: null });
+    await w.terminate();
+  });
+});
+
+describe('worker crash', () => {
+  it('rejects pending calls with E_WORKER, notifies, and starts a fresh worker on the next call', async () => {
+    const dying = join(tmp, 'dying-worker.mjs');
+    await writeFile(dying, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
+    const engine = createEngineClient({ workerPath: dying });
+    const crashes: string[] = [];
+    engine.onCrash((e) => crashes.push(e.code));
+    await expect(engine.call('summary', {}).promise).rejects.toMatchObject({ code: 'E_WORKER' });
+    expect(crashes).toEqual(['E_WORKER']);
+    await expect(engine.call('summary', {}).promise).rejects.toMatchObject({ code: 'E_WORKER' });
+    expect(crashes).toEqual(['E_WORKER', 'E_WORKER']);
+    await engine.close();
+  });
+
+  it('reports a missing worker bundle as E_WORKER', async () => {
+    const engine = createEngineClient({ workerPath: join(tmp, 'nope.js') });
+    await expect(engine.call('summary', {}).promise).rejects.toMatchObject({ code: 'E_WORKER' });
+    await engine.close();
+  });
+});
+
+describe('cli scan', () => {
+  const run = (args: string[], cwd = root) => spawnSync(process.execPath, [cli, 'scan', ...args], { cwd, encoding: 'utf8', env: { ...process.env, INIT_CWD: cwd } });
+
+  it('prints the per-host summary and exits 0', () => {
+    const r = run(['--no-builtin', '--sigma', sigma, fixture]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/WKS-1\s+2\s+1\s+50\s+11111111/);
+    expect(r.stdout).toContain('findings (1):');
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 0 without findings too', () => {
+    const r = run(['--no-builtin', fixture]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('no findings');
+  });
+
+  it('writes a JSON report with --out, resolving relative paths against INIT_CWD', async () => {
+    await writeFile(join(tmp, 'copy.csv'), await readFile(fixture));
+    const r = run(['--no-builtin', '--sigma', sigma, '--out', 'report.json', 'copy.csv'], tmp);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(await readFile(join(tmp, 'report.json'), 'utf8')) as { schema: string; findings: Array<{ rule_id: string; host: string }>; evidence: Array<{ path: string }> };
+    expect(report.schema).toBe('hopscope.report/1');
+    expect(report.findings.map((f) => [f.rule_id, f.host])).toEqual([[RULE_ID, 'WKS-1']]);
+    expect(report.evidence[0]!.path).toBe(join(tmp, 'copy.csv'));
+  });
+
+  it('exits 1 with the reason when evidence cannot be read', () => {
+    const r = run(['--no-builtin', 'does-not-exist.csv'], tmp);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot read 'does-not-exist.csv': ENOENT");
+  });
+
+  it.each([[[]], [['--format', 'pdf', 'x.csv']], [['--bogus', 'x.csv']], [['--span', 'soon', 'x.csv']], [['--rules']]])('exits 2 on usage error %j', (args) => {
+    const r = run(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('usage: hopscope scan');
+  });
+
+  it('--help prints usage and exits 0', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('usage: hopscope scan');
+  });
+});
