@@ -29,8 +29,8 @@ export class StreamDecoder {
       const joined = this.head ? concat(this.head, bytes) : bytes;
       // A BOM is at most 3 bytes and the BOM-less UTF-16 guess wants a few pairs.
       if (joined.length < 4) {
-        // Copy: callers may reuse their read buffer.
-        this.head = joined.slice();
+        // Copy (a Node Buffer's slice() would not): callers may reuse their read buffer.
+        this.head = new Uint8Array(joined);
         return '';
       }
       this.head = null;

@@ -35,7 +35,7 @@ const DEFAULT_CHUNK = 1 << 20;
 
 export async function ingestFile(path: string, opts: IngestFileOptions): Promise<IngestFileResult> {
   const fileName = opts.fileName ?? basename(path);
-  const chunkBytes = Math.max(4096, Math.min(opts.chunkBytes ?? DEFAULT_CHUNK, 64 << 20));
+  const chunkBytes = Math.max(1, Math.min(opts.chunkBytes ?? DEFAULT_CHUNK, 64 << 20));
   let fh;
   try {
     fh = await open(path, 'r');

@@ -1,0 +1,102 @@
+// Streaming decoder: BOMs, BOM-less UTF-16LE, characters split across chunk boundaries (1-byte and odd
+// chunks), invalid bytes replaced and counted (genuine U+FFFD is not counted), byte offsets per encoding.
+import { describe, expect, it } from 'vitest';
+import { ByteOffsetTracker, StreamDecoder, utf8Length } from '../../../engine/ingest/decode.ts';
+
+const SAMPLE = 'Gerät,Benutzer\r\n"C:\\Users\\José\\📁\\cmd.exe",ΑΒΓ 漢字\r\n';
+
+function utf16le(s: string, bom: boolean): Uint8Array {
+  const out = new Uint8Array((bom ? 2 : 0) + s.length * 2);
+  let o = 0;
+  if (bom) {
+    out[o++] = 0xff;
+    out[o++] = 0xfe;
+  }
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[o++] = c & 0xff;
+    out[o++] = c >> 8;
+  }
+  return out;
+}
+
+function utf16be(s: string): Uint8Array {
+  const le = utf16le(s, false);
+  const out = new Uint8Array(2 + le.length);
+  out[0] = 0xfe;
+  out[1] = 0xff;
+  for (let i = 0; i < le.length; i += 2) {
+    out[2 + i] = le[i + 1]!;
+    out[3 + i] = le[i]!;
+  }
+  return out;
+}
+
+function decodeInChunks(bytes: Uint8Array, size: number): { text: string; dec: StreamDecoder } {
+  const dec = new StreamDecoder();
+  let text = '';
+  for (let i = 0; i < bytes.length; i += size) text += dec.push(bytes.subarray(i, i + size));
+  text += dec.end();
+  return { text, dec };
+}
+
+describe('StreamDecoder', () => {
+  const utf8 = new TextEncoder().encode(SAMPLE);
+  const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8]);
+  const cases: Array<[string, Uint8Array, string, number]> = [
+    ['UTF-8', utf8, 'utf-8', 0],
+    ['UTF-8 BOM', withBom, 'utf-8', 3],
+    ['UTF-16LE BOM', utf16le(SAMPLE, true), 'utf-16le', 2],
+    ['UTF-16LE without BOM', utf16le(SAMPLE, false), 'utf-16le', 0],
+    ['UTF-16BE BOM', utf16be(SAMPLE), 'utf-16be', 2],
+  ];
+  for (const [name, bytes, encoding, bomBytes] of cases) {
+    it(`${name}: identical text for 1-byte, odd and whole chunks`, () => {
+      for (const size of [1, 2, 3, 5, 7, bytes.length]) {
+        const { text, dec } = decodeInChunks(bytes, size);
+        expect(text).toBe(SAMPLE);
+        expect(dec.detected).toEqual({ encoding, bomBytes });
+        expect(dec.invalidBytesReplaced).toBe(0);
+      }
+    });
+  }
+
+  it('replaces and counts invalid UTF-8 bytes, not genuine U+FFFD characters', () => {
+    const genuine = new TextEncoder().encode('ok \uFFFD here');
+    const bad = new Uint8Array([...genuine, 0x20, 0xff, 0x20, 0xc3, 0x28, 0x20]);
+    for (const size of [1, 2, 4, bad.length]) {
+      const { text, dec } = decodeInChunks(bad, size);
+      expect(text).toBe('ok \uFFFD here \uFFFD \uFFFD( ');
+      expect(dec.invalidBytesReplaced).toBe(2);
+    }
+  });
+
+  it('counts a truncated multi-byte sequence at the end of input', () => {
+    const { text, dec } = decodeInChunks(new Uint8Array([0x61, 0x62, 0xe6, 0xbc]), 1);
+    expect(text).toBe('ab\uFFFD');
+    expect(dec.invalidBytesReplaced).toBe(1);
+  });
+
+  it('handles tiny inputs (shorter than a BOM) and empty input', () => {
+    expect(decodeInChunks(new Uint8Array([0x61]), 1).text).toBe('a');
+    expect(decodeInChunks(new Uint8Array([]), 1).text).toBe('');
+    expect(decodeInChunks(new Uint8Array([0xef, 0xbb, 0xbf]), 1).text).toBe('');
+  });
+});
+
+describe('ByteOffsetTracker', () => {
+  it('maps char offsets to UTF-8 byte offsets across chunks', () => {
+    const t = new ByteOffsetTracker('utf-8', 3);
+    const parts = ['Gerät,', '📁x', '漢字\n', 'end'];
+    for (const p of parts) t.feed(p);
+    const whole = parts.join('');
+    for (const off of [0, 4, 6, 8, 9, 11, whole.length]) {
+      expect(t.toByte(off)).toBe(3 + utf8Length(whole, 0, off));
+    }
+  });
+  it('maps UTF-16 offsets as two bytes per code unit after the BOM', () => {
+    const t = new ByteOffsetTracker('utf-16le', 2);
+    t.feed('abc');
+    expect(t.toByte(2)).toBe(6);
+  });
+});

@@ -1,0 +1,82 @@
+// ingestFile over temporary files: UTF-16LE with BOM (PowerShell redirection), UTF-8 with multi-byte
+// characters split across read chunks, byte-offset locators, progress, cancellation.
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingestFile } from '../../../engine/node/ingest-file.ts';
+import { CollectingSink } from '../../../engine/ingest/index.ts';
+import { HopscopeError } from '../../../engine/model/errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'hopscope-ingest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LINES = [
+  { TimeCreated: '2020-10-19 03:30:41.104', EventID: 1102, Channel: 'Security', Hostname: 'WORKSTATION5' },
+  { TimeCreated: '2020-10-19 03:30:46.257', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Hostname: 'WORKSTATION5', Image: 'C:\\Users\\Jöse\\Downloads\\PSTools\\PsExec.exe', CommandLine: 'PsExec.exe  -accepteula -s cmd /c echo 漢字📁', User: 'WORKSTATION5\\Jöse' },
+  { TimeCreated: '2020-10-19 03:30:46.251', EventID: 4688, Channel: 'Security', Hostname: 'WORKSTATION5', NewProcessName: 'C:\\Windows\\System32\\reg.exe', NewProcessId: '0x1f4', ProcessId: '0x850', SubjectUserName: 'wardog', SubjectDomainName: 'WORKSTATION5', CommandLine: 'reg save HKLM\\security\\policy\\secrets' },
+];
+const TEXT = LINES.map((l) => JSON.stringify(l)).join('\r\n') + '\r\n';
+
+function utf16leWithBom(s: string): Buffer {
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+}
+
+describe('ingestFile', () => {
+  it('reads UTF-16LE with BOM in odd-sized chunks; locators carry file byte offsets', async () => {
+    const path = join(dir, 'ps-redirect.json');
+    writeFileSync(path, utf16leWithBom(TEXT));
+    const sink = new CollectingSink();
+    const progress: number[] = [];
+    const r = await ingestFile(path, { evidence: 3, sink, chunkBytes: 4097, onProgress: (b) => progress.push(b) });
+    expect(r.encoding).toBe('utf-16le');
+    expect(r.stats).toMatchObject({ records: 3, appended: 2, nonProcess: 1, invalidBytesReplaced: 0 });
+    expect(sink.records[0]!.fields.process).toBe('PsExec.exe  -accepteula -s cmd /c echo 漢字📁');
+    const line2Start = 2 + (JSON.stringify(LINES[0]).length + 2) * 2;
+    expect(sink.records[0]!.byteOffset).toBe(line2Start);
+    expect(sink.records[0]!.line).toBe(2);
+    expect(progress.at(-1)).toBe(readFileSync(path).length);
+  });
+
+  it('keeps multi-byte UTF-8 characters intact across tiny read chunks and reports UTF-8 byte offsets', async () => {
+    const path = join(dir, 'utf8.json');
+    const bytes = Buffer.from(TEXT, 'utf8');
+    writeFileSync(path, bytes);
+    for (const chunkBytes of [1, 3, 4096]) {
+      const sink = new CollectingSink();
+      const r = await ingestFile(path, { evidence: 0, sink, chunkBytes });
+      expect(r.stats.appended).toBe(2);
+      expect(sink.records[0]!.fields.process).toBe(LINES[1]!.CommandLine);
+      expect(sink.records[0]!.fields.user).toBe('WORKSTATION5\\Jöse');
+      expect(sink.records[1]!.byteOffset).toBe(bytes.indexOf(Buffer.from('{"TimeCreated":"2020-10-19 03:30:46.251"')));
+      expect(sink.records[1]!.fields.process_id).toBe('500');
+    }
+  });
+
+  it('counts invalid bytes replaced', async () => {
+    const path = join(dir, 'bad-bytes.json');
+    const good = Buffer.from(JSON.stringify(LINES[1]) + '\n', 'utf8');
+    const i = good.indexOf(Buffer.from('cmd /c'));
+    good[i] = 0xff;
+    writeFileSync(path, good);
+    const sink = new CollectingSink();
+    const r = await ingestFile(path, { evidence: 0, sink });
+    expect(r.stats.invalidBytesReplaced).toBe(1);
+    expect(sink.records[0]!.fields.process).toContain('\uFFFDmd /c');
+  });
+
+  it('throws E_CANCELLED when cancelled between chunks', async () => {
+    const path = join(dir, 'big.json');
+    writeFileSync(path, TEXT.repeat(200));
+    let calls = 0;
+    const sink = new CollectingSink();
+    const p = ingestFile(path, { evidence: 0, sink, chunkBytes: 4096, isCancelled: () => ++calls > 2 });
+    await expect(p).rejects.toBeInstanceOf(HopscopeError);
+    await expect(p).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    expect(sink.records.length).toBeLessThan(400);
+  });
+
+  it('fails with E_IO for a missing file', async () => {
+    await expect(ingestFile(join(dir, 'nope.json'), { evidence: 0, sink: new CollectingSink() })).rejects.toMatchObject({ code: 'E_IO' });
+  });
+});
