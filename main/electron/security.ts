@@ -44,19 +44,23 @@ export function isAllowedRequestUrl(url: string): boolean {
   return false;
 }
 
-/** Checklist #13: in-app navigation only; an allow-listed link opens in the browser instead of the window. */
-function guardNavigation(event: { url: string; preventDefault(): void }): void {
-  if (isAppUrl(event.url)) return;
+type Cancellable = { url: string; preventDefault(): void };
+
+/** Checklist #13: in-app navigation only. */
+function denyForeign(event: Cancellable): boolean {
+  if (isAppUrl(event.url)) return false;
   event.preventDefault();
-  openExternalSafely(event.url);
+  return true;
 }
 
 export function hardenWebContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => guardNavigation(event));
-  contents.on('will-frame-navigate', (event) => guardNavigation(event));
-  contents.on('will-redirect', (event) => {
-    if (!isAppUrl(event.url)) event.preventDefault();
+  // A clicked allow-listed link opens in the browser instead of the window (once: will-navigate fires for the
+  // main frame only; will-frame-navigate, which also fires for it, just refuses).
+  contents.on('will-navigate', (event) => {
+    if (denyForeign(event)) openExternalSafely(event.url);
   });
+  contents.on('will-frame-navigate', (event) => void denyForeign(event));
+  contents.on('will-redirect', (event) => void denyForeign(event));
   // Checklist #11 and #12: no <webview> at all (webviewTag is off too; this is the second lock).
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // Checklist #14: never a new window; allow-listed links go to the browser (#15).
@@ -75,7 +79,6 @@ export function hardenSession(ses: Session): void {
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
-  ses.setDisplayMediaRequestHandler((_request, callback) => callback(null));
   // The spell checker downloads dictionaries from a CDN: off, so the app never phones home.
   ses.setSpellCheckerEnabled(false);
   ses.webRequest.onBeforeRequest((details, callback) => {

@@ -82,6 +82,14 @@ describe('hopscope:call', () => {
     expect(host.call).not.toHaveBeenCalled();
   });
 
+  it('refuses a sub-frame even when it carries the main frame id', async () => {
+    const { host, call } = setup();
+    const ev = mainFrameEvent();
+    ev.senderFrame = { url: 'app://hopscope/index.html', parent: ev.sender.mainFrame, frameTreeNodeId: 1 };
+    expect((await call(ev, VALID)).ok).toBe(false);
+    expect(host.call).not.toHaveBeenCalled();
+  });
+
   it('refuses a top-level frame that is not the main frame of its contents', async () => {
     const { host, call } = setup();
     const ev = mainFrameEvent();

@@ -62,12 +62,23 @@ describe('navigation (checklist #13)', () => {
     });
   }
 
-  it('an allow-listed link clicked in the page opens in the browser, not in the window', () => {
+  it('an allow-listed link clicked in the page opens once in the browser, not in the window', () => {
     const c = hardened();
-    const e = navEvent('https://attack.mitre.org/techniques/T1021/');
-    c.emit('will-navigate', e);
+    const url = 'https://attack.mitre.org/techniques/T1021/';
+    const e1 = navEvent(url);
+    const e2 = navEvent(url);
+    c.emit('will-frame-navigate', e1);
+    c.emit('will-navigate', e2);
+    expect(e1.defaultPrevented && e2.defaultPrevented).toBe(true);
+    expect(fake.shell.openExternal.mock.calls).toEqual([[url]]);
+  });
+
+  it('a redirect to an allow-listed site is refused and never opened', () => {
+    const c = hardened();
+    const e = navEvent('https://attack.mitre.org/');
+    c.emit('will-redirect', e);
     expect(e.defaultPrevented).toBe(true);
-    expect(fake.shell.openExternal).toHaveBeenCalledWith('https://attack.mitre.org/techniques/T1021/');
+    expect(fake.shell.openExternal).not.toHaveBeenCalled();
   });
 });
 
