@@ -3,6 +3,7 @@
 
 import { open } from 'node:fs/promises';
 import { sniffContainer } from '../ingest/ingestor.ts';
+import type { RecordSink } from '../ingest/sink.ts';
 import type { FormatId } from '../ingest/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, WorkerProgress } from '../rpc/protocol.ts';
@@ -66,6 +67,16 @@ export function createEngineHandlers(session = new EngineSession({ loadSigmaRule
       } catch {
         bytesTotal = 0;
       }
+      // Count rejections on the way through so progress can show them while parsing.
+      let rejected = 0;
+      const sink: RecordSink = {
+        append: (rec) => builder.append(rec),
+        reject: (rej) => {
+          rejected++;
+          builder.reject(rej);
+        },
+        nonProcess: (kind, record) => builder.nonProcess(kind, record),
+      };
       let cancelled = false;
       let res;
       try {
@@ -73,14 +84,14 @@ export function createEngineHandlers(session = new EngineSession({ loadSigmaRule
           evidence: p.evidence,
           fileName: p.name,
           ...(p.format ? { format: p.format as FormatId } : {}),
-          sink: builder,
+          sink,
           isCancelled: ctx.isCancelled,
           onProgress: (bytesDone, records) => {
             const now = performance.now();
             if (now - lastReport < PROGRESS_INTERVAL_MS) return;
             lastReport = now;
             const sec = (now - started) / 1000;
-            ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected: 0, rate: sec > 0 ? bytesDone / sec : 0 });
+            ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 });
           },
         });
       } catch (err) {

@@ -96,6 +96,37 @@ describe('engine worker round trip', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('stops an ingest between chunks when asked, leaving the case unchanged', async () => {
+    const big = join(tmp, 'big.csv');
+    const header = '_time,dest,user,parent_process_name,process_name,process\n';
+    const line = '2024-05-01T08:00:00.000Z,WKS-1,CORP\\alice,explorer.exe,cmd.exe,cmd.exe /c echo ' + 'x'.repeat(60) + '\n';
+    await writeFile(big, header + line.repeat(Math.ceil((8 * 1024 * 1024) / line.length)));
+    const engine = createEngineClient({ workerPath });
+    try {
+      await engine.call('reset', {}).promise;
+      let cancelAfterFirstProgress: (() => void) | null = null;
+      const call = engine.call('ingestFile', { path: big, evidence: 0, name: 'big.csv' }, { onProgress: () => cancelAfterFirstProgress?.() });
+      cancelAfterFirstProgress = () => call.cancel();
+      const res = await call.promise;
+      expect(res.cancelled).toBe(true);
+      expect(await engine.call('summary', {}).promise).toBeNull();
+
+      const job = runCaseJob(engine, {
+        evidence: [{ path: big, name: 'big.csv' }],
+        rules: { files: [], macros: [], sigmaFiles: [] },
+        binSpanSec: 1,
+        onProgress: (p) => {
+          if (p.phase === 'parsing') job.cancel();
+        },
+      });
+      await expect(job.promise).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('raw worker protocol', () => {
   it('answers malformed messages with E_PROTOCOL instead of crashing', async () => {
     const w = new Worker(workerPath);

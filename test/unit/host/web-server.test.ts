@@ -227,3 +227,42 @@ describe('websocket api', () => {
     expect(tokenMatches(undefined, 'abc')).toBe(false);
   });
 });
+
+describe('websocket api over the real host service', () => {
+  it('round-trips app.info in browser mode and refuses bad payloads before the engine sees them', async () => {
+    const { createHostService } = await import('../../../main/host/host-service.ts');
+    const engineCalls: string[] = [];
+    const host = createHostService({
+      mode: 'browser',
+      resourcesDir: join(root, 'res'),
+      userDataDir: join(root, 'user'),
+      engine: {
+        call(method) {
+          engineCalls.push(method);
+          return { promise: Promise.resolve(null as never), cancel() {} };
+        },
+        onCrash: () => () => {},
+        async close() {},
+      },
+    });
+    const real = await startWebServer({ host, rendererDir: join(root, 'renderer') });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${real.port}/api`, { headers: { 'X-Hopscope-Token': real.token } });
+      await new Promise((ok, ko) => {
+        ws.once('open', ok);
+        ws.once('error', ko);
+      });
+      ws.send(JSON.stringify({ id: 1, channel: 'app.info', req: {} }));
+      expect(await nextMessage(ws)).toMatchObject({ id: 1, ok: true, res: { name: 'Hopscope', mode: 'browser', samples: [] } });
+      ws.send(JSON.stringify({ id: 2, channel: 'query.event', req: { row: 'x' } }));
+      expect(await nextMessage(ws)).toMatchObject({ id: 2, ok: false, error: { code: 'E_PROTOCOL' } });
+      ws.send(JSON.stringify({ id: 3, channel: 'case.open', req: { handles: ['not-issued'] } }));
+      expect(await nextMessage(ws)).toMatchObject({ id: 3, ok: false, error: { code: 'E_SECURITY' } });
+      expect(engineCalls).toEqual([]);
+      ws.close();
+    } finally {
+      await real.close();
+      await host.close();
+    }
+  });
+});
