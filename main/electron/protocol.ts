@@ -88,7 +88,10 @@ export function resolveAppPath(rawUrl: string, rootDir: string): Resolved {
   return { ok: true, file, mime };
 }
 
-/** Must run before `app` is ready (Electron requirement). No `bypassCSP`: our own CSP always applies. */
+/**
+ * Must run before `app` is ready (Electron requirement). No `bypassCSP`: our own CSP always applies. No
+ * `corsEnabled`: same-origin loads (module scripts, fetch) need none, and without it no other origin can read app://.
+ */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },

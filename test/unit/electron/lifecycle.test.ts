@@ -52,7 +52,7 @@ vi.mock('electron', async () => {
       registerSchemesAsPrivileged: vi.fn(() => fake.log.push('registerScheme')),
       handle: vi.fn(() => fake.log.push('protocol.handle')),
     },
-    session: { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {}, setDevicePermissionHandler() {}, setDisplayMediaRequestHandler() {}, setSpellCheckerEnabled() {}, webRequest: { onBeforeRequest() {} } } },
+    session: { defaultSession: { setPermissionRequestHandler: () => fake.log.push('session.permissions'), setPermissionCheckHandler() {}, setDevicePermissionHandler() {}, setDisplayMediaRequestHandler() {}, setSpellCheckerEnabled() {}, webRequest: { onBeforeRequest() {} } } },
     shell: { openExternal: vi.fn() },
     dialog: { showErrorBox: vi.fn((t: string) => fake.log.push(`errorBox:${t}`)), showOpenDialog: vi.fn(), showMessageBox: vi.fn() },
     Menu: { buildFromTemplate: vi.fn((t: unknown) => t), setApplicationMenu: vi.fn(() => fake.log.push('menu')) },
@@ -109,6 +109,8 @@ describe('startApp', () => {
     expect(at('registerScheme')).toBeLessThan(at('ready'));
     expect(at('protocol.handle')).toBeGreaterThan(at('ready'));
     expect(at('ipc:hopscope:call')).toBeLessThan(at('window'));
+    expect(at('session.permissions')).toBeGreaterThanOrEqual(0);
+    expect(at('session.permissions')).toBeLessThan(at('window'));
     expect(fake.windows).toHaveLength(1);
     expect(host.subscribe).toHaveBeenCalledTimes(1);
   });
