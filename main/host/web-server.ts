@@ -174,6 +174,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   async function serveStatic(req: IncomingMessage, res: ServerResponse, viaQuery: boolean): Promise<void> {
     const rawPath = rawPathOf(req.url ?? '/');
     const file = await resolveStatic(rawPath);
+    // Browsers ask for a favicon unprompted; answering 204 keeps the console free of a noisy 404.
+    if (!file && rawPath === '/favicon.ico') return send(res, 204, '');
     if (!file) return send(res, 404, 'not found');
     let body: Buffer;
     try {
