@@ -49,6 +49,8 @@ for (const layer of LAYERS) {
   for (const file of files) {
     const rel = relative(root, file).split(sep).join('/');
     if (layerOf(rel) !== layer) continue;
+    // Build configuration (vite.config.ts ...) runs under Node at build time and is never bundled into a layer.
+    if (/\.config\.(ts|mts|js|mjs|cjs)$/.test(rel)) continue;
     let src = readFileSync(file, 'utf8');
     if (file.endsWith('.svelte')) src = [...src.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
     src = stripComments(src);
