@@ -34,7 +34,8 @@ export interface QueryContext {
 export interface SessionDeps {
   loadRulePack?: (files: TextFile[], macros: TextFile[]) => LoadedRuleSet;
   loadSigmaRules?: (files: TextFile[]) => LoadedRuleSet;
-  queries?: SessionQueries;
+  /** Any subset; the rest falls back to the basic query layer. */
+  queries?: Partial<SessionQueries>;
   tool?: { name: string; version: string };
 }
 
@@ -66,7 +67,7 @@ export class EngineSession {
   private readonly queries: SessionQueries;
 
   constructor(private readonly deps: SessionDeps = {}) {
-    this.queries = deps.queries ?? basicQueries;
+    this.queries = { ...basicQueries, ...deps.queries };
   }
 
   /** Forget the case (rules stay loaded). */

@@ -3,6 +3,7 @@
 // worker dies; a dead worker is replaced (empty) on the next call, so the app can retry.
 
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -37,7 +38,7 @@ export interface EngineLike {
 export interface EngineClientOptions {
   /** The bundled worker (dist/host/engine-worker.js); found next to this bundle or under dist/ by default. */
   workerPath?: string;
-  /** V8 heap limit of the worker in MB (multi-GB logs need room; the default leaves Node's own). */
+  /** V8 heap limit of the worker in MB; default half the machine's memory (1..16 GB), since multi-GB logs need room. */
   maxOldGenerationSizeMb?: number;
 }
 
@@ -61,6 +62,11 @@ export function defaultWorkerPath(): string {
   }
   candidates.push(resolve(process.cwd(), 'dist', 'host', WORKER_FILE));
   return candidates.find((p) => existsSync(p)) ?? candidates[candidates.length - 1]!;
+}
+
+function defaultHeapMb(): number {
+  const half = Math.floor(totalmem() / (2 * 1024 * 1024));
+  return Math.max(1024, Math.min(16_384, half));
 }
 
 export function createEngineClient(opts: EngineClientOptions = {}): EngineLike {
@@ -90,7 +96,7 @@ export function createEngineClient(opts: EngineClientOptions = {}): EngineLike {
       throw new HopscopeError('E_WORKER', `engine worker not found at ${workerPath} (run the build first)`);
     }
     const w = new Worker(workerPath, {
-      resourceLimits: opts.maxOldGenerationSizeMb ? { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb } : undefined,
+      resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? defaultHeapMb() },
       stdout: false,
       stderr: false,
     });
