@@ -83,6 +83,9 @@ const PATTERNS: readonly Pattern[] = [
 /** Cheap test before any regex: every pattern needs one of these substrings. */
 const PREFILTER = ['\\\\', 'node:', 'computername', '-cn ', 'winrs', 'schtasks'];
 
+/** Names that always mean "this machine" (Impacket writes its output to \\127.0.0.1\ADMIN$). */
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\.)$/i;
+
 function cleanTarget(raw: string): string {
   return raw.replace(/\.+$/, '');
 }
@@ -229,6 +232,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
       if (refs.length === 0) continue;
       const host = hostOf(r);
       for (const ref of refs) {
+        if (LOOPBACK.test(ref.target)) continue;
         const targets = hosts.filter((h) => sameHost(h, ref.target) && (host === UNKNOWN_HOST || !sameHost(h, host)));
         if (targets.length === 0) continue;
         for (const t of targets) wanted.add(t);

@@ -106,7 +106,8 @@ const PLACEHOLDER = /\$([A-Za-z_][A-Za-z0-9_.]*)\$/g;
 
 /**
  * Render a risk message: each `$field$` becomes the finding's value of that field — from the
- * rule's output row (`rowFields`) when it has the field, else from the stored event. Distinct
+ * rule's output row (`rowFields`, newline-separated multi-values) when it has the field, else from
+ * the stored event (taken whole: a command line may itself hold newlines). Distinct
  * values over the finding's events are sorted (like SPL `values()`) and joined with ', '; a field
  * no event has renders as `[field unknown]`, so a gap is visible instead of silently empty.
  */
@@ -120,10 +121,13 @@ export function renderMessage(
     const seen = new Set<string>();
     for (const row of rows) {
       const fromRule = rowFields?.get(row);
-      const v = fromRule && Object.prototype.hasOwnProperty.call(fromRule, field) ? fromRule[field] : fieldAt(source, row, field);
-      if (v === null || v === undefined || v === '') continue;
-      // Rule outputs from `values(x)` may carry several values separated by newlines.
-      for (const part of v.split('\n')) if (part !== '') seen.add(part);
+      if (fromRule && Object.prototype.hasOwnProperty.call(fromRule, field)) {
+        // A rule's `values(x)` output carries its several values newline-separated.
+        for (const part of (fromRule[field] ?? '').split('\n')) if (part !== '') seen.add(part);
+        continue;
+      }
+      const v = fieldAt(source, row, field);
+      if (v !== null && v !== '') seen.add(v);
     }
     if (seen.size === 0) return `[${field} unknown]`;
     const values = [...seen].sort(cmp);

@@ -2,7 +2,7 @@
 // Invariant: every string that may come from evidence, rules or analysts goes through `esc`, so log
 // content can never become markup; class names and numbers come only from fixed tables.
 
-import { isAnnotationStatus, type Annotation } from '../case/annotations.ts';
+import { eventAnnotationKey, isAnnotationStatus, type Annotation } from '../case/annotations.ts';
 import type { LateralLink } from '../detect/types.ts';
 import type { RuleMeta } from '../rules/types.ts';
 import { buildReport, findingAnnotation, isoUtc, type Report, type ReportInput } from './report.ts';
@@ -200,6 +200,20 @@ function annotationBlock(a: Annotation | undefined): string {
   return parts.join('');
 }
 
+/** An event's own annotation (keyed by evidence SHA-256 and record), inline after the event. */
+function eventNote(report: Report, shaByPath: ReadonlyMap<string, string>, path: string, record: number): string {
+  const sha = shaByPath.get(path);
+  const section = report.annotations?.events;
+  if (sha === undefined || !section) return '';
+  const key = eventAnnotationKey(sha, record);
+  if (!Object.prototype.hasOwnProperty.call(section, key)) return '';
+  const a = section[key]!;
+  const comments = a.comments.map((c) => `<br><small>${esc(c.author)} ${esc(c.atIso)}:</small> ${esc(c.text)}`).join('');
+  return ` <span class="badge ${statusClass(a)}">${esc(a.status)}</span>${a.star ? '<span class="badge">★</span>' : ''}${a.tags
+    .map((t) => `<span class="badge">${esc(t)}</span>`)
+    .join('')}${comments}`;
+}
+
 /** Events listed per finding before `… and N more` (the JSON report keeps all). */
 const EVENTS_SHOWN = 20;
 
@@ -210,6 +224,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
   const totalRisk = report.hosts.reduce((s, h) => s + h.risk_score, 0);
   const maxHostRisk = Math.max(1, ...report.hosts.map((h) => h.risk_score));
   const title = input.title ?? `${input.tool.name} report`;
+  const shaByPath = new Map(report.evidence.map((e) => [e.path, e.sha256]));
   const out: string[] = [];
   out.push(
     '<!DOCTYPE html>',
@@ -273,7 +288,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     const rc = riskClass(f.risk_score);
     const events = f.events
       .slice(0, EVENTS_SHOWN)
-      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}</li>`);
+      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
     if (f.events.length > EVENTS_SHOWN) events.push(`<li>… and ${num(f.events.length - EVENTS_SHOWN)} more</li>`);
     out.push(
       `<section class="finding ${rc}">`,

@@ -77,6 +77,13 @@ describe('detect: findings per rule x host x bin', () => {
     expect(res.findings.map((f) => f.message)).toEqual(['user=CORP\\carol count=7']);
   });
 
+  it('splits newline-separated multi-values from rule output, but not stored values', () => {
+    const multi = [ev('2024-05-01T08:00:00Z', { dest: 'H', process: 'powershell -c "a\nb"' })];
+    const rule = fakeRule(meta('m', { messageTemplate: '$user$ | $process$' }), () => true, { rowFields: () => ({ user: 'zed\nanna\nzed' }) });
+    const res = detect(createMemorySource(multi), [rule], { links: false });
+    expect(res.findings[0]!.message).toBe('anna, zed | powershell -c "a\nb"');
+  });
+
   it('falls back to the title when a rule has no message template', () => {
     const res = detect(createMemorySource(events), [cmdParent], { links: false });
     expect(res.findings[0]!.message).toBe('Rule cmd-parent');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyChanges, eventAnnotationKey } from '../../../engine/case/annotations.ts';
 import { buildHtmlReport, esc, HTML_CSP, type HtmlReportInput } from '../../../engine/export/html.ts';
 import { HOSTILE, input } from './fixtures.ts';
 
@@ -19,6 +20,10 @@ const OWN_TAGS = new Set([
 
 function hostileInput(): HtmlReportInput {
   const base = input(true);
+  base.annotations = applyChanges(base.annotations!, [
+    { op: 'setStatus', target: { kind: 'event', id: eventAnnotationKey('b'.repeat(64), 12) }, atIso: '2024-05-02T11:00:00Z', status: 'benign' },
+    { op: 'addComment', target: { kind: 'event', id: eventAnnotationKey('b'.repeat(64), 12) }, atIso: '2024-05-02T11:00:01Z', author: `eve <script>alert(9)</script>`, text: `event note ${HOSTILE}` },
+  ]);
   return {
     ...base,
     generatedAtMs: Date.parse('2024-05-03T12:00:00Z'),
@@ -87,6 +92,8 @@ describe('buildHtmlReport', () => {
     expect(text).toContain('T1021.002, T1210');
     expect(text).toContain('confirmed-malicious');
     expect(text).toContain('analyst');
+    expect(text).toContain('event note <script>');
+    expect(doc.querySelectorAll('ol.events .status-benign')).toHaveLength(1);
     expect(doc.querySelectorAll('svg.timeline circle')).toHaveLength(2);
     expect(doc.querySelectorAll('svg.timeline line[stroke-dasharray]')).toHaveLength(1);
     expect(doc.querySelectorAll('section.finding')).toHaveLength(2);
