@@ -129,13 +129,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const header = req.headers[TOKEN_HEADER];
     const fromHeader = typeof header === 'string' ? header : undefined;
     const fromCookie = parseCookies(req.headers.cookie).get(COOKIE);
-    if (fromQuery === undefined && fromHeader === undefined && fromCookie === undefined) {
-      return { ok: false, status: 401, reason: 'missing token' };
-    }
-    // Every token presented must match: a stale cookie next to a good query token is still refused.
-    for (const t of [fromQuery, fromHeader, fromCookie]) {
-      if (t !== undefined && !tokenMatches(t, token)) return { ok: false, status: 403, reason: 'bad token' };
-    }
+    // The most explicit credential decides: cookies are shared by every port of 127.0.0.1, so a stale one
+    // from an earlier launch must not lock out a request that carries this launch's token.
+    const presented = fromQuery ?? fromHeader ?? fromCookie;
+    if (presented === undefined) return { ok: false, status: 401, reason: 'missing token' };
+    if (!tokenMatches(presented, token)) return { ok: false, status: 403, reason: 'bad token' };
     return { ok: true, viaQuery: fromQuery !== undefined };
   }
 

@@ -108,6 +108,13 @@ describe('web server binding and token', () => {
     expect(bad.headers['set-cookie']).toBeUndefined();
   });
 
+  it('lets this launch\'s query token win over a stale cookie from an earlier launch, and renews the cookie', async () => {
+    const r = await get('/?token=' + server.token, { Cookie: 'hopscope_token=' + 'f'.repeat(64) });
+    expect(r.status).toBe(200);
+    expect(String(r.headers['set-cookie'])).toContain(`hopscope_token=${server.token}`);
+    expect((await get('/', { Cookie: 'hopscope_token=' + 'f'.repeat(64) })).status).toBe(403);
+  });
+
   it('accepts the cookie and the header for assets, with security headers', async () => {
     const r = await get('/assets/app.js', { Cookie: `hopscope_token=${server.token}` });
     expect(r.status).toBe(200);
