@@ -1,0 +1,159 @@
+// Event details and the process tree around an event.
+// Invariant: the tree links processes of the same host only: by process_guid/parent_process_guid when the
+// events carry GUIDs, else by process_id/parent_process_id within PID_WINDOW_MS (a pid is taken to be the
+// latest process started with it before the child, and a later start with the same pid ends it: reuse).
+// Per-host indexes are built lazily, once per host, from the host's time-sorted rows.
+
+import { CANONICAL_FIELDS } from '../model/fields.ts';
+import type { EventDetails, ProcessNode } from '../rpc/api.ts';
+import type { EventStore } from '../store/store.ts';
+
+/** How far apart a parent's start and a child's start may be when linked by pid alone. */
+export const PID_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const MAX_ANCESTORS = 32;
+export const MAX_DESCENDANT_DEPTH = 8;
+export const MAX_TREE_NODES = 500;
+
+export function eventDetails(store: EventStore, row: number): EventDetails {
+  const { view, row: local } = store.locate(row);
+  const canonical: Record<string, string | null> = {};
+  for (const name of [...CANONICAL_FIELDS, 'host', 'source', 'sourcetype', 'vendor_product']) {
+    canonical[name] = view.column(name)?.get(local) ?? null;
+  }
+  const original: Record<string, string> = {};
+  for (const [k, v] of view.originalFields(local)) if (!Object.prototype.hasOwnProperty.call(original, k)) original[k] = v;
+  const loc = view.locator(local);
+  return {
+    row,
+    timeMs: view.timeMs[local]!,
+    evidence: store.evidenceName(loc.evidence),
+    record: loc.record,
+    line: loc.line,
+    canonical,
+    original,
+    raw: view.rawText(local),
+  };
+}
+
+interface HostProcIndex {
+  byGuid: Map<string, number[]>;
+  childrenByGuid: Map<string, number[]>;
+  /** Rows per pid, in time order. */
+  byPid: Map<string, number[]>;
+  childrenByPid: Map<string, number[]>;
+}
+
+const indexes = new WeakMap<EventStore, Map<number, HostProcIndex>>();
+
+function push(m: Map<string, number[]>, k: string | null, g: number): void {
+  if (k === null || k === '') return;
+  const list = m.get(k);
+  if (list) list.push(g);
+  else m.set(k, [g]);
+}
+
+function hostIndex(store: EventStore, hostId: number): HostProcIndex {
+  let perStore = indexes.get(store);
+  if (!perStore) {
+    perStore = new Map();
+    indexes.set(store, perStore);
+  }
+  let idx = perStore.get(hostId);
+  if (idx) return idx;
+  idx = { byGuid: new Map(), childrenByGuid: new Map(), byPid: new Map(), childrenByPid: new Map() };
+  for (const g of store.rowsOfHost(hostId)) {
+    push(idx.byGuid, store.value(g, 'process_guid'), g);
+    push(idx.childrenByGuid, store.value(g, 'parent_process_guid'), g);
+    push(idx.byPid, store.value(g, 'process_id'), g);
+    push(idx.childrenByPid, store.value(g, 'parent_process_id'), g);
+  }
+  perStore.set(hostId, idx);
+  return idx;
+}
+
+/** Latest row of `list` (time-sorted) starting at or before `timeMs`, other than `self`. */
+function latestAtOrBefore(store: EventStore, list: readonly number[], timeMs: number, self: number): number | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const g = list[i]!;
+    if (g !== self && store.timeAt(g) <= timeMs) return g;
+  }
+  return null;
+}
+
+function parentOf(store: EventStore, idx: HostProcIndex, g: number): number | null {
+  const t = store.timeAt(g);
+  const pguid = store.value(g, 'parent_process_guid');
+  if (pguid) {
+    const list = idx.byGuid.get(pguid);
+    // With GUIDs, an unknown parent GUID means the parent is not in the evidence: no pid guessing.
+    return list ? latestAtOrBefore(store, list, t, g) ?? list[0]! : null;
+  }
+  const ppid = store.value(g, 'parent_process_id');
+  if (!ppid) return null;
+  const list = idx.byPid.get(ppid);
+  if (!list) return null;
+  const p = latestAtOrBefore(store, list, t, g);
+  return p !== null && t - store.timeAt(p) <= PID_WINDOW_MS ? p : null;
+}
+
+function childrenOf(store: EventStore, idx: HostProcIndex, g: number): number[] {
+  const guid = store.value(g, 'process_guid');
+  if (guid) return (idx.childrenByGuid.get(guid) ?? []).filter((c) => c !== g);
+  const pid = store.value(g, 'process_id');
+  if (!pid) return [];
+  const t = store.timeAt(g);
+  // The pid is ours until the next process that starts with the same pid.
+  let until = t + PID_WINDOW_MS;
+  for (const other of idx.byPid.get(pid) ?? []) {
+    const to = store.timeAt(other);
+    if (other !== g && to > t) {
+      until = Math.min(until, to);
+      break;
+    }
+  }
+  return (idx.childrenByPid.get(pid) ?? []).filter((c) => {
+    if (c === g || store.value(c, 'parent_process_guid')) return false;
+    const tc = store.timeAt(c);
+    return tc >= t && tc <= until;
+  });
+}
+
+export function processTree(store: EventStore, row: number): ProcessNode[] {
+  store.locate(row);
+  const idx = hostIndex(store, store.hostIdOf(row));
+  const node = (g: number, depth: number, relation: ProcessNode['relation']): ProcessNode => ({
+    row: g,
+    timeMs: store.timeAt(g),
+    process_name: store.value(g, 'process_name'),
+    process: store.value(g, 'process'),
+    process_id: store.value(g, 'process_id'),
+    depth,
+    relation,
+  });
+  const seen = new Set<number>([row]);
+  const ancestors: number[] = [];
+  let cur = row;
+  while (ancestors.length < MAX_ANCESTORS) {
+    const p = parentOf(store, idx, cur);
+    if (p === null || seen.has(p)) break;
+    seen.add(p);
+    ancestors.push(p);
+    cur = p;
+  }
+  ancestors.reverse();
+  const out: ProcessNode[] = ancestors.map((g, i) => node(g, i, 'ancestor'));
+  const selfDepth = ancestors.length;
+  out.push(node(row, selfDepth, 'self'));
+  const walk = (g: number, depth: number): void => {
+    if (depth - selfDepth > MAX_DESCENDANT_DEPTH) return;
+    const kids = childrenOf(store, idx, g).sort((a, b) => store.timeAt(a) - store.timeAt(b) || a - b);
+    for (const c of kids) {
+      if (out.length >= MAX_TREE_NODES || seen.has(c)) continue;
+      seen.add(c);
+      out.push(node(c, depth, depth === selfDepth + 1 ? 'child' : 'descendant'));
+      walk(c, depth + 1);
+    }
+  };
+  walk(row, selfDepth + 1);
+  return out;
+}

@@ -1,0 +1,445 @@
+// The search/filter language of the UI: free text, field:value / field=value with * ? wildcards, quoted
+// values, /regex/, AND OR NOT ( ), time ranges. Parsed once to an AST that keeps 1-based columns, then
+// compiled per view to a row predicate; dictionary columns are evaluated once per distinct value.
+//
+// Grammar (NOT binds tightest, then AND — explicit or implicit by juxtaposition — then OR):
+//   expr   := and ('OR' and)*
+//   and    := unary (['AND'] unary)*
+//   unary  := 'NOT' unary | '(' expr ')' | term
+//   term   := "phrase" | /regex/flags | name (':' | '=' | '!=') value | time (op) instant | word
+//   value  := "quoted" | /regex/flags | bare          op := '>=' | '>' | '<=' | '<' | '='
+// Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), case-
+// insensitively for words and phrases. Field values match the whole value, case-insensitively, with `*`
+// (any run) and `?` (one character); `name:*` means the field is present. A one-letter name is not a
+// field (`C:\Windows` is free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
+
+import { HopscopeError } from '../model/errors.ts';
+import { compileRegex } from '../rules/regex/index.ts';
+import type { SafeRegex } from '../rules/regex/api.ts';
+import type { EventView } from '../store/view.ts';
+
+export const MAX_FILTER_LENGTH = 8192;
+export const MAX_REGEX_LENGTH = 1024;
+
+export type TimeOp = '>=' | '>' | '<=' | '<' | '=';
+
+export type FilterNode =
+  | { kind: 'and' | 'or'; items: FilterNode[] }
+  | { kind: 'not'; item: FilterNode }
+  | { kind: 'text'; value: string; column: number }
+  | { kind: 'textRegex'; regex: SafeRegex; column: number }
+  | { kind: 'field'; field: string; negate: boolean; value: string; column: number }
+  | { kind: 'fieldRegex'; field: string; negate: boolean; regex: SafeRegex; column: number }
+  | { kind: 'time'; op: TimeOp; timeMs: number; column: number }
+  | { kind: 'all' };
+
+type Tok =
+  | { t: 'lparen' | 'rparen' | 'and' | 'or' | 'not'; col: number }
+  | { t: 'term'; node: FilterNode; col: number };
+
+function usage(message: string, column: number): HopscopeError {
+  return new HopscopeError('E_USAGE', message, { column });
+}
+
+const NAME_STOP = new Set([' ', '\t', '\r', '\n', '(', ')', '"', ':', '=', '!', '<', '>']);
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+
+class Lexer {
+  pos = 0;
+  constructor(private readonly src: string) {}
+
+  tokens(): Tok[] {
+    const out: Tok[] = [];
+    const s = this.src;
+    while (true) {
+      while (isSpace(s[this.pos])) this.pos++;
+      if (this.pos >= s.length) return out;
+      const col = this.pos + 1;
+      const c = s[this.pos]!;
+      if (c === '(') {
+        this.pos++;
+        out.push({ t: 'lparen', col });
+      } else if (c === ')') {
+        this.pos++;
+        out.push({ t: 'rparen', col });
+      } else if (c === '"') {
+        out.push({ t: 'term', node: { kind: 'text', value: this.quoted(), column: col }, col });
+      } else if (c === '/') {
+        out.push({ t: 'term', node: { kind: 'textRegex', regex: this.regex(), column: col }, col });
+      } else {
+        out.push(this.wordOrField(col));
+      }
+    }
+  }
+
+  private quoted(): string {
+    const s = this.src;
+    const start = this.pos;
+    this.pos++;
+    let out = '';
+    while (this.pos < s.length) {
+      const c = s[this.pos]!;
+      if (c === '\\' && (s[this.pos + 1] === '"' || s[this.pos + 1] === '\\')) {
+        out += s[this.pos + 1];
+        this.pos += 2;
+      } else if (c === '"') {
+        this.pos++;
+        return out;
+      } else {
+        out += c;
+        this.pos++;
+      }
+    }
+    throw usage('unterminated quoted string', start + 1);
+  }
+
+  private regex(): SafeRegex {
+    const s = this.src;
+    const start = this.pos;
+    this.pos++;
+    let body = '';
+    let closed = false;
+    while (this.pos < s.length) {
+      const c = s[this.pos]!;
+      if (c === '\\' && this.pos + 1 < s.length) {
+        // `\/` is a literal slash; every other escape reaches the regex engine as written.
+        body += s[this.pos + 1] === '/' ? '/' : c + s[this.pos + 1];
+        this.pos += 2;
+        continue;
+      }
+      if (c === '/') {
+        closed = true;
+        this.pos++;
+        break;
+      }
+      body += c;
+      this.pos++;
+    }
+    if (!closed) throw usage('unterminated /regex/', start + 1);
+    let flags = '';
+    while (this.pos < s.length && /[a-z]/i.test(s[this.pos]!)) flags += s[this.pos++];
+    for (const f of flags) if (!'ims'.includes(f)) throw usage(`unknown regex flag '${f}' (use i, m, s)`, this.pos - flags.length + flags.indexOf(f) + 1);
+    if (body.length === 0) throw usage('empty /regex/', start + 1);
+    if (body.length > MAX_REGEX_LENGTH) throw usage(`regex longer than ${MAX_REGEX_LENGTH} characters`, start + 1);
+    try {
+      return compileRegex(body, {
+        caseInsensitive: flags.includes('i'),
+        multiline: flags.includes('m'),
+        dotAll: flags.includes('s'),
+        location: { column: start + 2 },
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      const col = err instanceof HopscopeError && err.location?.column !== undefined ? err.location.column : start + 1;
+      throw usage(`regex refused: ${why.replace(/ \(column \d+\)$/, '')}`, col);
+    }
+  }
+
+  private bare(): string {
+    const s = this.src;
+    let out = '';
+    while (this.pos < s.length && !isSpace(s[this.pos]) && s[this.pos] !== '(' && s[this.pos] !== ')') out += s[this.pos++];
+    return out;
+  }
+
+  private wordOrField(col: number): Tok {
+    const s = this.src;
+    const start = this.pos;
+    let name = '';
+    while (this.pos < s.length && !NAME_STOP.has(s[this.pos]!)) name += s[this.pos++];
+    const rest = s.slice(this.pos, this.pos + 2);
+    let op: string | null = null;
+    if (rest.startsWith('!=') || rest.startsWith('>=') || rest.startsWith('<=')) op = rest;
+    else if (rest[0] === ':' || rest[0] === '=' || rest[0] === '<' || rest[0] === '>') op = rest[0];
+    if (name === 'AND' || name === 'OR' || name === 'NOT') {
+      if (op === null) return { t: name === 'AND' ? 'and' : name === 'OR' ? 'or' : 'not', col };
+    }
+    const isTime = name === 'time' || name === '_time';
+    if (op === null || name.length < 2 || ((op === '<' || op === '>' || op === '<=' || op === '>=') && !isTime)) {
+      // Free text: the whole run up to whitespace or a parenthesis.
+      this.pos = start;
+      const word = this.bare();
+      if (word.length === 0) throw usage(`unexpected '${s[this.pos]}'`, col);
+      return { t: 'term', node: { kind: 'text', value: word, column: col }, col };
+    }
+    this.pos += op.length;
+    const valueCol = this.pos + 1;
+    if (isTime) {
+      const timeOp: TimeOp = op === ':' ? '=' : (op as TimeOp);
+      if (op === '!=') throw usage('time does not support !=; use NOT or a range', col);
+      const text = s[this.pos] === '"' ? this.quoted() : this.bare();
+      return { t: 'term', node: { kind: 'time', op: timeOp, timeMs: parseInstant(text, valueCol), column: col }, col };
+    }
+    const negate = op === '!=';
+    if (s[this.pos] === '/') {
+      return { t: 'term', node: { kind: 'fieldRegex', field: name, negate, regex: this.regex(), column: col }, col };
+    }
+    const value = s[this.pos] === '"' ? this.quoted() : this.bare();
+    return { t: 'term', node: { kind: 'field', field: name, negate, value, column: col }, col };
+  }
+}
+
+/** ISO 8601 (zone optional, UTC when absent) or epoch milliseconds. */
+export function parseInstant(text: string, column: number): number {
+  if (/^-?\d{1,16}(\.\d+)?$/.test(text)) return Number(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  if (!m) throw usage(`'${text}' is not a time (use ISO 8601 like 2024-05-01T08:00:00Z, or epoch milliseconds)`, column);
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  let ms = Date.UTC(+y!, +mo! - 1, +d!, +(h ?? 0), +(mi ?? 0), +(sec ?? 0)) + (frac ? Number(frac) * 1000 : 0);
+  if (+mo! < 1 || +mo! > 12 || +d! < 1 || +d! > 31 || +(h ?? 0) > 23 || +(mi ?? 0) > 59 || +(sec ?? 0) > 60) {
+    throw usage(`'${text}' is not a valid date`, column);
+  }
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return ms;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly toks: Tok[], private readonly length: number) {}
+
+  parse(): FilterNode {
+    if (this.toks.length === 0) return { kind: 'all' };
+    const node = this.or();
+    const t = this.toks[this.i];
+    if (t) throw usage(t.t === 'rparen' ? "unmatched ')'" : 'unexpected input', t.col);
+    return node;
+  }
+
+  private or(): FilterNode {
+    const items = [this.and()];
+    while (this.toks[this.i]?.t === 'or') {
+      this.i++;
+      items.push(this.and());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'or', items };
+  }
+
+  private and(): FilterNode {
+    const items = [this.unary()];
+    while (true) {
+      const t = this.toks[this.i];
+      if (!t || t.t === 'or' || t.t === 'rparen') break;
+      if (t.t === 'and') this.i++;
+      items.push(this.unary());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'and', items };
+  }
+
+  private unary(): FilterNode {
+    const t = this.toks[this.i];
+    if (!t) throw usage('expected a search term', this.length + 1);
+    switch (t.t) {
+      case 'not':
+        this.i++;
+        return { kind: 'not', item: this.unary() };
+      case 'lparen': {
+        this.i++;
+        if (this.toks[this.i]?.t === 'rparen') throw usage('empty parentheses', t.col);
+        const inner = this.or();
+        const close = this.toks[this.i];
+        if (!close || close.t !== 'rparen') throw usage("missing ')' for '('", t.col);
+        this.i++;
+        return inner;
+      }
+      case 'term':
+        this.i++;
+        return t.node;
+      default:
+        throw usage(`'${t.t.toUpperCase()}' needs a search term before it`, t.col);
+    }
+  }
+}
+
+export function parseFilter(text: string): FilterNode {
+  if (text.length > MAX_FILTER_LENGTH) throw usage(`filter longer than ${MAX_FILTER_LENGTH} characters`, MAX_FILTER_LENGTH + 1);
+  return new Parser(new Lexer(text).tokens(), text.length).parse();
+}
+
+// ---- value matching -------------------------------------------------------------------------
+
+/** Case-insensitive whole-string glob: `*` any run, `?` one character; linear backtracking to the last star. */
+export function globMatch(patternLower: string, value: string): boolean {
+  const v = value.toLowerCase();
+  let p = 0;
+  let s = 0;
+  let star = -1;
+  let mark = 0;
+  while (s < v.length) {
+    const pc = patternLower[p];
+    if (pc === '?' || (pc !== undefined && pc !== '*' && pc === v[s])) {
+      p++;
+      s++;
+    } else if (pc === '*') {
+      star = p++;
+      mark = s;
+    } else if (star >= 0) {
+      p = star + 1;
+      s = ++mark;
+    } else return false;
+  }
+  while (patternLower[p] === '*') p++;
+  return p === patternLower.length;
+}
+
+function valueMatcher(value: string): (v: string) => boolean {
+  const lower = value.toLowerCase();
+  if (lower === '*') return () => true;
+  if (!lower.includes('*') && !lower.includes('?')) return (v) => v.toLowerCase() === lower;
+  return (v) => globMatch(lower, v);
+}
+
+function textMatcher(value: string): (text: string) => boolean {
+  const lower = value.toLowerCase();
+  if (!lower.includes('*') && !lower.includes('?')) return (t) => t.toLowerCase().includes(lower);
+  const pattern = '*' + lower + '*';
+  return (t) => globMatch(pattern, t);
+}
+
+/** Longest input handed to a regex test (event text beyond it is not searched by /regex/). */
+export const MAX_REGEX_INPUT = 1 << 20;
+
+// ---- compilation ----------------------------------------------------------------------------
+
+export type RowTest = (row: number) => boolean;
+
+export interface CompiledFilter {
+  readonly source: string;
+  readonly ast: FilterNode;
+  /** Row predicate for one view (cached per view). */
+  forView(view: EventView): RowTest;
+  /** Time window every match lies in (from top-level time terms), for narrowing scans. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** True when the filter accepts every row. */
+  readonly matchesAll: boolean;
+}
+
+function compileNode(node: FilterNode, view: EventView): RowTest {
+  switch (node.kind) {
+    case 'all':
+      return () => true;
+    case 'and': {
+      const parts = node.items.map((n) => compileNode(n, view));
+      return (row) => {
+        for (const p of parts) if (!p(row)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const parts = node.items.map((n) => compileNode(n, view));
+      return (row) => {
+        for (const p of parts) if (p(row)) return true;
+        return false;
+      };
+    }
+    case 'not': {
+      const inner = compileNode(node.item, view);
+      return (row) => !inner(row);
+    }
+    case 'text': {
+      const m = textMatcher(node.value);
+      return (row) => m(view.text(row));
+    }
+    case 'textRegex': {
+      const re = node.regex;
+      return (row) => {
+        const t = view.text(row);
+        return re.test(t.length > MAX_REGEX_INPUT ? t.slice(0, MAX_REGEX_INPUT) : t);
+      };
+    }
+    case 'time': {
+      const t = view.timeMs;
+      const x = node.timeMs;
+      switch (node.op) {
+        case '>=':
+          return (row) => t[row]! >= x;
+        case '>':
+          return (row) => t[row]! > x;
+        case '<=':
+          return (row) => t[row]! <= x;
+        case '<':
+          return (row) => t[row]! < x;
+        default:
+          return (row) => t[row] === x;
+      }
+    }
+    case 'field':
+    case 'fieldRegex': {
+      const col = view.column(node.field);
+      if (!col) return () => false;
+      let test: (v: string) => boolean;
+      if (node.kind === 'field') {
+        const m = valueMatcher(node.value);
+        // `field:""` asks for an empty (or absent) value.
+        if (node.value === '') return node.negate ? (row) => (col.get(row) ?? '') !== '' : (row) => (col.get(row) ?? '') === '';
+        test = m;
+      } else {
+        const re = node.regex;
+        test = (v) => re.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v);
+      }
+      // A field that is absent matches neither `=` nor `!=` (as in SPL).
+      const want = !node.negate;
+      if (col.dict) {
+        const { ids, values } = col.dict;
+        // Per distinct value: 0 = not yet evaluated, 1 = no, 2 = yes.
+        const memo = new Uint8Array(values.length);
+        return (row) => {
+          const id = ids[row]!;
+          let r = memo[id]!;
+          if (r === 0) {
+            const v = values[id];
+            r = v === null || v === undefined ? 1 : test(v) === want ? 2 : 1;
+            memo[id] = r;
+          }
+          return r === 2;
+        };
+      }
+      const get = col.get;
+      return (row) => {
+        const v = get(row);
+        return v !== null && test(v) === want;
+      };
+    }
+  }
+}
+
+function timeBounds(node: FilterNode): { startMs: number; endMs: number } {
+  let startMs = -Infinity;
+  let endMs = Infinity;
+  const terms = node.kind === 'and' ? node.items : [node];
+  for (const t of terms) {
+    if (t.kind !== 'time') continue;
+    if (t.op === '>=' || t.op === '=') startMs = Math.max(startMs, t.timeMs);
+    if (t.op === '>') startMs = Math.max(startMs, t.timeMs);
+    if (t.op === '<') endMs = Math.min(endMs, t.timeMs);
+    // Bounds are a superset (ends exclusive); the predicate itself decides the edge rows.
+    if (t.op === '<=' || t.op === '=') endMs = Math.min(endMs, t.timeMs + 1);
+  }
+  return { startMs, endMs };
+}
+
+/** Parse and prepare a filter; throws HopscopeError('E_USAGE') with the 1-based column of the problem. */
+export function compileFilter(text: string): CompiledFilter {
+  const ast = parseFilter(text);
+  const cache = new WeakMap<EventView, RowTest>();
+  const { startMs, endMs } = timeBounds(ast);
+  return {
+    source: text,
+    ast,
+    startMs,
+    endMs,
+    matchesAll: ast.kind === 'all',
+    forView(view) {
+      let fn = cache.get(view);
+      if (!fn) {
+        fn = compileNode(ast, view);
+        cache.set(view, fn);
+      }
+      return fn;
+    },
+  };
+}

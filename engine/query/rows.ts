@@ -1,0 +1,277 @@
+// Table pages for the UI: filter + time range + hosts + finding rows, sorted, paged, only the asked columns.
+// Invariant: the matching row set of a query is computed once and cached, so paging costs only the page;
+// the rows scanned are those in the time range (or of the requested hosts / finding), not the store.
+
+import type { Finding } from '../detect/types.ts';
+import { HopscopeError, toErrorInfo } from '../model/errors.ts';
+import type { RowsRequest, RowsResponse } from '../rpc/api.ts';
+import type { EventStore } from '../store/store.ts';
+import type { StringColumn } from '../store/view.ts';
+import { compileFilter, type RowTest } from './filter.ts';
+import { rowsInRange } from './timeline.ts';
+
+export const DEFAULT_COLUMNS = ['_time', 'host', 'user', 'parent_process_name', 'process_name', 'process'];
+export const MAX_PAGE = 5000;
+export const MAX_COLUMNS = 500;
+/** Sort keys kept per store (each costs 4 bytes per row). */
+const MAX_SORT_KEYS = 4;
+/** Below this many matches a sort reads the values directly instead of building a store-wide rank. */
+const DIRECT_SORT_LIMIT = 50_000;
+
+interface QueryResult {
+  key: string;
+  rows: Uint32Array;
+}
+
+/** Per-store caches: the last few query results and column sort ranks. */
+export class RowsCache {
+  readonly results: QueryResult[] = [];
+  readonly ranks = new Map<string, Uint32Array>();
+}
+
+const caches = new WeakMap<EventStore, RowsCache>();
+
+export interface RowsContext {
+  /** Findings of the case, to resolve `findingId`. */
+  findings?: readonly Finding[];
+  cache?: RowsCache;
+  /** Match counts up to which a sort reads values directly (default DIRECT_SORT_LIMIT; tests lower it). */
+  directSortLimit?: number;
+}
+
+function cacheFor(store: EventStore, ctx: RowsContext): RowsCache {
+  if (ctx.cache) return ctx.cache;
+  let c = caches.get(store);
+  if (!c) {
+    c = new RowsCache();
+    caches.set(store, c);
+  }
+  return c;
+}
+
+const MISSING_RANK = 0xffff_ffff;
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** Order of values in the table: numbers numerically, then text case-insensitively, then exactly. */
+export function compareValues(a: string, b: string): number {
+  const an = NUMERIC.test(a);
+  const bn = NUMERIC.test(b);
+  if (an && bn) {
+    const d = Number(a) - Number(b);
+    if (d !== 0) return d;
+  } else if (an !== bn) return an ? -1 : 1;
+  const al = a.toLowerCase();
+  const bl = b.toLowerCase();
+  if (al !== bl) return al < bl ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Store-wide rank of each row's value of `field` (equal values, equal rank; missing last). */
+function buildRanks(store: EventStore, field: string): Uint32Array {
+  const distinct = new Map<string, number>();
+  const cols = store.views.map((v) => v.column(field));
+  for (let i = 0; i < cols.length; i++) {
+    const col = cols[i];
+    if (!col) continue;
+    if (col.dict) {
+      for (const v of col.dict.values) if (v !== null && v !== undefined) distinct.set(v, 0);
+    } else {
+      const n = store.views[i]!.rowCount;
+      for (let r = 0; r < n; r++) {
+        const v = col.get(r);
+        if (v !== null) distinct.set(v, 0);
+      }
+    }
+  }
+  const sorted = [...distinct.keys()].sort(compareValues);
+  sorted.forEach((v, i) => distinct.set(v, i));
+  const ranks = new Uint32Array(store.rowCount).fill(MISSING_RANK);
+  for (let i = 0; i < cols.length; i++) {
+    const col = cols[i];
+    const view = store.views[i]!;
+    if (!col) continue;
+    if (col.dict) {
+      // Dictionary columns: rank each distinct id once, then one table lookup per row.
+      const { ids, values } = col.dict;
+      const idRank = new Uint32Array(values.length);
+      for (let id = 0; id < values.length; id++) {
+        const v = values[id];
+        idRank[id] = v === null || v === undefined ? MISSING_RANK : distinct.get(v)!;
+      }
+      for (let r = 0; r < view.rowCount; r++) ranks[view.base + r] = idRank[ids[r]!]!;
+    } else {
+      for (let r = 0; r < view.rowCount; r++) {
+        const v = col.get(r);
+        if (v !== null) ranks[view.base + r] = distinct.get(v)!;
+      }
+    }
+  }
+  return ranks;
+}
+
+function ranksFor(store: EventStore, cache: RowsCache, field: string): Uint32Array {
+  let r = cache.ranks.get(field);
+  if (r) {
+    cache.ranks.delete(field);
+    cache.ranks.set(field, r);
+    return r;
+  }
+  r = buildRanks(store, field);
+  cache.ranks.set(field, r);
+  while (cache.ranks.size > MAX_SORT_KEYS) cache.ranks.delete(cache.ranks.keys().next().value!);
+  return r;
+}
+
+function globalTests(store: EventStore, filter: string | undefined): { test: ((g: number) => boolean) | null; startMs: number; endMs: number } {
+  if (!filter || filter.trim() === '') return { test: null, startMs: -Infinity, endMs: Infinity };
+  const f = compileFilter(filter);
+  if (f.matchesAll) return { test: null, startMs: -Infinity, endMs: Infinity };
+  const tests: RowTest[] = store.views.map((v) => f.forView(v));
+  const test =
+    tests.length === 1
+      ? tests[0]!
+      : (g: number): boolean => {
+          const i = store.viewIndexOf(g);
+          return tests[i]!(g - store.views[i]!.base);
+        };
+  return { test, startMs: f.startMs, endMs: f.endMs };
+}
+
+/** Matching global rows in time order. */
+function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
+  const { test, startMs: fs, endMs: fe } = globalTests(store, req.filter);
+  const startMs = Math.max(req.startMs ?? -Infinity, fs);
+  const endMs = Math.min(req.endMs ?? Infinity, fe);
+  let candidates: Uint32Array;
+  if (req.findingId !== undefined) {
+    const finding = ctx.findings?.find((f) => f.id === req.findingId);
+    if (!finding) return new Uint32Array(0);
+    const rows = finding.events.map((e) => e.row).filter((g) => Number.isInteger(g) && g >= 0 && g < store.rowCount);
+    rows.sort((a, b) => store.timeAt(a) - store.timeAt(b) || a - b);
+    candidates = Uint32Array.from(new Set(rows)).filter((g) => {
+      const t = store.timeAt(g);
+      return t >= startMs && t < endMs;
+    });
+    if (req.hosts && req.hosts.length > 0) {
+      const ids = new Set(req.hosts.map((h) => store.hostId(h)));
+      candidates = candidates.filter((g) => ids.has(store.hostIdOf(g)));
+    }
+  } else if (req.hosts && req.hosts.length > 0) {
+    const parts: Uint32Array[] = [];
+    for (const host of new Set(req.hosts)) {
+      const id = store.hostId(host);
+      if (id < 0) continue;
+      const rows = store.rowsOfHost(id);
+      const { lo, hi } = rowsInRange(store, rows, startMs, endMs);
+      parts.push(rows.subarray(lo, hi));
+    }
+    candidates = parts.length === 1 ? parts[0]! : mergeByTime(store, parts);
+  } else {
+    const { lo, hi } = store.orderRange(startMs, endMs);
+    candidates = store.timeOrder().subarray(lo, hi);
+  }
+  if (!test) return candidates;
+  const out = new Uint32Array(candidates.length);
+  let n = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const g = candidates[i]!;
+    if (test(g)) out[n++] = g;
+  }
+  return out.slice(0, n);
+}
+
+function mergeByTime(store: EventStore, parts: Uint32Array[]): Uint32Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint32Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  const times = new Float64Array(total);
+  for (let i = 0; i < total; i++) times[i] = store.timeAt(out[i]!);
+  const idx = Uint32Array.from({ length: total }, (_, i) => i);
+  idx.sort((a, b) => times[a]! - times[b]! || out[a]! - out[b]!);
+  return idx.map((i) => out[i]!);
+}
+
+function sortRows(store: EventStore, rows: Uint32Array, sort: RowsRequest['sort'], cache: RowsCache, directLimit: number): Uint32Array {
+  if (!sort || sort.field === '_time' || sort.field === 'time') {
+    return sort?.dir === 'desc' ? rows.slice().reverse() : rows;
+  }
+  const desc = sort.dir === 'desc';
+  const n = rows.length;
+  const pos = Uint32Array.from({ length: n }, (_, i) => i);
+  if (n <= directLimit) {
+    const values = Array.from(rows, (g) => store.value(g, sort.field));
+    pos.sort((a, b) => {
+      const va = values[a]!;
+      const vb = values[b]!;
+      // Missing values last in either direction; ties keep time order.
+      if (va === null || vb === null) return va === vb ? a - b : va === null ? 1 : -1;
+      const c = compareValues(va, vb);
+      return (desc ? -c : c) || a - b;
+    });
+  } else {
+    const ranks = ranksFor(store, cache, sort.field);
+    pos.sort((a, b) => {
+      const ra = ranks[rows[a]!]!;
+      const rb = ranks[rows[b]!]!;
+      if (ra === rb) return a - b;
+      if (ra === MISSING_RANK || rb === MISSING_RANK) return ra === MISSING_RANK ? 1 : -1;
+      return desc ? rb - ra : ra - rb;
+    });
+  }
+  return pos.map((p) => rows[p]!);
+}
+
+function isoTime(timeMs: number): string {
+  const d = new Date(Math.floor(timeMs));
+  if (Number.isNaN(d.getTime())) return String(timeMs);
+  const frac = timeMs - Math.floor(timeMs);
+  const iso = d.toISOString();
+  // Keep sub-millisecond precision the store holds (up to microseconds).
+  return frac > 0 ? iso.slice(0, -1) + Math.min(999, Math.round(frac * 1000)).toString().padStart(3, '0') + 'Z' : iso;
+}
+
+export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {}): RowsResponse {
+  const columns = (req.columns && req.columns.length > 0 ? req.columns : DEFAULT_COLUMNS).slice(0, MAX_COLUMNS);
+  const offset = Math.max(0, Math.floor(req.offset) || 0);
+  const limit = Math.max(0, Math.min(MAX_PAGE, Math.floor(req.limit) || 0));
+  const cache = cacheFor(store, ctx);
+  const key = JSON.stringify([req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
+  let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
+  if (!result) {
+    let matched: Uint32Array;
+    try {
+      matched = matchRows(store, req, ctx);
+    } catch (err) {
+      if (err instanceof HopscopeError && err.code === 'E_USAGE') {
+        return { total: 0, offset, columns, rows: [], filterError: toErrorInfo(err) };
+      }
+      throw err;
+    }
+    result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT) };
+    if (req.findingId === undefined) {
+      cache.results.unshift(result);
+      if (cache.results.length > 4) cache.results.pop();
+    }
+  }
+  const page = result.rows.subarray(Math.min(offset, result.rows.length), Math.min(offset + limit, result.rows.length));
+  const colCache = new Map<object, Array<StringColumn | undefined>>();
+  const out: RowsResponse['rows'] = [];
+  for (let i = 0; i < page.length; i++) {
+    const g = page[i]!;
+    const { view, row } = store.locate(g);
+    let cols = colCache.get(view);
+    if (!cols) {
+      cols = columns.map((c) => (c === '_time' ? undefined : view.column(c)));
+      colCache.set(view, cols);
+    }
+    const timeMs = view.timeMs[row]!;
+    const values = columns.map((c, k) => (c === '_time' ? isoTime(timeMs) : (cols![k]?.get(row) ?? null)));
+    out.push({ row: g, timeMs, values });
+  }
+  return { total: result.rows.length, offset, columns, rows: out };
+}

@@ -1,0 +1,172 @@
+// Filter language: each operator against a brute-force check, precedence, located errors, hostile regex.
+
+import { describe, expect, it } from 'vitest';
+import { HopscopeError } from '../../../engine/model/errors.ts';
+import { compileFilter, globMatch, parseFilter } from '../../../engine/query/filter.ts';
+import { createMemoryView } from '../../../engine/store/memory-view.ts';
+import type { EventView } from '../../../engine/store/view.ts';
+import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import { buildStore, sysmonRecords, toCanonical } from '../store/gen-events.ts';
+
+const recs = sysmonRecords({ count: 400, seed: 21 });
+const store = buildStore([
+  { records: recs.slice(0, 150), opts: { evidenceName: 'a.xml' } },
+  { records: recs.slice(150), opts: { evidenceName: 'a.xml' } },
+]);
+
+function matching(filter: string): number[] {
+  const f = compileFilter(filter);
+  const out: number[] = [];
+  for (const v of store.views) {
+    const test = f.forView(v);
+    for (let r = 0; r < v.rowCount; r++) if (test(r)) out.push(v.base + r);
+  }
+  return out;
+}
+
+function expected(pred: (rec: IngestRecord) => boolean): number[] {
+  return recs.flatMap((r, i) => (pred(r) ? [i] : []));
+}
+
+const lc = (s: string | undefined): string => (s ?? '').toLowerCase();
+const text = (r: IngestRecord): string => lc(r.raw) + '\n' + lc(Object.entries(r.fields).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' '));
+
+function errorAt(filter: string): { column?: number; message: string } {
+  try {
+    compileFilter(filter);
+  } catch (err) {
+    expect(err).toBeInstanceOf(HopscopeError);
+    const e = err as HopscopeError;
+    expect(e.code).toBe('E_USAGE');
+    return { column: e.location?.column, message: e.message };
+  }
+  throw new Error(`no error for ${filter}`);
+}
+
+describe('filter operators', () => {
+  it('free text is a case-insensitive contains over the event text', () => {
+    const got = matching('WMIPRVSE');
+    expect(got).toEqual(expected((r) => text(r).includes('wmiprvse')));
+    expect(got.length).toBeGreaterThan(0);
+    expect(matching('"echo cd ^&gt;"')).toEqual(expected((r) => text(r).includes('echo cd ^&gt;')));
+    expect(matching('"echo cd ^&gt;"').length).toBeGreaterThan(0);
+  });
+
+  it('field:value and field=value match the whole value case-insensitively', () => {
+    const want = expected((r) => lc(r.fields.process_name) === 'cmd.exe');
+    expect(want.length).toBeGreaterThan(0);
+    expect(matching('process_name:CMD.EXE')).toEqual(want);
+    expect(matching('process_name=cmd.exe')).toEqual(want);
+    expect(matching('process_name:cmd')).toEqual([]);
+  });
+
+  it('wildcards * and ? and presence', () => {
+    expect(matching('process_name:power*')).toEqual(expected((r) => lc(r.fields.process_name).startsWith('power')));
+    expect(matching('user:corp\\?ob')).toEqual(expected((r) => r.fields.user === 'CORP\\bob'));
+    expect(matching('parent_process_guid:*')).toEqual(expected((r) => r.fields.parent_process_guid !== undefined));
+    expect(matching('process:*127.0.0.1*')).toEqual(expected((r) => lc(r.fields.process).includes('127.0.0.1')));
+  });
+
+  it('quoted values, != and original field names', () => {
+    expect(matching('user:"NT AUTHORITY\\\\SYSTEM"')).toEqual(expected((r) => r.fields.user === 'NT AUTHORITY\\SYSTEM'));
+    expect(matching('IntegrityLevel!=high')).toEqual(expected((r) => r.fields.process_integrity_level !== 'High'));
+    // Absent fields match neither = nor !=.
+    expect(matching('ParentImage!=x')).toEqual(expected((r) => r.fields.parent_process_path !== undefined));
+    expect(matching('process_current_directory:""')).toEqual(expected((r) => !r.fields.process_current_directory));
+  });
+
+  it('/regex/ on text and on fields', () => {
+    expect(matching('/\\\\127\\.0\\.0\\.1\\\\C\\$/')).toEqual(expected((r) => text(r).includes('\\\\127.0.0.1\\c$')));
+    expect(matching('process:/^"C:\\\\Windows\\\\explorer\\.exe"/')).toEqual(expected((r) => (r.fields.process ?? '').startsWith('"C:\\Windows\\explorer.exe"')));
+    expect(matching('process_name:/^WMI/i')).toEqual(expected((r) => /^wmi/i.test(r.fields.process_name ?? '')));
+    expect(matching('process_name:/^WMI/')).toEqual([]);
+  });
+
+  it('AND / OR / NOT precedence and parentheses', () => {
+    const a = (r: IngestRecord): boolean => lc(r.fields.process_name) === 'cmd.exe';
+    const b = (r: IngestRecord): boolean => r.fields.dest === 'DC01.corp.local';
+    const c = (r: IngestRecord): boolean => r.fields.process_integrity_level === 'High';
+    expect(matching('process_name:cmd.exe OR dest:DC01.corp.local process_integrity_level:high')).toEqual(expected((r) => a(r) || (b(r) && c(r))));
+    expect(matching('(process_name:cmd.exe OR dest:DC01.corp.local) AND process_integrity_level:high')).toEqual(expected((r) => (a(r) || b(r)) && c(r)));
+    expect(matching('NOT process_name:cmd.exe dest:DC01.corp.local')).toEqual(expected((r) => !a(r) && b(r)));
+    expect(matching('NOT (process_name:cmd.exe OR dest:DC01.corp.local)')).toEqual(expected((r) => !(a(r) || b(r))));
+    expect(matching('')).toHaveLength(recs.length);
+  });
+
+  it('time ranges (ISO, offsets, epoch ms)', () => {
+    const mid = recs[200]!.timeMs;
+    const iso = new Date(Math.floor(mid)).toISOString();
+    expect(matching(`time>=${iso}`)).toEqual(expected((r) => r.timeMs >= Math.floor(mid)));
+    expect(matching(`time<${iso} dest:WS01.corp.local`)).toEqual(expected((r) => r.timeMs < Math.floor(mid) && r.fields.dest === 'WS01.corp.local'));
+    const local = new Date(Math.floor(mid) + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    expect(matching(`_time>=${local}`)).toEqual(matching(`time>=${Math.floor(mid)}`));
+    const f = compileFilter(`time>=${iso} time<2024-05-01T09:00:00`);
+    expect(f.startMs).toBe(Math.floor(mid));
+    expect(f.endMs).toBe(Date.UTC(2024, 4, 1, 9));
+  });
+
+  it('drive letters are free text, not a field named C', () => {
+    expect(parseFilter('C:\\Windows\\Temp')).toMatchObject({ kind: 'text', value: 'C:\\Windows\\Temp' });
+  });
+
+  it('evaluates dictionary columns once per distinct value', () => {
+    const events = recs.map((r) => toCanonical(r, 0));
+    const base = createMemoryView(events);
+    let reads = 0;
+    const counting: EventView = {
+      ...base,
+      column(name) {
+        const c = base.column(name);
+        if (!c?.dict) return c;
+        const values = new Proxy(c.dict.values as Array<string | null>, {
+          get(target, prop, recv) {
+            if (typeof prop === 'string' && /^\d+$/.test(prop)) reads++;
+            return Reflect.get(target, prop, recv) as unknown;
+          },
+        });
+        return { dict: { ids: c.dict.ids, values }, get: c.get };
+      },
+    };
+    const test = compileFilter('process_name:cmd* OR user:corp\\alice').forView(counting);
+    let hits = 0;
+    for (let r = 0; r < counting.rowCount; r++) if (test(r)) hits++;
+    expect(hits).toBe(expected((r) => lc(r.fields.process_name).startsWith('cmd') || r.fields.user === 'CORP\\alice').length);
+    const distinct = new Set(recs.map((r) => r.fields.process_name)).size + new Set(recs.map((r) => r.fields.user)).size + 2;
+    expect(reads).toBeLessThanOrEqual(distinct);
+  });
+
+  it('glob matching has no exponential blow-up on hostile patterns', () => {
+    expect(globMatch('*a*a*a*a*a*a*a*a*b', 'a'.repeat(5000))).toBe(false);
+    expect(globMatch('a?c*', 'ABCdef')).toBe(true);
+  });
+});
+
+describe('filter errors carry 1-based columns', () => {
+  it.each([
+    ['(process_name:cmd.exe OR x', 1, "missing ')'"],
+    ['a OR', 5, 'expected a search term'],
+    ['a OR ) b', 6, 'needs a search term'],
+    ['a ) b', 3, "unmatched ')'"],
+    ['user:"abc', 6, 'unterminated quoted string'],
+    ['x /abc', 3, 'unterminated /regex/'],
+    ['time>=yesterday', 7, 'is not a time'],
+    ['time>=2024-13-01', 7, 'not a valid date'],
+    ['AND x', 1, 'needs a search term'],
+    ['()', 1, 'empty parentheses'],
+    ['process:/a/g', 12, "unknown regex flag 'g'"],
+  ])('%s', (filter, column, message) => {
+    const e = errorAt(filter);
+    expect(e.column).toBe(column);
+    expect(e.message).toContain(message);
+  });
+
+  it('refuses hostile regex (nested quantifiers where backtracking is needed) with a located error', () => {
+    const e = errorAt('dest:x /(?=(a+)+b)c/');
+    expect(e.message).toMatch(/regex refused/);
+    expect(e.column).toBeGreaterThanOrEqual(8);
+    // Classic nested quantifiers run on the linear-time engine: they answer, they do not hang.
+    const f = compileFilter('/(a+)+x/');
+    const v = buildStore([{ records: [{ ...recs[0]!, raw: 'a'.repeat(50_000) + '!' }] }]).views[0]!;
+    expect(f.forView(v)(0)).toBe(false);
+  });
+});
