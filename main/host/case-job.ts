@@ -5,7 +5,8 @@
 import { HopscopeError, toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
 import type { CaseSummary, IngestProgress } from '../../engine/rpc/api.ts';
 import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult } from '../../engine/rpc/protocol.ts';
-import type { EngineCall, EngineLike } from './engine-client.ts';
+import type { EngineMethod, EngineParams, EngineResult } from '../../engine/rpc/protocol.ts';
+import type { CallOptions, EngineCall, EngineLike } from './engine-client.ts';
 import { hashEvidence, statEvidence } from './evidence.ts';
 
 export interface CaseInput {
@@ -54,6 +55,11 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
   const checkCancelled = (): void => {
     if (cancelled) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
   };
+  /** Every engine call checks first: a cancelled job must not touch the case the next job is building. */
+  const call = <M extends EngineMethod>(method: M, params: EngineParams<M>, callOpts?: CallOptions): Promise<EngineResult<M>> => {
+    checkCancelled();
+    return track(engine.call(method, params, callOpts));
+  };
 
   const run = async (): Promise<CaseJobResult> => {
     const started = performance.now();
@@ -76,7 +82,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       opts.onProgress?.({ phase, bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0, ...(file ? { file } : {}) });
     };
 
-    await track(engine.call('reset', {}));
+    await call('reset', {});
     const outcomes: EvidenceOutcome[] = [];
     let index = 0;
     for (let i = 0; i < opts.evidence.length; i++) {
@@ -84,6 +90,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       const input = opts.evidence[i]!;
       if (sizes[i]! < 0) continue;
       const evidence = index;
+      checkCancelled();
       const ingestCall = engine.call(
         'ingestFile',
         { path: input.path, evidence, name: input.name, ...(input.format ? { format: input.format } : {}) },
@@ -109,16 +116,14 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       }
       if (ingest.cancelled) checkCancelled();
       const warnings = [...hash.warnings];
-      await track(
-        engine.call('evidenceMeta', {
-          evidence,
-          sha256: hash.sha256,
-          bytes: hash.bytes,
-          path: input.path,
-          addedAt: new Date().toISOString(),
-          ...(warnings.length ? { warnings } : {}),
-        }),
-      );
+      await call('evidenceMeta', {
+        evidence,
+        sha256: hash.sha256,
+        bytes: hash.bytes,
+        path: input.path,
+        addedAt: new Date().toISOString(),
+        ...(warnings.length ? { warnings } : {}),
+      });
       outcomes.push({ input, sha256: hash.sha256, bytes: hash.bytes, warnings, ingest });
       index++;
       bytesBefore += Math.max(0, sizes[i]!);
@@ -128,11 +133,10 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
     }
     checkCancelled();
     progress('rules', bytesBefore, recordsBefore, rejectedBefore);
-    const rules = await track(engine.call('loadRules', opts.rules));
+    const rules = await call('loadRules', opts.rules);
+    const detect = await call('detect', { binSpanSec: opts.binSpanSec });
+    const summary = await call('summary', {});
     checkCancelled();
-    const detect = await track(engine.call('detect', { binSpanSec: opts.binSpanSec }));
-    checkCancelled();
-    const summary = await track(engine.call('summary', {}));
     progress('done', bytesBefore, recordsBefore, rejectedBefore);
     return { summary, evidence: outcomes, rules, detect };
   };
