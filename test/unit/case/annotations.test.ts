@@ -66,6 +66,17 @@ describe('annotations: change operations', () => {
     expect(doc.findings).toEqual({});
   });
 
+  it('treats ids such as __proto__ as data', () => {
+    const target = { kind: 'finding', id: '__proto__' } as const;
+    const doc = applyChange(emptyDoc(), { op: 'addTag', target, atIso: at(1), tag: 'x' });
+    expect(Object.keys(doc.findings)).toEqual(['__proto__']);
+    expect(getAnnotation(doc, target).tags).toEqual(['x']);
+    expect(getAnnotation(doc, { kind: 'finding', id: 'toString' }).status).toBe('new');
+    const again = applyChange(doc, { op: 'removeTag', target, atIso: at(2), tag: 'x' });
+    expect(Object.keys(again.findings)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(doc)).findings.__proto__.tags).toEqual(['x']);
+  });
+
   it.each<[string, unknown]>([
     ['bad status', { op: 'setStatus', target: F, atIso: at(1), status: 'evil' }],
     ['bad time', { op: 'setStar', target: F, atIso: 'yesterday', star: true }],

@@ -80,3 +80,17 @@ describe('findingsToNdjson', () => {
     expect(JSON.parse(lines[1]!).annotation.status).toBe('confirmed-malicious');
   });
 });
+
+describe('renderExport', () => {
+  it('renders every format from the same report', async () => {
+    const { renderExport, EXPORT_FORMATS } = await import('../../../engine/export/index.ts');
+    const inp = { ...input(true), generatedAtMs: Date.parse('2024-05-03T12:00:00Z') };
+    const outs = Object.fromEntries(EXPORT_FORMATS.map((f) => [f, renderExport(f, inp)]));
+    expect(JSON.parse(outs['json']!.text).findings).toHaveLength(2);
+    expect(outs['csv']!.text.startsWith('\uFEFFid,rule_id')).toBe(true);
+    expect(outs['ndjson']!.text.trim().split('\n')).toHaveLength(2);
+    expect(outs['html']!.text.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(outs['csv']!.mimeType).toBe('text/csv; charset=utf-8');
+    expect(outs['html']!.extension).toBe('.html');
+  });
+});
