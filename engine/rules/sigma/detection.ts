@@ -5,6 +5,7 @@
 import type { CompileRegex, SafeRegex } from '../regex/api.ts';
 import { HopscopeError, type ErrorCode } from '../../model/errors.ts';
 import { parseCidr, parseIp, type Cidr } from './cidr.ts';
+import { AUTOMATON_MIN_NEEDLES, containsAny, type ContainsAny } from './multi-contains.ts';
 import {
   base64Encode,
   base64OffsetVariants,
@@ -205,7 +206,14 @@ function compileField(key: string, keyLoc: SLoc, value: SNode, ctx: DetectionCon
     for (const m of ['i', 'ignorecase', 'm', 'multiline', 's', 'dotall']) {
       if (has(m)) throw new DetectionError(`modifier "${m}" only applies to "re"`, keyLoc, 'error', 'E_RULE_PARSE');
     }
-    for (const v of vals) groups.push(stringGroup(v, modifiers));
+    const cased = has('cased');
+    const perValue = vals.map((v) => stringAlternatives(v, modifiers));
+    if (has('all')) {
+      for (const alts of perValue) groups.push(patternGroup(alts, cased));
+    } else {
+      // One OR over every value's alternatives, so equality sets and the automaton see them all.
+      groups.push(patternGroup({ nullValue: perValue.some((a) => a.nullValue), patterns: perValue.flatMap((a) => a.patterns) }, cased));
+    }
   }
 
   const test = combineGroups(groups, has('all'));
@@ -233,8 +241,21 @@ function combineGroups(groups: Group[], all: boolean): ValueTest {
   };
 }
 
-function stringGroup(v: SScalar, modifiers: readonly string[]): Group {
-  if (v.text === null) return { onMissing: true, test: (x) => x === '' };
+interface Alternatives {
+  /** The value was YAML null: matches a missing or empty field. */
+  nullValue: boolean;
+  patterns: CompiledPattern[];
+}
+
+function patternGroup(a: Alternatives, cased: boolean): Group {
+  if (a.patterns.length === 0) return { onMissing: a.nullValue, test: (x) => x === '' };
+  const any = anyPattern(a.patterns, cased);
+  const test = a.nullValue ? (x: string, l: string) => x === '' || any(x, l) : any;
+  return { onMissing: a.nullValue || any('', ''), test };
+}
+
+function stringAlternatives(v: SScalar, modifiers: readonly string[]): Alternatives {
+  if (v.text === null) return { nullValue: true, patterns: [] };
   const cased = modifiers.includes('cased');
   let alts: Val[] = [{ p: parseSigmaString(v.text), bytes: false }];
   for (const m of modifiers) {
@@ -281,24 +302,32 @@ function stringGroup(v: SScalar, modifiers: readonly string[]): Group {
         break;
     }
   }
-  const compiled = alts.map((a) => compilePattern(a.p, cased));
-  const test = anyPattern(compiled, cased);
-  return { onMissing: test('', ''), test };
+  return { nullValue: false, patterns: alts.map((a) => compilePattern(a.p, cased)) };
 }
 
-/** OR over patterns: equality through one Set, then prefix/suffix/contains, then general globs. */
+/**
+ * OR over patterns: equality through one Set, many `contains` through one automaton, then
+ * prefix/suffix, then general globs.
+ */
 function anyPattern(list: CompiledPattern[], cased: boolean): (v: string, l: string) => boolean {
   if (list.length === 1) return list[0]!.match;
   const eq = new Set<string>();
-  const rest: CompiledPattern[] = [];
+  const needles: string[] = [];
+  let rest: CompiledPattern[] = [];
   for (const c of list) {
     if (c.equals !== undefined) eq.add(c.equals);
+    else if (c.contains !== undefined) needles.push(c.contains);
     else rest.push(c);
   }
+  let multi: ContainsAny | undefined;
+  if (needles.length >= AUTOMATON_MIN_NEEDLES) multi = containsAny(needles);
+  else rest = [...rest, ...list.filter((c) => c.equals === undefined && c.contains !== undefined)];
   rest.sort((a, b) => a.cost - b.cost);
   const matchers = rest.map((c) => c.match);
   return (v, l) => {
-    if (eq.size && eq.has(cased ? v : l)) return true;
+    const s = cased ? v : l;
+    if (eq.size && eq.has(s)) return true;
+    if (multi && multi(s)) return true;
     for (const m of matchers) if (m(v, l)) return true;
     return false;
   };

@@ -3,7 +3,7 @@
 // one view only, so memory stays bounded by the rule's size times the view's dictionary sizes.
 
 import { HopscopeError } from '../../model/errors.ts';
-import { locateRow, type EventSource, type EventView } from '../../store/view.ts';
+import { locateRow, type EventSource, type EventView, type StringColumn } from '../../store/view.ts';
 import type { CompiledRule, MatchExplanation, RuleMeta, RuleRunOptions, RuleRunResult } from '../types.ts';
 import type { CondNode } from './condition.ts';
 import type { DetExpr, ValueTest } from './detection.ts';
@@ -23,51 +23,67 @@ export interface SigmaRuleParts<M extends RuleMeta = RuleMeta> {
 
 type RowPred = (row: number) => boolean;
 
-/** Per-view access to one Sigma field: raw value and a memoised lower-case copy. */
-interface Accessor {
-  bound: BoundField;
-  value(row: number): string | null;
-  lower(row: number): string | null;
-  /** Set when exactly one dictionary-encoded column backs the field: predicates cache per id. */
-  dict?: { ids: Uint32Array; values: ReadonlyArray<string | null>; lowerOf(id: number): string | null };
+/** One column backing a Sigma field in a view, with memoised lower-case values. */
+interface ColumnAccess {
+  get(row: number): string | null;
+  /** Lower-case of the value at `row` (the caller passes the value it already read). */
+  lower(row: number, value: string): string;
+  dict?: { ids: Uint32Array; values: ReadonlyArray<string | null>; lowerOf(id: number): string };
 }
 
-function makeAccessor(view: EventView, field: string): Accessor {
-  const bound = bindField(view, field);
-  const col = bound.columns.length === 1 ? bound.columns[0]! : undefined;
+/** Per-view access to one Sigma field: its columns in mapping order; the first non-null value wins. */
+interface Accessor {
+  bound: BoundField;
+  cols: ColumnAccess[];
+  value(row: number): string | null;
+}
+
+function makeColumnAccess(col: StringColumn): ColumnAccess {
   let lastRow = -1;
-  let lastLower: string | null = null;
-  const value = col ? (row: number) => col.get(row) : (row: number) => bound.get(row).value;
-  const acc: Accessor = {
-    bound,
-    value,
-    lower(row) {
+  let lastLower = '';
+  const ca: ColumnAccess = {
+    get: (row) => col.get(row),
+    lower(row, value) {
       if (row !== lastRow) {
-        const v = value(row);
-        lastLower = v === null ? null : v.toLowerCase();
+        lastLower = value.toLowerCase();
         lastRow = row;
       }
       return lastLower;
     },
   };
-  if (col?.dict) {
+  if (col.dict) {
     const { ids, values } = col.dict;
-    const lowers: Array<string | null | undefined> = new Array(values.length);
-    acc.dict = {
+    const lowers: Array<string | undefined> = new Array(values.length);
+    ca.dict = {
       ids,
       values,
       lowerOf(id) {
         let l = lowers[id];
         if (l === undefined) {
-          const v = values[id] ?? null;
-          l = v === null ? null : v.toLowerCase();
+          l = (values[id] ?? '').toLowerCase();
           lowers[id] = l;
         }
         return l;
       },
     };
   }
-  return acc;
+  return ca;
+}
+
+function makeAccessor(view: EventView, field: string): Accessor {
+  const bound = bindField(view, field);
+  const cols = bound.columns.map(makeColumnAccess);
+  const value =
+    cols.length === 1
+      ? cols[0]!.get
+      : (row: number): string | null => {
+          for (const c of cols) {
+            const v = c.get(row);
+            if (v !== null) return v;
+          }
+          return null;
+        };
+  return { bound, cols, value };
 }
 
 class ViewBinding {
@@ -94,97 +110,159 @@ class ViewBinding {
   }
 }
 
-function bindTest(acc: Accessor, test: ValueTest): RowPred {
-  if (acc.bound.columns.length === 0) {
-    const constant = test(null, null);
-    return () => constant;
-  }
-  const dict = acc.dict;
-  if (dict) {
-    // 0 = not yet evaluated, 1 = true, 2 = false.
-    const cache = new Uint8Array(dict.values.length);
-    const { ids, values } = dict;
-    return (row) => {
-      const id = ids[row]!;
-      let c = cache[id]!;
-      if (c === 0) {
-        const v = values[id] ?? null;
-        c = test(v, v === null ? null : dict.lowerOf(id)) ? 1 : 2;
-        cache[id] = c;
+/**
+ * A predicate bound to one view, plus a cheap view-level check: `possible()` is false only when no
+ * row of the view can satisfy it (decided over the dictionary's distinct values), so the whole view
+ * can be skipped. It is conservative: true whenever it cannot tell.
+ */
+interface Bound {
+  pred: RowPred;
+  possible(): boolean;
+  /** Rough cost of `possible()` (distinct values it may test), so cheap checks run first. */
+  cost: number;
+}
+
+const ALWAYS = (): boolean => true;
+
+function bindTest(acc: Accessor, test: ValueTest): Bound {
+  const onMissing = test(null, null);
+  if (acc.cols.length === 0) return { pred: () => onMissing, possible: () => onMissing, cost: 0 };
+  // Each column answers 0 (no value in this row: ask the next mapping), 1 (true) or 2 (false).
+  const checkers: Array<(row: number) => number> = [];
+  const viewChecks: Array<{ cost: number; any: () => boolean }> = [];
+  for (const c of acc.cols) {
+    const dict = c.dict;
+    if (dict) {
+      const { ids, values } = dict;
+      // 0 = not yet evaluated, 1 = true, 2 = false.
+      const cache = new Uint8Array(values.length);
+      const evalId = (id: number): number => {
+        let r = cache[id]!;
+        if (r === 0) {
+          r = test(values[id]!, dict.lowerOf(id)) ? 1 : 2;
+          cache[id] = r;
+        }
+        return r;
+      };
+      checkers.push((row) => {
+        const id = ids[row]!;
+        return id === 0 ? 0 : evalId(id);
+      });
+      // The view-level check pays off only when distinct values are much fewer than rows.
+      if (values.length * 4 <= ids.length) {
+        viewChecks.push({
+          cost: values.length,
+          any: () => {
+            for (let id = 1; id < values.length; id++) if (evalId(id) === 1) return true;
+            return false;
+          },
+        });
+      } else {
+        viewChecks.push({ cost: 0, any: ALWAYS });
       }
-      return c === 1;
+    } else {
+      checkers.push((row) => {
+        const v = c.get(row);
+        return v === null ? 0 : test(v, c.lower(row, v)) ? 1 : 2;
+      });
+      viewChecks.push({ cost: 0, any: ALWAYS });
+    }
+  }
+  let pred: RowPred;
+  if (checkers.length === 1) {
+    const only = checkers[0]!;
+    pred = (row) => {
+      const r = only(row);
+      return r === 0 ? onMissing : r === 1;
+    };
+  } else {
+    pred = (row) => {
+      for (const check of checkers) {
+        const r = check(row);
+        if (r !== 0) return r === 1;
+      }
+      return onMissing;
     };
   }
-  return (row) => {
-    const v = acc.value(row);
-    return test(v, v === null ? null : acc.lower(row));
+  viewChecks.sort((a, b) => a.cost - b.cost);
+  return {
+    pred,
+    // Rows may lack every column, so a test that holds on missing values is always possible.
+    possible: memo(() => onMissing || viewChecks.some((v) => v.any())),
+    cost: viewChecks.reduce((sum, v) => sum + v.cost, 0),
   };
 }
 
-function bindExpr(expr: DetExpr, b: ViewBinding): RowPred {
+function memo(f: () => boolean): () => boolean {
+  let v: boolean | undefined;
+  return () => (v ??= f());
+}
+
+function byCost(items: Bound[]): Bound[] {
+  return [...items].sort((a, b) => a.cost - b.cost);
+}
+
+function bindAll(items: Bound[]): Bound {
+  const preds = items.map((b) => b.pred);
+  const checks = byCost(items);
+  return {
+    pred: (row) => {
+      for (const p of preds) if (!p(row)) return false;
+      return true;
+    },
+    possible: memo(() => checks.every((b) => b.possible())),
+    cost: checks[0]?.cost ?? 0,
+  };
+}
+
+function bindAny(items: Bound[]): Bound {
+  const preds = items.map((b) => b.pred);
+  const checks = byCost(items);
+  return {
+    pred: (row) => {
+      for (const p of preds) if (p(row)) return true;
+      return false;
+    },
+    possible: memo(() => checks.some((b) => b.possible())),
+    cost: items.reduce((sum, b) => sum + b.cost, 0),
+  };
+}
+
+function bindExpr(expr: DetExpr, b: ViewBinding): Bound {
   switch (expr.kind) {
-    case 'and': {
-      const preds = expr.items.map((e) => bindExpr(e, b));
-      return (row) => {
-        for (const p of preds) if (!p(row)) return false;
-        return true;
-      };
-    }
-    case 'or': {
-      const preds = expr.items.map((e) => bindExpr(e, b));
-      return (row) => {
-        for (const p of preds) if (p(row)) return true;
-        return false;
-      };
-    }
+    case 'and':
+      return bindAll(expr.items.map((e) => bindExpr(e, b)));
+    case 'or':
+      return bindAny(expr.items.map((e) => bindExpr(e, b)));
     case 'keywords': {
       const test = expr.test;
-      return (row) => test(b.lowerText(row));
+      return { pred: (row) => test(b.lowerText(row)), possible: ALWAYS, cost: 0 };
     }
     case 'field': {
       const acc = b.field(expr.field);
       if (expr.test) return bindTest(acc, expr.test);
       const ref = expr.ref!;
       const other = b.field(ref.field);
-      return (row) => ref.test(acc.value(row), other.value(row));
+      return { pred: (row) => ref.test(acc.value(row), other.value(row)), possible: ALWAYS, cost: 0 };
     }
   }
 }
 
-function bindCondition(node: CondNode, preds: ReadonlyMap<string, RowPred>): RowPred {
+function bindCondition(node: CondNode, ids: ReadonlyMap<string, Bound>): Bound {
   switch (node.t) {
     case 'id':
-      return preds.get(node.name)!;
-    case 'and': {
-      const ps = node.items.map((n) => bindCondition(n, preds));
-      return (row) => {
-        for (const p of ps) if (!p(row)) return false;
-        return true;
-      };
-    }
-    case 'or': {
-      const ps = node.items.map((n) => bindCondition(n, preds));
-      return (row) => {
-        for (const p of ps) if (p(row)) return true;
-        return false;
-      };
-    }
+      return ids.get(node.name)!;
+    case 'and':
+      return bindAll(node.items.map((n) => bindCondition(n, ids)));
+    case 'or':
+      return bindAny(node.items.map((n) => bindCondition(n, ids)));
     case 'not': {
-      const p = bindCondition(node.item, preds);
-      return (row) => !p(row);
+      const p = bindCondition(node.item, ids).pred;
+      return { pred: (row) => !p(row), possible: ALWAYS, cost: 0 };
     }
     case 'of': {
-      const ps = node.names.map((n) => preds.get(n)!);
-      if (node.quant === 'all') {
-        return (row) => {
-          for (const p of ps) if (!p(row)) return false;
-          return true;
-        };
-      }
-      return (row) => {
-        for (const p of ps) if (p(row)) return true;
-        return false;
-      };
+      const items = node.names.map((n) => ids.get(n)!);
+      return node.quant === 'all' ? bindAll(items) : bindAny(items);
     }
   }
 }
@@ -236,11 +314,11 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
     return this.parts.conditionText;
   }
 
-  private bind(view: EventView): { match: RowPred; preds: Map<string, RowPred> } {
+  private bind(view: EventView): { match: Bound; ids: Map<string, Bound> } {
     const b = new ViewBinding(view);
-    const preds = new Map<string, RowPred>();
-    for (const id of this.parts.identifiers) preds.set(id.name, bindExpr(id.expr, b));
-    return { match: bindCondition(this.parts.condition, preds), preds };
+    const ids = new Map<string, Bound>();
+    for (const id of this.parts.identifiers) ids.set(id.name, bindExpr(id.expr, b));
+    return { match: bindCondition(this.parts.condition, ids), ids };
   }
 
   run(source: EventSource, opts: RuleRunOptions = {}): RuleRunResult {
@@ -263,7 +341,9 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
       for (const view of source.views) {
         const stop = check();
         if (stop) return finish(stop);
-        const { match } = this.bind(view);
+        const { match: bound } = this.bind(view);
+        if (!bound.possible()) continue;
+        const match = bound.pred;
         const n = view.rowCount;
         for (let row = 0; row < n; row++) {
           if (row % CHECK_EVERY === CHECK_EVERY - 1) {
@@ -282,10 +362,10 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
   explain(source: EventSource, globalRow: number): { matched: boolean; steps: MatchExplanation[] } {
     const { view, row } = locateRow(source, globalRow);
     const b = new ViewBinding(view);
-    const { match, preds } = this.bind(view);
+    const { match, ids } = this.bind(view);
     const steps: MatchExplanation[] = [];
     for (const id of this.parts.identifiers) {
-      const held = preds.get(id.name)!(row);
+      const held = ids.get(id.name)!.pred(row);
       const fields: Record<string, string | null> = {};
       for (const f of exprFields(id.expr)) {
         const bound = b.field(f).bound;
@@ -296,7 +376,7 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
       }
       steps.push({ stage: id.name, condition: `[${held ? 'held' : 'not held'}] ${exprText(id.expr)}`, fields });
     }
-    const matched = match(row);
+    const matched = match.pred(row);
     steps.push({ stage: 'condition', condition: `[${matched ? 'held' : 'not held'}] ${this.parts.conditionText}`, fields: {} });
     return { matched, steps };
   }

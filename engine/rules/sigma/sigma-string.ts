@@ -201,6 +201,8 @@ export interface CompiledPattern {
   cost: 0 | 1 | 2;
   /** For a wildcard-free pattern: the (lower-cased unless cased) text, for set lookups. */
   equals?: string;
+  /** For `*text*`: the (lower-cased unless cased) text, for multi-needle search. */
+  contains?: string;
 }
 
 /** Compile a pattern; case-insensitive unless `cased` (then the matcher reads `value`, else `lower`). */
@@ -247,7 +249,7 @@ export function compilePattern(p: Pattern, cased: boolean): CompiledPattern {
   }
   if (middle.length === 1 && first.units.length === 0 && last.units.length === 0 && middle[0]!.plain !== undefined) {
     const m = middle[0]!.plain;
-    return { match: (v, l) => pick(v, l).includes(m), cost: 1 };
+    return { match: (v, l) => pick(v, l).includes(m), cost: 1, contains: m };
   }
   return {
     match: (v, l) => {

@@ -206,6 +206,31 @@ describe('sigma explain, budget and cancellation', () => {
     expect(no.steps[2]!.fields).toEqual({ Description: 'Legit' });
   });
 
+  it('skips a view whose dictionary rules the match out, without reading other columns', () => {
+    // Command line first: a row-by-row scan would read it before finding no cmd.exe image.
+    const r = compile(text.replace('all of selection_* and not filter', 'selection_cli and selection_img and not filter'));
+    const rows = Array.from({ length: 40 }, (_, i) => (i % 2 ? ev({ process_path: 'C:\\x\\notepad.exe', process: 'notepad /c' }) : ev({ process_path: 'C:\\x\\calc.exe', process: 'calc /c' })));
+    const base = createMemorySource(rows);
+    let reads = 0;
+    const view = base.views[0]!;
+    const counted = {
+      ...view,
+      column: (name: string) => {
+        const col = view.column(name);
+        if (!col || name === 'process_path') return col;
+        return { get: (row: number) => (reads++, col.get(row)) };
+      },
+      fieldNames: () => view.fieldNames(),
+      text: (row: number) => view.text(row),
+    };
+    const res = r.run({ rowCount: 40, views: [counted] });
+    expect(Array.from(res.rows)).toEqual([]);
+    expect(reads).toBe(0);
+    // the same view with a cmd.exe row is scanned and matches
+    const hit = createMemorySource([ev({ process_path: 'C:\\x\\notepad.exe', process: 'x' }), ...events]);
+    expect(Array.from(r.run(hit).rows)).toEqual([1]);
+  });
+
   it('stops with E_RULE_BUDGET when the clock passes the budget, E_CANCELLED when asked', () => {
     const many = Array.from({ length: 5000 }, () => ev({ process_path: 'C:\\Windows\\cmd.exe', process: 'cmd /c x' }));
     const r = compile(text);

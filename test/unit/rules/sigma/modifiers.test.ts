@@ -23,6 +23,16 @@ describe('sigma string matching', () => {
     expect(matches(rule(`    sel:\n        CommandLine|contains|all:\n            - alpha\n            - beta\n    condition: sel`), evs)).toEqual([2]);
   });
 
+  it('long value lists (equality set, contains automaton) and null mixed into a list', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `tool${i}x`);
+    const list = many.map((m) => `            - '${m}'`).join('\n');
+    const evs = [cmd('run TOOL17X now'), cmd('tool3'), cmd('tool29x'), ev({})];
+    expect(matches(rule(`    sel:\n        CommandLine|contains:\n${list}\n    condition: sel`), evs)).toEqual([0, 2]);
+    expect(matches(rule(`    sel:\n        CommandLine:\n${list}\n    condition: sel`), evs)).toEqual([2]);
+    expect(matches(rule(`    sel:\n        CommandLine|contains|cased:\n${list}\n    condition: sel`), evs)).toEqual([2]);
+    expect(matches(rule(`    sel:\n        CommandLine:\n            - null\n            - tool3\n    condition: sel`), evs)).toEqual([1, 3]);
+  });
+
   it('cased makes comparison case-sensitive', () => {
     const evs = [cmd('Run -H x'), cmd('run -h x')];
     expect(matches(rule(`    sel:\n        CommandLine|contains|cased: '-H'\n    condition: sel`), evs)).toEqual([0]);
