@@ -9,6 +9,9 @@ import { HopscopeError } from '../model/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, WorkerProgress } from '../rpc/protocol.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import { loadSigmaRules } from '../rules/sigma/index.ts';
+import { eventDetails, processTree } from '../query/details.ts';
+import { rows } from '../query/rows.ts';
+import { timeline } from '../query/timeline.ts';
 import { EngineSession } from '../session.ts';
 import type { RawFormat } from '../store/segment.ts';
 import { SegmentBuilder } from '../store/builder.ts';
@@ -46,7 +49,20 @@ async function rawFormatOf(path: string): Promise<RawFormat> {
   }
 }
 
-export function createEngineHandlers(session = new EngineSession({ loadSigmaRules: (files) => loadSigmaRules(files, { compileRegex }) })) {
+/** The session with every engine layer wired in. */
+export function createWiredSession(): EngineSession {
+  return new EngineSession({
+    loadSigmaRules: (files) => loadSigmaRules(files, { compileRegex }),
+    queries: {
+      timeline: (store, req, ctx) => timeline(store, req, ctx.findings),
+      rows: (store, req, ctx) => rows(store, req, { findings: ctx.findings }),
+      eventDetails,
+      processTree,
+    },
+  });
+}
+
+export function createEngineHandlers(session = createWiredSession()) {
   let chain: Promise<unknown> = Promise.resolve();
 
   const handlers: { [M in EngineMethod]: Handler<M> } = {

@@ -1,7 +1,7 @@
 // End to end through the real bundles: build once, then the engine worker (ingest -> store -> rules -> detect ->
 // queries) via the engine client, worker crash detection, and the CLI's exit codes and JSON report.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,10 +22,10 @@ const RULE_ID = '11111111-2222-3333-4444-555555555555';
 const T0 = Date.UTC(2024, 4, 1, 8, 0, 0);
 
 let tmp: string;
+// The bundles are built once by test/global-setup.ts (rebuilding here would race suites running them).
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--node', '--quiet'], { cwd: root, stdio: 'inherit' });
   tmp = await mkdtemp(join(tmpdir(), 'hopscope-pipeline-'));
-}, 120_000);
+});
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
