@@ -4,6 +4,8 @@
 /** Host of events that carry no `dest`. */
 export const UNKNOWN_HOST = '(unknown host)';
 
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
 /** `WORKSTATION6.theshire.local` -> `workstation6`. */
 export function shortHostName(host: string): string {
   const lower = host.toLowerCase();
@@ -20,5 +22,7 @@ export function sameHost(a: string, b: string): boolean {
   const lb = b.toLowerCase();
   if (la === lb) return true;
   if (la.includes('.') && lb.includes('.')) return false;
+  // An address is not a name: `10.0.0.5` must not match a host called `10`.
+  if (IPV4.test(la) || IPV4.test(lb)) return false;
   return shortHostName(la) === shortHostName(lb);
 }
