@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, CanonicalField } from '../../../../engine/model/fields.ts';
 import { createMemorySource } from '../../../../engine/store/memory-view.ts';
 import { loadSigmaRules } from '../../../../engine/rules/sigma/index.ts';
+import { ingestText } from '../../../../engine/ingest/index.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const sharedData = resolve(repoRoot, '../shared/data');
@@ -100,22 +101,41 @@ describe.skipIf(!haveRegression)('SigmaHQ regression events (shared data)', () =
   it('has the 65 regression folders', () => {
     expect(cases.length).toBe(65);
   });
-  it.each(cases)('%s matches its own event', (name) => {
+  const loadCase = (name: string) => {
     const dir = join(regressionDir, name);
-    const files = readdirSync(dir);
+    const files = readdirSync(dir).sort();
     const ruleText = readFileSync(join(dir, 'rule.yml'), 'utf8');
     const set = loadSigmaRules([{ path: join(dir, 'rule.yml'), text: ruleText }]);
     expect(set.issues.filter((i) => i.severity !== 'warning')).toEqual([]);
     expect(set.rules).toHaveLength(1);
     const info = files.includes('info.yml') ? readFileSync(join(dir, 'info.yml'), 'utf8') : '';
-    const events = files.filter((f) => f.endsWith('.json')).sort().map((f, i) => eventFromEvtxJson(readFileSync(join(dir, f), 'utf8'), i + 1));
-    const rule = set.rules[0]!;
+    const read = (ext: string) => files.filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(dir, f), 'utf8'));
+    return { rule: set.rules[0]!, expected: expectedCount(info), read };
+  };
+  const check = (rule: ReturnType<typeof loadCase>['rule'], events: CanonicalEvent[], expected: number) => {
     const src = createMemorySource(events);
     const result = rule.run(src);
     expect(result.error).toBeUndefined();
-    if (result.rows.length !== expectedCount(info)) {
-      console.log(JSON.stringify(rule.explain(src, 0), null, 1));
-    }
-    expect(result.rows.length).toBe(expectedCount(info));
+    if (result.rows.length !== expected && events.length) console.log(JSON.stringify(rule.explain(src, 0), null, 1));
+    expect(result.rows.length).toBe(expected);
+  };
+
+  it.each(cases)('%s matches its own event (evtx_dump JSON, test-local mapping)', (name) => {
+    const c = loadCase(name);
+    check(c.rule, c.read('.json').map((t, i) => eventFromEvtxJson(t, i + 1)), c.expected);
+  });
+
+  it.each(cases)('%s matches its own event (evtx_dump JSON through ingestText)', (name) => {
+    const c = loadCase(name);
+    const events = c.read('.json').flatMap((t) => ingestText(t).events);
+    expect(events.length).toBeGreaterThan(0);
+    check(c.rule, events, c.expected);
+  });
+
+  it.each(cases)('%s matches its own event (Windows event XML through ingestText)', (name) => {
+    const c = loadCase(name);
+    const events = c.read('.xml').flatMap((t) => ingestText(t).events);
+    expect(events.length).toBeGreaterThan(0);
+    check(c.rule, events, c.expected);
   });
 });
