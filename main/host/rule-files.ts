@@ -75,7 +75,7 @@ export async function collectRuleFiles(src: RuleSources): Promise<LoadRulesParam
     for (const p of all) {
       const rel = relative(dir, p).split(sep).join('/');
       const ext = extname(p).toLowerCase();
-      const display = `builtin:${rel}`;
+      const display = `builtin:${rel.replace(/^builtin\//, '')}`;
       if (p.startsWith(sigmaDir + sep)) {
         if (YAML.has(ext)) sigmaFiles.push(await readText(p, display));
       } else if (ext === '.conf') macros.push(await readText(p, display));
