@@ -104,3 +104,25 @@ describe('buildHtmlReport', () => {
     expect(buildHtmlReport(hostileInput())).toBe(buildHtmlReport(hostileInput()));
   });
 });
+
+describe('buildHtmlReport with generated hostile text', () => {
+  it('never lets a generated string open a tag (seeded, deterministic)', () => {
+    const alphabet = ['<', '>', '&', '"', "'", '/', '=', ' ', 'a', 's', 'c', 'r', 'i', 'p', 't', '!', '-', '\u202E', '\u2066', '\u0000', '\n', '`', '\\'];
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const str = () => Array.from({ length: 40 }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+    for (let round = 0; round < 25; round++) {
+      const base = input();
+      const html = buildHtmlReport({
+        ...base,
+        generatedAtMs: 0,
+        title: str(),
+        findings: base.findings.map((f) => ({ ...f, host: str(), message: str(), techniques: [str()] })),
+        hosts: base.hosts.map((h) => ({ ...h, host: str() })),
+        evidence: base.evidence.map((e) => ({ ...e, path: str(), format: str() })),
+      });
+      for (const m of html.matchAll(/<\/?([a-zA-Z!][\w-]*)/g)) expect(OWN_TAGS.has(m[1]!.toLowerCase()) || m[1] === '!DOCTYPE').toBe(true);
+      expect(html).not.toMatch(/[\u202E\u2066\u0000]/);
+    }
+  });
+});
