@@ -153,33 +153,39 @@ export class JsonStreamReader implements ContainerReader {
     const s = this.buf;
     let i = this.pos;
     const n = s.length;
+    // Next quote / backslash positions, cached so string bodies are skipped in linear time overall.
+    let nextQ = -1;
+    let nextBs = -1;
     while (i < n) {
       if (this.inString) {
-        // Jump to the next quote or backslash instead of stepping through string bodies.
-        let q = s.indexOf('"', i);
-        let bs = s.indexOf('\\', i);
         if (this.escape) {
           this.escape = false;
           i++;
           continue;
         }
-        if (q === -1) q = n;
-        if (bs === -1) bs = n;
-        if (bs < q) {
-          if (bs + 1 >= n) {
+        if (nextQ < i) {
+          nextQ = s.indexOf('"', i);
+          if (nextQ === -1) nextQ = n;
+        }
+        if (nextBs < i) {
+          nextBs = s.indexOf('\\', i);
+          if (nextBs === -1) nextBs = n;
+        }
+        if (nextBs < nextQ) {
+          if (nextBs + 1 >= n) {
             this.escape = true;
             i = n;
             break;
           }
-          i = bs + 2;
+          i = nextBs + 2;
           continue;
         }
-        if (q === n) {
+        if (nextQ === n) {
           i = n;
           break;
         }
         this.inString = false;
-        i = q + 1;
+        i = nextQ + 1;
         continue;
       }
       const c = s.charCodeAt(i);

@@ -22,13 +22,24 @@ export interface ContainerReader {
 /** Records larger than this are rejected instead of buffered (hostile or broken input). */
 export const MAX_RECORD_CHARS = 32 * 1024 * 1024;
 
-/** Counts '\n' in s[from, to). */
+/**
+ * Counts '\n' in s[from, to). Uses indexOf and stops at a newline that ends the range, so records that end
+ * with their line break (CSV rows) cost one search; ranges that do not should use countNewlinesIn.
+ */
 export function countNewlines(s: string, from: number, to: number): number {
   let n = 0;
   let i = s.indexOf('\n', from);
   while (i !== -1 && i < to) {
     n++;
+    if (i + 1 >= to) break;
     i = s.indexOf('\n', i + 1);
   }
+  return n;
+}
+
+/** Counts '\n' in s[from, to) without looking past `to` (newline-free inputs stay linear). */
+export function countNewlinesIn(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 10) n++;
   return n;
 }

@@ -4,7 +4,7 @@
 
 import { HopscopeError } from '../model/errors.ts';
 import { flattenWindowsEvent, parseXmlElement, XmlError } from './xml-parse.ts';
-import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
+import { countNewlinesIn as countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 const OPEN = '<Event';
 const CLOSE = '</Event>';
@@ -43,9 +43,13 @@ export class XmlEventReader implements ContainerReader {
     this.buf = '';
   }
 
+  /** Next '<!' at or after a position in the current buffer (cached so gap checks stay linear). */
+  private nextDecl = -1;
+
   private scan(final: boolean): void {
     let pos = 0;
     const s = this.buf;
+    this.nextDecl = -1;
     let line = this.bufLine;
     for (;;) {
       if (this.skipping) {
@@ -97,7 +101,8 @@ export class XmlEventReader implements ContainerReader {
   /** Text between events (prologue, `<Events>` wrapper, whitespace) must hold no declarations. */
   private checkGap(s: string, from: number, to: number, line: number): void {
     if (to <= from) return;
-    let i = s.indexOf('<!', from);
+    let i = this.nextDecl;
+    if (i < from && i !== s.length) i = s.indexOf('<!', from);
     while (i !== -1 && i < to) {
       if (!s.startsWith('<!--', i)) {
         throw new HopscopeError(
@@ -110,6 +115,7 @@ export class XmlEventReader implements ContainerReader {
       if (end === -1 || end >= to) break;
       i = s.indexOf('<!', end + 3);
     }
+    this.nextDecl = i === -1 ? s.length : i;
   }
 
   private emit(text: string, line: number, offset: number): void {
