@@ -1,0 +1,83 @@
+// Timeline aggregation against a brute-force count over the same events.
+
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../engine/detect/types.ts';
+import { timeline } from '../../../engine/query/timeline.ts';
+import { HOSTS, buildStore, sysmonRecords } from '../store/gen-events.ts';
+
+const recs = sysmonRecords({ count: 600, seed: 33, order: 'shuffled' });
+const store = buildStore([
+  { records: recs.slice(0, 250), opts: { evidence: 0, evidenceName: 'a.xml' } },
+  { records: recs.slice(250), opts: { evidence: 1, evidenceName: 'b.xml' } },
+]);
+const times = recs.map((r) => r.timeMs);
+const first = Math.min(...times);
+const last = Math.max(...times);
+
+function brute(startMs: number, endMs: number, buckets: number, keep: (i: number) => boolean = () => true): Map<string, number[]> {
+  const bucketMs = (endMs - startMs) / buckets;
+  const out = new Map<string, number[]>(HOSTS.map((h) => [h, new Array<number>(buckets).fill(0)]));
+  recs.forEach((r, i) => {
+    if (r.timeMs < startMs || r.timeMs >= endMs || !keep(i)) return;
+    const b = Math.min(buckets - 1, Math.floor((r.timeMs - startMs) / bucketMs));
+    out.get(r.fields.dest!)![b]!++;
+  });
+  return out;
+}
+
+function finding(host: string, binStartMs: number, riskScore: number, ruleId = 'psexec-accepteula'): Finding {
+  return { id: `${ruleId}|${host}|${binStartMs}`, ruleId, host, binStartMs, binEndMs: binStartMs + 1000, eventCount: 1, riskScore, message: '', techniques: [], events: [] };
+}
+
+describe('timeline', () => {
+  it('counts per host and bucket equal a brute-force count, for a sub-range', () => {
+    const startMs = first + (last - first) / 4;
+    const endMs = first + (3 * (last - first)) / 4;
+    const res = timeline(store, { startMs, endMs, buckets: 37 });
+    const want = brute(startMs, endMs, 37);
+    expect(res.lanes).toHaveLength(HOSTS.length);
+    for (const lane of res.lanes) expect(lane.counts).toEqual(want.get(lane.host));
+    const total = res.total.reduce((a, b) => a + b, 0);
+    expect(total).toBe(recs.filter((r) => r.timeMs >= startMs && r.timeMs < endMs).length);
+    expect(res.bucketMs).toBeCloseTo((endMs - startMs) / 37);
+  });
+
+  it('applies the filter and the hosts list (few-host path walks per-host rows)', () => {
+    const res = timeline(store, { startMs: first, endMs: last + 1, buckets: 10, hosts: [HOSTS[1]!], filter: 'process_name:cmd.exe' });
+    expect(res.lanes.map((l) => l.host)).toEqual([HOSTS[1]]);
+    const want = brute(first, last + 1, 10, (i) => recs[i]!.fields.process_name === 'cmd.exe');
+    expect(res.lanes[0]!.counts).toEqual(want.get(HOSTS[1]!));
+    const many = timeline(store, { startMs: first, endMs: last + 1, buckets: 10, hosts: HOSTS.slice(0, 4), filter: 'process_name:cmd.exe' });
+    for (const lane of many.lanes) expect(lane.counts).toEqual(want.get(lane.host));
+  });
+
+  it('findings: counts and max risk per bucket; lanes sorted by host risk then name', () => {
+    const mid = first + (last - first) * 0.4;
+    const findings = [
+      finding(HOSTS[3]!, mid, 35),
+      finding(HOSTS[3]!, mid + 1, 63, 'impacket-smbexec-commandline'),
+      finding(HOSTS[0]!, first, 35),
+      finding(HOSTS[0]!, last + 10_000_000, 50), // outside the range: risk counts, bucket does not
+    ];
+    const res = timeline(store, { startMs: first, endMs: last + 1, buckets: 4 }, findings);
+    expect(res.lanes.map((l) => l.host)).toEqual([HOSTS[3], HOSTS[0], ...[HOSTS[1], HOSTS[2], HOSTS[4]].sort()]);
+    const l3 = res.lanes[0]!;
+    expect(l3.riskScore).toBe(98);
+    const b = Math.floor((mid - first) / res.bucketMs);
+    expect(l3.findings[b]).toBe(2);
+    expect(l3.maxRisk[b]).toBe(63);
+    expect(res.lanes[1]!.findings).toEqual([1, 0, 0, 0]);
+    expect(res.lanes[1]!.riskScore).toBe(85);
+  });
+
+  it('clamps buckets and repairs an empty range', () => {
+    const res = timeline(store, { startMs: first, endMs: first, buckets: 10_000_000 });
+    expect(res.total).toHaveLength(20_000);
+    expect(res.endMs).toBeGreaterThan(res.startMs);
+    expect(timeline(store, { startMs: first, endMs: last + 1, buckets: 0 }).total).toEqual([recs.length]);
+  });
+
+  it('a bad filter is a usage error', () => {
+    expect(() => timeline(store, { startMs: first, endMs: last, buckets: 5, filter: '(x' })).toThrow(/missing '\)'/);
+  });
+});
