@@ -21,12 +21,12 @@ export interface TableColumn {
 export const TIME_FIELD = 'timeMs';
 
 export const COLUMNS: TableColumn[] = [
-  { key: TIME_FIELD, label: 'Time (UTC)', width: '13.5rem' },
-  { key: 'dest', label: 'Host', width: '9rem' },
-  { key: 'user', label: 'User', width: '10rem' },
-  { key: 'parent_process_name', label: 'Parent', width: '9rem' },
-  { key: 'process_name', label: 'Process', width: '9rem' },
-  { key: 'process', label: 'Command line', width: 'minmax(16rem, 1fr)' },
+  { key: TIME_FIELD, label: 'Time (UTC)', width: '12.8rem' },
+  { key: 'dest', label: 'Host', width: 'minmax(6rem, 10rem)' },
+  { key: 'user', label: 'User', width: 'minmax(6rem, 10rem)' },
+  { key: 'parent_process_name', label: 'Parent', width: 'minmax(5rem, 8rem)' },
+  { key: 'process_name', label: 'Process', width: 'minmax(5rem, 8rem)' },
+  { key: 'process', label: 'Command line', width: 'minmax(12rem, 1fr)' },
 ];
 
 export interface TableRow {

@@ -1,0 +1,75 @@
+// EventTable: virtualised (a million rows yield a few dozen DOM rows), pages requested as the user scrolls,
+// sortable headers, selection; hostile command lines are rendered as text, never as elements.
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import EventTable from '../../renderer/table/EventTable.svelte';
+import { PAGE_SIZE, TableState } from '../../renderer/state/table-state.svelte.ts';
+import { FakeApi } from './fake-api.ts';
+
+const ROW_PX = 24;
+
+function dataRows(): HTMLElement[] {
+  return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
+}
+
+describe('EventTable', () => {
+  it('renders only the visible rows of a 1,000,000-row result and fetches pages as it scrolls', async () => {
+    const api = new FakeApi({ totalRows: 1_000_000 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
+    const grid = screen.getByRole('grid', { name: 'Events' });
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', String(1_000_000 + 1)));
+    await waitFor(() => expect(within(grid).getAllByRole('gridcell')[1]).toHaveTextContent('DC01'));
+    const rows = dataRows();
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(60);
+    expect(document.querySelectorAll('[role=row]').length).toBeLessThan(61);
+    expect(api.callsTo('query.rows').map((r) => [r.offset, r.limit])).toEqual([[0, PAGE_SIZE]]);
+
+    const viewport = screen.getByTestId('table-viewport');
+    const target = 500_000;
+    // 1 M rows exceed the scroll cap, so scroll positions are compressed; ask the table where row 500,000 is.
+    const { scrollTopFor } = await import('../../renderer/state/table-state.svelte.ts');
+    viewport.scrollTop = scrollTopFor(target, 480, 1_000_000, ROW_PX);
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(screen.getAllByRole('row').some((r) => r.getAttribute('aria-rowindex') === String(target + 2))).toBe(true));
+    const page = Math.floor(target / PAGE_SIZE) * PAGE_SIZE;
+    await waitFor(() => expect(api.callsTo('query.rows').map((r) => r.offset)).toContain(page));
+    // Only pages near the viewport were ever requested (overscan may reach the previous page).
+    for (const r of api.callsTo('query.rows')) expect([0, page - PAGE_SIZE, page, page + PAGE_SIZE]).toContain(r.offset);
+    expect(dataRows().length).toBeLessThan(60);
+    const shown = dataRows().find((r) => r.getAttribute('aria-rowindex') === String(target + 2))!;
+    await waitFor(() => expect(within(shown).getAllByRole('gridcell')[5]).toHaveTextContent(`notes-${target}.txt`));
+  });
+
+  it('renders a command line full of markup as text', async () => {
+    const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>';
+    const api = new FakeApi({
+      totalRows: 3,
+      rowOverride: (e) => ({ ...e, fields: { ...e.fields, process: hostile, user: '<svg onload=alert(3)>' } }),
+    });
+    const table = new TableState(api);
+    const { container } = render(EventTable, { table, onselect: vi.fn() });
+    await waitFor(() => expect(screen.getAllByText(hostile)).toHaveLength(3));
+    expect(container.querySelector('img, script, b, svg')).toBeNull();
+    expect(screen.getAllByText('<svg onload=alert(3)>')).toHaveLength(3);
+  });
+
+  it('sorts by a header and selects a clicked row', async () => {
+    const api = new FakeApi({ totalRows: 50 });
+    const table = new TableState(api);
+    const onselect = vi.fn();
+    render(EventTable, { table, onselect });
+    await waitFor(() => expect(within(dataRows()[0]!).getAllByRole('gridcell')[1]).toHaveTextContent('DC01'));
+    const header = screen.getByRole('columnheader', { name: /Process$/ });
+    expect(header).toHaveAttribute('aria-sort', 'none');
+    await userEvent.click(within(header).getByRole('button'));
+    expect(header).toHaveAttribute('aria-sort', 'ascending');
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.sort).toEqual({ field: 'process_name', dir: 'asc' }));
+    await waitFor(() => expect(within(dataRows()[0]!).getAllByRole('gridcell')[0]).not.toHaveTextContent(/^$/));
+    await userEvent.click(dataRows()[2]!);
+    expect(onselect).toHaveBeenCalledWith(2);
+    expect(dataRows()[2]).toHaveAttribute('aria-selected', 'true');
+  });
+});

@@ -1,0 +1,32 @@
+// FindingsPanel: findings sorted by risk with their messages as text; choosing one calls the focus callback.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import FindingsPanel from '../../renderer/panels/FindingsPanel.svelte';
+import { FakeApi, FINDINGS } from './fake-api.ts';
+
+describe('FindingsPanel', () => {
+  it('shows findings by risk with rule, host, count, techniques and message', async () => {
+    const api = new FakeApi();
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    const items = await within(list).findAllByRole('button');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent('impacket-lateral-movement-sysmon');
+    expect(items[0]).toHaveTextContent('Impacket lateral movement (wmiexec/smbexec) on SRV-FILE-01');
+    expect(items[0]).toHaveTextContent('T1021.002 · T1047');
+    expect(items[1]).toHaveTextContent('psexec-accepteula');
+    expect(items[1]).toHaveTextContent('PsExec with -accepteula run by CORP\\alice on WKS-NYC-1001: psexec.exe \\\\DC01 -accepteula -s cmd.exe');
+    expect(items[1]).toHaveTextContent('×2');
+    expect(items[1]).toHaveTextContent('WKS-NYC-1001');
+    expect(items[1]).toHaveTextContent('2024-03-05T14:00:42.000Z');
+  });
+
+  it('selecting a finding triggers the focus callback with that finding', async () => {
+    const api = new FakeApi();
+    const onfocus = vi.fn();
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus, onerror: vi.fn() });
+    await userEvent.click(await screen.findByRole('button', { name: /psexec-accepteula/ }));
+    expect(onfocus).toHaveBeenCalledWith(FINDINGS.find((f) => f.ruleId === 'psexec-accepteula'));
+  });
+});

@@ -1,0 +1,57 @@
+// StartScreen: lists bundled samples and recent files; opening a sample reaches `case.openSample`.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import StartScreen from '../../renderer/panels/StartScreen.svelte';
+import { AppState } from '../../renderer/state/app-state.svelte.ts';
+import { FakeApi } from './fake-api.ts';
+
+describe('StartScreen', () => {
+  it('lists the bundled samples and opening one calls case.openSample', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    await app.start();
+    const onopen = vi.fn((req) => app.open(req));
+    render(StartScreen, { api, mode: 'browser', info: app.info, onopen, onerror: vi.fn() });
+    const button = screen.getByRole('button', { name: /open bundled sample lateral-movement\.csv/i });
+    await userEvent.click(button);
+    expect(onopen).toHaveBeenCalledWith({ kind: 'sample', id: 'lateral-movement' });
+    await waitFor(() => expect(api.callsTo('case.openSample')).toEqual([{ id: 'lateral-movement' }]));
+    expect(app.screen).toBe('loading');
+  });
+
+  it('shows recent files as text and reopens them by id', async () => {
+    const api = new FakeApi({
+      recent: [{ kind: 'file', name: '<b>evil</b>.csv', path: '/cases/<img src=x onerror=alert(1)>.csv', id: 'r1', openedAt: '2024-03-05T15:00:00Z' }],
+    });
+    const onopen = vi.fn();
+    const { container } = render(StartScreen, { api, mode: 'electron', info: null, onopen, onerror: vi.fn() });
+    const button = await screen.findByRole('button', { name: '<b>evil</b>.csv' });
+    expect(container.querySelector('img, b')).toBeNull();
+    await userEvent.click(button);
+    expect(onopen).toHaveBeenCalledWith({ kind: 'recent', id: 'r1' });
+  });
+
+  it('browser mode uploads chosen files and opens the returned handles', async () => {
+    const api = new FakeApi();
+    const onopen = vi.fn();
+    const { container } = render(StartScreen, { api, mode: 'browser', info: null, onopen, onerror: vi.fn() });
+    const input = container.querySelector('input[type=file]') as HTMLInputElement;
+    expect(input.multiple).toBe(true);
+    const files = [new File(['a'], 'a.csv'), new File(['bb'], 'b.xml')];
+    await userEvent.upload(input, files);
+    await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['up-1', 'up-2'] }));
+    expect(api.uploads.map((f) => f.name)).toEqual(['a.csv', 'b.xml']);
+  });
+
+  it('Electron mode opens files through the native picker', async () => {
+    const api = new FakeApi();
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'files.pick' ? [{ id: 'h7', name: 'x.csv', bytes: 3 }] : orig(channel as never, req as never)) as typeof api.call;
+    const onopen = vi.fn();
+    render(StartScreen, { api, mode: 'electron', info: null, onopen, onerror: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Open file…' }));
+    await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['h7'] }));
+  });
+});

@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// End-to-end: the built renderer in Debian's Chromium against the real browser-mode server (dist/host/web.js).
+// Named test cases run in order on one page (a user's session); any console error or CSP violation fails the
+// case. Prints `e2e: N passed, N failed` last; exit 1 on failure. No Chromium: SKIPPED (exit 0), except under CI.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = join(root, 'test-results', 'e2e');
+const STEP_TIMEOUT_MS = 60_000;
+
+function findChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, process.env.HOPSCOPE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  return candidates.find((p) => p && existsSync(p)) ?? null;
+}
+
+const executablePath = findChromium();
+if (!executablePath) {
+  console.log('e2e: SKIPPED (no Chromium found; set CHROMIUM_PATH)');
+  process.exit(process.env.CI ? 1 : 0);
+}
+
+const { chromium } = await import('playwright-core');
+
+// ---------------------------------------------------------------------------------------------------------
+// Server
+
+function ensureBuilt() {
+  if (existsSync(join(root, 'dist', 'host', 'web.js')) && existsSync(join(root, 'dist', 'renderer', 'index.html'))) return;
+  console.log('e2e: dist/ incomplete, building first');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+/** Starts `node dist/host/web.js` with a private user-data folder and resolves with the printed URL. */
+function startServer(userData) {
+  const child = spawn(process.execPath, [join(root, 'dist', 'host', 'web.js')], {
+    cwd: root,
+    env: { ...process.env, HOPSCOPE_USER_DATA: userData, INIT_CWD: root },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`server printed no URL within ${STEP_TIMEOUT_MS} ms\n${out}\n${err}`)), STEP_TIMEOUT_MS);
+    const fail = (e) => {
+      clearTimeout(timer);
+      child.kill();
+      reject(e);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, logs: () => out + err });
+      }
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => fail(new Error(`server exited (${code}) before printing its URL\n${out}\n${err}`)));
+    child.on('error', fail);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Test cases: each gets { page, url } and throws on failure.
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Waits for `locator`, failing at once with the banner text if the app shows an error instead. */
+async function waitOrAlert(page, locator, timeout = STEP_TIMEOUT_MS) {
+  const alert = page.locator('[role="alert"]').first();
+  const winner = await Promise.race([
+    locator.waitFor({ timeout }).then(() => 'ok'),
+    alert.waitFor({ timeout }).then(() => 'alert'),
+  ]);
+  if (winner === 'alert') throw new Error(`app reported: ${(await alert.textContent())?.trim()}`);
+}
+
+const lanes = (page) => page.locator('ul[aria-label="Hosts"] > li[role="listitem"]');
+const dataRows = (page) => page.locator('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])');
+
+const tests = [
+  {
+    name: 'start screen lists the bundled samples',
+    async run({ page, url }) {
+      await page.goto(url);
+      await page.getByRole('heading', { name: 'Hopscope' }).waitFor();
+      const samples = page.getByRole('button', { name: /Open bundled sample/ });
+      await samples.first().waitFor();
+      assert((await samples.count()) >= 1, 'no bundled sample buttons');
+    },
+  },
+  {
+    name: 'opening a bundled sample shows host lanes and event rows',
+    async run({ page }) {
+      await page.getByRole('button', { name: /Open bundled sample/ }).first().click();
+      await waitOrAlert(page, lanes(page).nth(2));
+      const hosts = await lanes(page).allTextContents();
+      assert(hosts.length >= 3, `expected lanes for several hosts, got ${hosts.length}`);
+      await page.waitForFunction(
+        () => {
+          const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+          return rows.some((r) => /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
+        },
+        null,
+        { timeout: STEP_TIMEOUT_MS },
+      );
+      const count = await dataRows(page).count();
+      assert(count > 0, 'no table rows');
+      const total = Number(await page.getByRole('grid', { name: 'Events' }).getAttribute('aria-rowcount')) - 1;
+      assert(count <= total && count < 200, `table renders ${count} rows for ${total} events: not virtualised`);
+      const canvas = await page.getByTestId('timeline-canvas').boundingBox();
+      assert(canvas && canvas.width > 100 && canvas.height > 50, 'timeline canvas not drawn at a usable size');
+      await page.screenshot({ path: join(outDir, 'case-overview.png') });
+    },
+  },
+  {
+    name: 'findings panel lists lateral-movement findings',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const list = page.getByRole('list', { name: 'Findings by risk' });
+      await list.getByRole('button').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      const n = await list.getByRole('button').count();
+      assert(n >= 1, 'no findings');
+    },
+  },
+  {
+    name: 'choosing a finding filters the table to its events',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const first = page.getByRole('list', { name: 'Findings by risk' }).getByRole('button').first();
+      await first.click();
+      await page.getByText(/^Finding /).waitFor({ timeout: STEP_TIMEOUT_MS });
+      await page.waitForFunction(
+        () => {
+          const g = document.querySelector('[role="grid"][aria-label="Events"]');
+          const n = Number(g?.getAttribute('aria-rowcount') ?? '0') - 1;
+          const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+          return n >= 1 && rows.some((r) => /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
+        },
+        null,
+        { timeout: STEP_TIMEOUT_MS },
+      );
+      assert((await first.getAttribute('aria-pressed')) === 'true', 'finding not marked as selected');
+    },
+  },
+  {
+    name: 'selecting a row opens the event details',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      await dataRows(page).first().click();
+      const details = page.getByRole('complementary', { name: 'Event details' });
+      await details.getByRole('heading', { name: 'Canonical fields' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+      assert((await details.locator('dt').count()) > 3, 'details show too few fields');
+      await page.screenshot({ path: join(outDir, 'finding-details.png') });
+    },
+  },
+  {
+    name: 'keyboard zoom on the timeline narrows the visible range',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const plot = page.getByRole('application', { name: /Timeline plot/ });
+      const before = await page.locator('.timeline .range').textContent();
+      await plot.focus();
+      await page.keyboard.press('0');
+      const all = await page.locator('.timeline .range').textContent();
+      await page.keyboard.press('+');
+      await page.waitForFunction((prev) => document.querySelector('.timeline .range')?.textContent !== prev, all, { timeout: STEP_TIMEOUT_MS });
+      const after = await page.locator('.timeline .range').textContent();
+      assert(after !== all, `zoom did not change the range (${before} / ${after})`);
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Runner
+
+mkdirSync(outDir, { recursive: true });
+const userData = mkdtempSync(join(tmpdir(), 'hopscope-e2e-data-'));
+const profile = mkdtempSync(join(tmpdir(), 'hopscope-e2e-chromium-'));
+let server = null;
+let browser = null;
+let passed = 0;
+let failed = 0;
+
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+try {
+  ensureBuilt();
+  server = await startServer(userData);
+  // A fresh profile per run: Playwright takes it as the persistent-context directory (--user-data-dir).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    viewport: { width: 1366, height: 800 },
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  let problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+    });
+  });
+
+  const failedNames = new Set();
+  for (const t of tests) {
+    problems = [];
+    const missing = (t.needs ?? []).filter((n) => failedNames.has(n));
+    if (missing.length) {
+      failed++;
+      failedNames.add(t.name);
+      console.log(`FAIL  ${t.name}\n      not run: needs ${missing.join(', ')}`);
+      continue;
+    }
+    try {
+      await t.run({ page, url: server.url });
+      // Let pending console messages of this step arrive before judging it.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+      if (problems.length) throw new Error(problems.join('\n'));
+      passed++;
+      console.log(`ok    ${t.name}`);
+    } catch (err) {
+      failed++;
+      failedNames.add(t.name);
+      console.log(`FAIL  ${t.name}\n      ${String(err instanceof Error ? err.message : err).split('\n').join('\n      ')}`);
+    }
+    await page.screenshot({ path: join(outDir, `${slug(t.name)}.png`) }).catch(() => {});
+  }
+} catch (err) {
+  failed++;
+  console.log(`FAIL  e2e setup: ${err instanceof Error ? err.message : err}`);
+  if (server) console.log(server.logs());
+} finally {
+  await browser?.close().catch(() => {});
+  server?.child.kill();
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(userData, { recursive: true, force: true });
+}
+
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
