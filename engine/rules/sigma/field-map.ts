@@ -1,6 +1,6 @@
 // Sigma field names to store columns: a declarative table compiled into a per-view resolver that
-// records which mapping supplied a value. Invariant: canonical column first, then the original field
-// of the same name, then a flattened original ending in `.<name>`; a field no column has is missing.
+// records which mapping supplied a value. Invariant: canonical column first (ORIGINAL_FIRST names:
+// after their original), then the original field of the same name, then flattened `.<name>` originals.
 
 import type { CanonicalField } from '../../model/fields.ts';
 import type { EventView, StringColumn } from '../../store/view.ts';
@@ -30,6 +30,12 @@ export const SIGMA_FIELD_MAP: Readonly<Record<string, CanonicalField>> = {
   SubjectUserName: 'user',
   MandatoryLabel: 'process_integrity_level',
 };
+
+/**
+ * Names whose canonical field holds a normalised form (user = `DOMAIN\name`, integrity = `High`
+ * rather than the label SID), so the event's own spelling is asked first and canonical is the fallback.
+ */
+export const ORIGINAL_FIRST: ReadonlySet<string> = new Set(['SubjectUserName', 'MandatoryLabel']);
 
 /** Own-property lookup: rule text names fields, and `constructor` must not reach Object.prototype. */
 export function canonicalFor(sigmaField: string): CanonicalField | undefined {
@@ -69,6 +75,7 @@ export function bindField(view: EventView, sigmaField: string): BoundField {
     columns.push(col);
   };
   const canon = canonicalFor(sigmaField);
+  if (ORIGINAL_FIRST.has(sigmaField)) add(sigmaField, 'original');
   if (canon) add(canon, 'canonical');
   add(sigmaField, 'original');
   // Flattened exports name originals by path (`Event.EventData.Image`): later fallbacks, EventData first.
