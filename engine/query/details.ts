@@ -20,8 +20,11 @@ export function eventDetails(store: EventStore, row: number): EventDetails {
   for (const name of [...CANONICAL_FIELDS, 'host', 'source', 'sourcetype', 'vendor_product']) {
     canonical[name] = view.column(name)?.get(local) ?? null;
   }
-  const original: Record<string, string> = {};
-  for (const [k, v] of view.originalFields(local)) if (!Object.prototype.hasOwnProperty.call(original, k)) original[k] = v;
+  // Keys come from the evidence: fromEntries defines own properties, so `__proto__` stays a field.
+  const seen = new Set<string>();
+  const original: Record<string, string> = Object.fromEntries(
+    view.originalFields(local).filter(([k]) => !seen.has(k) && seen.add(k) !== undefined),
+  );
   const loc = view.locator(local);
   return {
     row,

@@ -7,8 +7,7 @@ import { HopscopeError, toErrorInfo } from '../model/errors.ts';
 import type { RowsRequest, RowsResponse } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
 import type { StringColumn } from '../store/view.ts';
-import { compileFilter, type RowTest } from './filter.ts';
-import { rowsInRange } from './timeline.ts';
+import { globalFilter, rowsInRange } from './timeline.ts';
 
 export const DEFAULT_COLUMNS = ['_time', 'host', 'user', 'parent_process_name', 'process_name', 'process'];
 export const MAX_PAGE = 5000;
@@ -122,24 +121,9 @@ function ranksFor(store: EventStore, cache: RowsCache, field: string): Uint32Arr
   return r;
 }
 
-function globalTests(store: EventStore, filter: string | undefined): { test: ((g: number) => boolean) | null; startMs: number; endMs: number } {
-  if (!filter || filter.trim() === '') return { test: null, startMs: -Infinity, endMs: Infinity };
-  const f = compileFilter(filter);
-  if (f.matchesAll) return { test: null, startMs: -Infinity, endMs: Infinity };
-  const tests: RowTest[] = store.views.map((v) => f.forView(v));
-  const test =
-    tests.length === 1
-      ? tests[0]!
-      : (g: number): boolean => {
-          const i = store.viewIndexOf(g);
-          return tests[i]!(g - store.views[i]!.base);
-        };
-  return { test, startMs: f.startMs, endMs: f.endMs };
-}
-
 /** Matching global rows in time order. */
 function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
-  const { test, startMs: fs, endMs: fe } = globalTests(store, req.filter);
+  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter);
   const startMs = Math.max(req.startMs ?? -Infinity, fs);
   const endMs = Math.min(req.endMs ?? Infinity, fe);
   let candidates: Uint32Array;

@@ -25,17 +25,28 @@ export function rowsInRange(store: EventStore, rows: Uint32Array, startMs: numbe
   return { lo, hi: Math.max(lo, bound(endMs)) };
 }
 
-/** Per-view predicates for global rows (undefined = every row passes). */
-export function globalRowTest(store: EventStore, filter: string | undefined): ((g: number) => boolean) | undefined {
-  if (!filter || filter.trim() === '') return undefined;
+export interface GlobalFilter {
+  /** Predicate over global rows; undefined when every row passes. */
+  test: ((g: number) => boolean) | undefined;
+  /** Window implied by the filter's own top-level time terms. */
+  startMs: number;
+  endMs: number;
+}
+
+/** Compile a filter (throws E_USAGE with a column) into a predicate over global rows. */
+export function globalFilter(store: EventStore, filter: string | undefined): GlobalFilter {
+  if (!filter || filter.trim() === '') return { test: undefined, startMs: -Infinity, endMs: Infinity };
   const f = compileFilter(filter);
-  if (f.matchesAll) return undefined;
+  if (f.matchesAll) return { test: undefined, startMs: -Infinity, endMs: Infinity };
   const tests: RowTest[] = store.views.map((v) => f.forView(v));
-  if (tests.length === 1) return tests[0]!;
-  return (g) => {
-    const i = store.viewIndexOf(g);
-    return tests[i]!(g - store.views[i]!.base);
-  };
+  const test =
+    tests.length === 1
+      ? tests[0]!
+      : (g: number): boolean => {
+          const i = store.viewIndexOf(g);
+          return tests[i]!(g - store.views[i]!.base);
+        };
+  return { test, startMs: f.startMs, endMs: f.endMs };
 }
 
 export function timeline(store: EventStore, req: TimelineRequest, findings: readonly Finding[] = []): TimelineResponse {
@@ -62,7 +73,10 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
   };
   const laneByHostId: Array<TimelineLane | undefined> = names.map((h) => (wanted && !wanted.has(h) ? undefined : addLane(h)));
 
-  const test = globalRowTest(store, req.filter);
+  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter);
+  // Rows outside the filter's own time terms cannot match: do not scan them.
+  const scanStart = Math.max(startMs, filterStart);
+  const scanEnd = Math.min(endMs, filterEnd);
   const total = new Array<number>(buckets).fill(0);
   const count = (g: number, timeMs: number, lane: TimelineLane): void => {
     if (test && !test(g)) return;
@@ -77,12 +91,12 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
       const id = store.hostId(host);
       if (id < 0) continue;
       const rows = store.rowsOfHost(id);
-      const { lo, hi } = rowsInRange(store, rows, startMs, endMs);
+      const { lo, hi } = rowsInRange(store, rows, scanStart, scanEnd);
       const lane = laneByHostId[id]!;
       for (let i = lo; i < hi; i++) count(rows[i]!, store.timeAt(rows[i]!), lane);
     }
   } else {
-    const { lo, hi } = store.orderRange(startMs, endMs);
+    const { lo, hi } = store.orderRange(scanStart, scanEnd);
     const order = store.timeOrder();
     const t = store.sortedTimes();
     for (let i = lo; i < hi; i++) {

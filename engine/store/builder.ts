@@ -5,6 +5,7 @@
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
+import { addCount } from './segment.ts';
 import type {
   ColumnData,
   EvidenceStatsData,
@@ -196,7 +197,7 @@ export class SegmentBuilder implements RecordSink {
   reject(rej: Rejection): void {
     const st = this.currentStats;
     st.rejected++;
-    st.rejectedByReason[rej.code] = (st.rejectedByReason[rej.code] ?? 0) + 1;
+    addCount(st.rejectedByReason, rej.code);
     if (this.samples.length < MAX_REJECT_SAMPLES) {
       const s: RejectSampleData = { evidence: this.evidence, reason: rej.reason, code: rej.code };
       if (rej.record !== undefined) s.record = rej.record;
@@ -209,7 +210,7 @@ export class SegmentBuilder implements RecordSink {
   nonProcess(kind: string, _record: number): void {
     const st = this.currentStats;
     st.nonProcess++;
-    st.nonProcessByKind[kind] = (st.nonProcessByKind[kind] ?? 0) + 1;
+    addCount(st.nonProcessByKind, kind);
   }
 
   private growRows(): void {

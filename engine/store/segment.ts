@@ -89,6 +89,12 @@ export interface Segment {
   rejectSamples: RejectSampleData[];
 }
 
+/** counts[key] += n, safe for keys taken from evidence (`__proto__`, `constructor` stay own data properties). */
+export function addCount(counts: Record<string, number>, key: string, n = 1): void {
+  const prev = Object.prototype.hasOwnProperty.call(counts, key) ? counts[key]! : 0;
+  Object.defineProperty(counts, key, { value: prev + n, writable: true, enumerable: true, configurable: true });
+}
+
 function columnBuffers(c: ColumnData, out: Set<ArrayBuffer>): void {
   if (c.kind === 'dict') out.add(c.ids.buffer as ArrayBuffer);
   else if (c.kind === 'arena') {

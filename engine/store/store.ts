@@ -3,7 +3,7 @@
 // once, and queries over a time range touch only the rows in that range.
 
 import type { EventLocator } from '../model/fields.ts';
-import { byteSize as segmentByteSize, type EvidenceStatsData, type RejectSampleData, type Segment } from './segment.ts';
+import { addCount, byteSize as segmentByteSize, type EvidenceStatsData, type RejectSampleData, type Segment } from './segment.ts';
 import { SegmentView } from './segment-view.ts';
 import { lowerBound, stableTimeOrder, type TimeOrder } from './time-order.ts';
 import type { EventSource } from './view.ts';
@@ -310,8 +310,8 @@ export class EventStore implements EventSource {
         e.rejected += s.rejected;
         e.nonProcess += s.nonProcess;
         e.assumedUtc += s.assumedUtc;
-        for (const [k, n] of Object.entries(s.rejectedByReason)) e.rejectedByReason[k] = (e.rejectedByReason[k] ?? 0) + n;
-        for (const [k, n] of Object.entries(s.nonProcessByKind)) e.nonProcessByKind[k] = (e.nonProcessByKind[k] ?? 0) + n;
+        for (const [k, n] of Object.entries(s.rejectedByReason)) addCount(e.rejectedByReason, k, n);
+        for (const [k, n] of Object.entries(s.nonProcessByKind)) addCount(e.nonProcessByKind, k, n);
       }
       for (const sample of seg.rejectSamples) {
         const e = by.get(sample.evidence);

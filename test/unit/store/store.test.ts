@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createMemoryView } from '../../../engine/store/memory-view.ts';
-import { SegmentBuilder } from '../../../engine/store/builder.ts';
+import { MAX_ORIGINAL_COLUMNS, MAX_SHAPES, SegmentBuilder } from '../../../engine/store/builder.ts';
+import { eventDetails } from '../../../engine/query/details.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 import { byteSize, transferables } from '../../../engine/store/segment.ts';
 import type { IngestRecord } from '../../../engine/ingest/sink.ts';
@@ -184,6 +185,47 @@ describe('column round-trips', () => {
     expect(st!.rejectedByReason).toEqual({ 'field-count': 50, 'bad-time': 101 });
     expect(st!.rejectSamples).toHaveLength(100);
     expect(st!.rejectSamples[1]).toMatchObject({ line: 3, record: 2, code: 'bad-time' });
+  });
+});
+
+describe('hostile shapes', () => {
+  it('a key per record caps columns and shapes; the fields stay readable in details and raw text', () => {
+    const b = new SegmentBuilder({ evidenceName: 'keys.ndjson', rawFormat: 'json' });
+    const n = MAX_SHAPES + 500;
+    for (let i = 0; i < n; i++) {
+      b.append({
+        timeMs: i,
+        source: 'generic',
+        fields: { dest: 'h', process: `p${i}` },
+        originalNames: ['host', `k${i}`, '__proto__'],
+        originalValues: ['h', `v${i}`, 'x'],
+        record: i + 1,
+        line: i + 1,
+        byteOffset: i,
+      });
+    }
+    const seg = b.finish();
+    expect(seg.originalNames.length).toBeLessThanOrEqual(MAX_ORIGINAL_COLUMNS);
+    expect(seg.shapes.length).toBeLessThanOrEqual(MAX_SHAPES + 2);
+    const store = new EventStore([seg]);
+    for (const row of [5, 2000, n - 1]) {
+      const d = eventDetails(store, row);
+      expect(d.original).toEqual(Object.fromEntries([['host', 'h'], [`k${row}`, `v${row}`], ['__proto__', 'x']]));
+      expect(JSON.parse(d.raw)).toEqual(JSON.parse(`{"host":"h","k${row}":"v${row}","__proto__":"x"}`));
+      expect(store.value(row, 'process')).toBe(`p${row}`);
+    }
+    expect(store.value(5, 'k5')).toBe('v5');
+    expect(Object.getPrototypeOf(eventDetails(store, 1).original)).toBe(Object.prototype);
+  });
+
+  it('counts keyed by evidence-provided names stay own properties', () => {
+    const b = new SegmentBuilder();
+    b.nonProcess('__proto__', 1);
+    b.nonProcess('__proto__', 2);
+    b.reject({ reason: 'x', code: 'constructor' });
+    const [st] = new EventStore([b.finish()]).stats();
+    expect(Object.entries(st!.nonProcessByKind)).toEqual([['__proto__', 2]]);
+    expect(Object.entries(st!.rejectedByReason)).toEqual([['constructor', 1]]);
   });
 });
 
