@@ -4,18 +4,12 @@
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst, indexOfNames } from '../ingest/types.ts';
-import { CANONICAL_FIELDS } from '../model/fields.ts';
-import { eventOutcome, put, type Fields } from './common.ts';
+import { CANONICAL_FIELDS, type CanonicalField } from '../model/fields.ts';
+import { eventOutcome, type Fields } from './common.ts';
 import { mapWindowsEvent } from './windows.ts';
 import { flattenWindowsEvent, parseXmlElement, XmlError } from '../ingest/xml-parse.ts';
 
 const CIM_SIGNAL = ['process', 'process_name', 'process_path', 'parent_process', 'parent_process_name', 'parent_process_path', 'dest'];
-
-function hasProcessFields(rec: FlatRecord, prefix: string): boolean {
-  return (
-    getFirst(rec, [prefix + 'process', prefix + 'process_name', prefix + 'process_path', prefix + 'parent_process_name']) !== undefined
-  );
-}
 
 export const cimMapper: FormatMapper = {
   id: 'splunk-cim',
@@ -34,19 +28,31 @@ export const cimMapper: FormatMapper = {
     return { score: 0, reason: '' };
   },
   map(rec: FlatRecord): MapOutcome {
-    const prefix = rec.index.has('Processes.process') || rec.index.has('Processes.process_name') ? 'Processes.' : '';
-    const raw = get(rec, '_raw');
-    const time = getFirst(rec, ['_time', prefix + '_time', 'timestamp']);
-    const provider = getFirst(rec, ['sourcetype', 'source']);
-    if (hasProcessFields(rec, prefix)) {
+    const plan = planFor(rec.index);
+    const values = rec.values;
+    const raw = plan.raw >= 0 ? values[plan.raw] : undefined;
+    const time = plan.time >= 0 ? values[plan.time] : undefined;
+    const provider = plan.provider >= 0 ? values[plan.provider] : undefined;
+    if (plan.hasProcessColumns && plan.process.some((i) => !!values[i])) {
       const f: Fields = {};
-      for (const name of CANONICAL_FIELDS) put(f, name, get(rec, prefix + name));
-      if (!f.dest) put(f, 'dest', getFirst(rec, ['host', 'Computer', 'ComputerName']));
-      return eventOutcome(rec, time, 'cim', provider, f, raw || undefined);
+      for (let k = 0; k < plan.cols.length; k++) {
+        const v = values[plan.cols[k]!];
+        if (v) f[plan.fields[k]!] = v;
+      }
+      if (!f.dest) {
+        for (const i of plan.host) {
+          const v = values[i];
+          if (v) {
+            f.dest = v;
+            break;
+          }
+        }
+      }
+      return eventOutcome(rec, time, 'cim', provider || undefined, f, raw || undefined);
     }
     if (raw && raw.trimStart().startsWith('<Event')) return mapRawXml(rec, raw, time);
     if (rec.index.has('EventCode') || rec.index.has('EventID')) {
-      const out = mapWindowsEvent(rec, {
+      return mapWindowsEvent(rec, {
         eventId: getFirst(rec, ['EventCode', 'EventID']),
         channel: getFirst(rec, ['Channel', 'LogName']),
         provider: getFirst(rec, ['SourceName', 'Provider_Name', 'sourcetype']),
@@ -54,11 +60,54 @@ export const cimMapper: FormatMapper = {
         time,
         data: (n) => get(rec, n),
       }, raw || undefined);
-      return out;
     }
     return { kind: 'nonProcess', what: 'splunk:no-process-fields' };
   },
 };
+
+/** Column positions resolved once per header (CSV shares one index for the whole file). */
+interface CimPlan {
+  fields: CanonicalField[];
+  cols: number[];
+  process: number[];
+  hasProcessColumns: boolean;
+  host: number[];
+  time: number;
+  raw: number;
+  provider: number;
+}
+
+const plans = new WeakMap<ReadonlyMap<string, number>, CimPlan>();
+
+function planFor(index: ReadonlyMap<string, number>): CimPlan {
+  let plan = plans.get(index);
+  if (plan) return plan;
+  const prefix = index.has('Processes.process') || index.has('Processes.process_name') ? 'Processes.' : '';
+  const at = (n: string): number => index.get(n) ?? -1;
+  const fields: CanonicalField[] = [];
+  const cols: number[] = [];
+  for (const name of CANONICAL_FIELDS) {
+    const i = at(prefix + name);
+    if (i >= 0) {
+      fields.push(name);
+      cols.push(i);
+    }
+  }
+  const process = ['process', 'process_name', 'process_path', 'parent_process_name'].map((n) => at(prefix + n)).filter((i) => i >= 0);
+  const firstOf = (names: string[]): number => {
+    for (const n of names) if (index.has(n)) return index.get(n)!;
+    return -1;
+  };
+  plan = {
+    fields, cols, process, hasProcessColumns: process.length > 0,
+    host: ['host', 'Computer', 'ComputerName'].map(at).filter((i) => i >= 0),
+    time: firstOf(['_time', prefix + '_time', 'timestamp']),
+    raw: at('_raw'),
+    provider: firstOf(['sourcetype', 'source']),
+  };
+  plans.set(index, plan);
+  return plan;
+}
 
 /** A Splunk row whose `_raw` is the Windows event XML: the XML fields join the row's columns. */
 function mapRawXml(rec: FlatRecord, raw: string, time: string | undefined): MapOutcome {
