@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm run bench`: ingest speed and memory on generated CIM logs (../shared/tools/gen-process-log.cjs),
+// through the same path as the app (the CLI drives the engine worker), against a bare papaparse parse of
+// the same file in the same run. Prints a Markdown table and writes test/bench/results/latest.json.
+// Options: --quick (100 MB files only), --sizes 100,1000, --keep (keep generated data).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const gen = resolve(root, '../shared/tools/gen-process-log.cjs');
+const dataDir = join(root, 'test/bench/data');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : null;
+const sizes = sizesArg ? sizesArg.split(',').map(Number) : quick ? [100] : [100, 1000];
+
+if (!existsSync(gen)) {
+  console.error(`bench: generator not found at ${gen} (it lives in ../shared/tools); nothing measured`);
+  process.exit(2);
+}
+mkdirSync(dataDir, { recursive: true });
+
+function generate(mb, format) {
+  const file = join(dataDir, `cim-${mb}mb.${format}`);
+  if (!existsSync(file)) {
+    const r = spawnSync(process.execPath, [gen, '--out', file, '--mb', String(mb), '--format', format, '--seed', '1'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`generator failed: ${r.stderr}`);
+  }
+  return file;
+}
+
+/** Runs a command, sampling the child's peak RSS (VmHWM) from /proc until it exits. */
+function measure(cmd, argv) {
+  return new Promise((resolveRun, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let hwmKb = 0;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+      } catch { /* exited */ }
+    }, 10);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const ms = performance.now() - t0;
+      if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err.slice(-2000)}`));
+      else resolveRun({ ms, peakRssBytes: hwmKb * 1024, out, err });
+    });
+  });
+}
+
+const results = [];
+for (const mb of sizes) {
+  for (const format of ['csv', 'ndjson']) {
+    if (format === 'ndjson' && mb > 100 && quick) continue;
+    const file = generate(mb, format);
+    const bytes = statSync(file).size;
+    let base = null;
+    if (format === 'csv') {
+      const b = await measure(process.execPath, [join(root, 'test/bench/papaparse-baseline.mjs'), file]);
+      base = { ...JSON.parse(b.out), wallMs: b.ms };
+    }
+    // Ingest only (store built, ready for rules): no rules loaded.
+    const ingest = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--no-builtin', '--format', 'json', '--out', '/dev/null', file]);
+    // Full scan with the built-in rule pack.
+    const full = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--format', 'json', '--out', join(dataDir, `report-${mb}-${format}.json`), file]);
+    const report = JSON.parse(readFileSync(join(dataDir, `report-${mb}-${format}.json`), 'utf8'));
+    const rows = report.evidence.reduce((n, e) => n + e.events + e.rejected, 0);
+    const r = {
+      file: `${mb} MB ${format.toUpperCase()}`, bytes, rows,
+      ingestMs: Math.round(ingest.ms), ingestMBps: +(bytes / 1e6 / (ingest.ms / 1000)).toFixed(1), ingestRowsPerSec: Math.round(rows / (ingest.ms / 1000)),
+      ingestPeakRssRatio: +(ingest.peakRssBytes / bytes).toFixed(2), ingestPeakRssMB: Math.round(ingest.peakRssBytes / 1e6),
+      scanMs: Math.round(full.ms), scanPeakRssMB: Math.round(full.peakRssBytes / 1e6), findings: report.findings.length,
+      papaparseMs: base ? Math.round(base.wallMs) : null, papaparseMBps: base ? +(bytes / 1e6 / (base.wallMs / 1000)).toFixed(1) : null,
+      ratioToPapaparse: base ? +(ingest.ms / base.wallMs).toFixed(2) : null,
+    };
+    results.push(r);
+    console.error(`bench: ${r.file}: ingest ${r.ingestMs} ms (${r.ingestMBps} MB/s, peak RSS ${r.ingestPeakRssRatio} x file), scan ${r.scanMs} ms, papaparse ${r.papaparseMs ?? '-'} ms`);
+  }
+}
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+const lines = [
+  `Machine: ${machine}. Date: ${date}. Wall-clock times of whole processes (startup included).`,
+  '',
+  '| file | rows | ingest (ms) | MB/s | rows/s | peak RSS (x file) | full scan (ms) | findings | bare papaparse (ms) | ingest / papaparse |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.file} | ${r.rows} | ${r.ingestMs} | ${r.ingestMBps} | ${r.ingestRowsPerSec} | ${r.ingestPeakRssMB} MB (${r.ingestPeakRssRatio}) | ${r.scanMs} | ${r.findings} | ${r.papaparseMs ?? '-'} | ${r.ratioToPapaparse ?? '-'} |`),
+];
+console.log(lines.join('\n'));
+mkdirSync(join(root, 'test/bench/results'), { recursive: true });
+writeFileSync(join(root, 'test/bench/results/latest.json'), JSON.stringify({ machine, date, results }, null, 2) + '\n');
+if (!args.includes('--keep')) rmSync(dataDir, { recursive: true, force: true });
