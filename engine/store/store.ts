@@ -40,7 +40,7 @@ export class EventStore implements EventSource {
   readonly views: readonly SegmentView[];
   private readonly evidenceNames = new Map<number, string>();
   private time: TimeOrder | null = null;
-  private hostIdx: { names: string[]; perSegment: Uint32Array[]; counts: HostCount[] } | null = null;
+  private hostIdx: { names: string[]; ofRow: Uint32Array; counts: HostCount[] } | null = null;
   private hostRows: { offsets: Uint32Array; rows: Uint32Array } | null = null;
   private readonly singleView: SegmentView | null;
   private readonly segments: readonly Segment[];
@@ -172,9 +172,9 @@ export class EventStore implements EventSource {
       }
       return id;
     };
-    const perSegment: Uint32Array[] = [];
+    const ofRow = new Uint32Array(this.rowCount);
     for (const v of this.views) {
-      const out = new Uint32Array(v.rowCount);
+      const out = ofRow.subarray(v.base, v.base + v.rowCount);
       const dest = v.column('dest');
       const hostCol = v.column('host');
       const fallback = (row: number): string => hostCol?.get(row) || NO_HOST;
@@ -197,18 +197,14 @@ export class EventStore implements EventSource {
         if (t < c.firstMs) c.firstMs = t;
         if (t > c.lastMs) c.lastMs = t;
       }
-      perSegment.push(out);
     }
-    this.hostIdx = { names, perSegment, counts };
+    this.hostIdx = { names, ofRow, counts };
     return this.hostIdx;
   }
 
   /** Host id (index into hostNames()) of a global row. Lane host = `dest`, else `host`, else NO_HOST. */
   hostIdOf(globalRow: number): number {
-    const idx = this.hostIndex();
-    if (this.singleView) return idx.perSegment[0]![globalRow]!;
-    const v = this.viewIndexOf(globalRow);
-    return idx.perSegment[v]![globalRow - this.views[v]!.base]!;
+    return this.hostIndex().ofRow[globalRow]!;
   }
 
   hostNames(): readonly string[] {
@@ -326,7 +322,7 @@ export class EventStore implements EventSource {
     let n = 0;
     for (const v of this.views) n += segmentByteSize(v.segment);
     if (this.time) n += this.time.order.byteLength + this.time.sortedTimes.byteLength;
-    if (this.hostIdx) for (const a of this.hostIdx.perSegment) n += a.byteLength;
+    if (this.hostIdx) n += this.hostIdx.ofRow.byteLength;
     if (this.hostRows) n += this.hostRows.rows.byteLength + this.hostRows.offsets.byteLength;
     return n;
   }

@@ -275,6 +275,28 @@ describe('EventStore over several segments', () => {
     });
   }
 
+  it('countsByHostAndBucket equals a brute-force count, with a row filter', () => {
+    const recs = sysmonRecords({ count: 800, seed: 17, order: 'shuffled' });
+    const store = buildStore([{ records: recs.slice(0, 300) }, { records: recs.slice(300) }]);
+    const t = recs.map((r) => r.timeMs).sort((a, b) => a - b);
+    const startMs = t[100]!;
+    const endMs = t[700]!;
+    const keep = (g: number): boolean => g % 3 !== 0;
+    const res = store.countsByHostAndBucket(startMs, endMs, 24, keep);
+    expect(res.buckets).toBe(24);
+    const want = new Map(HOSTS.map((h) => [h, new Array<number>(24).fill(0)]));
+    recs.forEach((r, g) => {
+      if (r.timeMs < startMs || r.timeMs >= endMs || !keep(g)) return;
+      want.get(r.fields.dest!)![Math.min(23, Math.floor((r.timeMs - startMs) / res.bucketMs))]!++;
+    });
+    res.hosts.forEach((h, i) => expect(Array.from(res.counts[i]!)).toEqual(want.get(h)));
+    const before = store.byteSize();
+    expect(before).toBeGreaterThan(0);
+    store.rowsOfHost(0);
+    // Built indexes are part of the store's own memory.
+    expect(store.byteSize()).toBeGreaterThanOrEqual(before + 4 * recs.length);
+  });
+
   it('rows of a host are that host’s rows in time order', () => {
     const recs = sysmonRecords({ count: 500, seed: 9, order: 'shuffled' });
     const store = buildStore([{ records: recs }]);
