@@ -12,8 +12,11 @@ export interface Cidr {
 }
 
 export function parseIp(s: string): IpAddr | undefined {
+  // The longest textual IPv6 address (with zone and brackets) is far below this; field values are hostile.
+  if (s.length > 80) return undefined;
   if (s.includes(':')) {
-    const v6 = parseIpv6(s.replace(/%.*$/, '').replace(/^\[|\]$/g, ''));
+    const zone = s.indexOf('%');
+    const v6 = parseIpv6((zone < 0 ? s : s.slice(0, zone)).replace(/^\[|\]$/g, ''));
     return v6 ? { v6: true, words: v6 } : undefined;
   }
   const v4 = parseIpv4(s);

@@ -133,6 +133,7 @@ function compileField(key: string, keyLoc: SLoc, value: SNode, ctx: DetectionCon
     if (!KNOWN_MODIFIERS.has(m)) throw new DetectionError(`unsupported modifier "${m}" on ${field || 'keywords'}`, keyLoc, 'unsupported', 'E_RULE_UNSUPPORTED');
   }
   const vals = scalars(value, keyLoc);
+  if (vals.length === 0) throw new DetectionError(`empty value list for ${field || 'keywords'}`, keyLoc, 'error', 'E_RULE_PARSE');
   const text = itemText(key, vals);
   const has = (m: string): boolean => modifiers.includes(m);
   if (field === '') return compileKeywords(vals, modifiers, keyLoc);
@@ -371,8 +372,11 @@ function compileRe(pattern: string, loc: SLoc, ctx: DetectionContext, i: boolean
 
 /** Decimal or `0x` hexadecimal (Security 4688 ids), else NaN. */
 export function parseNumber(s: string): number {
+  // Field values are hostile: bound the length, and keep the patterns free of ambiguous repetition.
+  if (s.length > 64) return NaN;
   const t = s.trim();
-  if (/^[+-]?0x[0-9a-f]+$/i.test(t)) return t.startsWith('-') ? -parseInt(t.replace(/^[+-]/, ''), 16) : parseInt(t.replace(/^\+/, ''), 16);
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return NaN;
+  const hex = /^([+-]?)0x([0-9a-f]+)$/i.exec(t);
+  if (hex) return (hex[1] === '-' ? -1 : 1) * parseInt(hex[2]!, 16);
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(t)) return NaN;
   return Number(t);
 }

@@ -9,7 +9,7 @@ import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from '../ty
 import { ConditionError, parseCondition, resolveCondition, type CondNode } from './condition.ts';
 import { DetectionError, compileIdentifier } from './detection.ts';
 import { SigmaCompiledRule, type SigmaIdentifier } from './runtime.ts';
-import { mapGet, mergeNodes, parseYamlDocuments, scalarText, stringList, type SLoc, type SNode } from './yaml-tree.ts';
+import { keyLoc, mapGet, mergeNodes, parseYamlDocuments, scalarText, stringList, type SLoc, type SNode } from './yaml-tree.ts';
 
 /**
  * Sigma `level` to Hopscope risk score (0..100). Chosen so that host risk (the sum of findings)
@@ -197,11 +197,11 @@ function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadO
     throw new LoadError(`logsource product ${product} is not supported: only Windows process_creation`, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
   }
 
-  if (detection.kind !== 'map') throw new LoadError('"detection" must be a map', detection.loc, 'error', 'E_RULE_PARSE');
+  if (detection.kind !== 'map') throw new LoadError('"detection" must be a map', keyLoc(doc, 'detection') ?? detection.loc, 'error', 'E_RULE_PARSE');
   const timeframe = mapGet(detection, 'timeframe');
   if (timeframe) throw new LoadError('"timeframe" (temporal aggregation) is not supported', timeframe.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
   const condNode = mapGet(detection, 'condition');
-  if (!condNode) throw new LoadError('detection has no "condition"', detection.loc, 'error', 'E_RULE_PARSE');
+  if (!condNode) throw new LoadError('detection has no "condition"', keyLoc(doc, 'detection') ?? detection.loc, 'error', 'E_RULE_PARSE');
 
   const ctx = { compileRegex: opts.compileRegex ?? defaultCompileRegex, file: path };
   const identifiers: SigmaIdentifier[] = [];

@@ -142,6 +142,13 @@ export function mapGet(node: SNode | undefined, key: string): SNode | undefined 
   return undefined;
 }
 
+/** The location of a map key (where "X is missing/invalid" messages should point). */
+export function keyLoc(node: SNode | undefined, key: string): SLoc | undefined {
+  if (!node || node.kind !== 'map') return undefined;
+  for (const e of node.entries) if (e.key === key) return e.keyLoc;
+  return undefined;
+}
+
 /** A scalar's text, or undefined when the node is absent or not a scalar. */
 export function scalarText(node: SNode | undefined): string | undefined {
   if (!node || node.kind !== 'scalar' || node.text === null) return undefined;

@@ -144,6 +144,25 @@ describe('sigma loading', () => {
     }
   });
 
+  it('malformed detections are errors with positions', () => {
+    const cases: Array<[string, RegExp, number]> = [
+      [rule(`    sel:\n        CommandLine: []\n    condition: sel`), /empty value list/, 9],
+      [rule(`    sel:\n        CommandLine|exists: maybe\n    condition: sel`), /exists/, 9],
+      [rule(`    sel:\n        ProcessId|gt: many\n    condition: sel`), /needs a number/, 9],
+      [rule(`    sel:\n        Ip|cidr: 10.0.0.0/33\n    condition: sel`), /invalid CIDR/, 9],
+      [rule(`    sel:\n        CommandLine|i: x\n    condition: sel`), /only applies to "re"/, 9],
+      [rule(`    sel:\n        CommandLine:\n            - a: b\n    condition: sel`), /only plain values/, 10],
+      [rule(`    sel:\n        CommandLine: x`), /no "condition"/, 7],
+    ];
+    for (const [text, why, line] of cases) {
+      const set = load(text);
+      expect(set.rules, String(why)).toHaveLength(0);
+      expect(set.issues[0]!.severity).toBe('error');
+      expect(set.issues[0]!.message).toMatch(why);
+      expect(set.issues[0]!.location?.line, String(why)).toBe(line);
+    }
+  });
+
   it('regex errors are rule errors located at the value', () => {
     const set = load(rule(`    sel:\n        CommandLine|re: '(unclosed'\n    condition: sel`));
     expect(set.rules).toHaveLength(0);

@@ -113,6 +113,14 @@ describe('sigma string matching', () => {
     expect(matches(rule(`    sel:\n        ProcessId|lte: 500\n    condition: sel`), evs)).toEqual([0, 1]);
   });
 
+  it('numbers and addresses from hostile field values are refused, not backtracked over', () => {
+    const evs = [ev({ process_id: '1'.repeat(50_000) + 'x' }), ev({ process_id: '-0x10' }), ev({ process_id: '1e3' })];
+    expect(matches(rule(`    sel:\n        ProcessId|lt: 0\n    condition: sel`), evs)).toEqual([1]);
+    expect(matches(rule(`    sel:\n        ProcessId|gte: 1000\n    condition: sel`), evs)).toEqual([2]);
+    const ips = [ev({}, { DestinationIp: '%'.repeat(50_000) + ':\n' }), ev({}, { DestinationIp: 'fe80::1%eth0' })];
+    expect(matches(rule(`    sel:\n        DestinationIp|cidr: 'fe80::/10'\n    condition: sel`), ips)).toEqual([1]);
+  });
+
   it('cidr for IPv4 and IPv6', () => {
     const evs = ['10.1.2.3', '10.2.0.1', '192.168.1.1', 'fe80::1', '2001:db8::5', '::ffff:10.1.0.9', 'nonsense'].map((ip) => ev({}, { DestinationIp: ip }));
     expect(matches(rule(`    sel:\n        DestinationIp|cidr: 10.1.0.0/16\n    condition: sel`), evs)).toEqual([0]);
