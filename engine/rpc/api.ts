@@ -153,6 +153,30 @@ export interface FindingsResponse {
   links: LateralLink[];
 }
 
+export type ExportFormat = 'json' | 'csv' | 'ndjson' | 'html';
+
+export interface ExportRequest {
+  format: ExportFormat;
+}
+
+export interface ExportResponse {
+  /** Suggested file name (`hopscope-report.json` ...). */
+  fileName: string;
+  mime: string;
+  bytes: number;
+  /** Electron: where the host saved it after the save dialog; null when the user cancelled. */
+  savedTo?: string | null;
+  /** Browser mode and tests: the report itself, for the renderer to offer as a download. */
+  text?: string;
+}
+
+/** Re-run detection over the open case with another bin width and/or rule selection (no re-parse). */
+export interface RescanRequest {
+  binSpanSec?: number;
+  /** Only these rules run; absent keeps the current selection. */
+  enabledRuleIds?: string[];
+}
+
 export interface HostEvent {
   type: 'progress';
   progress: IngestProgress;
@@ -189,6 +213,9 @@ export interface ApiContract {
   'query.event': [{ row: number }, EventDetails];
   'query.processTree': [{ row: number }, ProcessNode[]];
   'query.findings': [{ sort?: 'risk' | 'time' }, FindingsResponse];
+  /** The case report in one format (JSON / CSV / NDJSON / self-contained HTML). */
+  'case.export': [ExportRequest, ExportResponse];
+  'case.rescan': [RescanRequest, CaseSummary];
 }
 
 export type Channel = keyof ApiContract;

@@ -73,6 +73,11 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'query.event': obj({ row: int(0, 2 ** 32) }),
   'query.processTree': obj({ row: int(0, 2 ** 32) }),
   'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
+  'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html') }),
+  'case.rescan': obj({
+    binSpanSec: opt((v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`)),
+    enabledRuleIds: opt(arr(str(512), 100_000)),
+  }),
 };
 
 export function isChannel(name: unknown): name is Channel {

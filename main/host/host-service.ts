@@ -3,21 +3,24 @@
 // Invariant: every request is validated before anything else, and only registered handles reach the disk.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type {
   AppInfo,
   CaseSummary,
   Channel,
   EvidenceHandle,
+  ExportFormat,
+  ExportResponse,
   HostPush,
   IngestProgress,
   RecentItem,
+  RescanRequest,
   Req,
   Res,
 } from '../../engine/rpc/api.ts';
-import type { ReportFormat } from '../../engine/rpc/protocol.ts';
+import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
@@ -42,6 +45,8 @@ export interface HostServiceOptions {
   version?: string;
   /** Electron: show the native open dialog and return the chosen paths. */
   pickFiles?: () => Promise<string[]>;
+  /** Electron: show the native save dialog for an export; null when the user cancelled. The host writes the file. */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
   /** Injected engine (tests); default: the real worker. */
   engine?: EngineLike;
   workerPath?: string;
@@ -76,6 +81,24 @@ interface Sample {
 }
 
 const RECENT_FILE = 'recent.json';
+const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
+  json: 'application/json',
+  csv: 'text/csv',
+  ndjson: 'application/x-ndjson',
+  html: 'text/html',
+};
+
+/** Write next to the target, then rename over it: a crash never leaves a half-written export. */
+async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new HopscopeError('E_IO', `cannot write '${basename(target)}': ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`, { file: target });
+  }
+}
 const MAX_RECENT = 20;
 const SAMPLE_EXT = new Set(['.csv', '.json', '.ndjson', '.jsonl', '.xml', '.log', '.txt']);
 
@@ -90,7 +113,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
   const listeners = new Set<(p: HostPush) => void>();
   const handles = new Map<string, Registered>();
   const preopenedIds: string[] = [];
-  const binSpanSec = opts.binSpanSec ?? 1;
+  let binSpanSec = opts.binSpanSec ?? 1;
+  let lastRules: LoadRulesParams | null = null;
   let job: { id: string; run: CaseJob } | null = null;
   let lastSummary: CaseSummary | null = null;
   let samplesCache: Sample[] | null = null;
@@ -221,8 +245,11 @@ export function createHostService(opts: HostServiceOptions): HostService {
       const result = await run.promise;
       if (job?.id !== jobId) return;
       lastSummary = result.summary;
+      lastRules = rules;
+      // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
+      job = null;
       if (result.summary) push({ type: 'case-ready', summary: result.summary });
-      if (rememberInputs.length) await remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i)));
+      if (rememberInputs.length) void remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i))).catch(() => undefined);
     };
     let cancelledEarly = false;
     job = { id: jobId, run: { promise: Promise.resolve(null as never), cancel: () => { cancelledEarly = true; } } };
@@ -248,6 +275,45 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (!r) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
       return { path: r.path, name: r.handle.name };
     });
+  }
+
+  function requireCase(): void {
+    if (job) throw new HopscopeError('E_USAGE', 'the case is still opening');
+    if (!lastSummary || !lastRules) throw new HopscopeError('E_USAGE', 'no case is open');
+  }
+
+  async function rescan(req: RescanRequest): Promise<CaseSummary> {
+    requireCase();
+    if (req.enabledRuleIds) {
+      lastRules = { ...lastRules!, enabledIds: req.enabledRuleIds };
+      await engine.call('loadRules', lastRules).promise;
+    }
+    if (req.binSpanSec !== undefined) binSpanSec = req.binSpanSec;
+    await engine.call('detect', { binSpanSec }).promise;
+    const summary = await engine.call('summary', {}).promise;
+    if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
+    lastSummary = summary;
+    push({ type: 'case-ready', summary });
+    return summary;
+  }
+
+  async function exportReport(format: ExportFormat): Promise<ExportResponse> {
+    requireCase();
+    const res = await engine.call('report', { format, generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})` }).promise;
+    const bytes = new Uint8Array(res.bytes);
+    const fileName = `hopscope-report.${format}`;
+    const out: ExportResponse = { fileName, mime: EXPORT_MIME[format], bytes: bytes.byteLength };
+    if (opts.mode === 'electron' && opts.chooseSavePath) {
+      const target = await opts.chooseSavePath(fileName);
+      if (target && [...handles.values()].some((h) => h.path === resolve(target))) {
+        throw new HopscopeError('E_SECURITY', 'an export must not overwrite evidence');
+      }
+      if (target) await writeFileAtomic(target, bytes);
+      out.savedTo = target;
+    } else {
+      out.text = new TextDecoder().decode(bytes);
+    }
+    return out;
   }
 
   async function dispatch<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
@@ -312,6 +378,10 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await engine.call('processTree', r as Req<'query.processTree'>).promise) as Res<C>;
       case 'query.findings':
         return (await engine.call('findings', r as Req<'query.findings'>).promise) as Res<C>;
+      case 'case.export':
+        return (await exportReport((r as Req<'case.export'>).format)) as Res<C>;
+      case 'case.rescan':
+        return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
       default:
         throw new HopscopeError('E_PROTOCOL', `channel ${String(channel)} is not implemented`);
     }

@@ -21,6 +21,7 @@ function fakeEngine(calls: Array<{ method: EngineMethod; params: unknown }>): En
     detect: { findings: 0, hosts: 1, ruleErrors: [], elapsedMs: 0 },
     summary: SUMMARY,
     rows: { total: 0, offset: 0, columns: [], rows: [] },
+    report: { format: 'csv', bytes: new TextEncoder().encode('id,rule_id\n').buffer },
   };
   return {
     call(method, params, opts) {
@@ -93,6 +94,11 @@ describe('host service', () => {
     expect(pre[0]!.id).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('refuses export and rescan before a case is open', async () => {
+    await expect(svc.call('case.export', { format: 'json' })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(svc.call('case.rescan', {})).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
   it('refuses handles it never issued, even real paths', async () => {
     await expect(svc.call('case.open', { handles: [evidencePath] })).rejects.toMatchObject({ code: 'E_SECURITY' });
     await expect(svc.call('case.openSample', { id: '../evidence.csv' })).rejects.toMatchObject({ code: 'E_USAGE' });
@@ -122,6 +128,25 @@ describe('host service', () => {
     expect(onDisk).toHaveLength(1);
     const again = (await svc.call('case.openRecent', { id: recent[0]!.id })) as { jobId: string };
     expect(again.jobId).toMatch(/^[0-9a-f]{16}$/);
+    await waitFor(() => pushes.filter((p) => p.type === 'case-ready').length === 2);
+  });
+
+  it('exports the report as text outside Electron', async () => {
+    const out = (await svc.call('case.export', { format: 'csv' })) as { fileName: string; mime: string; text: string; bytes: number };
+    expect(out).toEqual({ fileName: 'hopscope-report.csv', mime: 'text/csv', bytes: 11, text: 'id,rule_id\n' });
+    expect(calls.at(-1)).toMatchObject({ method: 'report', params: { format: 'csv' } });
+    await expect(svc.call('case.export', { format: 'pdf' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+  });
+
+  it('rescans with another bin width and rule selection without re-parsing', async () => {
+    const n = calls.length;
+    await expect(svc.call('case.rescan', { binSpanSec: 0 })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    expect(await svc.call('case.rescan', { binSpanSec: 5, enabledRuleIds: ['psexec-accepteula'] })).toEqual(SUMMARY);
+    const made = calls.slice(n).map((c) => c.method);
+    expect(made).toEqual(['loadRules', 'detect', 'summary']);
+    expect(calls[n]!.params).toMatchObject({ enabledIds: ['psexec-accepteula'] });
+    expect(calls[n + 1]!.params).toEqual({ binSpanSec: 5 });
+    expect(pushes.at(-1)).toEqual({ type: 'case-ready', summary: SUMMARY });
   });
 
   it('forwards queries to the engine after validation', async () => {
