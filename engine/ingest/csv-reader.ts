@@ -56,6 +56,7 @@ export class CsvReader implements ContainerReader {
   constructor(
     private readonly out: ReaderOutput,
     private readonly file?: string,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
   ) {}
 
   get columns(): readonly string[] | null {
@@ -87,9 +88,10 @@ export class CsvReader implements ContainerReader {
           this.out.reject('csv-quote', 'unterminated quoted field', this.rowLine, this.bufBase + this.rowStart);
         }
       }
-    } else if (consumed === 0 && this.buf.length > MAX_RECORD_CHARS) {
-      // An unterminated quote would otherwise swallow the rest of the file: reject it and resync at the next line.
-      this.out.reject('too-large', `record longer than ${MAX_RECORD_CHARS} characters`, this.bufLine, this.bufBase);
+    } else if (consumed === 0 && this.buf.length > this.maxRecordChars * 4) {
+      // Far past the record limit: most likely an unterminated quote that would swallow the rest of the file.
+      // Reject it and resync at the next line (records just over the limit are rejected whole in onRow).
+      this.out.reject('too-large', `record longer than ${this.maxRecordChars} characters`, this.bufLine, this.bufBase);
       const nl = this.buf.indexOf('\n');
       consumed = nl === -1 ? this.buf.length : nl + 1;
       this.rowLine = this.bufLine + (nl === -1 ? 0 : 1);
@@ -121,7 +123,7 @@ export class CsvReader implements ContainerReader {
     }
     const nl = this.buf.indexOf('\n');
     if (nl === -1 && !final) {
-      if (this.buf.length > MAX_RECORD_CHARS) throw new HopscopeError('E_FORMAT', 'CSV header line is too long', { file: this.file, line: this.bufLine });
+      if (this.buf.length > this.maxRecordChars) throw new HopscopeError('E_FORMAT', 'CSV header line is too long', { file: this.file, line: this.bufLine });
       return false;
     }
     const headerEnd = nl === -1 ? this.buf.length : nl;
@@ -182,6 +184,10 @@ export class CsvReader implements ContainerReader {
     if (!this.crlf && row.length > 0) {
       const last = row[row.length - 1]!;
       if (last.charCodeAt(last.length - 1) === 13) row[row.length - 1] = last.slice(0, -1);
+    }
+    if (end - start > this.maxRecordChars) {
+      this.out.reject('too-large', `record longer than ${this.maxRecordChars} characters`, line, this.bufBase + start);
+      return;
     }
     if (row.length !== header.length) {
       this.out.reject(

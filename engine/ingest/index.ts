@@ -61,12 +61,15 @@ export interface IngestTextResult {
 /** Ingests a whole string (pushed in `chunkChars` pieces when given, to exercise the streaming path). */
 export function ingestText(
   text: string,
-  opts: { evidence?: number; fileName?: string; format?: FormatId; mapping?: GenericMapping; chunkChars?: number } = {},
+  opts: {
+    evidence?: number; fileName?: string; format?: FormatId; mapping?: GenericMapping; chunkChars?: number; maxRecordChars?: number;
+  } = {},
 ): IngestTextResult {
   const evidence = opts.evidence ?? 0;
   const sink = new CollectingSink();
   const ing = createIngestor({
     evidence, fileName: opts.fileName, format: opts.format, mapping: opts.mapping, sink, keepRawText: true,
+    maxRecordChars: opts.maxRecordChars,
   });
   const step = opts.chunkChars && opts.chunkChars > 0 ? opts.chunkChars : text.length || 1;
   for (let i = 0; i < text.length; i += step) ing.push(text.slice(i, i + step));

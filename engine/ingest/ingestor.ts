@@ -25,6 +25,8 @@ export interface IngestorOptions {
   /** Source encoding, so locators carry byte offsets of the file (default UTF-8 without BOM). */
   encoding?: TextEncodingName;
   bomBytes?: number;
+  /** Records longer than this are rejected as `too-large` (default 32 Mi characters). */
+  maxRecordChars?: number;
 }
 
 export interface DetectedInfo {
@@ -152,10 +154,11 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.container = container;
     this.containerReason = reason;
     const file = this.opts.fileName;
-    if (container === 'xml') this.reader = new XmlEventReader(this, file);
-    else if (container === 'ndjson') this.reader = new NdjsonReader(this);
-    else if (container === 'json-array' || container === 'json-stream') this.reader = new JsonStreamReader(this);
-    else this.reader = this.csvReader = new CsvReader(this, file);
+    const max = this.opts.maxRecordChars;
+    if (container === 'xml') this.reader = new XmlEventReader(this, file, max);
+    else if (container === 'ndjson') this.reader = new NdjsonReader(this, max);
+    else if (container === 'json-array' || container === 'json-stream') this.reader = new JsonStreamReader(this, max);
+    else this.reader = this.csvReader = new CsvReader(this, file, max);
     const text = this.head;
     this.head = '';
     this.reader.push(text);

@@ -37,7 +37,10 @@ export class NdjsonReader implements ContainerReader {
   private line = 1;
   private skipping = false;
 
-  constructor(private readonly out: ReaderOutput) {}
+  constructor(
+    private readonly out: ReaderOutput,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
+  ) {}
 
   push(text: string): void {
     this.buf = this.buf.length ? this.buf + text : text;
@@ -53,8 +56,8 @@ export class NdjsonReader implements ContainerReader {
       this.bufBase += pos;
       this.buf = this.buf.slice(pos);
     }
-    if (this.buf.length > MAX_RECORD_CHARS) {
-      if (!this.skipping) this.out.reject('too-large', `line longer than ${MAX_RECORD_CHARS} characters`, this.line, this.bufBase);
+    if (this.buf.length > this.maxRecordChars) {
+      if (!this.skipping) this.out.reject('too-large', `line longer than ${this.maxRecordChars} characters`, this.line, this.bufBase);
       this.skipping = true;
       this.bufBase += this.buf.length;
       this.buf = '';
@@ -79,6 +82,10 @@ export class NdjsonReader implements ContainerReader {
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
     if (b > a && s.charCodeAt(b - 1) === 44) b--;
     if (a === b) return;
+    if (b - a > this.maxRecordChars) {
+      this.out.reject('too-large', `line longer than ${this.maxRecordChars} characters`, this.line, this.bufBase + from);
+      return;
+    }
     const first = s.charCodeAt(a);
     // Tolerate the brackets of a JSON array written one element per line.
     if (b - a === 1 && (first === 91 || first === 93)) return;
@@ -111,7 +118,10 @@ export class JsonStreamReader implements ContainerReader {
   private skippingLarge = false;
   private skipStartOffset = 0;
 
-  constructor(private readonly out: ReaderOutput) {}
+  constructor(
+    private readonly out: ReaderOutput,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
+  ) {}
 
   push(text: string): void {
     this.buf = this.buf.length ? this.buf + text : text;
@@ -136,7 +146,7 @@ export class JsonStreamReader implements ContainerReader {
       this.pos -= keepFrom;
       if (this.elemStart !== -1) this.elemStart -= keepFrom;
     }
-    if (this.elemStart !== -1 && this.buf.length > MAX_RECORD_CHARS) {
+    if (this.elemStart !== -1 && this.buf.length > this.maxRecordChars) {
       // Too large to hold: keep scanning for its end without keeping its text.
       if (!this.skippingLarge) {
         this.skippingLarge = true;
@@ -241,7 +251,11 @@ export class JsonStreamReader implements ContainerReader {
     const offset = this.skippingLarge ? this.skipStartOffset : this.bufBase + start;
     if (this.skippingLarge) {
       this.skippingLarge = false;
-      this.out.reject('too-large', `JSON element longer than ${MAX_RECORD_CHARS} characters`, this.elemLine, offset);
+      this.out.reject('too-large', `JSON element longer than ${this.maxRecordChars} characters`, this.elemLine, offset);
+      return;
+    }
+    if (endPos - start > this.maxRecordChars) {
+      this.out.reject('too-large', `JSON element longer than ${this.maxRecordChars} characters`, this.elemLine, offset);
       return;
     }
     if (this.maxDepth > MAX_JSON_DEPTH) {

@@ -26,6 +26,7 @@ export class XmlEventReader implements ContainerReader {
   constructor(
     private readonly out: ReaderOutput,
     private readonly file?: string,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
   ) {}
 
   push(text: string): void {
@@ -36,7 +37,7 @@ export class XmlEventReader implements ContainerReader {
   end(): void {
     this.scan(true);
     if (this.skipping) {
-      this.out.reject('too-large', `event element longer than ${MAX_RECORD_CHARS} characters`, this.skipLine, this.skipOffset);
+      this.out.reject('too-large', `event element longer than ${this.maxRecordChars} characters`, this.skipLine, this.skipOffset);
     } else if (this.buf.includes(OPEN)) {
       this.out.reject('xml-syntax', 'event element is not closed at end of input', this.bufLine, this.bufBase);
     }
@@ -58,7 +59,7 @@ export class XmlEventReader implements ContainerReader {
         line += countNewlines(s, pos, close);
         pos = close + CLOSE.length;
         this.skipping = false;
-        this.out.reject('too-large', `event element longer than ${MAX_RECORD_CHARS} characters`, this.skipLine, this.skipOffset);
+        this.out.reject('too-large', `event element longer than ${this.maxRecordChars} characters`, this.skipLine, this.skipOffset);
         continue;
       }
       let start = s.indexOf(OPEN, pos);
@@ -79,7 +80,7 @@ export class XmlEventReader implements ContainerReader {
       const close = s.indexOf(CLOSE, start);
       if (close === -1) {
         pos = start;
-        if (s.length - start > MAX_RECORD_CHARS) {
+        if (s.length - start > this.maxRecordChars) {
           this.skipping = true;
           this.skipLine = line;
           this.skipOffset = this.bufBase + start;
@@ -89,7 +90,9 @@ export class XmlEventReader implements ContainerReader {
         break;
       }
       const end = close + CLOSE.length;
-      this.emit(s.slice(start, end), line, this.bufBase + start);
+      if (end - start > this.maxRecordChars) {
+        this.out.reject('too-large', `event element longer than ${this.maxRecordChars} characters`, line, this.bufBase + start);
+      } else this.emit(s.slice(start, end), line, this.bufBase + start);
       line += countNewlines(s, start, end);
       pos = end;
     }

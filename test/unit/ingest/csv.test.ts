@@ -148,3 +148,28 @@ describe('generic CSV', () => {
     expect(r.stats.assumedUtc).toBe(true);
   });
 });
+
+describe('Splunk export of raw Windows events', () => {
+  const xml = `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a-43e0-bf4c-06f5698ffbd9}'/><EventID>1</EventID><TimeCreated SystemTime='2024-05-01T08:00:00.5000000Z'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>ws07.corp.local</Computer></System><EventData><Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data><Data Name='CommandLine'>cmd.exe /c echo &quot;x&quot; &amp;&amp; whoami</Data><Data Name='ParentImage'>C:\\Windows\\System32\\services.exe</Data></EventData></Event>`;
+  it('parses XmlWinEventLog `_raw` and keeps the Splunk columns', () => {
+    const text = '_time,host,source,sourcetype,_raw\n' + ['2024-05-01T10:00:00.500+02:00', 'fwd01', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', 'XmlWinEventLog', q(xml)].join(',') + '\n';
+    const r = ingestText(text);
+    expect(r.detected.format).toBe('splunk-cim');
+    expect(r.stats.appended).toBe(1);
+    const e = r.events[0]!;
+    expect(e.source).toBe('sysmon');
+    expect(e.fields).toMatchObject({ dest: 'ws07.corp.local', process: 'cmd.exe /c echo "x" && whoami', process_name: 'cmd.exe', parent_process_name: 'services.exe', EventCode: '1' });
+    expect(e.raw).toBe(xml);
+    expect(e.original['sourcetype']).toBe('XmlWinEventLog');
+    expect(e.original['Provider_Name']).toBe('Microsoft-Windows-Sysmon');
+    expect(e.timeMs).toBe(Date.UTC(2024, 4, 1, 8, 0, 0, 500));
+  });
+  it('maps Splunk field extractions (EventCode, Image, CommandLine) and counts other codes as non-process', () => {
+    const text = '_time,host,sourcetype,EventCode,ComputerName,Image,CommandLine,ParentImage\n' +
+      '2024-05-01T08:00:00Z,fwd01,XmlWinEventLog:Microsoft-Windows-Sysmon/Operational,1,WS08,C:\\Windows\\System32\\whoami.exe,whoami /all,C:\\Windows\\System32\\cmd.exe\n' +
+      '2024-05-01T08:00:01Z,fwd01,XmlWinEventLog:Microsoft-Windows-Sysmon/Operational,3,WS08,C:\\Windows\\System32\\svchost.exe,,\n';
+    const r = ingestText(text);
+    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.events[0]!.fields).toMatchObject({ dest: 'WS08', process_name: 'whoami.exe', parent_process_name: 'cmd.exe', EventCode: '1' });
+  });
+});
