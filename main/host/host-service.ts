@@ -38,7 +38,7 @@ export interface HostServiceOptions {
   userDataDir: string;
   /** Files named on the command line: registered at start, listed by `files.preopened`. */
   preopened?: string[];
-  /** Extra rule-pack folders and Sigma folders of the user. */
+  /** Extra rule-pack folders and Sigma folders (besides `<userDataDir>/rules` and `<userDataDir>/sigma`, used when present). */
   ruleDirs?: string[];
   sigmaDirs?: string[];
   binSpanSec?: number;
@@ -106,6 +106,15 @@ function describeSample(file: string): string {
   const lower = file.toLowerCase();
   const kind = lower.endsWith('.xml') ? 'Sysmon / Windows event XML' : lower.endsWith('.csv') ? 'CSV export' : 'JSON export';
   return `Demo process-creation log (${kind}) with lateral-movement episodes among ordinary activity.`;
+}
+
+/** The user's own rule folders are optional: absent means none, not an error. */
+async function existing(dir: string): Promise<string[]> {
+  try {
+    return (await stat(dir)).isDirectory() ? [dir] : [];
+  } catch {
+    return [];
+  }
 }
 
 export function createHostService(opts: HostServiceOptions): HostService {
@@ -229,8 +238,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
     const launch = async (): Promise<void> => {
       const rules = await collectRuleFiles({
         builtinDir: join(opts.resourcesDir, 'rules'),
-        rulePaths: opts.ruleDirs,
-        sigmaPaths: opts.sigmaDirs,
+        rulePaths: [...(opts.ruleDirs ?? []), ...(await existing(join(opts.userDataDir, 'rules')))],
+        sigmaPaths: [...(opts.sigmaDirs ?? []), ...(await existing(join(opts.userDataDir, 'sigma')))],
       });
       if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
       const run = runCaseJob(engine, {

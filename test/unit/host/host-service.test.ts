@@ -53,6 +53,9 @@ beforeAll(async () => {
   await mkdir(join(dir, 'res', 'rules'), { recursive: true });
   await writeFile(join(dir, 'res', 'samples', 'demo.csv'), '_time,dest\n1,H1\n');
   await writeFile(join(dir, 'res', 'samples', 'notes.md'), 'not a sample');
+  await mkdir(join(dir, 'user', 'sigma'), { recursive: true });
+  await writeFile(join(dir, 'user', 'sigma', 'mine.yml'), 'title: mine');
+  await writeFile(join(dir, 'res', 'rules', 'macros.conf'), '[m]\ndefinition = x');
   evidencePath = join(dir, 'evidence.csv');
   await writeFile(evidencePath, '_time,dest\n1,H1\n2,H1\n');
   svc = createHostService({
@@ -111,6 +114,9 @@ describe('host service', () => {
     await waitFor(() => pushes.some((p) => p.type === 'case-ready'));
     const ingest = calls.find((c) => c.method === 'ingestFile');
     expect(ingest?.params).toMatchObject({ path: evidencePath, evidence: 0, name: 'evidence.csv' });
+    const rules = calls.find((c) => c.method === 'loadRules')?.params as { macros: Array<{ path: string }>; sigmaFiles: Array<{ path: string }> };
+    expect(rules.macros.map((m) => m.path)).toEqual(['builtin:macros.conf']);
+    expect(rules.sigmaFiles.map((m) => m.path)).toEqual([join(dir, 'user', 'sigma', 'mine.yml')]);
     const meta = calls.find((c) => c.method === 'evidenceMeta')?.params as { sha256: string };
     expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
     const progress = pushes.filter((p) => p.type === 'progress').map((p) => (p.type === 'progress' ? p.progress : null));
