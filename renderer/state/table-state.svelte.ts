@@ -12,13 +12,13 @@ const MAX_PAGES = 12;
 export const MAX_SCROLL_PX = 8_000_000;
 
 export interface TableColumn {
-  /** Canonical field name, or `timeMs` for the event time. */
+  /** Canonical field name, or `_time` for the event time (ISO 8601 UTC from the host, sub-ms kept). */
   key: string;
   label: string;
   width: string;
 }
 
-export const TIME_FIELD = 'timeMs';
+export const TIME_FIELD = '_time';
 
 export const COLUMNS: TableColumn[] = [
   { key: TIME_FIELD, label: 'Time (UTC)', width: '12.8rem' },
@@ -115,9 +115,9 @@ export class TableState {
     readonly columns: TableColumn[] = COLUMNS,
   ) {}
 
-  /** Request fields asked of the host (the time travels separately as `timeMs`). */
+  /** Fields asked of the host, in column order. */
   get fieldColumns(): string[] {
-    return this.columns.map((c) => c.key).filter((k) => k !== TIME_FIELD);
+    return this.columns.map((c) => c.key);
   }
 
   /** Drops cached pages; call after changing any query field. */

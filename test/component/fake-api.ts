@@ -171,7 +171,7 @@ export class FakeApi implements HopscopeApi {
     for (let i = req.offset; i < end; i++) {
       const idx = req.sort?.dir === 'desc' ? total - 1 - i : i;
       const e = this.event(idx);
-      rows.push({ row: e.row, timeMs: e.timeMs, values: columns.map((c) => e.fields[c] ?? null) });
+      rows.push({ row: e.row, timeMs: e.timeMs, values: columns.map((c) => (c === '_time' ? new Date(e.timeMs).toISOString() : (e.fields[c] ?? null))) });
     }
     return { total, offset: req.offset, columns, rows };
   }

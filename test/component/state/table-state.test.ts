@@ -58,7 +58,7 @@ describe('TableState', () => {
       findingId: 'psexec-accepteula|WKS-NYC-1001|1',
       startMs: 1000,
       endMs: 2000,
-      columns: ['dest', 'user', 'parent_process_name', 'process_name', 'process'],
+      columns: ['_time', 'dest', 'user', 'parent_process_name', 'process_name', 'process'],
     });
     t.setSort('process_name');
     expect(t.sort).toEqual({ field: 'process_name', dir: 'desc' });
@@ -79,8 +79,8 @@ describe('TableState', () => {
   it('selecting an index records the store row', async () => {
     const api = new FakeApi();
     const t = new TableState(api);
-    t.setSort('timeMs');
-    expect(t.sort).toEqual({ field: 'timeMs', dir: 'desc' });
+    t.setSort('_time');
+    expect(t.sort).toEqual({ field: '_time', dir: 'desc' });
     await t.ensure(0, 10);
     t.select(0);
     expect(t.selectedRow).toBe(999);

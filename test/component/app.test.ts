@@ -1,0 +1,58 @@
+// App: start screen until the host pushes case-ready, then the case layout; a finding focuses the timeline
+// and scopes the table; a table row opens the details drawer.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from '../../renderer/App.svelte';
+import { FakeApi, FINDINGS, HOSTS } from './fake-api.ts';
+
+beforeAll(() => {
+  HTMLCanvasElement.prototype.getContext = (() => null) as unknown as HTMLCanvasElement['getContext'];
+});
+
+describe('App', () => {
+  it('goes from the start screen through loading to the case layout', async () => {
+    const api = new FakeApi({ totalRows: 5000 });
+    render(App, { api, mode: 'browser' });
+    await userEvent.click(await screen.findByRole('button', { name: /Open bundled sample/ }));
+    expect(await screen.findByRole('progressbar', { name: 'Ingest progress' })).toBeInTheDocument();
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'rules', bytesDone: 90, bytesTotal: 100, records: 4990, rejected: 2, rate: 1e6 } });
+    expect(await screen.findByText('Running rules…')).toBeInTheDocument();
+    api.emit({ type: 'case-ready', summary: api.summary() });
+
+    const lanes = await screen.findByRole('list', { name: 'Hosts' });
+    expect(within(lanes).getAllByRole('listitem')).toHaveLength(HOSTS.length);
+    expect(await screen.findByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '5001');
+    expect(screen.getByRole('status')).toHaveTextContent('2 records were rejected');
+
+    // A finding scopes the table to its events and focuses the timeline on its second.
+    const psexec = FINDINGS.find((f) => f.ruleId === 'psexec-accepteula')!;
+    await userEvent.click(await screen.findByRole('button', { name: /psexec-accepteula/ }));
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.findingId).toBe(psexec.id));
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '3'));
+    const tl = api.callsTo('query.timeline').at(-1)!;
+    expect(tl.startMs).toBeLessThanOrEqual(psexec.binStartMs);
+    expect(tl.endMs).toBeGreaterThanOrEqual(psexec.binEndMs);
+    expect(tl.endMs - tl.startMs).toBeLessThan(5000 * 1000);
+
+    // A row opens the details drawer.
+    const rows = screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') === '2');
+    await waitFor(() => expect(within(rows[0]!).getAllByRole('gridcell')[1]).toHaveTextContent(/\S/));
+    await userEvent.click(rows[0]!);
+    expect(await screen.findByRole('complementary', { name: 'Event details' })).toBeInTheDocument();
+    await screen.findByRole('heading', { name: 'Original fields' });
+  });
+
+  it('shows host errors with code and location', async () => {
+    const api = new FakeApi();
+    render(App, { api, mode: 'browser' });
+    await screen.findByRole('button', { name: /Open bundled sample/ });
+    api.emit({ type: 'error', error: { code: 'E_FORMAT', message: 'no known format', location: { file: 'odd.bin', line: 3, column: 9 } } });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('E_FORMAT');
+    expect(alert).toHaveTextContent('no known format');
+    expect(alert).toHaveTextContent('odd.bin, line 3:9');
+    await userEvent.click(within(alert).getByRole('button', { name: 'Dismiss error E_FORMAT' }));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});

@@ -1,0 +1,35 @@
+// DetailsPane: every canonical and original field as text (hostile values stay text), the source location,
+// and a process tree whose other nodes can be opened.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import DetailsPane from '../../renderer/panels/DetailsPane.svelte';
+import { FakeApi } from './fake-api.ts';
+
+describe('DetailsPane', () => {
+  it('lists canonical and original fields as text and shows the process tree', async () => {
+    const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    const api = new FakeApi({ rowOverride: (e) => ({ ...e, fields: { ...e.fields, process: hostile } }) });
+    const onselectrow = vi.fn();
+    const { container } = render(DetailsPane, { api, row: 7, onclose: vi.fn(), onselectrow, onerror: vi.fn() });
+    await screen.findByRole('heading', { name: 'Canonical fields' });
+    expect(api.callsTo('query.event')).toEqual([{ row: 7 }]);
+    expect(api.callsTo('query.processTree')).toEqual([{ row: 7 }]);
+    expect(screen.getByText('sysmon-lateral.csv · record 8 · line 9')).toBeInTheDocument();
+    for (const k of ['dest', 'user', 'process_name', 'parent_process_name', 'process', 'CommandLine', 'Computer', 'UtcTime']) {
+      expect(screen.getByText(k, { selector: 'dt' })).toBeInTheDocument();
+    }
+    expect(screen.getAllByText(hostile).length).toBeGreaterThanOrEqual(2);
+    expect(container.querySelector('img, script')).toBeNull();
+    const tree = screen.getByRole('list', { name: 'Process tree' });
+    await userEvent.click(within(tree).getByRole('button', { name: 'WmiPrvSE.exe' }));
+    expect(onselectrow).toHaveBeenCalledWith(6);
+  });
+
+  it('asks for nothing without a selected row', () => {
+    const api = new FakeApi();
+    render(DetailsPane, { api, row: null, onclose: vi.fn(), onselectrow: vi.fn(), onerror: vi.fn() });
+    expect(screen.getByText('Select an event in the table.')).toBeInTheDocument();
+    expect(api.calls).toHaveLength(0);
+  });
+});

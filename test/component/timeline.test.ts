@@ -1,0 +1,76 @@
+// Timeline: host lanes as an accessible list, requests at screen resolution, keyboard zoom/pan through the
+// view state, and a click on a bucket reports its time range and host.
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import Timeline from '../../renderer/timeline/Timeline.svelte';
+import { TimelineView } from '../../renderer/state/timeline-view.svelte.ts';
+import { BASE_MS, FakeApi, HOSTS } from './fake-api.ts';
+
+beforeAll(() => {
+  // jsdom has no canvas backend; drawing is skipped when there is no context.
+  HTMLCanvasElement.prototype.getContext = (() => null) as unknown as HTMLCanvasElement['getContext'];
+  // jsdom lacks PointerEvent; a MouseEvent with a pointerId is what the handlers read.
+  if (typeof window.PointerEvent === 'undefined') {
+    class PointerEventShim extends MouseEvent {
+      readonly pointerId: number;
+      constructor(type: string, init: PointerEventInit = {}) {
+        super(type, init);
+        this.pointerId = init.pointerId ?? 0;
+      }
+    }
+    (window as unknown as { PointerEvent: unknown }).PointerEvent = PointerEventShim;
+  }
+});
+
+function setup() {
+  const api = new FakeApi({ totalRows: 3600 });
+  const view = new TimelineView();
+  view.setExtent(BASE_MS, BASE_MS + 3_599_000);
+  const onbucket = vi.fn();
+  render(Timeline, { api, view, hosts: HOSTS, version: 1, onbucket, onerror: vi.fn() });
+  return { api, view, onbucket };
+}
+
+describe('Timeline', () => {
+  it('shows one labelled lane per host and asks for buckets at screen resolution', async () => {
+    const { api } = setup();
+    const list = screen.getByRole('list', { name: 'Hosts' });
+    await waitFor(() => expect(api.callsTo('query.timeline')).toHaveLength(1));
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((li) => li.querySelector('.host')?.textContent)).toEqual(HOSTS);
+    const req = api.callsTo('query.timeline')[0]!;
+    expect(req).toEqual({ startMs: BASE_MS, endMs: BASE_MS + 3_600_000, buckets: 400 });
+    expect(screen.getByText('UTC')).toBeInTheDocument();
+  });
+
+  it('keyboard + zooms in, arrows pan, and each change refetches', async () => {
+    const { api, view } = setup();
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    await waitFor(() => expect(api.callsTo('query.timeline')).toHaveLength(1));
+    await fireEvent.keyDown(plot, { key: '+' });
+    expect(view.spanMs).toBe(1_800_000);
+    await waitFor(() => expect(api.callsTo('query.timeline').at(-1)).toMatchObject({ endMs: view.endMs, startMs: view.startMs }));
+    const start = view.startMs;
+    await fireEvent.keyDown(plot, { key: 'ArrowRight' });
+    expect(view.startMs).toBe(start + 180_000);
+    await fireEvent.keyDown(plot, { key: '-' });
+    expect(view.spanMs).toBe(3_600_000);
+  });
+
+  it('clicking a bucket reports its time range and host lane', async () => {
+    const { onbucket, view } = setup();
+    await screen.findByText(/9 s buckets/);
+    const canvas = screen.getByTestId('timeline-canvas');
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    // Fallback width 800 px over one hour: x=400 is 30 minutes in; y=30 is the second lane (28 px lanes).
+    await fireEvent.pointerDown(plot, { clientX: 400, clientY: 30, button: 0, pointerId: 1 });
+    await fireEvent.pointerUp(canvas, { clientX: 400, clientY: 30, button: 0, pointerId: 1 });
+    expect(onbucket).toHaveBeenCalledTimes(1);
+    const [range, host] = onbucket.mock.calls[0]!;
+    expect(host).toBe(HOSTS[1]);
+    expect(range.endMs - range.startMs).toBe(9000);
+    expect(range.startMs).toBeLessThanOrEqual(BASE_MS + 1_800_000);
+    expect(range.endMs).toBeGreaterThan(BASE_MS + 1_800_000);
+    expect(view.selection).toEqual(range);
+  });
+});
