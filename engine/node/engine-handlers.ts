@@ -7,6 +7,7 @@ import type { RecordSink } from '../ingest/sink.ts';
 import type { FormatId } from '../ingest/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, WorkerProgress } from '../rpc/protocol.ts';
+import { loadRulePack } from '../rules/pack.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import { loadSigmaRules } from '../rules/sigma/index.ts';
 import { eventDetails, processTree } from '../query/details.ts';
@@ -52,6 +53,7 @@ async function rawFormatOf(path: string): Promise<RawFormat> {
 /** The session with every engine layer wired in. */
 export function createWiredSession(): EngineSession {
   return new EngineSession({
+    loadRulePack: (files, macros) => loadRulePack(files, macros),
     loadSigmaRules: (files) => loadSigmaRules(files, { compileRegex }),
     queries: {
       timeline: (store, req, ctx) => timeline(store, req, ctx.findings),
