@@ -27,6 +27,8 @@ export interface RuleMeta {
   references?: string[];
   /** Sigma level, when the rule has one. */
   level?: string;
+  /** Sigma status (`stable`, `test`, `experimental`, `deprecated`, `unsupported`), when the rule has one. */
+  status?: string;
   /** Glyph hint for the timeline (single character). */
   glyph?: string;
   /** SHA-256 of the rule's source text, for the case's record of the rule set used. */

@@ -33,7 +33,6 @@ export function sigmaRiskScore(level: string | undefined): number {
 
 /** RuleMeta plus the Sigma fields RuleMeta has no slot for. */
 export interface SigmaRuleMeta extends RuleMeta {
-  status?: string;
   author?: string;
   date?: string;
   modified?: string;
