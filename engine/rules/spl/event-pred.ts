@@ -332,6 +332,51 @@ export interface ExprPredOptions {
 }
 
 export function compileExprPred(expr: Expr, ctx: ExprContext, opts: ExprPredOptions): EventPred {
+  // AND/OR of boolean sub-expressions decompose exactly (where keeps a row only when the value is true),
+  // so each leaf reading one dictionary column is cached per distinct value and the cheap leaves narrow first.
+  if (expr.t === 'bin' && (expr.op === 'AND' || expr.op === 'OR')) {
+    const kids = flatten(expr, expr.op).map((k) => compileExprPred(k, ctx, opts));
+    const isAnd = expr.op === 'AND';
+    return {
+      usesText: false,
+      bind: (view, run) => {
+        const bs = kids.map((k) => k.bind(view, run));
+        const test = isAnd ? (l: number, t: RowText) => bs.every((b) => b.test(l, t)) : (l: number, t: RowText) => bs.some((b) => b.test(l, t));
+        return {
+          filter: (cand) => {
+            if (isAnd) {
+              let c = cand;
+              for (const b of bs) {
+                if (c.length === 0) break;
+                c = b.filter(c);
+              }
+              return c;
+            }
+            const hits: Uint32Array[] = [];
+            let rest = cand;
+            for (const b of bs) {
+              if (rest.length === 0) break;
+              const h = b.filter(rest);
+              if (h.length === 0) continue;
+              hits.push(h);
+              rest = minus(rest, h);
+            }
+            return mergeSorted(hits);
+          },
+          test,
+        };
+      },
+    };
+  }
+  return compileLeafPred(expr, ctx, opts);
+}
+
+function flatten(e: Expr, op: string): Expr[] {
+  if (e.t === 'bin' && e.op === op) return [...flatten(e.l, op), ...flatten(e.r, op)];
+  return [e];
+}
+
+function compileLeafPred(expr: Expr, ctx: ExprContext, opts: ExprPredOptions): EventPred {
   const ev = compileExpr(expr, ctx);
   const names = [...exprFields(expr)];
   const fill = opts.fillnull ?? null;

@@ -139,7 +139,7 @@ function parseCommand(name: string, p: TokenParser, start: number, end: number):
       return { c: 'convert', timeformat, conversions, start, end };
     }
     default: {
-      const t = p.peek();
+      const t = p.first();
       throw new HopscopeError('E_RULE_UNSUPPORTED', `SPL command "${name || t.value}" is not supported`, p.loc(t));
     }
   }
@@ -208,6 +208,10 @@ class TokenParser {
 
   loc(t: Token) {
     return locAt(this.src, t.start);
+  }
+
+  first(): Token {
+    return this.toks[0]!;
   }
 
   peek(n = 0): Token {
