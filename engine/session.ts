@@ -205,6 +205,7 @@ export class EngineSession {
         })),
         assumedUtc: st.assumedUtc,
         addedAt: e.meta?.addedAt ?? '',
+        ...(e.meta?.warnings?.length ? { warnings: [...e.meta.warnings] } : {}),
       });
     }
     return out;

@@ -65,6 +65,8 @@ export interface EvidenceSummary {
   /** True when some times had no zone and were read as UTC. */
   assumedUtc: boolean;
   addedAt: string;
+  /** Problems noticed while reading, e.g. the file changed during the read (the hash may not match what was parsed). */
+  warnings?: string[];
 }
 
 export interface CaseSummary {

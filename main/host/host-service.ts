@@ -257,6 +257,9 @@ export function createHostService(opts: HostServiceOptions): HostService {
       lastRules = rules;
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
       job = null;
+      for (const ev of result.evidence) {
+        for (const w of ev.warnings) push({ type: 'error', jobId, error: { code: 'E_IO', message: `${ev.input.name}: ${w}`, location: { file: ev.input.path } } });
+      }
       if (result.summary) push({ type: 'case-ready', summary: result.summary });
       if (rememberInputs.length) void remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i))).catch(() => undefined);
     };

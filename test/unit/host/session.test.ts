@@ -44,7 +44,7 @@ function makeSession(): EngineSession {
   b.reject({ reason: 'bad time', code: 'bad-time', line: 9 });
   const stats = { records: 5, appended: 4, rejected: 1, nonProcess: 0, rejectedByReason: { 'bad-time': 1 }, invalidBytesReplaced: 0, assumedUtc: false };
   s.addSegments([b.finish()], { evidence: 0, name: 'a.csv', format: 'splunk-cim', formatReason: 'CIM columns', encoding: 'utf-8', stats });
-  s.setEvidenceMeta({ evidence: 0, sha256: 'a'.repeat(64), bytes: 123, path: '/cases/a.csv', addedAt: '2024-05-02T00:00:00Z' });
+  s.setEvidenceMeta({ evidence: 0, sha256: 'a'.repeat(64), bytes: 123, path: '/cases/a.csv', addedAt: '2024-05-02T00:00:00Z', warnings: ['the file size changed while it was being read (1 -> 2 bytes)'] });
   return s;
 }
 
@@ -69,6 +69,7 @@ describe('EngineSession', () => {
     expect(sum.lastMs).toBe(T0 + 5000);
     expect(sum.evidence[0]).toMatchObject({ name: 'a.csv', path: '/cases/a.csv', sha256: 'a'.repeat(64), format: 'splunk-cim', events: 4, rejected: 1 });
     expect(sum.evidence[0]!.rejectSamples[0]).toMatchObject({ evidence: 'a.csv', line: 9, reason: 'bad time' });
+    expect(sum.evidence[0]!.warnings).toEqual(['the file size changed while it was being read (1 -> 2 bytes)']);
   });
 
   it('reports SPL packs as unsupported when no pack loader is wired, and honours enabledIds', () => {
