@@ -16,6 +16,8 @@
 import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
+import { CANONICAL_FIELDS } from '../model/fields.ts';
+import { SegmentView } from '../store/segment-view.ts';
 import type { EventView } from '../store/view.ts';
 
 export const MAX_FILTER_LENGTH = 8192;
@@ -292,11 +294,62 @@ function valueMatcher(value: string): (v: string) => boolean {
   return (v) => globMatch(lower, v);
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+const isLiteral = (value: string): boolean => !value.includes('*') && !value.includes('?');
+
 function textMatcher(value: string): (text: string) => boolean {
-  const lower = value.toLowerCase();
-  if (!lower.includes('*') && !lower.includes('?')) return (t) => t.toLowerCase().includes(lower);
-  const pattern = '*' + lower + '*';
+  if (isLiteral(value)) {
+    // A case-insensitive literal regex scans without lower-casing a copy of every event text.
+    const re = new RegExp(escapeRegExp(value), 'i');
+    return (t) => re.test(t);
+  }
+  const pattern = '*' + value.toLowerCase() + '*';
   return (t) => globMatch(pattern, t);
+}
+
+/**
+ * Free text on a store segment without building the event text: a literal without space, '=' or
+ * newline cannot span the raw text, a canonical name and its value, or two pairs, so it matches the
+ * text exactly when it matches the raw text, a present canonical field's name, or its value (per
+ * distinct value for dictionary columns).
+ */
+function segmentTextTest(view: SegmentView, value: string): RowTest | null {
+  if (!isLiteral(value) || /[ =\n\r]/.test(value) || value.length === 0) return null;
+  const re = new RegExp(escapeRegExp(value), 'i');
+  const parts: RowTest[] = [];
+  for (const name of CANONICAL_FIELDS) {
+    const col = view.canonicalColumn(name);
+    if (!col) continue;
+    const nameHit = re.test(name);
+    if (col.dict) {
+      const { ids, values } = col.dict;
+      const memo = new Uint8Array(values.length);
+      parts.push((row) => {
+        const id = ids[row]!;
+        let r = memo[id]!;
+        if (r === 0) {
+          const v = values[id];
+          r = v !== null && v !== undefined && v !== '' && (nameHit || re.test(v)) ? 2 : 1;
+          memo[id] = r;
+        }
+        return r === 2;
+      });
+    } else {
+      const get = col.get;
+      parts.push((row) => {
+        const v = get(row);
+        return v !== null && v !== '' && (nameHit || re.test(v));
+      });
+    }
+  }
+  return (row) => {
+    if (re.test(view.rawText(row))) return true;
+    for (const p of parts) if (p(row)) return true;
+    return false;
+  };
 }
 
 /** Longest input handed to a regex test (event text beyond it is not searched by /regex/). */
@@ -341,6 +394,8 @@ function compileNode(node: FilterNode, view: EventView): RowTest {
       return (row) => !inner(row);
     }
     case 'text': {
+      const fast = view instanceof SegmentView ? segmentTextTest(view, node.value) : null;
+      if (fast) return fast;
       const m = textMatcher(node.value);
       return (row) => m(view.text(row));
     }

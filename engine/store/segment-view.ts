@@ -62,6 +62,11 @@ export class SegmentView implements EventView {
     });
   }
 
+  /** A canonical column exactly as stored ('' kept, unlike column(name)); what the event text is made of. */
+  canonicalColumn(name: string): StringColumn | undefined {
+    return this.canonInternal(name);
+  }
+
   /** A canonical column exactly as stored ('' kept). */
   private canonInternal(name: string): StringColumn | undefined {
     let c = this.internalCanon.get(name);

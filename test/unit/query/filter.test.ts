@@ -52,6 +52,17 @@ describe('filter operators', () => {
     expect(matching('"echo cd ^&gt;"').length).toBeGreaterThan(0);
   });
 
+  it('free text on the store equals free text on the reference view (fast path vs full text)', () => {
+    const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)));
+    for (const needle of ['EventCode', 'process_guid', 'SVC_BACKUP', 'zoë', 'Documents', '"dir C:"', 'high', 'ÄÖ.corp', 'Data', '1', 'cd^', '"=1"', 'exe*/c']) {
+      const f = compileFilter(needle);
+      const test = f.forView(ref);
+      const want: number[] = [];
+      for (let r = 0; r < ref.rowCount; r++) if (test(r)) want.push(r);
+      expect(matching(needle), needle).toEqual(want);
+    }
+  });
+
   it('field:value and field=value match the whole value case-insensitively', () => {
     const want = expected((r) => lc(r.fields.process_name) === 'cmd.exe');
     expect(want.length).toBeGreaterThan(0);
