@@ -8,11 +8,13 @@ import { ecsMapper } from './ecs.ts';
 import { crowdstrikeMapper } from './crowdstrike.ts';
 import { defenderMapper } from './defender.ts';
 import { createGenericMapper } from './generic.ts';
+import { wineventCsvMapper } from './winevent-csv.ts';
 
 export const MAPPERS: readonly FormatMapper[] = [
   windowsXmlMapper,
   evtxJsonMapper,
   evtxecmdMapper,
+  wineventCsvMapper,
   crowdstrikeMapper,
   defenderMapper,
   ecsMapper,

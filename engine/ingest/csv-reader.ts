@@ -121,7 +121,14 @@ export class CsvReader implements ContainerReader {
         this.bufBase++;
       } else break;
     }
-    const nl = this.buf.indexOf('\n');
+    let nl = this.buf.indexOf('\n');
+    // Windows PowerShell's Export-Csv writes `#TYPE <class>` above the header unless -NoTypeInformation.
+    if (nl !== -1 && this.buf.startsWith('#TYPE ')) {
+      this.buf = this.buf.slice(nl + 1);
+      this.bufBase += nl + 1;
+      this.bufLine++;
+      nl = this.buf.indexOf('\n');
+    }
     if (nl === -1 && !final) {
       if (this.buf.length > this.maxRecordChars) throw new HopscopeError('E_FORMAT', 'CSV header line is too long', { file: this.file, line: this.bufLine });
       return false;

@@ -10,6 +10,7 @@ export type FormatId =
   | 'windows-flat'
   | 'evtx-json'
   | 'evtxecmd'
+  | 'winevent-csv'
   | 'splunk-cim'
   | 'ecs'
   | 'crowdstrike'
@@ -17,7 +18,7 @@ export type FormatId =
   | 'generic';
 
 export const FORMAT_IDS: readonly FormatId[] = [
-  'windows-xml', 'windows-flat', 'evtx-json', 'evtxecmd', 'splunk-cim', 'ecs', 'crowdstrike', 'defender', 'generic',
+  'windows-xml', 'windows-flat', 'evtx-json', 'evtxecmd', 'winevent-csv', 'splunk-cim', 'ecs', 'crowdstrike', 'defender', 'generic',
 ];
 
 export type ContainerKind = 'csv' | 'ndjson' | 'json-array' | 'json-stream' | 'xml';

@@ -209,6 +209,22 @@ function parseEpoch(s: string): ParsedTime | null {
   return { ms, assumedUtc: false };
 }
 
+/** .NET JSON dates (PowerShell 5 ConvertTo-Json): `/Date(1714550400123)/`, optionally `+0200` (the ms are UTC). */
+function parseDotNetDate(s: string): ParsedTime | null {
+  let i = 6;
+  const start = i;
+  if (s.charCodeAt(i) === 45) i++;
+  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+  if (i === start || i - start > 16) return null;
+  const ms = Number(s.slice(start, i));
+  if (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45) {
+    if (digits(s, i + 1, 4) < 0) return null;
+    i += 5;
+  }
+  if (s.slice(i) !== ')/') return null;
+  return { ms, assumedUtc: false };
+}
+
 /** Parses any supported timestamp text; null when it is not a readable time. */
 export function parseTime(value: string): ParsedTime | null {
   let s = value;
@@ -220,6 +236,7 @@ export function parseTime(value: string): ParsedTime | null {
     if (s.length === 0) return null;
   }
   if (s.length >= 5 && isDigit(s.charCodeAt(0)) && s.charCodeAt(4) === 45) return parseIso(s);
+  if (s.startsWith('/Date(')) return parseDotNetDate(s);
   const slash = s.indexOf('/');
   if (slash > 0 && slash <= 2) return parseUs(s);
   if (isDigit(s.charCodeAt(0))) return parseEpoch(s);

@@ -1,0 +1,79 @@
+// PowerShell `Get-WinEvent | Export-Csv` (and ConvertTo-Json) output: event fields only in the rendered
+// `Message` text. Invariant: Message labels are mapped to the EventData names the Windows core expects, so
+// Sysmon 1 / 4688 map exactly as from XML; the Message and every column stay as original fields.
+
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
+import { get, getFirst } from '../ingest/types.ts';
+import { mapWindowsEvent } from './windows.ts';
+
+/** 4688 message labels -> EventData names; the Subject/Target sections decide the account fields. */
+const LABELS_4688: Readonly<Record<string, string>> = {
+  'New Process ID': 'NewProcessId',
+  'New Process Name': 'NewProcessName',
+  'Token Elevation Type': 'TokenElevationType',
+  'Mandatory Label': 'MandatoryLabel',
+  'Creator Process ID': 'ProcessId',
+  'Creator Process Name': 'ParentProcessName',
+  'Process Command Line': 'CommandLine',
+};
+const SECTION_FIELDS: Readonly<Record<string, string>> = {
+  'Security ID': 'UserSid',
+  'Account Name': 'UserName',
+  'Account Domain': 'DomainName',
+  'Logon ID': 'LogonId',
+};
+
+/** Parses `Key: value` lines (Sysmon) and `Label:\t\tvalue` lines under section headers (Security). */
+export function parseEventMessage(message: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let section = '';
+  let start = 0;
+  while (start <= message.length) {
+    let end = message.indexOf('\n', start);
+    if (end === -1) end = message.length;
+    let line = message.slice(start, end);
+    start = end + 1;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const label = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).replace(/^[\t ]+/, '');
+    if (value === '' && line.charCodeAt(0) !== 9) {
+      section = label;
+      continue;
+    }
+    const sectionField = SECTION_FIELDS[label];
+    if (sectionField && (section === 'Creator Subject' || section === 'Subject')) out.set('Subject' + sectionField, value);
+    else if (sectionField && section === 'Target Subject') out.set('Target' + sectionField, value);
+    else {
+      const mapped = LABELS_4688[label];
+      const name = mapped ?? label;
+      if (!out.has(name)) out.set(name, value);
+    }
+  }
+  return out;
+}
+
+export const wineventCsvMapper: FormatMapper = {
+  id: 'winevent-csv',
+  label: 'PowerShell Get-WinEvent export',
+  detect(sample: DetectSample): Detection {
+    const k = sample.names;
+    const hits = ['Id', 'ProviderName', 'MachineName', 'TimeCreated', 'Message', 'LogName', 'RecordId'].filter((n) => k.has(n));
+    if (!k.has('Message') || !k.has('Id') || hits.length < 5) return { score: 0, reason: '' };
+    return { score: 85, reason: `Get-WinEvent columns ${hits.join(', ')}` };
+  },
+  map(rec: FlatRecord): MapOutcome {
+    const data = parseEventMessage(get(rec, 'Message') ?? '');
+    return mapWindowsEvent(rec, {
+      eventId: get(rec, 'Id'),
+      channel: get(rec, 'LogName'),
+      provider: get(rec, 'ProviderName'),
+      computer: getFirst(rec, ['MachineName', 'Computer']),
+      // Export-Csv writes TimeCreated in the exporting machine's local time without a zone; Sysmon's own
+      // UtcTime in the Message is explicit UTC, so it wins when present.
+      time: data.get('UtcTime') || getFirst(rec, ['TimeCreated', 'TimeCreated.DateTime']),
+      data: (n) => data.get(n),
+    });
+  },
+};
