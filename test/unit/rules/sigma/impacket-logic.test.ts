@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ingestText } from '../../../../engine/ingest/index.ts';
 import { compileSigmaRule } from '../../../../engine/rules/sigma/index.ts';
 import { createMemorySource } from '../../../../engine/store/memory-view.ts';
 import { ev, matches } from './helpers.ts';
@@ -75,13 +76,34 @@ describe('Impacket lateral movement logic (Sigma 10c14723 style)', () => {
   });
 });
 
-const shared = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..', '../shared/data/sigma/rules-process-creation');
+const sharedData = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..', '../shared/data');
+const shared = join(sharedData, 'sigma/rules-process-creation');
 const sharedRule = join(shared, 'proc_creation_win_hktl_impacket_lateral_movement.yml');
+const recordings = [
+  { file: 'evtxattack-impacket-dcomexec-mmc/LM_impacket_docmexec_mmc_sysmon_01.xml', parent: /\\mmc\.exe$/i },
+  { file: 'evtxattack-impacket-wmiexec/LM_wmiexec_impacket_sysmon_whoami.xml', parent: /\\wmiprvse\.exe$/i },
+];
 
 describe.skipIf(!existsSync(sharedRule))('SigmaHQ 10c14723 itself (shared data)', () => {
   it('matches the same events', () => {
     const r = compileSigmaRule({ path: sharedRule, text: readFileSync(sharedRule, 'utf8') });
     expect(r.meta.id).toBe('10c14723-61c7-4c75-92ca-9af245723ad2');
     expect(Array.from(r.run(createMemorySource(events)).rows)).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe.skipIf(!existsSync(sharedRule) || !recordings.every((r) => existsSync(join(sharedData, r.file))))('10c14723 on recorded Impacket attacks (shared data)', () => {
+  it.each(recordings)('$file: the shells Impacket started match, nothing else', ({ file, parent }) => {
+    const r = compileSigmaRule({ path: sharedRule, text: readFileSync(sharedRule, 'utf8') });
+    const evs = ingestText(readFileSync(join(sharedData, file), 'utf8')).events;
+    const rows = Array.from(r.run(createMemorySource(evs)).rows);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(evs[row]!.fields.parent_process_path).toMatch(parent);
+      expect(evs[row]!.fields.process).toMatch(/cmd\.exe.*\/Q \/c.*\\\\127\.0\.0\.1\\/i);
+    }
+    // every such shell is found
+    const shells = evs.filter((e) => parent.test(e.fields.parent_process_path ?? '') && /\\\\127\.0\.0\.1\\/.test(e.fields.process ?? ''));
+    expect(rows.length).toBe(shells.length);
   });
 });
