@@ -3,7 +3,7 @@
 // Named test cases run in order on one page (a user's session); any console error or CSP violation fails the
 // case. Prints `e2e: N passed, N failed` last; exit 1 on failure. No Chromium: SKIPPED (exit 0), except under CI.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -180,6 +180,71 @@ const tests = [
       assert(after !== all, `zoom did not change the range (${before} / ${after})`);
     },
   },
+  {
+    name: 'dark theme applies through the toggle',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const bgBefore = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const toggle = page.getByRole('button', { name: /^Theme:/ });
+      for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
+      assert((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark', 'theme toggle never reached dark');
+      const bgAfter = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert(bgAfter !== bgBefore, `background did not change (${bgBefore})`);
+      await page.screenshot({ path: join(outDir, 'case-dark.png') });
+      while ((await page.evaluate(() => document.documentElement.dataset.theme)) !== undefined) await toggle.click();
+    },
+  },
+  {
+    name: 'uploaded evidence full of markup is shown as text, never run',
+    async run({ page, tmp }) {
+      const csv = join(tmp, 'hostile <img src=x>.csv');
+      const header = '_time,dest,user,parent_process_name,process_name,process,process_id,parent_process_id,EventCode';
+      const lines = [header];
+      for (let i = 0; i < 20; i++) {
+        const t = new Date(Date.UTC(2024, 4, 1, 9, 0, i)).toISOString();
+        lines.push(
+          `${t},<b>EVIL-HOST</b>,"<script>window.__pwned=2</script>",explorer.exe,cmd.exe,"cmd.exe /c <img src=x onerror=""window.__pwned=1"">",${100 + i},99,1`,
+        );
+      }
+      writeFileSync(csv, lines.join('\n') + '\n');
+      let dialogs = 0;
+      page.on('dialog', (d) => {
+        dialogs++;
+        void d.dismiss();
+      });
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(csv);
+      await waitOrAlert(page, lanes(page).filter({ hasText: '<b>EVIL-HOST</b>' }).first());
+      await page.getByRole('gridcell', { name: /<img src=x onerror=/ }).first().waitFor();
+      const injected = await page.evaluate(() => ({
+        pwned: window.__pwned ?? null,
+        imgs: document.querySelectorAll('img').length,
+        bolds: document.querySelectorAll('#app b').length,
+      }));
+      assert(injected.pwned === null && dialogs === 0, 'log content ran as script');
+      assert(injected.imgs === 0 && injected.bolds === 0, `log content became elements: ${JSON.stringify(injected)}`);
+      await page.screenshot({ path: join(outDir, 'hostile-upload.png') });
+    },
+  },
+  {
+    name: 'the page has no inline scripts and the CSP refuses injected ones',
+    async run({ page }) {
+      const inline = await page.evaluate(() => [...document.querySelectorAll('script')].filter((s) => !s.src).length);
+      assert(inline === 0, `${inline} inline script(s) in the page`);
+      const ran = await page.evaluate(async () => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inlineRan = true';
+        document.body.append(s);
+        s.remove();
+        await new Promise((r) => setTimeout(r, 0));
+        return window.__inlineRan === true;
+      });
+      assert(!ran, 'an injected inline script ran: script-src is not strict');
+    },
+    // The refused script must be reported (proves the violation listener works); nothing else may be.
+    expectProblems: [/CSP violation: script-src/],
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -188,6 +253,8 @@ const tests = [
 mkdirSync(outDir, { recursive: true });
 const userData = mkdtempSync(join(tmpdir(), 'hopscope-e2e-data-'));
 const profile = mkdtempSync(join(tmpdir(), 'hopscope-e2e-chromium-'));
+/** Console errors, page errors and CSP violations seen during the current test. */
+let problems = [];
 let server = null;
 let browser = null;
 let passed = 0;
@@ -216,7 +283,6 @@ try {
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  let problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
@@ -238,10 +304,19 @@ try {
       continue;
     }
     try {
-      await t.run({ page, url: server.url });
+      await t.run({ page, url: server.url, tmp: userData });
       // Let pending console messages of this step arrive before judging it.
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-      if (problems.length) throw new Error(problems.join('\n'));
+      for (const re of t.expectProblems ?? []) {
+        await page.waitForFunction(() => new Promise((r) => requestAnimationFrame(() => r(true))));
+        const deadline = Date.now() + 10_000;
+        while (!problems.some((p) => re.test(p)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        if (!problems.some((p) => re.test(p))) throw new Error(`expected a report matching ${re}, saw: ${problems.join(' | ') || 'nothing'}`);
+      }
+      // Chrome's own "Refused to execute inline script" log line accompanies an expected violation.
+      const allowed = [...(t.expectProblems ?? []), ...(t.expectProblems ? [/inline script violates the following Content Security Policy/] : [])];
+      const unexpected = problems.filter((p) => !allowed.some((re) => re.test(p)));
+      if (unexpected.length) throw new Error(unexpected.join('\n'));
       passed++;
       console.log(`ok    ${t.name}`);
     } catch (err) {
