@@ -34,7 +34,7 @@ describe('store memory', () => {
     });
     const verbs = ['/c dir', '-ExecutionPolicy Bypass -File', '/S /Q', '--update --silent', 'process call create', '-k netsvcs -p'];
     // Each host keeps a pool of live parent processes; children pick one, so parents repeat.
-    type Proc = { guid: string; pid: string; cmd: string; image: (typeof images)[number] };
+    type Proc = { guid: string; pid: string; cmd: string; cmdCsvBytes: number; image: (typeof images)[number] };
     const pools: Proc[][] = hosts.map(() => []);
     let guidCounter = 0x1000;
     const newGuid = (): string => {
@@ -45,13 +45,13 @@ describe('store memory', () => {
     const newProc = (): Proc => {
       const image = images[Math.floor(r() * images.length)]!;
       const cmd = `"${image.path}" ${verbs[Math.floor(r() * verbs.length)]} C:\\Users\\Public\\${Math.floor(r() * 1e9).toString(36)}\\${Math.floor(r() * 1e6)}.dat`;
-      return { guid: newGuid(), pid: String(4 + 4 * Math.floor(r() * 16000)), cmd, image };
+      return { guid: newGuid(), pid: String(4 + 4 * Math.floor(r() * 16000)), cmd, cmdCsvBytes: csvCell(cmd).length, image };
     };
     const b = new SegmentBuilder({ evidence: 0, evidenceName: 'big.csv', rawFormat: 'csv' });
-    let csvBytes = HEADER.join(',').length + 2;
+    const headerBytes = HEADER.join(',').length + 2;
+    let csvBytes = headerBytes;
+    let exactBytes = 0;
     let t = Date.UTC(2024, 4, 1);
-    const fields: Partial<Record<CanonicalField, string>> = {};
-    const values: string[] = new Array<string>(HEADER.length);
     for (let i = 0; i < N; i++) {
       t += Math.floor(r() * 200);
       const h = Math.floor(r() * hosts.length);
@@ -78,16 +78,16 @@ describe('store memory', () => {
         process_current_directory: 'C:\\Windows\\system32\\',
         process_integrity_level: r() < 0.2 ? 'High' : 'Medium',
       };
-      Object.assign(fields, f);
-      values[0] = new Date(t).toISOString();
-      let line = values[0].length;
-      for (let k = 0; k < NAMES.length; k++) {
-        const v = f[NAMES[k] as keyof typeof f];
-        values[k + 1] = v;
-        line += 1 + csvCell(v).length;
+      const time = new Date(t).toISOString();
+      // Every value is ASCII and only command lines need CSV quoting: bytes = lengths + separators.
+      csvBytes += time.length + NAMES.length + 2 + p.cmdCsvBytes + parent.cmdCsvBytes - p.cmd.length - parent.cmd.length;
+      for (let k = 0; k < NAMES.length; k++) csvBytes += f[NAMES[k] as keyof typeof f].length;
+      const values = [time, f.dest, f.user, f.process, f.process_name, f.process_path, f.parent_process, f.parent_process_name, f.parent_process_path, f.process_id, f.parent_process_id, f.process_guid, f.parent_process_guid, f.process_current_directory, f.process_integrity_level];
+      if (i < 1000) {
+        exactBytes += values.map(csvCell).join(',').length + 2;
+        if (i === 999) expect(csvBytes - headerBytes).toBe(exactBytes);
       }
-      csvBytes += line + 2;
-      b.append({ timeMs: t, source: 'cim', fields: { ...fields }, originalNames: HEADER, originalValues: values.slice(), record: i + 1, line: i + 2, byteOffset: csvBytes });
+      b.append({ timeMs: t, source: 'cim', fields: f, originalNames: HEADER, originalValues: values, record: i + 1, line: i + 2, byteOffset: csvBytes });
     }
     const seg = b.finish();
     const store = new EventStore([seg]);
