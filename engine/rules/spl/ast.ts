@@ -55,6 +55,9 @@ export type Command =
   | ({ c: 'rename'; pairs: Array<{ from: string; to: string }> } & Span)
   | ({ c: 'bin'; field: string; spanSec: number; as: string | null } & Span)
   | ({ c: 'stats'; aggs: AggSpec[]; by: string[]; tstats: TstatsSpec | null } & Span)
+  /** Result order does not change which events a rule returns; kept for fidelity of the pipeline text. */
+  | ({ c: 'sort' } & Span)
+  | ({ c: 'fillnull'; value: string; fields: string[] } & Span)
   | ({ c: 'convert'; timeformat: string; conversions: Array<{ fn: 'ctime'; field: string; as: string | null }> } & Span);
 
 export interface Pipeline {

@@ -77,6 +77,24 @@ export function compileCommand(cmd: Command, ctx: ExprContext): RowTransform {
           }
           return out;
         });
+    case 'sort':
+      return (rows) => rows;
+    case 'fillnull':
+      return (rows, run) => {
+        // Without a field list Splunk fills every field that appears anywhere in the results.
+        let fields = cmd.fields;
+        if (fields.length === 0) {
+          const all = new Set<string>();
+          for (const r of rows) for (const n of fieldNames(r)) all.add(n);
+          fields = [...all];
+        }
+        return rows.map((r) => {
+          run.tick();
+          const out = withFields(r);
+          for (const f of fields) if (getField(r, f) === null) out.fields!.set(f, cmd.value);
+          return out;
+        });
+      };
     case 'stats': {
       if (cmd.tstats) throw new HopscopeError('E_RULE_UNSUPPORTED', 'tstats must be the first command', locAt(ctx.src, cmd.start));
       return compileStats(cmd.aggs, cmd.by, { resolveField: (n) => n });

@@ -161,7 +161,7 @@ export function compileSpl(input: SplCompileInput): SplProgram {
     return rows;
   };
 
-  const finalRowsAreEvents = !head && post.every((p) => p.name === 'search' || p.name === 'where');
+  const finalRowsAreEvents = !head && post.every((p) => p.name === 'search' || p.name === 'where' || p.name === 'sort');
 
   const program: SplProgram = {
     expanded: src.text,
@@ -307,6 +307,11 @@ function trackNames(m: Map<string, string | null>, c: Command): boolean {
       return true;
     case 'where':
     case 'search':
+    case 'sort':
+      return true;
+    case 'fillnull':
+      // Filled fields no longer equal the event's (missing) value.
+      for (const name of [...m.keys()]) if (c.fields.length === 0 || c.fields.includes(name)) m.set(name, null);
       return true;
     case 'table':
     case 'fields': {

@@ -111,6 +111,31 @@ function parseCommand(name: string, p: TokenParser, start: number, end: number):
     }
     case 'tstats':
       return parseTstats(p, start, end);
+    case 'sort': {
+      // A leading count limits the result (e.g. sort 10 -count): that changes the rows, so refuse it.
+      const t = p.peek();
+      if (t.kind === 'word' && /^\d+$/.test(t.value)) p.unsupported(t, 'sort with a result limit');
+      while (!p.atEnd()) p.next();
+      return { c: 'sort', start, end };
+    }
+    case 'fillnull': {
+      let value = '0';
+      const fields: string[] = [];
+      while (!p.atEnd()) {
+        const t = p.next();
+        if (t.kind === 'comma') continue;
+        if (t.kind === 'word' && t.value.toLowerCase() === 'value' && p.peek().kind === 'op' && p.peek().value === '=') {
+          p.next();
+          const v = p.next();
+          if (v.kind !== 'word' && v.kind !== 'str') p.fail(v, 'expected a fill value');
+          value = v.value;
+          continue;
+        }
+        if (t.kind !== 'word' && t.kind !== 'str') p.fail(t, 'expected a field name');
+        fields.push(t.value);
+      }
+      return { c: 'fillnull', value, fields, start, end };
+    }
     case 'convert': {
       let timeformat = '%m/%d/%Y %H:%M:%S';
       const conversions: Array<{ fn: 'ctime'; field: string; as: string | null }> = [];

@@ -172,6 +172,23 @@ describe('table, rename, bin, stats, convert', () => {
   });
 });
 
+describe('sort, fillnull and unsupported commands', () => {
+  it('sort keeps the rows; fillnull fills missing fields (and blocks push-down of a where on them)', () => {
+    expect(rowsOf('process_name=cmd.exe | sort - _time', EVENTS)).toEqual([0, 2, 4]);
+    const p = spl('| tstats count from datamodel=Endpoint.Processes by Processes.dest Processes.parent_process_name | fillnull value=none | where \'Processes.parent_process_name\'="none"');
+    expect([...p.run(createMemorySource(EVENTS)).rows]).toEqual([]); // tstats without fillnull_value dropped WS3 already
+    const q = spl('process_name=cmd.exe | table dest, parent_process_name | fillnull value=none parent_process_name | where parent_process_name="none"');
+    expect([...q.run(createMemorySource(EVENTS)).rows]).toEqual([4]);
+  });
+
+  it('order-dependent or unknown commands are refused with their location', () => {
+    expect(err(() => spl('* | sort 10 - _time')).code).toBe('E_RULE_UNSUPPORTED');
+    const e = err(() => spl('*\n| dedup dest'));
+    expect(e.code).toBe('E_RULE_UNSUPPORTED');
+    expect(e.location).toEqual({ file: 'test.spl', line: 2, column: 3 });
+  });
+});
+
 describe('push-down', () => {
   it('a where on by-fields (through renames) runs per event before tstats; other wheres stay after', () => {
     const p = spl(
