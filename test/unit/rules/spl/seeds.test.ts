@@ -174,6 +174,18 @@ describe('seed 001 impacket-lateral-movement-sysmon', () => {
     expect(rows('impacket-lateral-movement-sysmon', [e])).toEqual([0]);
   });
 
+  it('recognises Sysmon shipped by Winlogbeat (ECS names) as Sysmon', () => {
+    const base = wmiexec('2019-04-30T20:32:51.168Z');
+    const ecs: CanonicalEvent = {
+      ...base,
+      source: 'ecs',
+      original: { 'winlog.channel': 'Microsoft-Windows-Sysmon/Operational', 'winlog.provider_name': 'Microsoft-Windows-Sysmon', 'event.code': '1' },
+      raw: JSON.stringify({ 'winlog.channel': 'Microsoft-Windows-Sysmon/Operational', 'event.code': '1', 'process.command_line': base.fields.process }),
+    };
+    const securityViaEcs: CanonicalEvent = { ...ecs, original: { 'winlog.channel': 'Security', 'event.code': '4688' }, fields: { ...ecs.fields, EventCode: '4688' } };
+    expect(rows('impacket-lateral-movement-sysmon', [ecs, securityViaEcs])).toEqual([0]);
+  });
+
   it('applies Splunk search precedence: the atexec branch alone does not bypass the "&1" requirement', () => {
     // Contains every atexec term but no "&1": under A B (C) OR (D) = A AND B AND (C OR D) it must fail.
     const atexecNoRedirect = sysmon1({
