@@ -14,6 +14,8 @@ export const MAX_PAGE = 5000;
 export const MAX_COLUMNS = 500;
 /** Sort keys kept per store (each costs 4 bytes per row). */
 const MAX_SORT_KEYS = 4;
+/** Most matched rows a sort by a non-dictionary column materialises. */
+export const MAX_TEXT_SORT_ROWS = 2_000_000;
 /** Below this many matches a sort reads the values directly instead of building a store-wide rank. */
 const DIRECT_SORT_LIMIT = 50_000;
 
@@ -51,6 +53,45 @@ function cacheFor(store: EventStore, ctx: RowsContext): RowsCache {
 const MISSING_RANK = 0xffff_ffff;
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
+/**
+ * Positions of `values` in table order (see compareValues), missing last, ties by position. Keys are
+ * computed once per value, not per comparison.
+ */
+export function orderValues(values: ReadonlyArray<string | null>, desc = false): Uint32Array {
+  const n = values.length;
+  const nums = new Float64Array(n);
+  const lowers = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    nums[i] = v !== null && v !== undefined && NUMERIC.test(v) ? Number(v) : NaN;
+    lowers[i] = v === null || v === undefined ? '' : v.toLowerCase();
+  }
+  const sign = desc ? -1 : 1;
+  const pos = new Uint32Array(n);
+  for (let i = 0; i < n; i++) pos[i] = i;
+  pos.sort((a, b) => {
+    const va = values[a];
+    const vb = values[b];
+    if (va === null || va === undefined || vb === null || vb === undefined) {
+      const ma = va === null || va === undefined;
+      const mb = vb === null || vb === undefined;
+      return ma === mb ? a - b : ma ? 1 : -1;
+    }
+    const na = nums[a]!;
+    const nb = nums[b]!;
+    let c = 0;
+    if (na === na && nb === nb) c = na - nb;
+    else if ((na === na) !== (nb === nb)) c = na === na ? -1 : 1;
+    if (c === 0) {
+      const la = lowers[a]!;
+      const lb = lowers[b]!;
+      c = la < lb ? -1 : la > lb ? 1 : va < vb ? -1 : va > vb ? 1 : 0;
+    }
+    return sign * c || a - b;
+  });
+  return pos;
+}
+
 /** Order of values in the table: numbers numerically, then text case-insensitively, then exactly. */
 export function compareValues(a: string, b: string): number {
   const an = NUMERIC.test(a);
@@ -82,8 +123,9 @@ function buildRanks(store: EventStore, field: string): Uint32Array {
       }
     }
   }
-  const sorted = [...distinct.keys()].sort(compareValues);
-  sorted.forEach((v, i) => distinct.set(v, i));
+  const keys = [...distinct.keys()];
+  const order = orderValues(keys);
+  for (let i = 0; i < order.length; i++) distinct.set(keys[order[i]!]!, i);
   const ranks = new Uint32Array(store.rowCount).fill(MISSING_RANK);
   for (let i = 0; i < cols.length; i++) {
     const col = cols[i];
@@ -186,27 +228,30 @@ function sortRows(store: EventStore, rows: Uint32Array, sort: RowsRequest['sort'
   }
   const desc = sort.dir === 'desc';
   const n = rows.length;
-  const pos = Uint32Array.from({ length: n }, (_, i) => i);
-  if (n <= directLimit) {
-    const values = Array.from(rows, (g) => store.value(g, sort.field));
-    pos.sort((a, b) => {
-      const va = values[a]!;
-      const vb = values[b]!;
-      // Missing values last in either direction; ties keep time order.
-      if (va === null || vb === null) return va === vb ? a - b : va === null ? 1 : -1;
-      const c = compareValues(va, vb);
-      return (desc ? -c : c) || a - b;
-    });
-  } else {
-    const ranks = ranksFor(store, cache, sort.field);
-    pos.sort((a, b) => {
-      const ra = ranks[rows[a]!]!;
-      const rb = ranks[rows[b]!]!;
-      if (ra === rb) return a - b;
-      if (ra === MISSING_RANK || rb === MISSING_RANK) return ra === MISSING_RANK ? 1 : -1;
-      return desc ? rb - ra : ra - rb;
-    });
+  const dictionaryOnly = store.views.every((v) => {
+    const c = v.column(sort.field);
+    return !c || c.dict !== undefined;
+  });
+  if (n <= directLimit || !dictionaryOnly) {
+    // Text columns (command lines, GUIDs) have no store-wide rank: their distinct values are as many
+    // as the rows. Sorting reads the matched rows' values, so it is bounded to MAX_TEXT_SORT_ROWS.
+    if (n > MAX_TEXT_SORT_ROWS) {
+      throw new HopscopeError('E_USAGE', `sorting ${n} rows by ${sort.field} needs a narrower filter or time range (at most ${MAX_TEXT_SORT_ROWS})`, { column: 1 });
+    }
+    // Missing values last in either direction; ties keep time order.
+    const pos = orderValues(Array.from(rows, (g) => store.value(g, sort.field)), desc);
+    return pos.map((p) => rows[p]!);
   }
+  // Dictionary columns: a cached store-wide rank per row, ranked once per distinct value.
+  const ranks = ranksFor(store, cache, sort.field);
+  const pos = Uint32Array.from({ length: n }, (_, i) => i);
+  pos.sort((a, b) => {
+    const ra = ranks[rows[a]!]!;
+    const rb = ranks[rows[b]!]!;
+    if (ra === rb) return a - b;
+    if (ra === MISSING_RANK || rb === MISSING_RANK) return ra === MISSING_RANK ? 1 : -1;
+    return desc ? rb - ra : ra - rb;
+  });
   return pos.map((p) => rows[p]!);
 }
 
@@ -227,16 +272,15 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   const key = JSON.stringify([req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
-    let matched: Uint32Array;
     try {
-      matched = matchRows(store, req, ctx);
+      const matched = matchRows(store, req, ctx);
+      result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT) };
     } catch (err) {
       if (err instanceof HopscopeError && err.code === 'E_USAGE') {
         return { total: 0, offset, columns, rows: [], filterError: toErrorInfo(err) };
       }
       throw err;
     }
-    result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT) };
     if (req.findingId === undefined) {
       cache.results.unshift(result);
       if (cache.results.length > 4) cache.results.pop();
