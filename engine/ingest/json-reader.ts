@@ -5,6 +5,9 @@
 import { flattenJson, MAX_JSON_DEPTH } from './flatten.ts';
 import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
 
+/** Keys whose array value holds the records in API/search exports (Splunk REST, Defender API, Elastic hits). */
+const WRAPPER_KEYS: ReadonlySet<string> = new Set(['results', 'Results', 'events', 'Events', 'records', 'Records', 'hits', 'value']);
+
 /** Parses one object's text and emits it flattened; Splunk's `{"result":{...}}` wrapper is unwrapped. */
 function emitObject(out: ReaderOutput, text: string, line: number, charOffset: number): void {
   let parsed: unknown;
@@ -15,11 +18,40 @@ function emitObject(out: ReaderOutput, text: string, line: number, charOffset: n
     out.reject('bad-json', `invalid JSON: ${msg.slice(0, 200)}`, line, charOffset);
     return;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  emitParsed(out, parsed, text, line, charOffset, 0);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A small object holding the records in one array (`{"results":[...]}`, `{"hits":{"hits":[...]}}`). */
+function wrappedRecords(obj: Record<string, unknown>): unknown[] | null {
+  if (Object.keys(obj).length > 8) return null;
+  for (const key of WRAPPER_KEYS) {
+    let v = obj[key];
+    if (isPlainObject(v) && Array.isArray(v[key])) v = v[key];
+    if (Array.isArray(v) && v.length > 0 && v.every(isPlainObject)) return v;
+  }
+  return null;
+}
+
+function emitParsed(out: ReaderOutput, parsed: unknown, text: string, line: number, charOffset: number, depth: number): void {
+  if (!isPlainObject(parsed)) {
     out.reject('not-object', 'JSON element is not an object', line, charOffset);
     return;
   }
-  let obj = parsed as Record<string, unknown>;
+  let obj = parsed;
+  const inner = depth === 0 ? wrappedRecords(obj) : null;
+  if (inner) {
+    for (const el of inner) emitParsed(out, el, JSON.stringify(el), line, charOffset, 1);
+    return;
+  }
+  // An Elastic search hit: the event is `_source`; keep the hit's id and index beside it.
+  const source = obj['_source'];
+  if (isPlainObject(source) && ('_index' in obj || '_id' in obj)) {
+    obj = { ...source, _index: obj['_index'], _id: obj['_id'] };
+  }
   const result = obj['result'];
   if (result !== null && typeof result === 'object' && !Array.isArray(result) && ('preview' in obj || Object.keys(obj).length <= 3)) {
     obj = result as Record<string, unknown>;
@@ -117,6 +149,13 @@ export class JsonStreamReader implements ContainerReader {
   private seenTop = false;
   private skippingLarge = false;
   private skipStartOffset = 0;
+  /** Depth at which record elements open: 0, or inside a wrapper array (`{"results":[ ... ]}`). */
+  private elemDepth = 0;
+  /** Wrapper detection, only before the first record: the last short key seen at depths 1-3. */
+  private wrapperPossible = true;
+  private keyStart = -1;
+  private lastKey = '';
+  private lastKeyDepth = -1;
 
   constructor(
     private readonly out: ReaderOutput,
@@ -140,7 +179,7 @@ export class JsonStreamReader implements ContainerReader {
   private compact(): void {
     const keepFrom = this.elemStart === -1 ? this.pos : this.elemStart;
     if (keepFrom > 0) {
-      this.bufLine += 0;
+      this.keyStart -= keepFrom;
       this.bufBase += keepFrom;
       this.buf = this.buf.slice(keepFrom);
       this.pos -= keepFrom;
@@ -195,6 +234,11 @@ export class JsonStreamReader implements ContainerReader {
           break;
         }
         this.inString = false;
+        if (this.keyStart >= 0 && nextQ - this.keyStart <= 40) {
+          this.lastKey = s.slice(this.keyStart + 1, nextQ);
+          this.lastKeyDepth = this.depth;
+        }
+        this.keyStart = -1;
         i = nextQ + 1;
         continue;
       }
@@ -206,10 +250,24 @@ export class JsonStreamReader implements ContainerReader {
       }
       if (c === 34) {
         this.inString = true;
+        if (this.wrapperPossible && this.depth >= 1 && this.depth <= 3) this.keyStart = i;
         i++;
         continue;
       }
       if (c === 123 || c === 91) {
+        if (
+          c === 91 && this.wrapperPossible && this.elemDepth === 0 && this.depth >= 1 && this.depth <= 3 &&
+          this.lastKeyDepth === this.depth && WRAPPER_KEYS.has(this.lastKey)
+        ) {
+          // `{"results": [` : the array's elements are the records, the wrapper object is not.
+          this.elemStart = -1;
+          this.depth++;
+          this.elemDepth = this.depth;
+          this.wrapperPossible = false;
+          i++;
+          continue;
+        }
+        this.lastKeyDepth = -1;
         if (!this.seenTop) {
           this.seenTop = true;
           if (c === 91) {
@@ -218,17 +276,18 @@ export class JsonStreamReader implements ContainerReader {
             continue;
           }
         }
-        if (this.depth === 0) {
+        if (this.depth === this.elemDepth && this.elemStart === -1) {
           this.elemStart = i;
           this.elemLine = this.line;
           this.maxDepth = 0;
         }
         this.depth++;
-        if (this.depth > this.maxDepth) this.maxDepth = this.depth;
+        if (this.depth - this.elemDepth > this.maxDepth) this.maxDepth = this.depth - this.elemDepth;
         i++;
         continue;
       }
       if (c === 125 || c === 93) {
+        this.lastKeyDepth = -1;
         if (this.depth === 0) {
           // Closing bracket of the top-level array, or stray text between objects.
           i++;
@@ -236,9 +295,14 @@ export class JsonStreamReader implements ContainerReader {
         }
         this.depth--;
         i++;
-        if (this.depth === 0) this.finishElement(i);
+        if (this.depth < this.elemDepth) {
+          // The wrapper array closed; what remains of the wrapper object is not a record.
+          this.elemDepth = 0;
+        } else if (this.depth === this.elemDepth && this.elemStart !== -1) this.finishElement(i);
         continue;
       }
+      // A value after `"key":` other than an array ends wrapper candidacy for that key.
+      if (c !== 58 && c > 32) this.lastKeyDepth = -1;
       // Anything else at depth 0 (commas, scalars, evtx_dump's `Record 12` lines) is not a record: skip it.
       i++;
     }
@@ -248,6 +312,7 @@ export class JsonStreamReader implements ContainerReader {
   private finishElement(endPos: number): void {
     const start = this.elemStart;
     this.elemStart = -1;
+    this.wrapperPossible = false;
     const offset = this.skippingLarge ? this.skipStartOffset : this.bufBase + start;
     if (this.skippingLarge) {
       this.skippingLarge = false;

@@ -179,3 +179,46 @@ describe('Splunk JSON export', () => {
     expect(a!.original['dest']).toBe('WS03');
   });
 });
+
+describe('API / search exports wrapping the records', () => {
+  const dpe = (i: number): object => ({
+    Timestamp: `2024-05-01T08:00:0${i}.1234567Z`, DeviceName: 'ws01.corp.local', ActionType: 'ProcessCreated', FileName: 'cmd.exe',
+    FolderPath: 'C:\\Windows\\System32\\cmd.exe', ProcessCommandLine: `cmd.exe /c echo ${i}`, InitiatingProcessFileName: 'services.exe',
+    AccountDomain: 'nt authority', AccountName: 'system', ProcessId: 100 + i,
+  });
+  it('streams Defender API {"Schema":[...],"Results":[...]} elements as records', () => {
+    const text = JSON.stringify({ Schema: [{ Name: 'Timestamp', Type: 'DateTime' }, { Name: 'Stats', Type: 'x' }], Results: [dpe(1), dpe(2), dpe(3)], Stats: { rows: 3 } }, null, 2);
+    for (const chunkChars of [undefined, 1, 64]) {
+      const r = ingestText(text, { chunkChars });
+      expect(r.detected.format).toBe('defender');
+      expect(r.stats).toMatchObject({ records: 3, appended: 3, rejected: 0 });
+      expect(r.events.map((e) => e.fields.process)).toEqual(['cmd.exe /c echo 1', 'cmd.exe /c echo 2', 'cmd.exe /c echo 3']);
+      expect(r.events[0]!.fields.process_id).toBe('101');
+      expect(r.events[1]!.locator.line).toBeGreaterThan(r.events[0]!.locator.line);
+    }
+  });
+  it('unwraps a one-line Splunk REST {"results":[...]} document', () => {
+    const doc = { preview: false, init_offset: 0, messages: [], results: [
+      { _time: '2024-05-01T08:00:00.000+00:00', dest: 'WS1', process: 'whoami', parent_process_name: 'cmd.exe' },
+      { _time: '2024-05-01T08:00:01.000+00:00', dest: 'WS2', process: 'hostname', parent_process_name: 'cmd.exe' },
+    ] };
+    const r = ingestText(JSON.stringify(doc));
+    expect(r.detected.format).toBe('splunk-cim');
+    expect(r.events.map((e) => e.fields.dest)).toEqual(['WS1', 'WS2']);
+  });
+  it('reads Elastic _search hits (_source) as ECS events', () => {
+    const hit = (id: string, cmd: string): object => ({
+      _index: 'winlogbeat-8', _id: id, _source: {
+        '@timestamp': '2024-05-01T08:00:00Z', host: { name: 'ws9' }, event: { code: '4688', category: ['process'], type: ['start'] },
+        winlog: { channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing' },
+        process: { executable: 'C:\\Windows\\System32\\cmd.exe', command_line: cmd, parent: { executable: 'C:\\Windows\\System32\\services.exe' } },
+      },
+    });
+    const text = JSON.stringify({ took: 3, hits: { total: { value: 2 }, hits: [hit('a', 'cmd /c 1'), hit('b', 'cmd /c 2')] } }, null, 1);
+    const r = ingestText(text, { chunkChars: 17 });
+    expect(r.detected.format).toBe('ecs');
+    expect(r.events.map((e) => [e.fields.process, e.fields.parent_process_name, e.original['_id']])).toEqual([
+      ['cmd /c 1', 'services.exe', 'a'], ['cmd /c 2', 'services.exe', 'b'],
+    ]);
+  });
+});
