@@ -1,0 +1,89 @@
+// Differential check: on a syntax subset where PCRE and JavaScript agree, both translation paths (RE2 for
+// the linear engine, JS for the backtracking one) must answer exactly like V8 on the original pattern.
+
+import { describe, expect, it } from 'vitest';
+import { HopscopeError } from '../../../../engine/model/errors.ts';
+import { compileRegex } from '../../../../engine/rules/regex/index.ts';
+
+// Small deterministic PRNG (mulberry32) so failures reproduce.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ATOMS = ['a', 'b', 'A', '1', '_', ' ', '.', '\\d', '\\w', '\\W', '[ab]', '[^a]', '[a-c1]', '\\.', '\\\\', '\\x41', '\\b'];
+// Inputs avoid characters where the engines' \s/\w tables or newline handling differ by design.
+const ALPHABET = ['a', 'b', 'A', 'B', '1', '_', ' ', '.', '\\', '-'];
+
+function genPattern(r: () => number, depth = 0): string {
+  const n = 1 + Math.floor(r() * 4);
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    let atom: string;
+    const k = r();
+    if (k < 0.15 && depth < 2) atom = `(${genPattern(r, depth + 1)}|${genPattern(r, depth + 1)})`;
+    else if (k < 0.25 && depth < 2) atom = `(?:${genPattern(r, depth + 1)})`;
+    else atom = ATOMS[Math.floor(r() * ATOMS.length)]!;
+    const q = r();
+    if (atom !== '\\b') {
+      if (q < 0.1) atom += '*';
+      else if (q < 0.2) atom += '+';
+      else if (q < 0.28) atom += '?';
+      else if (q < 0.33) atom += '{1,2}';
+      else if (q < 0.36) atom += '*?';
+    }
+    out += atom;
+  }
+  if (depth === 0 && r() < 0.2) out = '^' + out;
+  return out;
+}
+
+function genInput(r: () => number): string {
+  const len = Math.floor(r() * 8);
+  let s = '';
+  for (let i = 0; i < len; i++) s += ALPHABET[Math.floor(r() * ALPHABET.length)]!;
+  return s;
+}
+
+describe('translation agrees with V8 where PCRE and JavaScript share semantics', () => {
+  it.each([1, 2, 3])('random patterns, seed %i', (seed) => {
+    const r = rng(seed);
+    let compared = 0;
+    let nativeCompared = 0;
+    for (let p = 0; p < 150; p++) {
+      const pattern = genPattern(r);
+      const ci = r() < 0.3;
+      const reference = new RegExp(pattern, ci ? 'i' : '');
+      const linear = compileRegex(pattern, { caseInsensitive: ci });
+      expect(linear.engine).toBe('linear');
+      let native: ReturnType<typeof compileRegex> | null = null;
+      try {
+        // A lookahead that always holds forces the backtracking path without changing the answer.
+        native = compileRegex('(?!~)' + pattern, { caseInsensitive: ci });
+        expect(native.engine).toBe('native');
+      } catch (err) {
+        expect(err).toBeInstanceOf(HopscopeError);
+        expect((err as HopscopeError).message).toMatch(/catastrophic pattern/);
+      }
+      for (let i = 0; i < 20; i++) {
+        const input = genInput(r);
+        const want = reference.test(input);
+        expect({ pattern, ci, input, got: linear.test(input) }).toEqual({ pattern, ci, input, got: want });
+        if (native) {
+          expect({ pattern, ci, input, native: native.test(input) }).toEqual({ pattern, ci, input, native: want });
+          nativeCompared++;
+        }
+        for (const lit of linear.requiredLiterals) if (want) expect(input.toLowerCase()).toContain(lit);
+        compared++;
+      }
+    }
+    expect(compared).toBe(3000);
+    expect(nativeCompared).toBeGreaterThan(1000);
+  });
+});
