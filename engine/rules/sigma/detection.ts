@@ -51,8 +51,8 @@ export interface KeywordItem {
   kind: 'keywords';
   text: string;
   loc: SLoc;
-  /** Test of the event's lower-cased text. */
-  test: (lowerText: string) => boolean;
+  /** Test of the event's text and its lower-cased copy. */
+  test: (text: string, lowerText: string) => boolean;
 }
 
 export type DetExpr = { kind: 'and'; items: DetExpr[] } | { kind: 'or'; items: DetExpr[] } | FieldItem | KeywordItem;
@@ -347,11 +347,9 @@ function compileKeywords(vals: SScalar[], modifiers: readonly string[], loc: SLo
   if (pats.length === 0) throw new DetectionError('keyword list has no values', loc, 'error', 'E_RULE_PARSE');
   const all = modifiers.includes('all');
   const text = itemText(modifiers.length ? `keywords|${modifiers.join('|')}` : 'keywords', vals);
-  // The text is lower-cased by the caller; `cased` keywords compare against the same lower text,
-  // which is a documented approximation (event text is only searched case-insensitively).
   const test = all
-    ? (t: string) => pats.every((p) => p(t, t))
-    : (t: string) => pats.some((p) => p(t, t));
+    ? (t: string, l: string) => pats.every((p) => p(t, l))
+    : (t: string, l: string) => pats.some((p) => p(t, l));
   return { kind: 'keywords', text, loc, test };
 }
 

@@ -89,6 +89,7 @@ function makeAccessor(view: EventView, field: string): Accessor {
 class ViewBinding {
   private readonly accessors = new Map<string, Accessor>();
   private textRow = -1;
+  private textOrig = '';
   private textLower = '';
   constructor(readonly view: EventView) {}
 
@@ -101,12 +102,14 @@ class ViewBinding {
     return a;
   }
 
-  lowerText(row: number): string {
+  /** The event's text and its lower-case copy, memoised for the row being evaluated. */
+  text(row: number): [string, string] {
     if (row !== this.textRow) {
-      this.textLower = this.view.text(row).toLowerCase();
+      this.textOrig = this.view.text(row);
+      this.textLower = this.textOrig.toLowerCase();
       this.textRow = row;
     }
-    return this.textLower;
+    return [this.textOrig, this.textLower];
   }
 }
 
@@ -236,7 +239,14 @@ function bindExpr(expr: DetExpr, b: ViewBinding): Bound {
       return bindAny(expr.items.map((e) => bindExpr(e, b)));
     case 'keywords': {
       const test = expr.test;
-      return { pred: (row) => test(b.lowerText(row)), possible: ALWAYS, cost: 0 };
+      return {
+        pred: (row) => {
+          const [t, l] = b.text(row);
+          return test(t, l);
+        },
+        possible: ALWAYS,
+        cost: 0,
+      };
     }
     case 'field': {
       const acc = b.field(expr.field);

@@ -147,6 +147,7 @@ describe('sigma string matching', () => {
     const evs = [ev({ process: 'x' }, {}, '<Event>mimikatz sekurlsa</Event>'), ev({ process: 'Invoke-Mimikatz' }), ev({ process: 'calc' })];
     expect(matches(rule(`    keywords:\n        - 'MIMIKATZ'\n        - 'secretsdump'\n    condition: keywords`), evs)).toEqual([0, 1]);
     expect(matches(rule(`    keywords:\n        '|all':\n            - mimikatz\n            - sekurlsa\n    condition: keywords`), evs)).toEqual([0]);
+    expect(matches(rule(`    keywords:\n        '|cased':\n            - Mimikatz\n    condition: keywords`), evs)).toEqual([1]);
   });
 
   it('unmapped Sigma names use the original field, also when flattened', () => {
