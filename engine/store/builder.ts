@@ -5,7 +5,7 @@
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
-import { addCount } from './segment.ts';
+import { RAW_ALIAS, addCount } from './segment.ts';
 import type {
   ColumnData,
   EvidenceStatsData,
@@ -42,6 +42,8 @@ interface OriginalWriter {
   /** Canonical field it mirrors while every value so far equalled it. */
   alias: CanonicalField | null;
   aliasIndex: number;
+  /** Mirrors the record's raw text while every value so far equalled it (Splunk `_raw`). */
+  rawAlias: boolean;
   data: StringColumnWriter | null;
 }
 
@@ -163,7 +165,7 @@ export class SegmentBuilder implements RecordSink {
 
     const names = rec.originalNames;
     const values = rec.originalValues;
-    const shapeId = this.shapeFor(names, values, fields);
+    const shapeId = this.shapeFor(names, values, fields, rec.raw);
     this.shapeCol[row] = shapeId;
     const shape = this.shapes[shapeId]!;
     const cols = shape.cols;
@@ -184,6 +186,9 @@ export class SegmentBuilder implements RecordSink {
       const w = this.originals[c]!;
       if (w.alias !== null) {
         if (fields[w.alias] === v) continue;
+        this.materialise(c, row);
+      } else if (w.rawAlias) {
+        if (rec.raw === v) continue;
         this.materialise(c, row);
       }
       if (v !== undefined) w.data!.set(row, v);
@@ -236,6 +241,7 @@ export class SegmentBuilder implements RecordSink {
     names: readonly string[],
     values: ReadonlyArray<string | undefined>,
     fields: IngestRecord['fields'],
+    raw: string | undefined,
   ): number {
     if (names === this.lastNames) return this.lastShape;
     const last = this.shapes[this.lastShape];
@@ -261,7 +267,7 @@ export class SegmentBuilder implements RecordSink {
       const cols = new Int32Array(names.length);
       const has = new Set<number>();
       for (let i = 0; i < names.length; i++) {
-        const c = this.columnFor(names[i]!, values[i], fields);
+        const c = this.columnFor(names[i]!, values[i], fields, raw);
         cols[i] = c;
         if (c >= 0) has.add(c);
       }
@@ -273,8 +279,8 @@ export class SegmentBuilder implements RecordSink {
     return id;
   }
 
-  /** Find or create the column of an original name; a new column aliases an equal canonical field. */
-  private columnFor(name: string, v: string | undefined, fields: IngestRecord['fields']): number {
+  /** Find or create the column of an original name; a new column aliases an equal canonical field or raw text. */
+  private columnFor(name: string, v: string | undefined, fields: IngestRecord['fields'], raw: string | undefined): number {
     const existing = this.originalByName.get(name);
     if (existing !== undefined) return existing;
     if (this.originals.length >= MAX_ORIGINAL_COLUMNS) return -1;
@@ -295,17 +301,18 @@ export class SegmentBuilder implements RecordSink {
         }
       }
     }
-    const w: OriginalWriter = { name, alias, aliasIndex, data: null };
-    if (alias === null) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
+    const rawAlias = alias === null && v !== undefined && v !== '' && v === raw;
+    const w: OriginalWriter = { name, alias, aliasIndex, rawAlias, data: null };
+    if (alias === null && !rawAlias) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
     const id = this.originals.push(w) - 1;
     this.originalByName.set(name, id);
     return id;
   }
 
-  /** An alias stopped holding at `row`: copy the canonical values of the earlier rows that had this column. */
+  /** An alias stopped holding at `row`: copy the canonical (or raw) values of the earlier rows that had this column. */
   private materialise(c: number, row: number): void {
     const w = this.originals[c]!;
-    const canon = this.canonical[w.aliasIndex];
+    const canon = w.rawAlias ? this.raw : w.alias !== null ? this.canonical[w.aliasIndex] : null;
     const data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
     if (canon) {
       const shapeCol = this.shapeCol;
@@ -316,6 +323,7 @@ export class SegmentBuilder implements RecordSink {
       }
     }
     w.alias = null;
+    w.rawAlias = false;
     w.data = data;
   }
 
@@ -332,7 +340,7 @@ export class SegmentBuilder implements RecordSink {
       if (c.nonEmpty) canonicalNonEmpty.push(CANONICAL_FIELDS[f]!);
     }
     const original: ColumnData[] = this.originals.map((w) =>
-      w.alias !== null ? { kind: 'alias', canonical: w.alias } : w.data!.finish(n),
+      w.alias !== null ? { kind: 'alias', canonical: w.alias } : w.rawAlias ? { kind: 'alias', canonical: RAW_ALIAS } : w.data!.finish(n),
     );
     const shapes: RecordShape[] = this.shapes.map((s) => ({ format: s.format, columns: Array.from(s.cols) }));
     const providerCol = this.provider.finish(n);

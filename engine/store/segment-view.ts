@@ -5,7 +5,7 @@
 import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind } from '../model/fields.ts';
 import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
 import { decodeArena } from './columns.ts';
-import type { ArenaColumnData, ColumnData, DictColumnData, Segment } from './segment.ts';
+import { RAW_ALIAS, type ArenaColumnData, type ColumnData, type DictColumnData, type Segment } from './segment.ts';
 import type { EventView, StringColumn } from './view.ts';
 
 type Getter = (row: number) => string | null;
@@ -96,7 +96,7 @@ export class SegmentView implements EventView {
     const data: ColumnData = this.segment.original[idx]!;
     if (data.kind === 'dict') return dictColumn(data);
     if (data.kind === 'arena') return arenaColumn(data);
-    const canon = this.canonInternal(data.canonical);
+    const canon = data.canonical === RAW_ALIAS ? arenaColumn(this.segment.raw) : this.canonInternal(data.canonical);
     if (!canon) return { get: () => null };
     const mask = this.maskOf(idx);
     if (mask.every((b) => b === 1)) return canon;

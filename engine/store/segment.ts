@@ -19,9 +19,13 @@ export interface ArenaColumnData {
   present: Uint8Array;
 }
 
-/** An original column stored as the canonical column of the same values (CIM exports). */
+/** `AliasColumnData.canonical` of an original column that holds the record's raw text (Splunk `_raw`). */
+export const RAW_ALIAS = '_raw';
+
+/** An original column stored as the canonical column of the same values (CIM exports), or as the raw text. */
 export interface AliasColumnData {
   kind: 'alias';
+  /** Canonical field name, or RAW_ALIAS. */
   canonical: string;
 }
 

@@ -73,6 +73,37 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     expect(v.column('host')!.get(0)).toBe('forwarder01');
   });
 
+  it('Splunk rows whose _raw column is the raw text store it once', () => {
+    const names = ['_time', 'host', '_raw', 'sourcetype'];
+    const make = (n: number, breakAt: number): IngestRecord[] =>
+      Array.from({ length: n }, (_, i) => {
+        const raw = `<Event><System><Computer>h${i % 3}</Computer></System><EventData><Data Name="CommandLine">cmd /c ${i}</Data></EventData></Event>`;
+        return {
+          timeMs: 1_700_000_000_000 + i * 10,
+          source: 'sysmon' as const,
+          fields: { dest: `h${i % 3}`, process: `cmd /c ${i}`, EventCode: '1' },
+          originalNames: names,
+          originalValues: [String(1_700_000_000 + i / 100), `h${i % 3}`, i === breakAt ? raw.slice(0, 20) : raw, 'XmlWinEventLog'],
+          raw,
+          record: i + 1,
+          line: i + 2,
+          byteOffset: i * 200,
+        };
+      });
+    for (const breakAt of [-1, 30]) {
+      const recs = make(60, breakAt);
+      const store = buildStore([{ records: recs, opts: { evidenceName: 'splunk.csv', rawFormat: 'csv' } }]);
+      const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)), 0, { evidenceNames: ['splunk.csv'] });
+      const v = store.views[0]!;
+      expectSameView(v, ref, { rawRebuilt: false });
+      const col = v.segment.original[v.segment.originalNames.indexOf('_raw')]!;
+      expect(col.kind).toBe(breakAt < 0 ? 'alias' : 'dict');
+      expect(eventDetails(store, 30).original['_raw']).toBe(recs[30]!.originalValues[2]);
+      expect(eventDetails(store, 31).original['_raw']).toBe(recs[31]!.raw);
+      expect(v.column('sourcetype')!.get(0)).toBe('XmlWinEventLog');
+    }
+  });
+
   it('JSON records with varying keys rebuild as JSON objects of their own fields', () => {
     const names1 = ['EventID', 'Image', 'CommandLine', 'Hostname', 'Nested.Key'];
     const names2 = ['EventID', 'CommandLine', 'Hostname', 'Extra'];
