@@ -222,6 +222,8 @@ function parseTstats(p: TokenParser, start: number, end: number): Command {
   return { c: 'stats', aggs, by, tstats, start, end };
 }
 
+const SEARCH_SCOPE_FIELDS = new Set(['index', 'earliest', 'latest', 'splunk_server']);
+
 const AGG_FNS = new Set(['count', 'values', 'min', 'max', 'dc', 'distinct_count', 'earliest', 'latest', 'first', 'last', 'sum', 'avg', 'list']);
 
 class TokenParser {
@@ -438,6 +440,8 @@ class TokenParser {
         const v = this.next();
         if (v.kind !== 'word' && v.kind !== 'str') this.fail(v, `expected a value after ${t.value}${n.value}`);
         const op = (n.value === '==' ? '=' : n.value) as CmpOp;
+        // Offline there is one index and no search time window: these selectors keep every event.
+        if (op === '=' && SEARCH_SCOPE_FIELDS.has(t.value.toLowerCase())) return { t: 'all', start: t.start, end: v.end };
         return { t: 'cmp', field: t.value, op, value: v.value, start: t.start, end: v.end };
       }
       if (t.kind === 'word' && n.kind === 'word' && n.value.toUpperCase() === 'IN' && this.peek(1).kind === 'lp') {

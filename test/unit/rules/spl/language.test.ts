@@ -81,6 +81,10 @@ describe('search stage', () => {
     expect(rowsOf(q, EVENTS, { segments: [1, 1, 2, 1] })).toEqual(expected);
   });
 
+  it('index= / earliest= / latest= select every event offline (one index, no time window)', () => {
+    expect(rowsOf('index=windows earliest=-24h latest=now process_name=cmd.exe', EVENTS)).toEqual([0, 2, 4]);
+  });
+
   it('synthetic sourcetype / vendor_product / host resolve per source kind (get_endpoint_data_sysmon)', () => {
     expect(rowsOf('`get_endpoint_data` `get_endpoint_data_sysmon`', EVENTS)).toEqual([0, 1, 2, 3]);
     expect(rowsOf('sourcetype="XmlWinEventLog:Security"', EVENTS)).toEqual([4]);
