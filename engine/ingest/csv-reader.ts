@@ -97,7 +97,7 @@ export class CsvReader implements ContainerReader {
       this.rowLine = this.bufLine + (nl === -1 ? 0 : 1);
       this.parser = this.makeParser();
     }
-    this.bufLine = this.rowLine + (final ? 0 : 0);
+    this.bufLine = this.rowLine;
     this.bufBase += consumed;
     this.buf = consumed >= this.buf.length ? '' : this.buf.slice(consumed);
     this.input = '';

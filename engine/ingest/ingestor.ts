@@ -231,7 +231,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
       if (r.assumedUtc) this.stats.assumedUtc = true;
       this.opts.sink.append(r);
     } else if (out.kind === 'reject') {
-      this.emitReject({ code: out.code, reason: out.reason, record: rec.record, line: rec.line, byteOffset: rec.byteOffset }, true);
+      this.emitReject({ code: out.code, reason: out.reason, record: rec.record, line: rec.line, byteOffset: rec.byteOffset });
     } else {
       this.stats.records++;
       this.stats.nonProcess++;
@@ -239,7 +239,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     }
   }
 
-  private emitReject(rej: Rejection, _counted = false): void {
+  private emitReject(rej: Rejection): void {
     this.stats.records++;
     this.stats.rejected++;
     this.stats.rejectedByReason[rej.code] = (this.stats.rejectedByReason[rej.code] ?? 0) + 1;

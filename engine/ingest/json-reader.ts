@@ -3,7 +3,7 @@
 // Invariant: the whole input is never held in one string; a bad or oversized element is a located rejection.
 
 import { flattenJson, MAX_JSON_DEPTH } from './flatten.ts';
-import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
+import { MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 /** Keys whose array value holds the records in API/search exports (Splunk REST, Defender API, Elastic hits). */
 const WRAPPER_KEYS: ReadonlySet<string> = new Set(['results', 'Results', 'events', 'Events', 'records', 'Records', 'hits', 'value']);
@@ -134,8 +134,6 @@ export class NdjsonReader implements ContainerReader {
 export class JsonStreamReader implements ContainerReader {
   private buf = '';
   private bufBase = 0;
-  /** Line of buf[0]. */
-  private bufLine = 1;
   /** Scan position within buf. */
   private pos = 0;
   private line = 1;
@@ -331,4 +329,3 @@ export class JsonStreamReader implements ContainerReader {
   }
 }
 
-export { countNewlines };
