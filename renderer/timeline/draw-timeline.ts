@@ -1,5 +1,6 @@
 // Canvas drawing for the timeline: density bars per host lane, finding marks coloured by risk, selection,
 // and the UTC time axis. Pure functions of (data, view, size, palette): the cost depends on pixels, not events.
+import type { LateralLink } from '../../engine/detect/types.ts';
 import type { TimelineResponse } from '../../engine/rpc/api.ts';
 import { riskBand } from '../format.ts';
 
@@ -13,6 +14,7 @@ export interface Palette {
   muted: string;
   laneAlt: string;
   selection: string;
+  link: string;
   risk: Record<'critical' | 'high' | 'medium' | 'low', string>;
 }
 
@@ -26,6 +28,7 @@ export function readPalette(el: Element): Palette {
     muted: v('--fg-muted', '#5b6470'),
     laneAlt: v('--panel-2', '#eef0f3'),
     selection: v('--accent', '#2458d6'),
+    link: v('--link', '#8a3ffc'),
     risk: {
       critical: v('--risk-critical', '#c4162a'),
       high: v('--risk-high', '#e0601b'),
@@ -154,13 +157,60 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
   }
 }
 
+/**
+ * Lateral-movement links as arcs from the source host's lane to the target host's lane. Only links with
+ * an end inside the view are drawn; links to hosts without a lane are skipped.
+ */
+export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneOf: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): void {
+  const span = Math.max(1, view.endMs - view.startMs);
+  const xOf = (t: number): number => ((t - view.startMs) / span) * width;
+  ctx.strokeStyle = pal.link;
+  ctx.fillStyle = pal.link;
+  ctx.lineWidth = 1.5;
+  for (const l of links) {
+    const a = laneOf.get(l.fromHost.toLowerCase());
+    const b = laneOf.get(l.toHost.toLowerCase());
+    if (a === undefined || b === undefined || a === b) continue;
+    const x0 = xOf(l.fromTimeMs);
+    const x1 = xOf(l.toTimeMs);
+    if ((x0 < 0 && x1 < 0) || (x0 > width && x1 > width)) continue;
+    const y0 = a * LANE_PX + LANE_PX / 2;
+    const y1 = b * LANE_PX + LANE_PX / 2;
+    const bend = Math.min(40, Math.abs(y1 - y0) / 3) + 8;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.bezierCurveTo(x0 + bend, y0, x1 + bend, y1, x1, y1);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(x1, y1, 3, 0, Math.PI * 2);
+    ctx.fill();
+  }
+  ctx.lineWidth = 1;
+}
+
+export interface Hit {
+  startMs: number;
+  endMs: number;
+  host: string | null;
+  count: number;
+  findings: number;
+  maxRisk: number;
+}
+
 /** Which bucket (time range) and lane lie under a point of the lanes canvas. */
-export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: number, x: number, y: number): { startMs: number; endMs: number; host: string | null } | null {
+export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: number, x: number, y: number): Hit | null {
   if (!data || width <= 0) return null;
   const t = view.startMs + ((view.endMs - view.startMs) * x) / width;
   const b = Math.floor((t - data.startMs) / data.bucketMs);
   if (b < 0) return null;
   const startMs = data.startMs + b * data.bucketMs;
   const lane = data.lanes[Math.floor(y / LANE_PX)];
-  return { startMs, endMs: startMs + data.bucketMs, host: lane?.host ?? null };
+  return {
+    startMs,
+    endMs: startMs + data.bucketMs,
+    host: lane?.host ?? null,
+    count: lane?.counts[b] ?? data.total[b] ?? 0,
+    findings: lane?.findings[b] ?? 0,
+    maxRisk: lane?.maxRisk[b] ?? 0,
+  };
 }

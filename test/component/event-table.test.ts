@@ -72,4 +72,18 @@ describe('EventTable', () => {
     expect(onselect).toHaveBeenCalledWith(2);
     expect(dataRows()[2]).toHaveAttribute('aria-selected', 'true');
   });
+
+  it('applies a filter and shows the filter error from the host with its column', async () => {
+    const api = new FakeApi({ totalRows: 100 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn() });
+    const input = screen.getByRole('searchbox', { name: 'Filter' });
+    await userEvent.type(input, 'user:alice ((x');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice ((x'));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('E_USAGE: unbalanced parenthesis (column 12)');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '1');
+  });
 });

@@ -1,0 +1,59 @@
+// Timeline drawing helpers: axis steps and labels in UTC, hit-testing buckets, link arcs only between lanes.
+import { describe, expect, it } from 'vitest';
+import { LANE_PX, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
+import type { TimelineResponse } from '../../../engine/rpc/api.ts';
+import type { LateralLink } from '../../../engine/detect/types.ts';
+
+const T0 = Date.UTC(2024, 4, 1, 8, 0, 0);
+const pal: Palette = { density: 'd', grid: 'g', fg: 'f', muted: 'm', laneAlt: 'a', selection: 's', link: 'l', risk: { critical: 'c', high: 'h', medium: 'me', low: 'lo' } };
+
+function recorder() {
+  const ops: string[] = [];
+  const ctx = new Proxy(
+    {},
+    {
+      get: (_t, prop) => (typeof prop === 'string' && !['strokeStyle', 'fillStyle', 'lineWidth'].includes(prop) ? (...args: unknown[]) => ops.push(`${prop}(${args.map((a) => (typeof a === 'number' ? Math.round(a) : a)).join(',')})`) : undefined),
+      set: () => true,
+    },
+  ) as unknown as CanvasRenderingContext2D;
+  return { ctx, ops };
+}
+
+describe('draw-timeline', () => {
+  it('picks tick steps about 90 px apart and labels them in UTC', () => {
+    expect(tickStep(3_600_000, 800)).toBe(600_000);
+    expect(tickStep(60_000, 800)).toBe(10_000);
+    expect(tickStep(30 * 86_400_000, 800)).toBe(7 * 86_400_000);
+    expect(tickLabel(T0 + 90_000, 10_000)).toBe('08:01:30');
+    expect(tickLabel(T0 + 600_000, 600_000)).toBe('08:10');
+    expect(tickLabel(T0, 86_400_000)).toBe('2024-05-01');
+  });
+
+  it('hit-tests the bucket and lane under a point', () => {
+    const data: TimelineResponse = {
+      startMs: T0,
+      endMs: T0 + 100_000,
+      bucketMs: 10_000,
+      lanes: [
+        { host: 'DC01', riskScore: 80, counts: Array(10).fill(1), findings: Array(10).fill(0), maxRisk: Array(10).fill(0) },
+        { host: 'WKS-NYC-1001', riskScore: 0, counts: [0, 0, 0, 7, 0, 0, 0, 0, 0, 0], findings: [0, 0, 0, 1, 0, 0, 0, 0, 0, 0], maxRisk: [0, 0, 0, 56, 0, 0, 0, 0, 0, 0] },
+      ],
+      total: Array(10).fill(1),
+    };
+    const hit = hitTest(data, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, 350, LANE_PX + 5);
+    expect(hit).toEqual({ startMs: T0 + 30_000, endMs: T0 + 40_000, host: 'WKS-NYC-1001', count: 7, findings: 1, maxRisk: 56 });
+    expect(hitTest(null, { startMs: T0, endMs: T0 + 1, selection: null }, 1000, 1, 1)).toBeNull();
+  });
+
+  it('draws an arc per link between two known lanes, case-insensitively, and skips the rest', () => {
+    const link = (from: string, to: string, t: number): LateralLink => ({ id: `${from}-${to}`, fromRow: 1, fromHost: from, fromTimeMs: t, toRow: 2, toHost: to, toTimeMs: t + 1000, kind: 'psexec', evidence: 'x' });
+    const lanes = new Map([
+      ['dc01', 0],
+      ['wks-nyc-1001', 1],
+    ]);
+    const { ctx, ops } = recorder();
+    drawLinks(ctx, [link('WKS-NYC-1001', 'DC01', T0 + 10_000), link('WKS-NYC-1001', 'UNKNOWN', T0), link('DC01', 'DC01', T0), link('DC01', 'WKS-NYC-1001', T0 + 500_000)], lanes, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, pal);
+    expect(ops.filter((o) => o.startsWith('bezierCurveTo'))).toHaveLength(1);
+    expect(ops).toContain(`moveTo(100,${Math.round(LANE_PX * 1.5)})`);
+  });
+});
