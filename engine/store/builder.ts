@@ -31,6 +31,7 @@ export const MAX_ORIGINAL_COLUMNS = 1024;
 /** Distinct record shapes beyond this many are stored as `extra` text too. */
 export const MAX_SHAPES = 4096;
 export const MAX_REJECT_SAMPLES = 100;
+const RECENT_SHAPES = 4;
 /** A column becomes an arena when distinct values exceed this fraction of its rows (dictionary fields: higher). */
 const ARENA_FRACTION = 0.5;
 const DICTIONARY_FIELD_ARENA_FRACTION = 0.9;
@@ -77,6 +78,8 @@ export class SegmentBuilder implements RecordSink {
   private shapes: ShapeEntry[] = [];
   private shapeByKey = new Map<string, number>();
   private lastShape = -1;
+  /** Most recently used shape ids (never the overflow shapes). */
+  private recentShapes: number[] = [];
   private lastNames: readonly string[] | null = null;
   private raw = new ArenaWriter();
   private extra = new ArenaWriter();
@@ -244,10 +247,14 @@ export class SegmentBuilder implements RecordSink {
     raw: string | undefined,
   ): number {
     if (names === this.lastNames) return this.lastShape;
-    const last = this.shapes[this.lastShape];
-    if (last && !last.overflow && last.format === this.rawFormat && this.sameNames(last.names, names)) {
-      this.lastNames = names;
-      return this.lastShape;
+    // Records alternating among a few shapes (mixed Sysmon versions) are found without building a key.
+    for (const id of this.recentShapes) {
+      const s = this.shapes[id]!;
+      if (s.format === this.rawFormat && this.sameNames(s.names, names)) {
+        this.lastNames = names;
+        this.lastShape = id;
+        return id;
+      }
     }
     const key = this.rawFormat + '\u0000' + names.join('\u0000');
     let id = this.shapeByKey.get(key);
@@ -276,6 +283,10 @@ export class SegmentBuilder implements RecordSink {
     }
     this.lastShape = id;
     this.lastNames = names;
+    if (!this.recentShapes.includes(id)) {
+      this.recentShapes.unshift(id);
+      if (this.recentShapes.length > RECENT_SHAPES) this.recentShapes.pop();
+    }
     return id;
   }
 
