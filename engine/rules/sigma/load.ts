@@ -210,12 +210,12 @@ function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadO
   }
   const names = identifiers.map((i) => i.name);
 
-  const condTexts: Array<{ text: string; loc: SLoc }> = [];
-  if (condNode.kind === 'scalar' && condNode.text !== null) condTexts.push({ text: condNode.text, loc: condNode.loc });
+  const condTexts: Array<{ text: string; loc: SLoc; quoted?: boolean }> = [];
+  if (condNode.kind === 'scalar' && condNode.text !== null) condTexts.push({ text: condNode.text, loc: condNode.loc, quoted: condNode.quoted });
   else if (condNode.kind === 'seq') {
     for (const it of condNode.items) {
       if (it.kind !== 'scalar' || it.text === null) throw new LoadError('a condition list may hold only strings', it.loc, 'error', 'E_RULE_PARSE');
-      condTexts.push({ text: it.text, loc: it.loc });
+      condTexts.push({ text: it.text, loc: it.loc, quoted: it.quoted });
     }
   }
   if (condTexts.length === 0) throw new LoadError('"condition" must be a string or a list of strings', condNode.loc, 'error', 'E_RULE_PARSE');
@@ -226,7 +226,7 @@ function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadO
       if (err instanceof ConditionError) {
         // Offsets map to columns exactly for single-line plain scalars; otherwise they point near.
         const single = !c.text.includes('\n');
-        const loc = single ? { line: c.loc.line, column: c.loc.column + err.pos } : c.loc;
+        const loc = single ? { line: c.loc.line, column: c.loc.column + err.pos + (c.quoted ? 1 : 0) } : c.loc;
         throw new LoadError(`condition: ${err.message}`, loc, err.kind, err.kind === 'unsupported' ? 'E_RULE_UNSUPPORTED' : 'E_RULE_PARSE');
       }
       throw err;

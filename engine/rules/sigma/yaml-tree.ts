@@ -15,6 +15,8 @@ export interface SScalar {
   text: string | null;
   /** The YAML type of the value, for modifiers that need a boolean or a number. */
   type: 'string' | 'number' | 'boolean' | 'null';
+  /** Written in quotes: the text starts one column after `loc`. */
+  quoted?: boolean;
   loc: SLoc;
 }
 
@@ -107,7 +109,10 @@ function convert(node: YamlNode, locOf: (offset: number | undefined) => SLoc, de
       return { kind: 'scalar', text: node.source ?? String(v), type: 'number', loc };
     }
     if (typeof v === 'boolean') return { kind: 'scalar', text: node.source ?? String(v), type: 'boolean', loc };
-    if (typeof v === 'string') return { kind: 'scalar', text: v, type: 'string', loc };
+    if (typeof v === 'string') {
+      const quoted = node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE';
+      return quoted ? { kind: 'scalar', text: v, type: 'string', quoted, loc } : { kind: 'scalar', text: v, type: 'string', loc };
+    }
     // Dates and other tagged scalars: Sigma only cares about their spelling.
     return { kind: 'scalar', text: node.source ?? String(v), type: 'string', loc };
   }

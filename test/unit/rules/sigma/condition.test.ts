@@ -77,6 +77,10 @@ describe('sigma conditions', () => {
     expect(i.location?.line).toBe(16);
     expect(i.location?.column).toBe(26);
     expect(load(det('1 of nomatch*')).issues[0]!.message).toMatch(/matches no detection identifier/);
+    // quoted and list conditions point at the identifier too
+    expect(load(det(`"sel_a and sel_x"`)).issues[0]!.location).toMatchObject({ line: 16, column: 27 });
+    const listed = load(det(`\n        - sel_a\n        - sel_a or sel_y`)).issues[0]!;
+    expect(listed.location).toMatchObject({ line: 18, column: 20 });
   });
 
   it('aggregations and near are unsupported, with the reason', () => {
