@@ -387,6 +387,10 @@ class Parser {
       default:
         break;
     }
+    if (e === 'N' && this.peek() !== '{') {
+      // \N: any character except a newline, whatever (?s) says.
+      return { k: 'class', ranges: complementRanges([[0x0a, 0x0a]]), negated: false, ci: false, pos: start };
+    }
     if (e >= '1' && e <= '9') {
       const m = /^\d+/.exec(this.src.slice(start + 1))!;
       this.pos = start + 1 + m[0].length;

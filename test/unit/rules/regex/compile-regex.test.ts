@@ -60,6 +60,8 @@ describe('translation table (PCRE -> engine), checked by behaviour', () => {
     ['(a)b\\1', 'aba', true],
     ['(?i)(a)b\\1', 'AbA', true],
     ['\\bnet\\b', 'net1 use', false],
+    ['(?s)a\\Nb', 'a\nb', false],
+    ['(?s)a\\Nb', 'a-b', true],
   ];
   it.each(table)('/%s/ on %j -> %s', (pattern, input, expected) => {
     expect(compileRegex(pattern).test(input)).toBe(expected);
