@@ -5,6 +5,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { eventOutcome, hexToDecimal, joinDomainUser, put, type Fields } from './common.ts';
+import { csvLine } from '../ingest/csv-reader.ts';
 
 /** What the mapping core needs from a Windows event, whatever its layout. */
 export interface WinView {
@@ -227,7 +228,10 @@ export const evtxecmdMapper: FormatMapper = {
   map(rec: FlatRecord): MapOutcome {
     const payload = parseEvtxecmdPayload(get(rec, 'Payload'));
     let target = rec;
+    let raw: string | undefined;
     if (payload.size) {
+      // The row's own CSV line, since the added Payload fields mean it can no longer be rebuilt from them.
+      raw = csvLine(rec.values);
       // Payload data becomes addressable original fields (Image, CommandLine ...) for rules and display.
       const names = rec.names.slice();
       const values = rec.values.slice();
@@ -247,6 +251,6 @@ export const evtxecmdMapper: FormatMapper = {
       computer: get(rec, 'Computer'),
       time: get(rec, 'TimeCreated'),
       data: (n) => payload.get(n),
-    });
+    }, raw);
   },
 };

@@ -96,6 +96,8 @@ describe('EvtxECmd CSV', () => {
     expect(e.timeMs).toBeCloseTo(Date.UTC(2024, 4, 1, 8, 0, 0, 123) + 0.4567, 4);
     expect(e.original['Image']).toBe('C:\\Windows\\System32\\cmd.exe');
     expect(e.original['PayloadData1']).toBe('ProcessID: 6000');
+    // The Payload fields were added to the originals, so the row's own CSV line travels as raw.
+    expect(e.raw).toBe(text.split('\r\n')[1]);
     expect(e.source).toBe('sysmon');
   });
 });
