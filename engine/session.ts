@@ -2,6 +2,7 @@
 // and every question the host asks about them. Invariant: the store is immutable — adding segments builds a
 // new one and drops the detection result, so no answer ever mixes two versions of the case.
 
+import { parseAnnotationDoc, type AnnotationDoc } from './case/annotations.ts';
 import type { Finding } from './detect/types.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
 import { findingsToCsv } from './export/csv.ts';
@@ -261,7 +262,7 @@ export class EngineSession {
     return { findings, hosts: res.hosts, links: res.links };
   }
 
-  private reportInput(): ReportInput {
+  private reportInput(annotations?: AnnotationDoc): ReportInput {
     const evidence: ReportEvidence[] = [];
     const maxIndex = Math.max(-1, ...this.evidence.keys());
     for (let i = 0; i <= maxIndex; i++) {
@@ -281,17 +282,22 @@ export class EngineSession {
       rules: this.rules.map((r) => r.meta),
       findings: this.result?.findings ?? [],
       hosts: this.result?.hosts ?? [],
+      ...(annotations ? { annotations } : {}),
     };
   }
 
-  buildReport(): Report {
-    return buildReport(this.reportInput());
+  buildReport(annotations?: AnnotationDoc): Report {
+    return buildReport(this.reportInput(annotations));
   }
 
-  /** The report text; `generatedAtMs` only appears in HTML (pass a fixed value for byte-identical output). */
-  report(format: ReportFormat, generatedAtMs = Date.now()): string {
-    if (format === 'html') return buildHtmlReport({ ...this.reportInput(), generatedAtMs, links: this.result?.links ?? [] });
-    const report = this.buildReport();
+  /**
+   * The report text; `generatedAtMs` only appears in HTML (pass a fixed value for byte-identical output).
+   * Annotations come from the host (it owns the case file) and are validated here before use.
+   */
+  report(format: ReportFormat, generatedAtMs = Date.now(), annotations?: unknown): string {
+    const doc = annotations === undefined ? undefined : parseAnnotationDoc(annotations);
+    if (format === 'html') return buildHtmlReport({ ...this.reportInput(doc), generatedAtMs, links: this.result?.links ?? [] });
+    const report = this.buildReport(doc);
     switch (format) {
       case 'json':
         return reportToJson(report);

@@ -154,7 +154,7 @@ export function createEngineHandlers(session = createWiredSession()) {
     processTree: (p) => session.processTree(p.row),
     findings: (p) => session.findings(p.sort),
     report(p) {
-      const text = session.report(p.format);
+      const text = session.report(p.format, Date.now(), p.annotations);
       const bytes = new TextEncoder().encode(text);
       // A fresh, exactly-sized buffer so it can be transferred without dragging a larger pool along.
       const out = new ArrayBuffer(bytes.byteLength);

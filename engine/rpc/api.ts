@@ -2,6 +2,7 @@
 // in browser mode, or in-process in tests. Every request is validated on receipt by the host.
 // Invariant: the renderer never receives all events, only what is on screen (pages, aggregates).
 
+import type { AnnotationChange, AnnotationDoc } from '../case/annotations.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
@@ -218,6 +219,10 @@ export interface ApiContract {
   /** The case report in one format (JSON / CSV / NDJSON / self-contained HTML). */
   'case.export': [ExportRequest, ExportResponse];
   'case.rescan': [RescanRequest, CaseSummary];
+  /** The analyst's annotations of the open case (saved per evidence set in the user-data folder). */
+  'case.annotations': [Record<string, never>, AnnotationDoc];
+  /** Apply annotation changes in order, save atomically, and return the new document. */
+  'case.annotate': [{ changes: AnnotationChange[] }, AnnotationDoc];
 }
 
 export type Channel = keyof ApiContract;

@@ -2,6 +2,7 @@
 // Invariant: every message is validated on receipt in both directions; a malformed one becomes an
 // E_PROTOCOL error (answered when it carries a usable seq), never an exception in the pump.
 
+import type { AnnotationDoc } from '../case/annotations.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { IngestStats } from '../ingest/sink.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
@@ -85,6 +86,8 @@ export interface ReportParams {
   format: ReportFormat;
   /** Who/what produced it, for the report header. */
   generator?: string;
+  /** The analyst's annotations to include (checked again by the engine's annotation parser). */
+  annotations?: AnnotationDoc;
 }
 
 export interface ReportResult {
@@ -238,7 +241,8 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
     shape(p, {
       format: (x) => x === 'json' || x === 'csv' || x === 'ndjson' || x === 'html',
       generator: (x) => isStr(x, 256),
-    }, ['generator']),
+      annotations: isPlainObject,
+    }, ['generator', 'annotations']),
   reset: (p) => shape(p, {}),
 };
 

@@ -38,6 +38,13 @@ function obj(shape: Record<string, Check>): Check {
   };
 }
 
+/** Any plain object: for payloads whose deep shape a domain parser checks next (annotation changes). */
+const plain = (): Check => (v, p) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object`;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null ? null : `${p} must be a plain object`;
+};
+
 const EPOCH_MS = 8.64e15;
 const empty = obj({});
 const hostList = opt(arr(str(512), 100_000));
@@ -78,6 +85,8 @@ const SCHEMAS: { [C in Channel]: Check } = {
     binSpanSec: opt((v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`)),
     enabledRuleIds: opt(arr(str(512), 100_000)),
   }),
+  'case.annotations': empty,
+  'case.annotate': obj({ changes: arr(plain(), 1000) }),
 };
 
 export function isChannel(name: unknown): name is Channel {

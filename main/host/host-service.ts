@@ -22,7 +22,9 @@ import type {
 } from '../../engine/rpc/api.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
+import { applyChanges, emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
+import { caseKey, createCaseStore } from './case-store.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
@@ -124,6 +126,9 @@ export function createHostService(opts: HostServiceOptions): HostService {
   const preopenedIds: string[] = [];
   let binSpanSec = opts.binSpanSec ?? 1;
   let lastRules: LoadRulesParams | null = null;
+  const caseStore = createCaseStore(join(opts.userDataDir, 'cases'));
+  let annotations: AnnotationDoc = emptyDoc();
+  let caseEvidence: Array<{ sha256: string; name: string }> = [];
   let job: { id: string; run: CaseJob } | null = null;
   let lastSummary: CaseSummary | null = null;
   let samplesCache: Sample[] | null = null;
@@ -233,6 +238,10 @@ export function createHostService(opts: HostServiceOptions): HostService {
 
   function startJob(inputs: CaseInput[], rememberInputs: CaseInput[]): { jobId: string } {
     if (job) job.run.cancel();
+    // The engine is reset by the new job: the previous case is gone whatever happens next.
+    lastSummary = null;
+    caseEvidence = [];
+    annotations = emptyDoc();
     const jobId = randomBytes(8).toString('hex');
     const progress = (p: Omit<IngestProgress, 'jobId'>): void => push({ type: 'progress', progress: { jobId, ...p } });
     const launch = async (): Promise<void> => {
@@ -253,6 +262,16 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job?.id === jobId) job.run = run;
       const result = await run.promise;
       if (job?.id !== jobId) return;
+      const evidence = result.evidence.map((e) => ({ sha256: e.sha256, name: e.input.name }));
+      let doc = emptyDoc();
+      try {
+        doc = await caseStore.load(caseKey(evidence.map((e) => e.sha256)));
+      } catch (err) {
+        push({ type: 'error', jobId, error: toErrorInfo(err) });
+      }
+      if (job?.id !== jobId) return;
+      caseEvidence = evidence;
+      annotations = doc;
       lastSummary = result.summary;
       lastRules = rules;
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
@@ -309,10 +328,20 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return summary;
   }
 
+  /** The report of the open case with the analyst's annotations, when there are any. */
+  async function reportBytes(format: ReportFormat): Promise<Uint8Array> {
+    const hasNotes = Object.keys(annotations.findings).length > 0 || Object.keys(annotations.events).length > 0;
+    const res = await engine.call('report', {
+      format,
+      generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})`,
+      ...(hasNotes ? { annotations } : {}),
+    }).promise;
+    return new Uint8Array(res.bytes);
+  }
+
   async function exportReport(format: ExportFormat): Promise<ExportResponse> {
     requireCase();
-    const res = await engine.call('report', { format, generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})` }).promise;
-    const bytes = new Uint8Array(res.bytes);
+    const bytes = await reportBytes(format);
     const fileName = `hopscope-report.${format}`;
     const out: ExportResponse = { fileName, mime: EXPORT_MIME[format], bytes: bytes.byteLength };
     if (opts.mode === 'electron' && opts.chooseSavePath) {
@@ -394,6 +423,16 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await exportReport((r as Req<'case.export'>).format)) as Res<C>;
       case 'case.rescan':
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
+      case 'case.annotations':
+        if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
+        return annotations as Res<C>;
+      case 'case.annotate': {
+        if (!lastSummary || caseEvidence.length === 0) throw new HopscopeError('E_USAGE', 'no case is open');
+        const next = applyChanges(annotations, (r as Req<'case.annotate'>).changes);
+        await caseStore.save(caseKey(caseEvidence.map((e) => e.sha256)), caseEvidence, next);
+        annotations = next;
+        return next as Res<C>;
+      }
       default:
         throw new HopscopeError('E_PROTOCOL', `channel ${String(channel)} is not implemented`);
     }
@@ -418,10 +457,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       return () => listeners.delete(listener);
     },
     registerPath,
-    async report(format: ReportFormat): Promise<Uint8Array> {
-      const res = await engine.call('report', { format, generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})` }).promise;
-      return new Uint8Array(res.bytes);
-    },
+    report: reportBytes,
     async close(): Promise<void> {
       if (job) job.run.cancel();
       listeners.clear();

@@ -1,7 +1,7 @@
 // Host service over an in-process fake engine: validation comes first, only registered handles open,
 // samples and recent files work, a case job pushes progress and case-ready.
 
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,7 @@ describe('host service', () => {
   it('refuses export and rescan before a case is open', async () => {
     await expect(svc.call('case.export', { format: 'json' })).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(svc.call('case.rescan', {})).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(svc.call('case.annotations', {})).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
   it('refuses handles it never issued, even real paths', async () => {
@@ -153,6 +154,30 @@ describe('host service', () => {
     expect(calls[n]!.params).toMatchObject({ enabledIds: ['psexec-accepteula'] });
     expect(calls[n + 1]!.params).toEqual({ binSpanSec: 5 });
     expect(pushes.at(-1)).toEqual({ type: 'case-ready', summary: SUMMARY });
+  });
+
+  it('annotates the case, saves it atomically per evidence set, and includes it in exports', async () => {
+    expect(await svc.call('case.annotations', {})).toEqual({ findings: {}, events: {} });
+    const change = { op: 'setStatus', status: 'confirmed-malicious', target: { kind: 'finding', id: 'psexec|H1|0' }, atIso: '2024-05-02T10:00:00Z' };
+    const doc = (await svc.call('case.annotate', { changes: [change] })) as { findings: Record<string, { status: string }> };
+    expect(doc.findings['psexec|H1|0']!.status).toBe('confirmed-malicious');
+    await expect(svc.call('case.annotate', { changes: [{ ...change, status: 'pwned' }] })).rejects.toMatchObject({ code: 'E_CASE' });
+    await expect(svc.call('case.annotate', { changes: 'x' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    const files = (await readdir(join(dir, 'user', 'cases'))).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^[0-9a-f]{64}\.json$/);
+    const saved = JSON.parse(await readFile(join(dir, 'user', 'cases', files[0]!), 'utf8')) as { schema: string; evidence: Array<{ name: string }> };
+    expect(saved.schema).toBe('hopscope.case/1');
+    expect(saved.evidence.map((e) => e.name)).toEqual(['evidence.csv']);
+    await svc.call('case.export', { format: 'json' });
+    expect((calls.at(-1)!.params as { annotations?: { findings: Record<string, unknown> } }).annotations?.findings).toHaveProperty(['psexec|H1|0']);
+
+    const [h] = (await svc.call('files.preopened', {})) as Array<{ id: string }>;
+    const readyBefore = pushes.filter((p) => p.type === 'case-ready').length;
+    await svc.call('case.open', { handles: [h!.id] });
+    await waitFor(() => pushes.filter((p) => p.type === 'case-ready').length > readyBefore);
+    const reloaded = (await svc.call('case.annotations', {})) as { findings: Record<string, { status: string }> };
+    expect(reloaded.findings['psexec|H1|0']!.status).toBe('confirmed-malicious');
   });
 
   it('forwards queries to the engine after validation', async () => {

@@ -125,6 +125,10 @@ describe('EngineSession', () => {
     const html = s.report('html', 0);
     expect(html).toContain('<!DOCTYPE html>');
     expect(html).toBe(s.report('html', 0));
+    const fid = s.findings('time').findings[0]!.id;
+    const withNotes = JSON.parse(s.report('json', 0, { findings: { [fid]: { status: 'benign', tags: ['admin'], comments: [], star: false } }, events: {} })) as { annotations: { findings: Record<string, { status: string }> } };
+    expect(withNotes.annotations.findings[fid]!.status).toBe('benign');
+    expect(() => s.report('json', 0, { findings: { [fid]: { status: 'pwned' } } })).toThrow(expect.objectContaining({ code: 'E_CASE' }));
   });
 
   it('drops the detection result when evidence is added or the case is reset', () => {
