@@ -170,13 +170,16 @@ class Lexer {
       const timeOp: TimeOp = op === ':' ? '=' : (op as TimeOp);
       if (op === '!=') throw usage('time does not support !=; use NOT or a range', col);
       const text = s[this.pos] === '"' ? this.quoted() : this.bare();
+      if (text === '') throw usage(`missing time after '${name}${op}'`, valueCol);
       return { t: 'term', node: { kind: 'time', op: timeOp, timeMs: parseInstant(text, valueCol), column: col }, col };
     }
     const negate = op === '!=';
     if (s[this.pos] === '/') {
       return { t: 'term', node: { kind: 'fieldRegex', field: name, negate, regex: this.regex(), column: col }, col };
     }
-    const value = s[this.pos] === '"' ? this.quoted() : this.bare();
+    const quoted = s[this.pos] === '"';
+    const value = quoted ? this.quoted() : this.bare();
+    if (!quoted && value === '') throw usage(`missing value after '${name}${op}' (use "" for an empty value)`, valueCol);
     return { t: 'term', node: { kind: 'field', field: name, negate, value, column: col }, col };
   }
 }

@@ -165,6 +165,8 @@ describe('filter errors carry 1-based columns', () => {
     ['AND x', 1, 'needs a search term'],
     ['()', 1, 'empty parentheses'],
     ['process:/a/g', 12, "unknown regex flag 'g'"],
+    ['x process_name: cmd', 16, "missing value after 'process_name:'"],
+    ['time>= 2024-05-01', 7, "missing time after 'time>='"],
   ])('%s', (filter, column, message) => {
     const e = errorAt(filter);
     expect(e.column).toBe(column);
