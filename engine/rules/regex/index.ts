@@ -5,7 +5,7 @@ import { RE2JS } from 're2js';
 import { HopscopeError, type SourceLocation } from '../../model/errors.ts';
 import type { CompileRegex, RegexOptions, SafeRegex } from './api.ts';
 import { PcreError, parsePcre, type Range, type RxNode } from './pcre-parse.ts';
-import { checkBacktrackingSafe, needsBacktracking } from './safety.ts';
+import { checkBackrefs, checkBacktrackingSafe, needsBacktracking } from './safety.ts';
 
 export type { CompileRegex, RegexOptions, SafeRegex } from './api.ts';
 
@@ -84,6 +84,7 @@ function translate(pcre: string, opts: RegexOptions): RegexTranslation {
   const requiredLiterals = collectLiterals(parsed.root);
   if (needsBacktracking(parsed.root)) {
     if (mixed) throw new PcreError('an inline flag that changes case sensitivity mid-pattern cannot be scoped in JavaScript', firstMixedPos);
+    checkBackrefs(parsed.root);
     checkBacktrackingSafe(parsed.root);
     const js = new JsEmitter(parsed.groupCount, parsed.groupNames).emit(parsed.root);
     return { engine: 'native', pattern: js, caseInsensitive: globalCi, requiredLiterals };

@@ -11,7 +11,8 @@ export type RxNode =
   | { k: 'assert'; kind: AssertKind; pos: number }
   | { k: 'seq'; items: RxNode[] }
   | { k: 'alt'; branches: RxNode[] }
-  | { k: 'group'; capture: boolean; name?: string; body: RxNode }
+  /** `index` is the capture number (0 for non-capturing); `end` the offset just after its ")". */
+  | { k: 'group'; capture: boolean; name?: string; index: number; end: number; body: RxNode }
   | { k: 'look'; ahead: boolean; negate: boolean; body: RxNode; pos: number }
   | { k: 'backref'; index?: number; name?: string; ci: boolean; pos: number }
   | { k: 'repeat'; body: RxNode; min: number; max: number; lazy: boolean; pos: number };
@@ -257,11 +258,10 @@ class Parser {
     if (this.peek() === '*') throw new PcreError('backtracking verbs and start-of-pattern options "(*...)" are not supported', start);
     if (this.peek() !== '?') {
       const index = ++this.groupCount;
-      void index;
       const inner = { ...flags };
       const body = this.parseAlt(inner, depth + 1);
       this.expectClose(start);
-      return { k: 'group', capture: true, body };
+      return { k: 'group', capture: true, index, end: this.pos, body };
     }
     this.pos++; // ?
     const c = this.peek();
@@ -276,7 +276,7 @@ class Parser {
       this.pos++;
       const body = this.parseAlt({ ...flags }, depth + 1);
       this.expectClose(start);
-      return { k: 'group', capture: false, body };
+      return { k: 'group', capture: false, index: 0, end: this.pos, body };
     }
     if (c === '=' || c === '!') {
       this.pos++;
@@ -296,11 +296,11 @@ class Parser {
       const name = nameMatch[1]!;
       if (this.groupNames.includes(name)) throw new PcreError(`duplicate group name "${name}"`, start);
       this.groupNames.push(name);
-      this.groupCount++;
+      const index = ++this.groupCount;
       this.pos += nameMatch[0].length;
       const body = this.parseAlt({ ...flags }, depth + 1);
       this.expectClose(start);
-      return { k: 'group', capture: true, name, body };
+      return { k: 'group', capture: true, name, index, end: this.pos, body };
     }
     nameMatch = /^P=([A-Za-z_][A-Za-z0-9_]*)\)/.exec(rest);
     if (nameMatch) {
@@ -330,7 +330,7 @@ class Parser {
     if (fm[3] === ':') {
       const body = this.parseAlt(next, depth + 1);
       this.expectClose(start);
-      return { k: 'group', capture: false, body };
+      return { k: 'group', capture: false, index: 0, end: this.pos, body };
     }
     // (?i) without a colon: applies to the rest of the enclosing group, including later branches.
     flags.i = next.i;

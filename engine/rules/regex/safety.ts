@@ -198,3 +198,52 @@ function checkSequence(items: RxNode[]): void {
     else open = normalizeRanges([...open, ...set]);
   }
 }
+
+/**
+ * PCRE fails a back-reference to a group that did not take part in the match; JavaScript matches it as
+ * empty. Accept only references to groups that are always set before the reference (not optional, not in
+ * an alternation, earlier in the pattern), and none from inside a lookbehind (which runs backwards).
+ */
+export function checkBackrefs(root: RxNode): void {
+  const setBefore = new Map<number, number>(); // capture index -> end offset, for always-set groups
+  const byName = new Map<string, number>();
+  const refs: Array<{ node: Extract<RxNode, { k: 'backref' }>; inLookbehind: boolean }> = [];
+  const visit = (n: RxNode, mandatory: boolean, inLookbehind: boolean): void => {
+    switch (n.k) {
+      case 'group':
+        if (n.capture) {
+          if (n.name !== undefined) byName.set(n.name, n.index);
+          if (mandatory) setBefore.set(n.index, n.end);
+        }
+        visit(n.body, mandatory, inLookbehind);
+        return;
+      case 'seq':
+        n.items.forEach((c) => visit(c, mandatory, inLookbehind));
+        return;
+      case 'alt':
+        n.branches.forEach((c) => visit(c, false, inLookbehind));
+        return;
+      case 'repeat':
+        visit(n.body, mandatory && n.min >= 1, inLookbehind);
+        return;
+      case 'look':
+        visit(n.body, false, inLookbehind || !n.ahead);
+        return;
+      case 'backref':
+        refs.push({ node: n, inLookbehind });
+        return;
+      default:
+        return;
+    }
+  };
+  visit(root, true, false);
+  for (const { node, inLookbehind } of refs) {
+    if (inLookbehind) throw new PcreError('a back-reference inside a lookbehind is not supported', node.pos);
+    const index = node.name !== undefined ? byName.get(node.name) : node.index;
+    if (index === undefined) throw new PcreError(`reference to non-existent group "${node.name}"`, node.pos);
+    const end = setBefore.get(index);
+    if (end === undefined || end > node.pos) {
+      throw new PcreError('back-reference to a group that may not be set at that point (PCRE fails it, JavaScript would match empty)', node.pos);
+    }
+  }
+}

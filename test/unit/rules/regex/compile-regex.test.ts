@@ -111,6 +111,13 @@ describe('refusals carry the construct position', () => {
     expect(err.location?.column).toBe(1 + 5);
   });
 
+  it('back-references to groups that may be unset are refused (PCRE fails them, JavaScript matches empty)', () => {
+    expect(refusal('(a)?\\1b').location?.column).toBe(1 + 4);
+    expect(refusal('(?:(a)|c)\\1').message).toMatch(/may not be set/);
+    expect(refusal('\\1(a)').message).toMatch(/may not be set/);
+    expect(compileRegex('(?P<q>["\'])[^"\']*(?P=q)').test('x "quoted" y')).toBe(true);
+  });
+
   it('a non-final "$" cannot be expressed on the linear engine and is refused, not changed', () => {
     expect(refusal('a$b').message).toMatch(/\\z/);
   });
