@@ -83,7 +83,8 @@ export function valueList(v: FieldValue): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/** A field as one string for RuleRunResult.rowFields: multivalues newline-separated (what detect splits on). */
 export function valueText(v: FieldValue): string | null {
   if (v === null) return null;
-  return Array.isArray(v) ? v.join(', ') : v;
+  return Array.isArray(v) ? v.join('\n') : v;
 }

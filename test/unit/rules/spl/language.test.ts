@@ -131,7 +131,7 @@ describe('table, rename, bin, stats, convert', () => {
     const res = p.run(createMemorySource(EVENTS));
     // WS1 has two events in 10:00:00; WS2 and WS3 have one each in that second.
     expect([...res.rows]).toEqual([0, 1]);
-    expect(res.rowFields?.get(1)).toMatchObject({ dest: 'WS1', count: '2', procs: 'cmd.exe, net.exe', _time: String(Date.parse('2024-03-01T10:00:00Z') / 1000) });
+    expect(res.rowFields?.get(1)).toMatchObject({ dest: 'WS1', count: '2', procs: 'cmd.exe\nnet.exe', _time: String(Date.parse('2024-03-01T10:00:00Z') / 1000) });
   });
 
   it('bin floors to UTC epoch boundaries of the span', () => {
@@ -157,7 +157,7 @@ describe('table, rename, bin, stats, convert', () => {
       dest: 'WS2',
       count: '2',
       n: '2',
-      names: 'PING.EXE, cmd.exe', // values() sorts lexicographically (ASCII: upper case first), as Splunk does
+      names: 'PING.EXE\ncmd.exe', // values() sorts lexicographically (ASCII: upper case first), as Splunk does
       firstTime: '2024-03-01T10:00:00',
       lastTime: '2024-03-01T10:01:05',
       first: '"C:\\Windows\\System32\\cmd.exe" /Q /c dir',

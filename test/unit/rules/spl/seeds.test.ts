@@ -148,7 +148,7 @@ describe('seed 001 impacket-lateral-movement-sysmon', () => {
     expect(res.rowFields?.get(2)?.['host']).toBe('OTHERHOST');
     expect(res.rowFields?.get(0)?.['_time']).toBe(String(Date.parse('2019-04-30T20:32:51Z') / 1000));
     // values(*) as *: both process ids of the IEWIN7 group, sorted.
-    expect(res.rowFields?.get(0)?.['process_id']).toBe('3840, 3900');
+    expect(res.rowFields?.get(0)?.['process_id']).toBe('3840\n3900');
     expect(res.rowFields?.get(0)?.['parent_process_name']).toBe('WmiPrvSE.exe');
   });
 
