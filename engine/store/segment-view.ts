@@ -37,6 +37,41 @@ function emptyAsMissing(c: StringColumn): StringColumn {
   };
 }
 
+/**
+ * A canonical dictionary column whose empty rows fall back to the original column of the same name
+ * (the reference semantics), still dictionary-encoded so consumers keep their per-distinct path.
+ * Only the rows the fallback changes get new ids; when none do, no per-row array is built.
+ */
+function mergeDict(
+  canon: NonNullable<StringColumn['dict']>,
+  orig: StringColumn,
+  rowCount: number,
+): StringColumn {
+  const { ids: cids, values: cvals } = canon;
+  const values: Array<string | null> = cvals.map((v) => (v === '' ? null : v));
+  const emptyId = new Uint8Array(cvals.length);
+  cvals.forEach((v, i) => {
+    if (v === null || v === '') emptyId[i] = 1;
+  });
+  let ids: Uint32Array | null = null;
+  const extra = new Map<string, number>();
+  for (let r = 0; r < rowCount; r++) {
+    const id = cids[r]!;
+    if (emptyId[id] === 0) continue;
+    const o = orig.get(r);
+    if (o === null) continue;
+    if (!ids) ids = cids.slice();
+    let e = extra.get(o);
+    if (e === undefined) {
+      e = values.push(o) - 1;
+      extra.set(o, e);
+    }
+    ids[r] = e;
+  }
+  const finalIds = ids ?? cids;
+  return { dict: { ids: finalIds, values }, get: (row) => values[finalIds[row]!] ?? null };
+}
+
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
 }
@@ -124,6 +159,7 @@ export class SegmentView implements EventView {
       const od = seg.original[oi]!;
       // An original column that mirrors this canonical field on every row reads the same values.
       if (od.kind === 'alias' && od.canonical === name && orig === canon) return canon;
+      if (canon.dict) return mergeDict(canon.dict, orig, this.rowCount);
       const cg = canon.get;
       const og = orig.get;
       return {

@@ -157,6 +157,8 @@ export function cimRecords(opts: GenOptions): IngestRecord[] {
     });
     // A mapper that derived a different value breaks the alias from here on.
     if (i >= opts.count - 3) fields.process_name = name.toUpperCase();
+    // A mapper that left a field out: the reference view shows the original column's value there.
+    if (i === 7) delete fields.process_name;
     recs.push({ timeMs: t, source: 'cim', fields, originalNames: CIM_HEADER, originalValues: values, record: i + 1, line: i + 2, byteOffset: i * 300 });
   }
   return reorder(recs, opts.order ?? 'sorted', r);

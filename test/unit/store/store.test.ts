@@ -64,6 +64,9 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     expect(seg.original[seg.originalNames.indexOf('dest')]).toEqual({ kind: 'alias', canonical: 'dest' });
     // process_name stopped matching near the end: the original column was materialised.
     expect(seg.original[seg.originalNames.indexOf('process_name')]!.kind).toBe('dict');
+    // ... and the canonical column stays a dictionary, falling back to the original where it is empty.
+    expect(v.column('process_name')!.dict).toBeDefined();
+    expect(v.column('process_name')!.get(7)).toBe(recs[7]!.originalValues[4]);
     expect(v.column('process')!.get(0)).toBe('');
     // CSV: quoted as needed, header order, doubled quotes, embedded CRLF.
     const rec = recs[1]!;
