@@ -43,3 +43,27 @@ export function countNewlinesIn(s: string, from: number, to: number): number {
   for (let i = from; i < to; i++) if (s.charCodeAt(i) === 10) n++;
   return n;
 }
+
+/**
+ * Counts newlines over increasing ranges of one string with indexOf, remembering the next newline found,
+ * so a newline-free input is searched once rather than once per range.
+ */
+export class NewlineCursor {
+  private next = -1;
+  constructor(private readonly s: string) {}
+
+  count(from: number, to: number): number {
+    const s = this.s;
+    if (this.next < from) {
+      this.next = s.indexOf('\n', from);
+      if (this.next === -1) this.next = s.length;
+    }
+    let n = 0;
+    while (this.next < to) {
+      n++;
+      this.next = s.indexOf('\n', this.next + 1);
+      if (this.next === -1) this.next = s.length;
+    }
+    return n;
+  }
+}

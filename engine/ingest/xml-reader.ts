@@ -4,7 +4,7 @@
 
 import { HopscopeError } from '../model/errors.ts';
 import { flattenWindowsEvent, parseXmlElement, XmlError } from './xml-parse.ts';
-import { countNewlinesIn as countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
+import { countNewlinesIn as countNewlines, MAX_RECORD_CHARS, NewlineCursor, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 const OPEN = '<Event';
 const CLOSE = '</Event>';
@@ -51,12 +51,13 @@ export class XmlEventReader implements ContainerReader {
     let pos = 0;
     const s = this.buf;
     this.nextDecl = -1;
+    const nl = new NewlineCursor(s);
     let line = this.bufLine;
     for (;;) {
       if (this.skipping) {
         const close = s.indexOf(CLOSE, pos);
         if (close === -1) break;
-        line += countNewlines(s, pos, close);
+        line += nl.count(pos, close);
         pos = close + CLOSE.length;
         this.skipping = false;
         this.out.reject('too-large', `event element longer than ${this.maxRecordChars} characters`, this.skipLine, this.skipOffset);
@@ -68,15 +69,15 @@ export class XmlEventReader implements ContainerReader {
       this.checkGap(s, pos, gapEnd, line);
       if (start === -1 || start + OPEN.length >= s.length) {
         if (start === -1) {
-          line += countNewlines(s, pos, gapEnd);
+          line += nl.count(pos, gapEnd);
           pos = gapEnd;
         } else {
-          line += countNewlines(s, pos, start);
+          line += nl.count(pos, start);
           pos = start;
         }
         break;
       }
-      line += countNewlines(s, pos, start);
+      line += nl.count(pos, start);
       const close = s.indexOf(CLOSE, start);
       if (close === -1) {
         pos = start;
@@ -84,7 +85,7 @@ export class XmlEventReader implements ContainerReader {
           this.skipping = true;
           this.skipLine = line;
           this.skipOffset = this.bufBase + start;
-          line += countNewlines(s, start, s.length);
+          line += nl.count(start, s.length);
           pos = s.length;
         }
         break;
@@ -93,7 +94,7 @@ export class XmlEventReader implements ContainerReader {
       if (end - start > this.maxRecordChars) {
         this.out.reject('too-large', `event element longer than ${this.maxRecordChars} characters`, line, this.bufBase + start);
       } else this.emit(s.slice(start, end), line, this.bufBase + start);
-      line += countNewlines(s, start, end);
+      line += nl.count(start, end);
       pos = end;
     }
     this.bufLine = line;

@@ -119,6 +119,22 @@ describe('Windows event XML', () => {
     expect(whole.stats.nonProcess).toBe(1);
   });
 
+  it('reads Event Viewer "Save as XML" output on a single line; byte offsets point at each <Event', () => {
+    const oneLine = '<?xml version="1.0" encoding="UTF-8"?><Events>' + [SYSMON1.replace(/\n\s*/g, '').replace('Microsoft&#174;', 'Microsoft®'), SEC4688_V1, SEC4688_V2].join('') + '</Events>';
+    for (const chunkChars of [undefined, 64]) {
+      const r = ingestText(oneLine, { chunkChars });
+      expect(r.events).toHaveLength(3);
+      expect(r.events.map((e) => e.locator.line)).toEqual([1, 1, 1]);
+      const bytes = new TextEncoder().encode(oneLine);
+      for (const e of r.events) {
+        expect(new TextDecoder().decode(bytes.subarray(e.locator.byteOffset, e.locator.byteOffset + 7))).toBe('<Event ');
+      }
+      // A literal ® (2 bytes in UTF-8) sits before the second event, so its byte offset is one past its char offset.
+      expect(r.events[1]!.locator.byteOffset).toBe(oneLine.indexOf(SEC4688_V1) + 1);
+      expect(r.events[0]!.original['Product']).toBe('Microsoft® Windows® Operating System');
+    }
+  });
+
   it('refuses a DOCTYPE with entity declarations with a located error, expanding nothing', () => {
     const evil = `<?xml version="1.0"?>\n<!DOCTYPE Events [\n<!ENTITY lol "lollollol">\n]>\n<Events>${SYSMON1}</Events>`;
     let err: unknown;
