@@ -46,7 +46,7 @@ export interface FieldSource {
   /** Column name in the view. */
   column: string;
   /** Which rule of the mapping chose it. */
-  via: 'canonical' | 'original' | 'flattened';
+  via: 'canonical' | 'original' | 'flattened' | 'derived';
 }
 
 /** A Sigma field resolved against one view: its columns in priority order (possibly none). */
@@ -83,6 +83,17 @@ export function bindField(view: EventView, sigmaField: string): BoundField {
   const hits = view.fieldNames().filter((n) => n.endsWith(suffix));
   hits.sort((a, b) => Number(!a.includes('EventData')) - Number(!b.includes('EventData')) || (a < b ? -1 : a > b ? 1 : 0));
   for (const hit of hits) add(hit, 'flattened');
+  // Sigma's split hash fields (md5, sha1, sha256, Imphash) read from Sysmon's `Hashes` list when the
+  // source has no field of that name: `MD5=…,SHA256=…,IMPHASH=…`, or a bare digest of the right length.
+  const algo = sigmaField.toLowerCase();
+  if (Object.hasOwn(HASH_HEX_LENGTH, algo)) {
+    for (const name of ['process_hash', 'Hashes']) {
+      const base = view.column(name);
+      if (!base || sources.some((x) => x.column === name)) continue;
+      sources.push({ column: `${name}[${algo.toUpperCase()}]`, via: 'derived' });
+      columns.push(hashColumn(base, algo));
+    }
+  }
   const get = (row: number): { value: string | null; source: number } => {
     for (let i = 0; i < columns.length; i++) {
       const v = columns[i]!.get(row);
@@ -91,4 +102,27 @@ export function bindField(view: EventView, sigmaField: string): BoundField {
     return { value: null, source: -1 };
   };
   return { sigmaField, sources, columns, get };
+}
+
+const HASH_HEX_LENGTH: Readonly<Record<string, number>> = { md5: 32, sha1: 40, sha256: 64, imphash: 32 };
+
+/** The digest named `algo` in a Sysmon `Hashes` value; a bare digest counts only when it is not an imphash. */
+export function extractHash(value: string | null, algo: string): string | null {
+  if (value === null) return null;
+  const prefix = algo.toUpperCase() + '=';
+  for (const part of value.split(',')) {
+    const p = part.trim();
+    if (p.length > prefix.length && p.slice(0, prefix.length).toUpperCase() === prefix) return p.slice(prefix.length);
+  }
+  const bare = value.trim();
+  if (algo !== 'imphash' && !bare.includes('=') && bare.length === HASH_HEX_LENGTH[algo] && /^[0-9a-f]+$/i.test(bare)) return bare;
+  return null;
+}
+
+function hashColumn(base: StringColumn, algo: string): StringColumn {
+  const get = (row: number): string | null => extractHash(base.get(row), algo);
+  if (!base.dict) return { get };
+  const values = base.dict.values.map((v) => extractHash(v, algo));
+  const ids = base.dict.ids;
+  return { dict: { ids, values }, get: (row) => values[ids[row]!] ?? null };
 }

@@ -149,14 +149,15 @@ function bindTest(acc: Accessor, test: ValueTest): Bound {
       };
       checkers.push((row) => {
         const id = ids[row]!;
-        return id === 0 ? 0 : evalId(id);
+        // Derived dictionaries (hash parts) may hold null past id 0: missing, like id 0.
+        return id === 0 || values[id] === null ? 0 : evalId(id);
       });
       // The view-level check pays off only when distinct values are much fewer than rows.
       if (values.length * 4 <= ids.length) {
         viewChecks.push({
           cost: values.length,
           any: () => {
-            for (let id = 1; id < values.length; id++) if (evalId(id) === 1) return true;
+            for (let id = 1; id < values.length; id++) if (values[id] !== null && evalId(id) === 1) return true;
             return false;
           },
         });

@@ -155,6 +155,21 @@ describe('sigma string matching', () => {
     expect(matches(rule(`    sel:\n        Product|startswith: sysinternals\n    condition: sel`), evs)).toEqual([0, 1]);
   });
 
+  it('md5/sha1/sha256/Imphash read from the Hashes list (or a bare digest), original fields first', () => {
+    const sha = 'E295E776FD4F7F73DFAAA5698A19EA7A2F4A2F0C5E1681FAC94E45D00296C926';
+    const evs = [
+      ev({ process_hash: `MD5=573EB13AC2BA31E9C2E17FB6DAD14154,SHA256=${sha},IMPHASH=A26BCB048DF34CBB422F2656F38634D0` }),
+      ev({ process_hash: sha.toLowerCase() }),
+      ev({}, { Hashes: 'SHA1=0000000000000000000000000000000000000001' }),
+      ev({ process_hash: 'MD5=ffffffffffffffffffffffffffffffff' }, { Imphash: 'a26bcb048df34cbb422f2656f38634d0' }),
+    ];
+    expect(matches(rule(`    sel:\n        sha256: '${sha.toLowerCase()}'\n    condition: sel`), evs)).toEqual([0, 1]);
+    expect(matches(rule(`    sel:\n        Imphash: A26BCB048DF34CBB422F2656F38634D0\n    condition: sel`), evs)).toEqual([0, 3]);
+    expect(matches(rule(`    sel:\n        md5|startswith: '573eb'\n    condition: sel`), evs)).toEqual([0]);
+    expect(matches(rule(`    sel:\n        sha1|endswith: '1'\n    condition: sel`), evs)).toEqual([2]);
+    expect(matches(rule(`    sel:\n        Hashes|contains: 'IMPHASH=A26BCB048DF34CBB422F2656F38634D0'\n    condition: sel`), evs)).toEqual([0]);
+  });
+
   it('mapped names read canonical fields first and fall back to the original', () => {
     const evs = [ev({ process_path: 'C:\\x\\psexec.exe' }), ev({}, { Image: 'D:\\psexec.exe' }), ev({}, { NewProcessName: 'C:\\a.exe' })];
     expect(matches(rule(`    sel:\n        Image|endswith: '\\psexec.exe'\n    condition: sel`), evs)).toEqual([0, 1]);
