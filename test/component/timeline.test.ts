@@ -73,4 +73,13 @@ describe('Timeline', () => {
     expect(range.endMs).toBeGreaterThan(BASE_MS + 1_800_000);
     expect(view.selection).toEqual(range);
   });
+
+  it('passes the table filter to the density query', async () => {
+    const api = new FakeApi({ totalRows: 3600 });
+    const view = new TimelineView();
+    view.setExtent(BASE_MS, BASE_MS + 3_599_000);
+    render(Timeline, { api, view, hosts: HOSTS, version: 1, filter: ' process_name:psexec.exe ', onbucket: vi.fn(), onerror: vi.fn() });
+    await waitFor(() => expect(api.callsTo('query.timeline').at(-1)?.filter).toBe('process_name:psexec.exe'));
+    expect(screen.getByText(/· filtered$/)).toBeInTheDocument();
+  });
 });

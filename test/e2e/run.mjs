@@ -181,6 +181,38 @@ const tests = [
     },
   },
   {
+    name: 'a table filter narrows the rows; a bad filter is explained',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const grid = page.getByRole('grid', { name: 'Events' });
+      const totalOf = async () => Number(await grid.getAttribute('aria-rowcount')) - 1;
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+      const all = await totalOf();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      await input.fill('dest:DC01*');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction(
+        (n) => {
+          const g = document.querySelector('[role="grid"][aria-label="Events"]');
+          const total = Number(g?.getAttribute('aria-rowcount') ?? '0') - 1;
+          const hosts = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')].map((c) => c.textContent ?? '');
+          return total > 0 && total < n && hosts.length > 0 && hosts.every((h) => /^DC01/i.test(h));
+        },
+        all,
+      );
+      await input.fill('dest:DC01 ((');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      const alert = page.locator('#table-filter-error');
+      await alert.waitFor();
+      assert(/E_USAGE/.test((await alert.textContent()) ?? ''), 'filter error has no code');
+      await input.fill('');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, all);
+    },
+  },
+  {
     name: 'dark theme applies through the toggle',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
