@@ -111,6 +111,32 @@ function parseCommand(name: string, p: TokenParser, start: number, end: number):
     }
     case 'tstats':
       return parseTstats(p, start, end);
+    case 'regex': {
+      // regex [field=|field!=]"<PCRE>": the same filter as where [NOT] match(field, "<PCRE>"); default field _raw.
+      let field = '_raw';
+      let negate = false;
+      const first = p.next();
+      let pat = first;
+      if (first.kind === 'word' && p.peek().kind === 'op' && (p.peek().value === '=' || p.peek().value === '!=')) {
+        field = first.value;
+        negate = p.next().value === '!=';
+        pat = p.next();
+      }
+      if (pat.kind !== 'str') p.fail(pat, 'expected a quoted regular expression');
+      p.expectEnd();
+      const call: Expr = {
+        t: 'call',
+        name: 'match',
+        args: [
+          { t: 'field', name: field, start: first.start, end: first.end },
+          { t: 'lit', v: pat.value, start: pat.start, end: pat.end },
+        ],
+        start: first.start,
+        end: pat.end,
+      };
+      const expr: Expr = negate ? { t: 'not', e: call, start: first.start, end: pat.end } : call;
+      return { c: 'where', expr, start, end };
+    }
     case 'sort': {
       // A leading count limits the result (e.g. sort 10 -count): that changes the rows, so refuse it.
       const t = p.peek();

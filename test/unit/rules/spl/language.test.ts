@@ -125,6 +125,15 @@ describe('where / eval', () => {
   });
 });
 
+describe('regex command', () => {
+  it('filters like where match(), on a field, negated, or on _raw; regex errors point into the rule', () => {
+    expect(rowsOf('* | regex process="(?i)^CMD"', EVENTS)).toEqual([0, 4]);
+    expect(rowsOf('* | regex process!="(?i)^CMD"', EVENTS)).toEqual([1, 2, 3]);
+    expect(rowsOf('* | regex "<EventID>4688<"', EVENTS)).toEqual([4]);
+    expect(err(() => spl('* | regex process="a(?>b)"')).location).toEqual({ file: 'test.spl', line: 1, column: 21 });
+  });
+});
+
 describe('table, rename, bin, stats, convert', () => {
   it('stats merges lineage; a where after stats filters whole groups; same second on two hosts stays apart', () => {
     const p = spl('* | bin span=1s | stats count values(process_name) as procs by _time, dest | where count > 1');
