@@ -38,27 +38,28 @@ function emptyAsMissing(c: StringColumn): StringColumn {
 }
 
 /**
- * A canonical dictionary column whose empty rows fall back to the original column of the same name
+ * A dictionary column whose missing (or, for canonical fields, empty) rows fall back to another column
  * (the reference semantics), still dictionary-encoded so consumers keep their per-distinct path.
  * Only the rows the fallback changes get new ids; when none do, no per-row array is built.
  */
 function mergeDict(
-  canon: NonNullable<StringColumn['dict']>,
-  orig: StringColumn,
+  primary: NonNullable<StringColumn['dict']>,
+  fallback: StringColumn,
   rowCount: number,
+  emptyIsMissing: boolean,
 ): StringColumn {
-  const { ids: cids, values: cvals } = canon;
-  const values: Array<string | null> = cvals.map((v) => (v === '' ? null : v));
+  const { ids: cids, values: cvals } = primary;
+  const values: Array<string | null> = emptyIsMissing ? cvals.map((v) => (v === '' ? null : v)) : cvals.slice();
   const emptyId = new Uint8Array(cvals.length);
   cvals.forEach((v, i) => {
-    if (v === null || v === '') emptyId[i] = 1;
+    if (v === null || (emptyIsMissing && v === '')) emptyId[i] = 1;
   });
   let ids: Uint32Array | null = null;
   const extra = new Map<string, number>();
   for (let r = 0; r < rowCount; r++) {
     const id = cids[r]!;
     if (emptyId[id] === 0) continue;
-    const o = orig.get(r);
+    const o = fallback.get(r);
     if (o === null) continue;
     if (!ids) ids = cids.slice();
     let e = extra.get(o);
@@ -159,7 +160,7 @@ export class SegmentView implements EventView {
       const od = seg.original[oi]!;
       // An original column that mirrors this canonical field on every row reads the same values.
       if (od.kind === 'alias' && od.canonical === name && orig === canon) return canon;
-      if (canon.dict) return mergeDict(canon.dict, orig, this.rowCount);
+      if (canon.dict) return mergeDict(canon.dict, orig, this.rowCount, true);
       const cg = canon.get;
       const og = orig.get;
       return {
@@ -188,8 +189,9 @@ export class SegmentView implements EventView {
         const dest = this.canonInternal('dest');
         if (!orig) return dest;
         if (!dest) return orig;
-        const dg = dest.get;
-        return withOriginal(dg);
+        // The event's own `host` wins; rows without one fall back to dest (still one dictionary).
+        if (orig.dict) return mergeDict(orig.dict, dest, this.rowCount, false);
+        return withOriginal(dest.get);
       }
       case 'source':
         return withOriginal((row) => this.evidenceName(seg.evidence[row]!));

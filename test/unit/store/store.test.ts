@@ -74,6 +74,7 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     expect(v.column('_raw')!.get(1)).toBe(expected);
     expect(v.text(1)).toBe(expected + ref.text(1));
     expect(v.column('host')!.get(0)).toBe('forwarder01');
+    expect(v.column('host')!.dict).toBeDefined();
   });
 
   it('Splunk rows whose _raw column is the raw text store it once', () => {
