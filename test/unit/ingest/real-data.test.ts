@@ -1,10 +1,12 @@
 // Ingest over the real public captures in ../shared/data (skipped when absent): counts, hosts and field
 // values from data/README.md and the SOURCE.txt files beside each capture.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ingestText, type IngestTextResult } from '../../../engine/ingest/index.ts';
+import { CollectingSink, ingestText, type IngestTextResult } from '../../../engine/ingest/index.ts';
+import { ingestFile } from '../../../engine/node/ingest-file.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED = resolve(REPO, '../shared/data');
@@ -118,5 +120,32 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
     expect(eula[0]!.fields.process_name?.toLowerCase()).toBe('cmd.exe');
     expect(eula[0]!.fields.parent_process_name?.toUpperCase()).toBe('PSEXESVC.EXE');
     expect(eula[0]!.fields.process_id).toMatch(/^\d+$/);
+  });
+
+  it('ingestFile: the wmiexec capture re-encoded as UTF-16LE gives the same events, offsets in file bytes', async () => {
+    const src = resolve(SHARED, 'evtxattack-impacket-wmiexec/LM_wmiexec_impacket_sysmon_whoami.xml');
+    const dir = mkdtempSync(join(tmpdir(), 'hopscope-real-'));
+    try {
+      const text = readFileSync(src, 'utf8');
+      const utf16 = join(dir, 'wmiexec-utf16.xml');
+      writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      const a = new CollectingSink();
+      const b = new CollectingSink();
+      const ra = await ingestFile(src, { evidence: 1, sink: a, chunkBytes: 8191 });
+      const rb = await ingestFile(utf16, { evidence: 1, sink: b, chunkBytes: 8191 });
+      expect(ra.encoding).toBe('utf-8');
+      expect(rb.encoding).toBe('utf-16le');
+      expect(b.records.map((r) => r.fields)).toEqual(a.records.map((r) => r.fields));
+      expect(b.records).toHaveLength(4);
+      const bytes8 = readFileSync(src);
+      const bytes16 = readFileSync(utf16);
+      for (let i = 0; i < 4; i++) {
+        expect(bytes8.subarray(a.records[i]!.byteOffset, a.records[i]!.byteOffset + 6).toString('utf8')).toBe('<Event');
+        expect(bytes16.subarray(b.records[i]!.byteOffset, b.records[i]!.byteOffset + 12).toString('utf16le')).toBe('<Event');
+        expect(b.records[i]!.line).toBe(a.records[i]!.line);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
