@@ -97,9 +97,11 @@ export function createEngineClient(opts: EngineClientOptions = {}): EngineLike {
     }
     const w = new Worker(workerPath, {
       resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? defaultHeapMb() },
-      stdout: false,
+      // Anything the worker prints goes to stderr: stdout belongs to the CLI's report.
+      stdout: true,
       stderr: false,
     });
+    w.stdout.pipe(process.stderr, { end: false });
     w.on('message', (raw: unknown) => {
       const parsed = parseWorkerMessage(raw);
       if (!parsed.ok) {
