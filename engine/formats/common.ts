@@ -108,6 +108,11 @@ export function eventOutcome(
   };
 }
 
+/** Own-property lookup in a constant table: log text like `constructor` must not reach Object.prototype. */
+export function lookup(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Case-insensitive "contains" for short ASCII needles without allocating on the hot path when possible. */
 export function containsIgnoreCase(haystack: string | undefined, needleLower: string): boolean {
   if (!haystack) return false;

@@ -4,7 +4,7 @@
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
-import { eventOutcome, put, type Fields } from './common.ts';
+import { eventOutcome, lookup, put, type Fields } from './common.ts';
 
 const PROCESS_EVENTS = new Set(['ProcessRollup2', 'SyntheticProcessRollup2']);
 
@@ -51,7 +51,7 @@ export const crowdstrikeMapper: FormatMapper = {
     put(f, 'parent_process_guid', get(rec, 'ParentProcessId'));
     put(f, 'original_file_name', get(rec, 'OriginalFilename'));
     const il = get(rec, 'IntegrityLevel');
-    if (il) put(f, 'process_integrity_level', INTEGRITY[il] ?? il);
+    if (il) put(f, 'process_integrity_level', lookup(INTEGRITY, il) ?? il);
     put(f, 'process_hash', getFirst(rec, ['SHA256HashData', 'SHA1HashData', 'MD5HashData']));
     const provider = getFirst(rec, ['name', 'event_platform']) ?? 'CrowdStrike Falcon';
     return eventOutcome(rec, getFirst(rec, ['timestamp', 'ContextTimeStamp', '_time', 'ProcessStartTime']), 'crowdstrike', provider, f);

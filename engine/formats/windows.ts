@@ -4,7 +4,7 @@
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
-import { eventOutcome, hexToDecimal, joinDomainUser, put, type Fields } from './common.ts';
+import { eventOutcome, hexToDecimal, joinDomainUser, lookup, put, type Fields } from './common.ts';
 import { csvLine } from '../ingest/csv-reader.ts';
 
 /** What the mapping core needs from a Windows event, whatever its layout. */
@@ -83,7 +83,7 @@ export function mapWindowsEvent(rec: FlatRecord, v: WinView, raw?: string): MapO
     put(f, 'process_id', hexToDecimal(v.data('NewProcessId')));
     put(f, 'parent_process_id', hexToDecimal(v.data('ProcessId')));
     const label = v.data('MandatoryLabel');
-    if (label) put(f, 'process_integrity_level', INTEGRITY_BY_SID[label] ?? label);
+    if (label) put(f, 'process_integrity_level', lookup(INTEGRITY_BY_SID, label) ?? label);
     f.EventCode = '4688';
     return eventOutcome(rec, v.time, 'security-4688', v.provider || 'Microsoft-Windows-Security-Auditing', f, raw);
   }

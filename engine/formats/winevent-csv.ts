@@ -5,6 +5,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { mapWindowsEvent } from './windows.ts';
+import { lookup } from './common.ts';
 
 /** 4688 message labels -> EventData names; the Subject/Target sections decide the account fields. */
 const LABELS_4688: Readonly<Record<string, string>> = {
@@ -42,11 +43,11 @@ export function parseEventMessage(message: string): Map<string, string> {
       section = label;
       continue;
     }
-    const sectionField = SECTION_FIELDS[label];
+    const sectionField = lookup(SECTION_FIELDS, label);
     if (sectionField && (section === 'Creator Subject' || section === 'Subject')) out.set('Subject' + sectionField, value);
     else if (sectionField && section === 'Target Subject') out.set('Target' + sectionField, value);
     else {
-      const mapped = LABELS_4688[label];
+      const mapped = lookup(LABELS_4688, label);
       const name = mapped ?? label;
       if (!out.has(name)) out.set(name, value);
     }

@@ -19,7 +19,10 @@ export function toCanonicalEvent(rec: IngestRecord, evidence: number): Canonical
   const original: Record<string, string> = {};
   for (let i = 0; i < rec.originalNames.length; i++) {
     const n = rec.originalNames[i]!;
-    if (!(n in original)) original[n] = rec.originalValues[i] ?? '';
+    // defineProperty: a field named `__proto__` or `constructor` is data, never the object's prototype.
+    if (!Object.hasOwn(original, n)) {
+      Object.defineProperty(original, n, { value: rec.originalValues[i] ?? '', enumerable: true, writable: true, configurable: true });
+    }
   }
   const ev: CanonicalEvent = {
     timeMs: rec.timeMs,

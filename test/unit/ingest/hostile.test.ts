@@ -63,3 +63,23 @@ describe('mutated inputs never crash the ingest', () => {
     });
   }
 });
+
+describe('field names and values that look like Object.prototype members', () => {
+  it('keeps __proto__/constructor keys as data and never maps them through lookup tables', () => {
+    const line = '{"TimeCreated":"2020-10-19 03:30:46.251","EventID":4688,"Channel":"Security","Hostname":"WS1","NewProcessName":"C:\\\\x\\\\a.exe",' +
+      '"MandatoryLabel":"constructor","__proto__":{"polluted":"yes"},"constructor":"c","toString":"t"}';
+    const r = ingestText(line + '\n');
+    const e = r.events[0]!;
+    expect(e.fields.process_integrity_level).toBe('constructor');
+    expect(typeof e.fields.process_integrity_level).toBe('string');
+    expect(e.original['constructor']).toBe('c');
+    expect(e.original['toString']).toBe('t');
+    expect(e.original['__proto__.polluted']).toBe('yes');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(e.original)).toBe(Object.prototype);
+  });
+  it('CrowdStrike IntegrityLevel "__proto__" stays a string', () => {
+    const r = ingestText(JSON.stringify({ event_simpleName: 'ProcessRollup2', timestamp: '1714550400123', ComputerName: 'W', ImageFileName: '\\Device\\HarddiskVolume1\\a.exe', IntegrityLevel: '__proto__' }) + '\n');
+    expect(r.events[0]!.fields.process_integrity_level).toBe('__proto__');
+  });
+});
