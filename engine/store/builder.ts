@@ -146,13 +146,14 @@ export class SegmentBuilder implements RecordSink {
       this.lastKindId = k;
     }
     this.kindCol[row] = this.lastKindId;
-    if (rec.provider !== undefined) this.provider.set(row, rec.provider);
+    if (rec.provider != null) this.provider.set(row, rec.provider);
     if (rec.assumedUtc) this.currentStats.assumedUtc++;
 
     const fields = rec.fields;
     for (let f = 0; f < N_CANON; f++) {
       const v = fields[CANONICAL_FIELDS[f]!];
-      if (v === undefined) continue;
+      // `== null`: a mapper bug that hands over null must not become the text "null".
+      if (v == null) continue;
       let col = this.canonical[f];
       if (!col) {
         col = new StringColumnWriter(
@@ -164,7 +165,7 @@ export class SegmentBuilder implements RecordSink {
       col.set(row, v);
     }
 
-    if (rec.raw !== undefined) this.raw.put(row, rec.raw);
+    if (rec.raw != null) this.raw.put(row, rec.raw);
 
     const names = rec.originalNames;
     const values = rec.originalValues;
@@ -176,14 +177,14 @@ export class SegmentBuilder implements RecordSink {
     if (shape.overflow) {
       for (let i = 0; i < names.length; i++) {
         const v = values[i];
-        if (v !== undefined) (extra ??= []).push([names[i]!, v]);
+        if (v != null) (extra ??= []).push([names[i]!, String(v)]);
       }
     }
     for (let i = 0; i < cols.length; i++) {
       const v = values[i];
       const c = cols[i]!;
       if (c < 0) {
-        if (v !== undefined) (extra ??= []).push([names[i]!, v]);
+        if (v != null) (extra ??= []).push([names[i]!, String(v)]);
         continue;
       }
       const w = this.originals[c]!;
@@ -194,7 +195,7 @@ export class SegmentBuilder implements RecordSink {
         if (rec.raw === v) continue;
         this.materialise(c, row);
       }
-      if (v !== undefined) w.data!.set(row, v);
+      if (v != null) w.data!.set(row, v);
     }
     if (extra) this.extra.put(row, JSON.stringify(extra));
 

@@ -100,7 +100,8 @@ export class ArenaWriter {
     while (this.filled < row) this.offsets[++this.filled] = this.pos;
   }
 
-  put(row: number, s: string): void {
+  put(row: number, value: string): void {
+    const s = typeof value === 'string' ? value : String(value);
     this.fillTo(row);
     const need = this.pos + 3 * s.length;
     if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
@@ -164,7 +165,9 @@ export class StringColumnWriter {
     return this.arena !== null;
   }
 
-  set(row: number, v: string): void {
+  set(row: number, value: string): void {
+    // Values are strings by contract; a number from a careless mapper is stored as its text.
+    const v = typeof value === 'string' ? value : String(value);
     this.setCount++;
     if (v !== '') this.nonEmpty = true;
     if (this.arena) {

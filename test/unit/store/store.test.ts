@@ -197,6 +197,17 @@ describe('column round-trips', () => {
     expect(byteSize(seg)).toBeGreaterThan(arena.bytes.byteLength);
   });
 
+  it('non-string values from a careless mapper are stored as text, null as missing', () => {
+    const b = new SegmentBuilder();
+    const loose = { process_id: 1234, user: null, dest: 'h' } as unknown as Record<string, string>;
+    b.append({ timeMs: 1, source: 'ecs', fields: loose, originalNames: ['pid', 'gone'], originalValues: [4321 as unknown as string, null as unknown as string], record: 1, line: 1, byteOffset: 0 });
+    const v = new EventStore([b.finish()]).views[0]!;
+    expect(v.column('process_id')!.get(0)).toBe('1234');
+    expect(v.column('user')).toBeUndefined();
+    expect(v.column('pid')!.get(0)).toBe('4321');
+    expect(v.column('gone')!.get(0)).toBeNull();
+  });
+
   it('dictionary entries are flat copies (not slices of the parser chunk)', () => {
     const chunk = 'HEADER|' + 'WS99.corp.local' + '|TRAILER'.repeat(1000);
     const host = chunk.slice(7, 22);
