@@ -214,7 +214,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
         this.formatReason = 'generic with the user column mapping';
       } else if (pending.length > 0 || names.size > 0) {
         throw new UnknownFormatError([...names], this.container, this.opts.fileName);
-      }
+      } else this.formatReason = 'no records to recognise';
     }
     for (const r of pending) this.mapOne(r);
   }

@@ -175,3 +175,22 @@ describe('Splunk export of raw Windows events', () => {
     expect(r.events[0]!.fields).toMatchObject({ dest: 'WS08', process_name: 'whoami.exe', parent_process_name: 'cmd.exe', EventCode: '1' });
   });
 });
+
+describe('Splunk tstats / datamodel output', () => {
+  it('reads Processes.-prefixed CIM columns', () => {
+    const text = '_time,Processes.dest,Processes.user,Processes.process,Processes.parent_process_name,Processes.process_id\n' +
+      '2024-05-01T08:00:00.000+0000,WS1,CORP\\a,"""C:\\Windows\\System32\\cmd.exe"" /Q /c whoami",WmiPrvSE.exe,42\n';
+    const r = ingestText(text);
+    expect(r.detected.format).toBe('splunk-cim');
+    expect(r.detected.reason).toContain('Processes.process');
+    expect(r.events[0]!.fields).toEqual({
+      dest: 'WS1', user: 'CORP\\a', process: '"C:\\Windows\\System32\\cmd.exe" /Q /c whoami', process_name: 'cmd.exe',
+      parent_process_name: 'WmiPrvSE.exe', process_id: '42',
+    });
+  });
+  it('an empty input is no error and says why no format was chosen', () => {
+    const r = ingestText('');
+    expect(r.stats.records).toBe(0);
+    expect(r.detected.reason).toContain('no records');
+  });
+});
