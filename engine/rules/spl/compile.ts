@@ -16,6 +16,8 @@ import { locAt, sourceFromText, type SourceText } from './source-text.ts';
 /** One conjunct of an event-level stage, kept for explanations. */
 interface EventCondition {
   stage: string;
+  /** A top-level conjunct (all must hold); nested ones only explain an OR. */
+  top: boolean;
   text: string;
   pred: EventPred;
   /** Names as written and the event fields they read. */
@@ -62,25 +64,37 @@ export function compileSpl(input: SplCompileInput): SplProgram {
 
   const conditions: EventCondition[] = [];
   const preds: EventPred[] = [];
+  // Explanations list each top-level conjunct; inside an OR they also list each alternative (and its
+  // conjuncts), so "why not" can point at the one regex that failed.
   const addSearch = (stage: string, node: SearchNode, resolve: (n: string) => string) => {
     preds.push(compileSearchPred(node, { resolveField: resolve }));
-    const conj = node.t === 'and' ? node.items : [node];
-    for (const c of conj) {
-      conditions.push({ stage, text: snippet(c), pred: compileSearchPred(c, { resolveField: resolve }), fields: searchFields(c).map((f) => [f, resolve(f)]) });
-    }
+    const explainNode = (n: SearchNode, label: string, top: boolean, depth: number) => {
+      conditions.push({ stage: label, top, text: snippet(n), pred: compileSearchPred(n, { resolveField: resolve }), fields: searchFields(n).map((f) => [f, resolve(f)]) });
+      if (depth >= 2 || (n.t !== 'or' && n.t !== 'and')) return;
+      if (n.t === 'or') n.items.forEach((b, i) => explainBranch(b, `${label} › alternative ${i + 1}`, depth + 1));
+    };
+    const explainBranch = (n: SearchNode, label: string, depth: number) => {
+      for (const c of n.t === 'and' ? n.items : [n]) explainNode(c, label, false, depth);
+    };
+    for (const c of node.t === 'and' ? node.items : [node]) explainNode(c, stage, true, 0);
   };
   const addWhere = (stage: string, expr: Expr, resolve: (n: string) => string, fillnull?: string) => {
     preds.push(compileExprPred(expr, ctx, { resolveField: resolve, fillnull }));
-    const conj = flattenAnd(expr);
-    for (const c of conj) {
+    const explainExpr = (e: Expr, label: string, top: boolean, depth: number) => {
       conditions.push({
-        stage,
-        text: snippet(c),
-        pred: compileExprPred(c, ctx, { resolveField: resolve, fillnull }),
-        fields: [...exprFields(c)].map((f) => [f, resolve(f)]),
+        stage: label,
+        top,
+        text: snippet(e),
+        pred: compileExprPred(e, ctx, { resolveField: resolve, fillnull }),
+        fields: [...exprFields(e)].map((f) => [f, resolve(f)]),
         fillnull,
       });
-    }
+      if (depth >= 2 || e.t !== 'bin' || e.op !== 'OR') return;
+      flattenOp(e, 'OR').forEach((b, i) => {
+        for (const c of flattenOp(b, 'AND')) explainExpr(c, `${label} › alternative ${i + 1}`, false, depth + 1);
+      });
+    };
+    for (const c of flattenOp(expr, 'AND')) explainExpr(c, stage, true, 0);
   };
 
   let head: RowTransform | null = null;
@@ -161,11 +175,12 @@ export function compileSpl(input: SplCompileInput): SplProgram {
     return rows;
   };
 
+  const traceCache = new WeakMap<EventSource, { rowCount: number; stages: Array<{ name: string; text: string; rows: Set<number> }> }>();
   const finalRowsAreEvents = !head && post.every((p) => p.name === 'search' || p.name === 'where' || p.name === 'sort');
 
   const program: SplProgram = {
     expanded: src.text,
-    eventStages: conditions.map((c) => `${c.stage}: ${c.text}`),
+    eventStages: conditions.filter((c) => c.top).map((c) => `${c.stage}: ${c.text}`),
     postStages: post.map((p) => `${p.name}: ${p.text}`),
     run(source, opts = {}) {
       const now = opts.now ?? (() => Date.now());
@@ -205,20 +220,29 @@ export function compileSpl(input: SplCompileInput): SplProgram {
       let allHeld = true;
       for (const c of conditions) {
         const held = c.pred.bind(view, run).test(local, text);
-        allHeld &&= held;
+        if (c.top) allHeld &&= held;
         steps.push({ stage: c.stage, condition: `${held ? 'held' : 'failed'}: ${c.text}`, fields: readFields(view, local, c.fields, c.fillnull) });
       }
       if (!allHeld) return { matched: false, steps };
-      let matched = false;
-      execute(source, run, (stage, rows) => {
-        const inRows = rows.some((r) => r.lineage.includes(row));
-        const name = stage ? stage.name : headName;
-        if (!stage && !head) return;
-        const textOf = stage ? stage.text : headName;
-        steps.push({ stage: name, condition: `${inRows ? 'held' : 'failed'}: ${textOf} (event ${inRows ? 'is in' : 'is not in'} an output row)`, fields: {} });
+      // Which events survive each row stage: computed once per source (a finding explains many events).
+      let cached = traceCache.get(source);
+      if (!cached || cached.rowCount !== source.rowCount) {
+        const stages: Array<{ name: string; text: string; rows: Set<number> }> = [];
+        execute(source, run, (stage, rows) => {
+          if (!stage && !head) return;
+          const set = new Set<number>();
+          for (const r of rows) for (const l of r.lineage) set.add(l);
+          stages.push({ name: stage ? stage.name : headName, text: stage ? stage.text : headName, rows: set });
+        });
+        cached = { rowCount: source.rowCount, stages };
+        traceCache.set(source, cached);
+      }
+      let matched = true;
+      for (const st of cached.stages) {
+        const inRows = st.rows.has(row);
+        steps.push({ stage: st.name, condition: `${inRows ? 'held' : 'failed'}: ${st.text} (event ${inRows ? 'is in' : 'is not in'} an output row)`, fields: {} });
         matched = inRows;
-      });
-      if (!head && post.length === 0) matched = true;
+      }
       return { matched, steps };
     },
   };
@@ -253,8 +277,8 @@ function andPreds(preds: EventPred[]): EventPred {
   };
 }
 
-function flattenAnd(e: Expr): Expr[] {
-  if (e.t === 'bin' && e.op === 'AND') return [...flattenAnd(e.l), ...flattenAnd(e.r)];
+function flattenOp(e: Expr, op: 'AND' | 'OR'): Expr[] {
+  if (e.t === 'bin' && e.op === op) return [...flattenOp(e.l, op), ...flattenOp(e.r, op)];
   return [e];
 }
 

@@ -152,9 +152,33 @@ describe('seed 001 impacket-lateral-movement-sysmon', () => {
     expect(res.rowFields?.get(0)?.['parent_process_name']).toBe('WmiPrvSE.exe');
   });
 
+  it('explains a match stage by stage, with field values, for every event of a finding', () => {
+    const events = [wmiexec('2019-04-30T20:32:51.168Z'), wmiexec('2019-04-30T20:32:51.700Z', 'IEWIN7', '3900'), whoamiChild];
+    const source = createMemorySource(events);
+    const r = rule('impacket-lateral-movement-sysmon');
+    for (const row of [0, 1]) {
+      const e = r.explain(source, row);
+      expect(e.matched).toBe(true);
+      const top = e.steps.filter((s) => !s.stage.includes('›'));
+      expect(top.every((s) => s.condition.startsWith('held'))).toBe(true);
+      expect(top.map((s) => s.stage)).toEqual(['search', 'search', 'search', 'search', 'search', 'search', 'where', 'table', 'bin', 'stats']);
+      const sysmonStep = e.steps[1]!;
+      expect(sysmonStep.fields).toMatchObject({ sourcetype: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', Channel: 'Microsoft-Windows-Sysmon/Operational' });
+    }
+    const miss = r.explain(source, 2);
+    expect(miss.matched).toBe(false);
+    expect(miss.steps.find((s) => !s.stage.includes('›') && s.condition.startsWith('failed'))?.condition).toMatch(/^failed: \(\("wmiprvse\.exe" OR/);
+  });
+
   it('misses the dcomexec MMC20 quoted "C:\\...\\cmd.exe" /Q /c (as Splunk would); the robust rule finds it', () => {
     const events = [dcomexec('2019-04-30T20:35:12.100Z'), dcomexec('2019-04-30T20:35:13.200Z'), dcomexec('2019-04-30T20:35:13.400Z')];
     expect(rows('impacket-lateral-movement-sysmon', events)).toEqual([]);
+    // The explanation names the one regex that fails, with the command line it saw.
+    const why = rule('impacket-lateral-movement-sysmon').explain(createMemorySource(events), 0);
+    const alt1 = why.steps.filter((s) => s.stage === 'where › alternative 1');
+    expect(alt1.map((s) => s.condition.split(':')[0])).toEqual(['held', 'failed']);
+    expect(alt1[1]!.condition).toContain('cmd\\.exe\\s\\/Q');
+    expect(alt1[1]!.fields['process']).toMatch(/^"C:\\Windows\\System32\\cmd\.exe" \/Q/);
     expect(rows('hopscope-impacket-exec-robust', events)).toEqual([0, 1, 2]);
   });
 
