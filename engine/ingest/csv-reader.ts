@@ -68,6 +68,10 @@ export class CsvReader implements ContainerReader {
     this.run(false);
   }
 
+  settledOffset(): number {
+    return this.bufBase;
+  }
+
   end(): void {
     this.run(true);
   }

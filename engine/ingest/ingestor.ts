@@ -132,6 +132,8 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.offsets.feed(chunk);
     if (this.reader) {
       this.reader.push(chunk);
+      // Let the offset tracker drop text no record can point into (e.g. a long stretch without records).
+      this.offsets.toByte(this.reader.settledOffset());
       return;
     }
     this.head += chunk;

@@ -101,6 +101,10 @@ export class NdjsonReader implements ContainerReader {
     this.buf = '';
   }
 
+  settledOffset(): number {
+    return this.bufBase;
+  }
+
   private handleLine(from: number, to: number): void {
     if (this.skipping) {
       this.skipping = false;
@@ -164,6 +168,10 @@ export class JsonStreamReader implements ContainerReader {
     this.buf = this.buf.length ? this.buf + text : text;
     this.scan();
     this.compact();
+  }
+
+  settledOffset(): number {
+    return this.skippingLarge ? Math.min(this.skipStartOffset, this.bufBase) : this.bufBase;
   }
 
   end(): void {

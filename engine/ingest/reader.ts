@@ -17,6 +17,8 @@ export interface ReaderOutput {
 export interface ContainerReader {
   push(text: string): void;
   end(): void;
+  /** Char offset before which no record or rejection will be reported any more. */
+  settledOffset(): number;
 }
 
 /** Records larger than this are rejected instead of buffered (hostile or broken input). */

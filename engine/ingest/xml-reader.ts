@@ -34,6 +34,10 @@ export class XmlEventReader implements ContainerReader {
     this.scan(false);
   }
 
+  settledOffset(): number {
+    return this.skipping ? Math.min(this.skipOffset, this.bufBase) : this.bufBase;
+  }
+
   end(): void {
     this.scan(true);
     if (this.skipping) {
