@@ -59,49 +59,64 @@ export function prepareCanvas(canvas: HTMLCanvasElement, cssW: number, cssH: num
   return ctx;
 }
 
-export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse | null, view: ViewWindow, width: number, pal: Palette): void {
+/** A lane on screen: its host, its position in the lane order and its top edge on the canvas (CSS px). */
+export interface LaneSlot {
+  host: string;
+  index: number;
+  y: number;
+}
+
+/**
+ * Density bars, finding marks and the selection for the lanes in `slots` (only those on screen). Answer
+ * lanes are matched by host name, so the answer may hold more or fewer lanes than are shown.
+ */
+export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse | null, slots: readonly LaneSlot[], heightPx: number, view: ViewWindow, width: number, pal: Palette): void {
   const span = Math.max(1, view.endMs - view.startMs);
   const xOf = (t: number): number => ((t - view.startMs) / span) * width;
-  const lanes = data?.lanes ?? [];
-  for (let i = 0; i < lanes.length; i++) {
-    if (i % 2 === 1) {
+  for (const slot of slots) {
+    if (slot.index % 2 === 1) {
       ctx.fillStyle = pal.laneAlt;
-      ctx.fillRect(0, i * LANE_PX, width, LANE_PX);
+      ctx.fillRect(0, slot.y, width, LANE_PX);
     }
   }
-  if (!data) return;
-  let max = 1;
-  for (const lane of lanes) for (const c of lane.counts) if (c > max) max = c;
-  // sqrt keeps sparse hosts visible next to noisy ones.
-  const scale = (LANE_PX - 6) / Math.sqrt(max);
-  const bucketW = Math.max(1, (data.bucketMs / span) * width);
-  ctx.fillStyle = pal.density;
-  for (let i = 0; i < lanes.length; i++) {
-    const counts = lanes[i]!.counts;
-    const base = (i + 1) * LANE_PX - 2;
-    for (let b = 0; b < counts.length; b++) {
-      const c = counts[b]!;
-      if (c <= 0) continue;
-      const x = xOf(data.startMs + b * data.bucketMs);
-      if (x + bucketW < 0 || x > width) continue;
-      const h = Math.max(1, Math.sqrt(c) * scale);
-      ctx.fillRect(x, base - h, Math.max(1, bucketW - (bucketW > 3 ? 1 : 0)), h);
+  if (data) {
+    const byHost = new Map(data.lanes.map((l) => [l.host, l]));
+    let max = 1;
+    for (const lane of data.lanes) for (const c of lane.counts) if (c > max) max = c;
+    // sqrt keeps sparse hosts visible next to noisy ones.
+    const scale = (LANE_PX - 6) / Math.sqrt(max);
+    const bucketW = Math.max(1, (data.bucketMs / span) * width);
+    const barW = Math.max(1, bucketW - (bucketW > 3 ? 1 : 0));
+    ctx.fillStyle = pal.density;
+    for (const slot of slots) {
+      const counts = byHost.get(slot.host)?.counts;
+      if (!counts) continue;
+      const base = slot.y + LANE_PX - 2;
+      for (let b = 0; b < counts.length; b++) {
+        const c = counts[b]!;
+        if (c <= 0) continue;
+        const x = xOf(data.startMs + b * data.bucketMs);
+        if (x + bucketW < 0 || x > width) continue;
+        const h = Math.max(1, Math.sqrt(c) * scale);
+        ctx.fillRect(x, base - h, barW, h);
+      }
     }
-  }
-  for (let i = 0; i < lanes.length; i++) {
-    const lane = lanes[i]!;
-    const top = i * LANE_PX + 2;
-    for (let b = 0; b < lane.findings.length; b++) {
-      if ((lane.findings[b] ?? 0) <= 0) continue;
-      const x = xOf(data.startMs + (b + 0.5) * data.bucketMs);
-      if (x < -6 || x > width + 6) continue;
-      ctx.fillStyle = pal.risk[riskBand(lane.maxRisk[b] ?? 0)];
-      ctx.beginPath();
-      ctx.moveTo(x - 5, top);
-      ctx.lineTo(x + 5, top);
-      ctx.lineTo(x, top + 8);
-      ctx.closePath();
-      ctx.fill();
+    for (const slot of slots) {
+      const lane = byHost.get(slot.host);
+      if (!lane) continue;
+      const top = slot.y + 2;
+      for (let b = 0; b < lane.findings.length; b++) {
+        if ((lane.findings[b] ?? 0) <= 0) continue;
+        const x = xOf(data.startMs + (b + 0.5) * data.bucketMs);
+        if (x < -6 || x > width + 6) continue;
+        ctx.fillStyle = pal.risk[riskBand(lane.maxRisk[b] ?? 0)];
+        ctx.beginPath();
+        ctx.moveTo(x - 5, top);
+        ctx.lineTo(x + 5, top);
+        ctx.lineTo(x, top + 8);
+        ctx.closePath();
+        ctx.fill();
+      }
     }
   }
   if (view.selection) {
@@ -110,10 +125,10 @@ export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse 
     if (x1 >= 0 && x0 <= width) {
       ctx.globalAlpha = 0.18;
       ctx.fillStyle = pal.selection;
-      ctx.fillRect(x0, 0, Math.max(2, x1 - x0), lanes.length * LANE_PX);
+      ctx.fillRect(x0, 0, Math.max(2, x1 - x0), heightPx);
       ctx.globalAlpha = 1;
       ctx.strokeStyle = pal.selection;
-      ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, lanes.length * LANE_PX - 1);
+      ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, heightPx - 1);
     }
   }
 }
@@ -158,24 +173,24 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
 }
 
 /**
- * Lateral-movement links as arcs from the source host's lane to the target host's lane. Only links with
- * an end inside the view are drawn; links to hosts without a lane are skipped.
+ * Lateral-movement links as arcs from the source host's lane to the target host's lane. `laneTop` maps a
+ * lower-cased host to its lane's top edge; links with an end off screen or without a lane are skipped.
  */
-export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneOf: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): void {
+export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): void {
   const span = Math.max(1, view.endMs - view.startMs);
   const xOf = (t: number): number => ((t - view.startMs) / span) * width;
   ctx.strokeStyle = pal.link;
   ctx.fillStyle = pal.link;
   ctx.lineWidth = 1.5;
   for (const l of links) {
-    const a = laneOf.get(l.fromHost.toLowerCase());
-    const b = laneOf.get(l.toHost.toLowerCase());
+    const a = laneTop.get(l.fromHost.toLowerCase());
+    const b = laneTop.get(l.toHost.toLowerCase());
     if (a === undefined || b === undefined || a === b) continue;
     const x0 = xOf(l.fromTimeMs);
     const x1 = xOf(l.toTimeMs);
     if ((x0 < 0 && x1 < 0) || (x0 > width && x1 > width)) continue;
-    const y0 = a * LANE_PX + LANE_PX / 2;
-    const y1 = b * LANE_PX + LANE_PX / 2;
+    const y0 = a + LANE_PX / 2;
+    const y1 = b + LANE_PX / 2;
     const bend = Math.min(40, Math.abs(y1 - y0) / 3) + 8;
     ctx.beginPath();
     ctx.moveTo(x0, y0);
@@ -197,18 +212,18 @@ export interface Hit {
   maxRisk: number;
 }
 
-/** Which bucket (time range) and lane lie under a point of the lanes canvas. */
-export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: number, x: number, y: number): Hit | null {
+/** Which bucket (time range) lies under `x` in the lane of `host` (null: no lane, counts are totals). */
+export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: number, x: number, host: string | null): Hit | null {
   if (!data || width <= 0) return null;
   const t = view.startMs + ((view.endMs - view.startMs) * x) / width;
   const b = Math.floor((t - data.startMs) / data.bucketMs);
-  if (b < 0) return null;
+  if (b < 0 || b >= data.total.length) return null;
   const startMs = data.startMs + b * data.bucketMs;
-  const lane = data.lanes[Math.floor(y / LANE_PX)];
+  const lane = host === null ? undefined : data.lanes.find((l) => l.host === host);
   return {
     startMs,
     endMs: startMs + data.bucketMs,
-    host: lane?.host ?? null,
+    host: lane?.host ?? host,
     count: lane?.counts[b] ?? data.total[b] ?? 0,
     findings: lane?.findings[b] ?? 0,
     maxRisk: lane?.maxRisk[b] ?? 0,

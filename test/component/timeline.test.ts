@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import Timeline from '../../renderer/timeline/Timeline.svelte';
 import { TimelineView } from '../../renderer/state/timeline-view.svelte.ts';
+import { laneOrder } from '../../renderer/timeline/lane-order.ts';
 import { BASE_MS, FakeApi, HOSTS } from './fake-api.ts';
 
 beforeAll(() => {
@@ -27,7 +28,7 @@ function setup() {
   const view = new TimelineView();
   view.setExtent(BASE_MS, BASE_MS + 3_599_000);
   const onbucket = vi.fn();
-  render(Timeline, { api, view, hosts: HOSTS, version: 1, onbucket, onerror: vi.fn() });
+  render(Timeline, { api, view, lanes: laneOrder(HOSTS), version: 1, onbucket, onerror: vi.fn() });
   return { api, view, onbucket };
 }
 
@@ -78,8 +79,28 @@ describe('Timeline', () => {
     const api = new FakeApi({ totalRows: 3600 });
     const view = new TimelineView();
     view.setExtent(BASE_MS, BASE_MS + 3_599_000);
-    render(Timeline, { api, view, hosts: HOSTS, version: 1, filter: ' process_name:psexec.exe ', onbucket: vi.fn(), onerror: vi.fn() });
+    render(Timeline, { api, view, lanes: laneOrder(HOSTS), version: 1, filter: ' process_name:psexec.exe ', onbucket: vi.fn(), onerror: vi.fn() });
     await waitFor(() => expect(api.callsTo('query.timeline').at(-1)?.filter).toBe('process_name:psexec.exe'));
     expect(screen.getByText(/· filtered$/)).toBeInTheDocument();
+  });
+
+  it('with many hosts requests only the lanes on screen, following the scroll', async () => {
+    const api = new FakeApi({ totalRows: 3600 });
+    const view = new TimelineView();
+    view.setExtent(BASE_MS, BASE_MS + 3_599_000);
+    const many = Array.from({ length: 500 }, (_, i) => `WKS-${String(i).padStart(4, '0')}`);
+    render(Timeline, { api, view, lanes: laneOrder(many), version: 1, onbucket: vi.fn(), onerror: vi.fn() });
+    expect(within(screen.getByRole('list', { name: 'Hosts' })).getAllByRole('listitem')).toHaveLength(500);
+    await waitFor(() => expect(api.callsTo('query.timeline')).toHaveLength(1));
+    const first = api.callsTo('query.timeline')[0]!.hosts!;
+    expect(first[0]).toBe('WKS-0000');
+    expect(first.length).toBeLessThan(40);
+    const scroller = screen.getByRole('list', { name: 'Hosts' }).parentElement!;
+    scroller.scrollTop = 200 * 28;
+    await fireEvent.scroll(scroller);
+    await waitFor(() => expect(api.callsTo('query.timeline').at(-1)!.hosts).toContain('WKS-0200'));
+    const last = api.callsTo('query.timeline').at(-1)!.hosts!;
+    expect(last).not.toContain('WKS-0000');
+    expect(last.length).toBeLessThan(40);
   });
 });

@@ -1,6 +1,6 @@
 // Timeline drawing helpers: axis steps and labels in UTC, hit-testing buckets, link arcs only between lanes.
 import { describe, expect, it } from 'vitest';
-import { LANE_PX, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
+import { LANE_PX, drawLanes, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
 import type { TimelineResponse } from '../../../engine/rpc/api.ts';
 import type { LateralLink } from '../../../engine/detect/types.ts';
 
@@ -40,20 +40,40 @@ describe('draw-timeline', () => {
       ],
       total: Array(10).fill(1),
     };
-    const hit = hitTest(data, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, 350, LANE_PX + 5);
+    const hit = hitTest(data, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, 350, 'WKS-NYC-1001');
     expect(hit).toEqual({ startMs: T0 + 30_000, endMs: T0 + 40_000, host: 'WKS-NYC-1001', count: 7, findings: 1, maxRisk: 56 });
-    expect(hitTest(null, { startMs: T0, endMs: T0 + 1, selection: null }, 1000, 1, 1)).toBeNull();
+    expect(hitTest(data, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, 1500, 'DC01')).toBeNull();
+    expect(hitTest(null, { startMs: T0, endMs: T0 + 1, selection: null }, 1000, 1, 'DC01')).toBeNull();
   });
 
   it('draws an arc per link between two known lanes, case-insensitively, and skips the rest', () => {
     const link = (from: string, to: string, t: number): LateralLink => ({ id: `${from}-${to}`, fromRow: 1, fromHost: from, fromTimeMs: t, toRow: 2, toHost: to, toTimeMs: t + 1000, kind: 'psexec', evidence: 'x' });
     const lanes = new Map([
       ['dc01', 0],
-      ['wks-nyc-1001', 1],
+      ['wks-nyc-1001', LANE_PX],
     ]);
     const { ctx, ops } = recorder();
     drawLinks(ctx, [link('WKS-NYC-1001', 'DC01', T0 + 10_000), link('WKS-NYC-1001', 'UNKNOWN', T0), link('DC01', 'DC01', T0), link('DC01', 'WKS-NYC-1001', T0 + 500_000)], lanes, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, pal);
     expect(ops.filter((o) => o.startsWith('bezierCurveTo'))).toHaveLength(1);
     expect(ops).toContain(`moveTo(100,${Math.round(LANE_PX * 1.5)})`);
+  });
+
+  it('draws density only for lanes on screen, matched by host name', () => {
+    const data: TimelineResponse = {
+      startMs: T0,
+      endMs: T0 + 40_000,
+      bucketMs: 10_000,
+      lanes: [
+        { host: 'B', riskScore: 0, counts: [0, 4, 0, 0], findings: [0, 0, 0, 0], maxRisk: [0, 0, 0, 0] },
+        { host: 'A', riskScore: 0, counts: [1, 0, 0, 0], findings: [0, 0, 0, 0], maxRisk: [0, 0, 0, 0] },
+      ],
+      total: [1, 4, 0, 0],
+    };
+    const { ctx, ops } = recorder();
+    drawLanes(ctx, data, [{ host: 'B', index: 5, y: 0 }], LANE_PX, { startMs: T0, endMs: T0 + 40_000, selection: null }, 400, pal);
+    const bars = ops.filter((o) => o.startsWith('fillRect'));
+    // One stripe for the odd lane, one bar for B's only non-empty bucket; A is not on screen.
+    expect(bars).toHaveLength(2);
+    expect(bars[1]).toMatch(/^fillRect\(100,/);
   });
 });
