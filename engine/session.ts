@@ -4,6 +4,7 @@
 
 import { parseAnnotationDoc, type AnnotationDoc } from './case/annotations.ts';
 import type { Finding } from './detect/types.ts';
+import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
 import { findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
@@ -60,6 +61,8 @@ export class EngineSession {
   private store = new EventStore([]);
   private evidence = new Map<number, EvidenceEntry>();
   private rules: CompiledRule[] = [];
+  /** Every loaded rule, enabled or not, so "why not" works for a rule the analyst switched off. */
+  private loaded: CompiledRule[] = [];
   private ruleMetas: RuleMeta[] = [];
   private ruleIssues: RuleLoadIssue[] = [];
   private result: DetectionResult | null = null;
@@ -144,6 +147,7 @@ export class EngineSession {
       seen.add(r.meta.id);
       kept.push(r);
     }
+    this.loaded = kept;
     this.rules = kept.filter((r) => (enabled ? enabled.has(r.meta.id) : r.meta.enabled !== false));
     this.ruleMetas = kept.map((r) => ({ ...r.meta, enabled: this.rules.includes(r) }));
     this.ruleIssues = issues;
@@ -284,6 +288,20 @@ export class EngineSession {
       hosts: this.result?.hosts ?? [],
       ...(annotations ? { annotations } : {}),
     };
+  }
+
+  /** The rule's own explanation for a finding's events (at most 100), or for one row. */
+  explain(req: { ruleId: string; findingId?: string; row?: number }): EventExplanation[] {
+    const rule = this.loaded.find((r) => r.meta.id === req.ruleId);
+    if (!rule) throw new HopscopeError('E_USAGE', `no rule ${req.ruleId} is loaded`);
+    if (req.findingId !== undefined) {
+      const f = this.ctx.findingById.get(req.findingId);
+      if (!f || f.ruleId !== req.ruleId) throw new HopscopeError('E_USAGE', 'no such finding for this rule');
+      return explainFinding(this.store, rule, f, 100);
+    }
+    if (req.row === undefined) throw new HopscopeError('E_USAGE', 'explain needs a findingId or a row');
+    this.checkRow(req.row);
+    return [whyNot(this.store, rule, req.row)];
   }
 
   buildReport(annotations?: AnnotationDoc): Report {

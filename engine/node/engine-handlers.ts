@@ -153,6 +153,7 @@ export function createEngineHandlers(session = createWiredSession()) {
     event: (p) => session.event(p.row),
     processTree: (p) => session.processTree(p.row),
     findings: (p) => session.findings(p.sort),
+    explain: (p) => session.explain(p),
     report(p) {
       const text = session.report(p.format, Date.now(), p.annotations);
       const bytes = new TextEncoder().encode(text);

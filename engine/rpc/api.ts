@@ -3,6 +3,7 @@
 // Invariant: the renderer never receives all events, only what is on screen (pages, aggregates).
 
 import type { AnnotationChange, AnnotationDoc } from '../case/annotations.ts';
+import type { EventExplanation } from '../detect/explain.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
@@ -156,6 +157,14 @@ export interface FindingsResponse {
   links: LateralLink[];
 }
 
+/** "Why did this (not) match": one rule over a finding's events, or over any one row. */
+export interface ExplainRequest {
+  ruleId: string;
+  findingId?: string;
+  row?: number;
+}
+export type { EventExplanation };
+
 export type ExportFormat = 'json' | 'csv' | 'ndjson' | 'html';
 
 export interface ExportRequest {
@@ -223,6 +232,7 @@ export interface ApiContract {
   'case.annotations': [Record<string, never>, AnnotationDoc];
   /** Apply annotation changes in order, save atomically, and return the new document. */
   'case.annotate': [{ changes: AnnotationChange[] }, AnnotationDoc];
+  'query.explain': [ExplainRequest, EventExplanation[]];
 }
 
 export type Channel = keyof ApiContract;

@@ -9,6 +9,8 @@ import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
 import type {
   CaseSummary,
   EventDetails,
+  EventExplanation,
+  ExplainRequest,
   FindingsResponse,
   ProcessNode,
   RowsRequest,
@@ -108,6 +110,7 @@ export interface EngineMethods {
   event: [{ row: number }, EventDetails];
   processTree: [{ row: number }, ProcessNode[]];
   findings: [{ sort?: 'risk' | 'time' }, FindingsResponse];
+  explain: [ExplainRequest, EventExplanation[]];
   report: [ReportParams, ReportResult];
   reset: [Record<string, never>, { ok: true }];
 }
@@ -204,6 +207,7 @@ const SAME_AS_CHANNEL = {
   event: 'query.event',
   processTree: 'query.processTree',
   findings: 'query.findings',
+  explain: 'query.explain',
 } as const;
 
 const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
@@ -237,6 +241,7 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
   event: (p) => channelCheck('event', p),
   processTree: (p) => channelCheck('processTree', p),
   findings: (p) => channelCheck('findings', p),
+  explain: (p) => channelCheck('explain', p),
   report: (p) =>
     shape(p, {
       format: (x) => x === 'json' || x === 'csv' || x === 'ndjson' || x === 'html',

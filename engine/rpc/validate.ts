@@ -87,6 +87,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
   }),
   'case.annotations': empty,
   'case.annotate': obj({ changes: arr(plain(), 1000) }),
+  'query.explain': obj({ ruleId: str(512), findingId: opt(str(1024)), row: opt(int(0, 2 ** 32)) }),
 };
 
 export function isChannel(name: unknown): name is Channel {

@@ -419,6 +419,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await engine.call('processTree', r as Req<'query.processTree'>).promise) as Res<C>;
       case 'query.findings':
         return (await engine.call('findings', r as Req<'query.findings'>).promise) as Res<C>;
+      case 'query.explain':
+        return (await engine.call('explain', r as Req<'query.explain'>).promise) as Res<C>;
       case 'case.export':
         return (await exportReport((r as Req<'case.export'>).format)) as Res<C>;
       case 'case.rescan':

@@ -75,6 +75,14 @@ describe('engine worker round trip', () => {
     expect(tree.map((n) => n.relation)).toContain('self');
     expect(tree.find((n) => n.relation === 'ancestor')?.process_id).toBe('100');
 
+    const why = await engine.call('explain', { ruleId: RULE_ID, findingId: found.findings[0]!.id }).promise;
+    expect(why).toHaveLength(1);
+    expect(why[0]).toMatchObject({ row: found.findings[0]!.events[0]!.row, matched: true });
+    expect(why[0]!.steps.length).toBeGreaterThan(0);
+    const whyNot = await engine.call('explain', { ruleId: RULE_ID, row: 0 }).promise;
+    expect(whyNot[0]).toMatchObject({ row: 0, matched: false });
+    await expect(engine.call('explain', { ruleId: 'nope', row: 0 }).promise).rejects.toMatchObject({ code: 'E_USAGE' });
+
     const report = await engine.call('report', { format: 'json' }).promise;
     expect(report.bytes).toBeInstanceOf(ArrayBuffer);
     const parsed = JSON.parse(new TextDecoder().decode(report.bytes)) as { findings: unknown[] };

@@ -31,7 +31,10 @@ const psexecRule: CompiledRule = {
     for (let r = 0; r < source.rowCount; r++) if ((fieldAt(source, r, 'process') ?? '').includes('psexec')) rows.push(r);
     return { ruleId: 'stub-psexec', rows: Uint32Array.from(rows), elapsedMs: 0 };
   },
-  explain: () => ({ matched: false, steps: [] }),
+  explain: (source: EventSource, row: number) => {
+    const process = fieldAt(source, row, 'process');
+    return { matched: (process ?? '').includes('psexec'), steps: [{ stage: 'search', condition: 'process contains psexec', fields: { process } }] };
+  },
 };
 
 function makeSession(): EngineSession {
@@ -110,6 +113,11 @@ describe('EngineSession', () => {
     const tree = s.processTree(1);
     expect(tree.map((n) => [n.process_id, n.relation])).toEqual([['10', 'ancestor'], ['11', 'self'], ['12', 'child']]);
     expect(() => s.event(99)).toThrow(/not in the case/);
+
+    expect(s.explain({ ruleId: 'stub-psexec', findingId: f.id }).map((e) => [e.row, e.matched])).toEqual(f.events.map((e) => [e.row, true]));
+    expect(s.explain({ ruleId: 'stub-psexec', row: 0 })[0]).toMatchObject({ row: 0, matched: false, steps: [{ condition: 'process contains psexec' }] });
+    expect(() => s.explain({ ruleId: 'nope', row: 0 })).toThrow(/no rule nope/);
+    expect(() => s.explain({ ruleId: 'stub-psexec' })).toThrow(/findingId or a row/);
   });
 
   it('writes deterministic JSON and CSV reports', () => {
