@@ -35,7 +35,13 @@ export const compileRegex: CompileRegex = (pcre, opts = {}) => {
   }
   let test: (input: string) => boolean;
   if (t.engine === 'native') {
-    const re = new RegExp(t.pattern, t.caseInsensitive ? 'iu' : 'u');
+    let re: RegExp;
+    try {
+      re = new RegExp(t.pattern, t.caseInsensitive ? 'iu' : 'u');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw toLocated(new PcreError(`pattern rejected by the JavaScript engine: ${why}`, 0), pcre, opts.location);
+    }
     test = (input) => re.test(input);
   } else {
     let re: RE2JS;

@@ -87,3 +87,29 @@ describe('translation agrees with V8 where PCRE and JavaScript share semantics',
     expect(nativeCompared).toBeGreaterThan(1000);
   });
 });
+
+describe('hostile patterns never crash the translator', () => {
+  const PIECES = ['(', ')', '[', ']', '{', '}', '{2,1}', '{,3}', '*', '+', '?', '|', '^', '$', '\\', '\\Q', '\\E', '\\x{110000}', '\\x', '\\k<a>', '(?<a>', '(?P=a)', '(?=', '(?<!', '(?i)', '(?-s:', '(?#c)', '[:alpha:]', '[[:foo:]]', '\\1', '\\0', '\\c', '\\o{7}', 'a', '-', '.', '\\d', '\\p{L}', '(?x)', '#', '\n', ' '];
+  it('compiles or refuses with E_RULE_REGEX and a column, for 3000 random patterns', () => {
+    const r = rng(7);
+    let ok = 0;
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      let p = '';
+      const n = 1 + Math.floor(r() * 10);
+      for (let k = 0; k < n; k++) p += PIECES[Math.floor(r() * PIECES.length)]!;
+      try {
+        const re = compileRegex(p);
+        re.test('aa-1\n\\ b');
+        ok++;
+      } catch (err) {
+        if (!(err instanceof HopscopeError)) throw new Error(`crash on ${JSON.stringify(p)}: ${String(err)}`);
+        expect(err.code).toBe('E_RULE_REGEX');
+        expect(err.location?.column).toBeGreaterThan(0);
+        refused++;
+      }
+    }
+    expect(ok).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+});
