@@ -2,6 +2,7 @@
 // Invariant: binds 127.0.0.1 only; opens a browser only when asked (--open), never by default.
 
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHostService } from './host-service.ts';
 import { appRoot, defaultUserDataDir, resolveUserPath } from './paths.ts';
@@ -58,7 +59,9 @@ async function main(argv: string[]): Promise<number> {
     if (p.type === 'error') console.error(`error: ${p.error.message}`);
   });
   await host.ready;
-  const server = await startWebServer({ host, rendererDir: join(root, 'dist', 'renderer') });
+  const rendererDir = join(root, 'dist', 'renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) console.error('warning: the renderer is not built (dist/renderer); run `npm run build` first');
+  const server = await startWebServer({ host, rendererDir });
   console.log(`Hopscope is running at ${server.url}`);
   console.log('Keep this terminal open; press Ctrl+C to stop.');
   if (open) openBrowser(server.url);
