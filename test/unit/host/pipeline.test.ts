@@ -1,13 +1,14 @@
 // End to end through the real bundles: build once, then the engine worker (ingest -> store -> rules -> detect ->
 // queries) via the engine client, worker crash detection, and the CLI's exit codes and JSON report.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { runCaseJob } from '../../../main/host/case-job.ts';
 import { createEngineClient, type EngineLike } from '../../../main/host/engine-client.ts';
 import { collectRuleFiles } from '../../../main/host/rule-files.ts';
@@ -228,5 +229,40 @@ describe('cli scan', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('usage: hopscope scan');
+  });
+});
+
+describe('browser-mode entry (dist/host/web.js)', () => {
+  it('prints the tokenised 127.0.0.1 URL and offers command-line files, resolved against INIT_CWD', async () => {
+    await writeFile(join(tmp, 'web.csv'), await readFile(fixture));
+    const child = spawn(process.execPath, [join(root, 'dist', 'host', 'web.js'), 'web.csv'], {
+      cwd: root,
+      env: { ...process.env, INIT_CWD: tmp, HOPSCOPE_USER_DATA: join(tmp, 'web-user') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((ok, ko) => {
+        let out = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d: string) => {
+          out += d;
+          const m = /(http:\/\/127\.0\.0\.1:(\d+)\/\?token=[0-9a-f]{64})/.exec(out);
+          if (m) ok(m[1]!);
+        });
+        child.on('exit', (code) => ko(new Error(`web.js exited ${code}: ${out}`)));
+      });
+      const u = new URL(url);
+      const ws = new WebSocket(`ws://127.0.0.1:${u.port}/api?token=${u.searchParams.get('token')}`);
+      await new Promise((ok, ko) => {
+        ws.once('open', ok);
+        ws.once('error', ko);
+      });
+      const reply = new Promise<Record<string, unknown>>((ok) => ws.once('message', (d) => ok(JSON.parse(String(d)) as Record<string, unknown>)));
+      ws.send(JSON.stringify({ id: 1, channel: 'files.preopened', req: {} }));
+      expect(await reply).toMatchObject({ id: 1, ok: true, res: [{ name: 'web.csv', bytes: 616 }] });
+      ws.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
