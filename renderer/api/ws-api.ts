@@ -46,8 +46,9 @@ export class WsApi implements HopscopeApi {
     this.connect();
   }
 
+  /** Without a page token (a reload after the URL lost it) the HttpOnly cookie authenticates; an empty token would be refused. */
   get url(): string {
-    return `ws://${this.opts.host}/api?token=${encodeURIComponent(this.opts.token)}`;
+    return `ws://${this.opts.host}/api${this.opts.token ? `?token=${encodeURIComponent(this.opts.token)}` : ''}`;
   }
 
   call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
@@ -71,7 +72,7 @@ export class WsApi implements HopscopeApi {
     const res = await doFetch('/upload?name=' + encodeURIComponent(file.name), {
       method: 'POST',
       body: file as unknown as Blob,
-      headers: { 'X-Hopscope-Token': this.opts.token },
+      headers: this.opts.token ? { 'X-Hopscope-Token': this.opts.token } : {},
     });
     let body: unknown = null;
     try {

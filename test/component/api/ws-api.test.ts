@@ -125,4 +125,9 @@ describe('WsApi', () => {
     const api = new WsApi({ host: '127.0.0.1:1', token: 'T', WebSocketImpl: FakeSocket, fetchImpl: fetchImpl as unknown as typeof fetch });
     await expect(api.upload(new File(['abc'], 'x.csv'))).rejects.toMatchObject({ code: 'E_USAGE', message: 'upload larger than 1 bytes' });
   });
+
+  it('relies on the cookie when the page has no token (never sends an empty one)', () => {
+    new WsApi({ host: '127.0.0.1:4321', token: '', WebSocketImpl: FakeSocket });
+    expect(FakeSocket.all[0]!.url).toBe('ws://127.0.0.1:4321/api');
+  });
 });
