@@ -29,6 +29,13 @@ export function guessDelimiter(headerLine: string): string {
   return best;
 }
 
+/** What papaparse's step callback receives (errors belong to this row only). */
+interface StepResult {
+  data: string[] | string[][];
+  errors: Array<{ code: string }>;
+  meta: { cursor: number };
+}
+
 interface PapaCoreParser {
   parse(input: string, baseIndex: number, ignoreLastRow: boolean): {
     data: string[][];
@@ -52,6 +59,8 @@ export class CsvReader implements ContainerReader {
   private rowStart = 0;
   private rowLine = 1;
   private input = '';
+  private holdRows = false;
+  private held: { row: string[]; start: number; end: number; line: number; missingQuote: boolean } | null = null;
 
   constructor(
     private readonly out: ReaderOutput,
@@ -84,13 +93,19 @@ export class CsvReader implements ContainerReader {
     this.input = this.buf;
     this.rowStart = 0;
     this.rowLine = this.bufLine;
+    // On the last pass papaparse still hands over a row whose quote never closed: hold each row back until
+    // we know whether it was that one, so it is rejected once instead of mapped (or rejected twice).
+    this.holdRows = final;
     const res = this.parser!.parse(this.input, 0, !final);
+    this.holdRows = false;
     let consumed = final ? this.input.length : res.meta.cursor;
     if (final) {
-      for (const e of res.errors) {
-        if (e.code === 'MissingQuotes') {
-          this.out.reject('csv-quote', 'unterminated quoted field', this.rowLine, this.bufBase + this.rowStart);
-        }
+      const held = this.held;
+      this.held = null;
+      if (held) {
+        if (held.missingQuote) {
+          this.out.reject('csv-quote', 'unterminated quoted field', held.line, this.bufBase + held.start);
+        } else this.emitRow(held.row, held.start, held.end, held.line);
       }
     } else if (consumed === 0 && this.buf.length > this.maxRecordChars * 4) {
       // Far past the record limit: most likely an unterminated quote that would swallow the rest of the file.
@@ -178,17 +193,27 @@ export class CsvReader implements ContainerReader {
     return new ParserCtor({
       delimiter: this.delimiter,
       newline: this.crlf ? '\r\n' : '\n',
-      step: (res: { data: string[] | string[][]; meta: { cursor: number } }) => this.onRow(res),
+      step: (res: StepResult) => this.onRow(res),
     });
   }
 
-  private onRow(res: { data: string[] | string[][]; meta: { cursor: number } }): void {
+  private onRow(res: StepResult): void {
     const row = (Array.isArray(res.data[0]) ? res.data[0] : res.data) as string[];
     const end = res.meta.cursor;
     const start = this.rowStart;
     const line = this.rowLine;
     this.rowLine = line + countNewlines(this.input, start, end);
     this.rowStart = end;
+    if (this.holdRows) {
+      const prev = this.held;
+      this.held = { row, start, end, line, missingQuote: res.errors.some((e) => e.code === 'MissingQuotes') };
+      if (prev) this.emitRow(prev.row, prev.start, prev.end, prev.line);
+      return;
+    }
+    this.emitRow(row, start, end, line);
+  }
+
+  private emitRow(row: string[], start: number, end: number, line: number): void {
     const header = this.header!;
     if (row.length === 1 && row[0]!.length === 0) return;
     if (row.length === 1 && row[0] === '\r') return;

@@ -55,9 +55,15 @@ describe('Splunk CIM CSV export', () => {
   });
 
   it('rejects an unterminated quote at end of input', () => {
-    const r = ingestText(header + '\n2024-05-01T10:00:00Z,h,WS1,u,"cmd.exe /c oops,,,,,\n');
-    expect(r.stats.appended).toBe(0);
-    expect(r.rejects[0]!.line).toBe(2);
+    const good = '2024-05-01T10:00:01Z,h,WS1,u,whoami,,,,,';
+    for (const chunkChars of [undefined, 5]) {
+      const r = ingestText(header + '\n' + good + '\n2024-05-01T10:00:00Z,h,WS1,u,"cmd.exe /c oops,,,,,\nmore', { chunkChars });
+      expect(r.stats).toMatchObject({ records: 2, appended: 1, rejected: 1 });
+      expect(r.rejects).toMatchObject([{ code: 'csv-quote', line: 3, record: 2 }]);
+    }
+    // A lone quote inside an unquoted last field is data, not an unterminated quote.
+    const r2 = ingestText(header + '\n2024-05-01T10:00:00Z,h,WS1,u,echo 5" tall,,,,,');
+    expect(r2.events[0]!.fields.process).toBe('echo 5" tall');
   });
 });
 
