@@ -105,7 +105,6 @@ const UNSUPPORTED_ESCAPES: Record<string, string> = {
   N: '\\N{...} (named character)',
   p: '\\p{...} (Unicode property)',
   P: '\\P{...} (Unicode property)',
-  E: 'a stray \\E',
 };
 
 export function parsePcre(pattern: string, initial: Flags): ParsedPattern {
@@ -226,7 +225,7 @@ class Parser {
     const c = this.src[this.pos]!;
     switch (c) {
       case '(':
-        return this.parseGroup(flags, depth, items);
+        return this.parseGroup(flags, depth);
       case '[':
         return this.parseClass(flags);
       case '.':
@@ -252,7 +251,7 @@ class Parser {
     }
   }
 
-  private parseGroup(flags: Flags, depth: number, items: RxNode[]): RxNode | null {
+  private parseGroup(flags: Flags, depth: number): RxNode | null {
     const start = this.pos;
     this.pos++; // (
     if (this.peek() === '*') throw new PcreError('backtracking verbs and start-of-pattern options "(*...)" are not supported', start);
@@ -337,7 +336,6 @@ class Parser {
     flags.m = next.m;
     flags.s = next.s;
     flags.x = next.x;
-    void items;
     return null;
   }
 
@@ -363,6 +361,8 @@ class Parser {
         return { k: 'assert', kind: 'wordb', pos: start };
       case 'B':
         return { k: 'assert', kind: 'nonwordb', pos: start };
+      case 'E':
+        return null; // PCRE ignores an \E that ends no \Q
       case 'Q': {
         // \Q...\E: everything literal; the last char is returned so a quantifier binds to it, as in PCRE.
         const end = this.src.indexOf('\\E', this.pos);

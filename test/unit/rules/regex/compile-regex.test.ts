@@ -61,6 +61,7 @@ describe('translation table (PCRE -> engine), checked by behaviour', () => {
     ['(?i)(a)b\\1', 'AbA', true],
     ['\\bnet\\b', 'net1 use', false],
     ['(?s)a\\Nb', 'a\nb', false],
+    ['ab\\Ec', 'abc', true], // a stray \E is ignored, as in PCRE
     ['(?s)a\\Nb', 'a-b', true],
   ];
   it.each(table)('/%s/ on %j -> %s', (pattern, input, expected) => {
