@@ -1,9 +1,10 @@
 // FindingsPanel: findings sorted by risk with their messages as text; choosing one calls the focus callback.
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import FindingsPanel from '../../renderer/panels/FindingsPanel.svelte';
-import { FakeApi, FINDINGS } from './fake-api.ts';
+import type { Finding } from '../../engine/detect/types.ts';
+import { BASE_MS, FakeApi, FINDINGS } from './fake-api.ts';
 
 describe('FindingsPanel', () => {
   it('shows findings by risk with rule, host, count, techniques and message', async () => {
@@ -28,5 +29,22 @@ describe('FindingsPanel', () => {
     render(FindingsPanel, { api, version: 1, selectedId: null, onfocus, onerror: vi.fn() });
     await userEvent.click(await screen.findByRole('button', { name: /psexec-accepteula/ }));
     expect(onfocus).toHaveBeenCalledWith(FINDINGS.find((f) => f.ruleId === 'psexec-accepteula'));
+  });
+
+  it('renders thousands of findings a page at a time', async () => {
+    const api = new FakeApi();
+    const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'query.findings' ? { findings: many, hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    await waitFor(() => expect(list.querySelectorAll('button')).toHaveLength(200));
+    expect(list.querySelector('button')).toHaveTextContent('99');
+    await userEvent.click(screen.getByRole('button', { name: 'Show 200 more (250 not shown)' }));
+    expect(list.querySelectorAll('button')).toHaveLength(400);
+    await userEvent.click(screen.getByRole('button', { name: 'Show 50 more (50 not shown)' }));
+    expect(list.querySelectorAll('button')).toHaveLength(450);
+    expect(screen.queryByRole('button', { name: /more/ })).toBeNull();
   });
 });
