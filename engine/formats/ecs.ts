@@ -4,6 +4,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
+import { mapWindowsEvent } from './windows.ts';
 
 function isProcessStart(rec: FlatRecord): boolean {
   const code = get(rec, 'event.code') ?? get(rec, 'winlog.event_id');
@@ -25,10 +26,28 @@ export const ecsMapper: FormatMapper = {
     const k = sample.names;
     const proc = ['process.command_line', 'process.executable', 'process.name', 'process.parent.name', 'process.pid'].filter((n) => k.has(n));
     const other = ['@timestamp', 'host.name', 'event.code', 'winlog.channel', 'ecs.version'].filter((n) => k.has(n));
-    if (proc.length === 0 && !(k.has('ecs.version') || k.has('winlog.channel'))) return { score: 0, reason: '' };
+    if (proc.length === 0 && !(k.has('ecs.version') || k.has('winlog.channel'))) {
+      // Winlogbeat 6.x: event_id, computer_name, log_name and the event's fields under event_data.*.
+      if (k.has('event_id') && (k.has('computer_name') || k.has('log_name'))) {
+        return { score: 55, reason: 'Winlogbeat 6 keys event_id, computer_name, log_name, event_data.*' };
+      }
+      return { score: 0, reason: '' };
+    }
     return { score: 40 + proc.length * 8 + other.length * 5, reason: `nested ECS keys ${[...proc, ...other].join(', ')}` };
   },
   map(rec: FlatRecord): MapOutcome {
+    // Without ECS process.* fields (Winlogbeat 6, or 7+ without the sysmon/security modules) the record is a
+    // Windows event with its data under (winlog.)event_data: map it like any other Windows event.
+    if (!rec.index.has('process.executable') && !rec.index.has('process.command_line')) {
+      return mapWindowsEvent(rec, {
+        eventId: getFirst(rec, ['winlog.event_id', 'event_id', 'event.code']),
+        channel: getFirst(rec, ['winlog.channel', 'log_name']),
+        provider: getFirst(rec, ['winlog.provider_name', 'source_name', 'event.provider']),
+        computer: getFirst(rec, ['winlog.computer_name', 'computer_name', 'host.name', 'host.hostname']),
+        time: getFirst(rec, ['@timestamp', 'event.created']),
+        data: (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n]),
+      });
+    }
     if (!isProcessStart(rec)) {
       return { kind: 'nonProcess', what: `ecs:${get(rec, 'event.code') ?? get(rec, 'event.action') ?? get(rec, 'event.category') ?? '?'}` };
     }

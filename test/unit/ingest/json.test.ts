@@ -222,3 +222,19 @@ describe('API / search exports wrapping the records', () => {
     ]);
   });
 });
+
+describe('Winlogbeat without ECS process fields', () => {
+  it('maps Winlogbeat 6 (event_data.*) and 7 (winlog.event_data.*) Sysmon/4688 like Windows events', () => {
+    const wlb6 = { '@timestamp': '2019-05-18T21:06:52.000Z', event_id: 1, computer_name: 'WS6', log_name: 'Microsoft-Windows-Sysmon/Operational', source_name: 'Microsoft-Windows-Sysmon', event_data: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c ver', ParentImage: 'C:\\Windows\\explorer.exe', User: 'CORP\\a' } };
+    const wlb7 = { '@timestamp': '2019-05-18T21:06:53.000Z', ecs: { version: '1.0.0' }, winlog: { event_id: 4688, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing', computer_name: 'DC1', event_data: { NewProcessName: 'C:\\Windows\\System32\\whoami.exe', NewProcessId: '0x10', ProcessId: '0x20', SubjectUserName: 'b', SubjectDomainName: 'CORP' } } };
+    const net = { ...wlb6, event_id: 3, event_data: { DestinationPort: '445' } };
+    const r6 = ingestText([wlb6, net].map((o) => JSON.stringify(o)).join('\n'));
+    expect(r6.detected.format).toBe('ecs');
+    expect(r6.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r6.events[0]!.fields).toMatchObject({ dest: 'WS6', process_name: 'cmd.exe', parent_process_name: 'explorer.exe', user: 'CORP\\a', EventCode: '1' });
+    const r7 = ingestText(JSON.stringify(wlb7));
+    expect(r7.detected.format).toBe('ecs');
+    expect(r7.events[0]!.fields).toMatchObject({ dest: 'DC1', process_name: 'whoami.exe', process_id: '16', parent_process_id: '32', user: 'CORP\\b', EventCode: '4688' });
+    expect(r7.events[0]!.source).toBe('security-4688');
+  });
+});
