@@ -27,7 +27,7 @@ export interface CaseJobOptions {
   evidence: CaseInput[];
   rules: LoadRulesParams;
   binSpanSec: number;
-  /** App: an unreadable file is reported and skipped; CLI: the job fails (exit 1). */
+  /** App: a file that cannot be read or parsed is reported and skipped; CLI: the job fails (exit 1). */
   skipUnreadable?: boolean;
   onProgress?: (p: Omit<IngestProgress, 'jobId'>) => void;
   onEvidenceError?: (input: CaseInput, error: ErrorInfo) => void;
@@ -110,7 +110,9 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         ingestCall.cancel();
         await hashing.catch(() => undefined);
         if (cancelled) checkCancelled();
-        if (!opts.skipUnreadable || (err instanceof HopscopeError && err.code !== 'E_IO')) throw err;
+        // A file that cannot be read or understood is skipped (and reported); a dead engine or a cancel ends the job.
+        const code = err instanceof HopscopeError ? err.code : 'E_INTERNAL';
+        if (!opts.skipUnreadable || code === 'E_CANCELLED' || code === 'E_WORKER' || code === 'E_PROTOCOL') throw err;
         opts.onEvidenceError?.(input, toErrorInfo(err));
         continue;
       }

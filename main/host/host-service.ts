@@ -24,7 +24,7 @@ import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { applyChanges, emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
-import { caseKey, createCaseStore } from './case-store.ts';
+import { caseKey, createAnnotationStore } from './annotation-store.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
@@ -126,7 +126,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
   const preopenedIds: string[] = [];
   let binSpanSec = opts.binSpanSec ?? 1;
   let lastRules: LoadRulesParams | null = null;
-  const caseStore = createCaseStore(join(opts.userDataDir, 'cases'));
+  const caseStore = createAnnotationStore(join(opts.userDataDir, 'annotations'));
   let annotations: AnnotationDoc = emptyDoc();
   let caseEvidence: Array<{ sha256: string; name: string }> = [];
   let job: { id: string; run: CaseJob } | null = null;

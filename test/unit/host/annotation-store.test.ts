@@ -1,11 +1,11 @@
-// Case persistence: keys ignore order, saves round-trip, concurrent saves never interleave, damage is kept aside.
+// Annotation persistence: keys ignore order, saves round-trip, concurrent saves never interleave, damage is kept aside.
 
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChange, emptyDoc } from '../../../engine/case/annotations.ts';
-import { caseKey, createCaseStore } from '../../../main/host/case-store.ts';
+import { caseKey, createAnnotationStore } from '../../../main/host/annotation-store.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ const A = 'a'.repeat(64);
 const B = 'B'.repeat(64);
 const star = (id: string, atIso: string) => applyChange(emptyDoc(), { op: 'setStar', star: true, target: { kind: 'finding', id }, atIso });
 
-describe('case store', () => {
+describe('annotation store', () => {
   it('keys an evidence set independently of order and case', () => {
     expect(caseKey([A, B])).toBe(caseKey([B.toLowerCase(), A]));
     expect(caseKey([A])).not.toBe(caseKey([A, B]));
@@ -27,7 +27,7 @@ describe('case store', () => {
   });
 
   it('returns an empty document for a new case and round-trips a saved one', async () => {
-    const store = createCaseStore(join(dir, 'cases'));
+    const store = createAnnotationStore(join(dir, 'cases'));
     const key = caseKey([A]);
     expect(await store.load(key)).toEqual({ findings: {}, events: {} });
     await store.save(key, [{ sha256: A, name: 'a.csv' }], star('f1', '2024-05-01T00:00:00Z'));
@@ -35,7 +35,7 @@ describe('case store', () => {
   });
 
   it('serialises concurrent saves: the last one wins and no temp files remain', async () => {
-    const store = createCaseStore(join(dir, 'cases'));
+    const store = createAnnotationStore(join(dir, 'cases'));
     const key = caseKey([B]);
     await Promise.all(['f1', 'f2', 'f3'].map((id, i) => store.save(key, [], star(id, `2024-05-01T00:00:0${i}Z`))));
     expect(Object.keys((await store.load(key)).findings)).toEqual(['f3']);
@@ -43,7 +43,7 @@ describe('case store', () => {
   });
 
   it('keeps a damaged file aside and reports it', async () => {
-    const store = createCaseStore(join(dir, 'cases'));
+    const store = createAnnotationStore(join(dir, 'cases'));
     const key = caseKey(['c'.repeat(64)]);
     await writeFile(join(dir, 'cases', `${key}.json`), '{"annotations": {"findings": {"x": {"status": "nope"}}}}');
     await expect(store.load(key)).rejects.toMatchObject({ code: 'E_CASE' });
@@ -54,6 +54,6 @@ describe('case store', () => {
   });
 
   it('refuses keys that are not hashes', async () => {
-    await expect(createCaseStore(dir).load('../../etc/passwd')).rejects.toMatchObject({ code: 'E_CASE' });
+    await expect(createAnnotationStore(dir).load('../../etc/passwd')).rejects.toMatchObject({ code: 'E_CASE' });
   });
 });

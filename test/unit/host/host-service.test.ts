@@ -163,11 +163,11 @@ describe('host service', () => {
     expect(doc.findings['psexec|H1|0']!.status).toBe('confirmed-malicious');
     await expect(svc.call('case.annotate', { changes: [{ ...change, status: 'pwned' }] })).rejects.toMatchObject({ code: 'E_CASE' });
     await expect(svc.call('case.annotate', { changes: 'x' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
-    const files = (await readdir(join(dir, 'user', 'cases'))).filter((f) => f.endsWith('.json'));
+    const files = (await readdir(join(dir, 'user', 'annotations'))).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^[0-9a-f]{64}\.json$/);
-    const saved = JSON.parse(await readFile(join(dir, 'user', 'cases', files[0]!), 'utf8')) as { schema: string; evidence: Array<{ name: string }> };
-    expect(saved.schema).toBe('hopscope.case/1');
+    const saved = JSON.parse(await readFile(join(dir, 'user', 'annotations', files[0]!), 'utf8')) as { schema: string; evidence: Array<{ name: string }> };
+    expect(saved.schema).toBe('hopscope.annotations/1');
     expect(saved.evidence.map((e) => e.name)).toEqual(['evidence.csv']);
     await svc.call('case.export', { format: 'json' });
     expect((calls.at(-1)!.params as { annotations?: { findings: Record<string, unknown> } }).annotations?.findings).toHaveProperty(['psexec|H1|0']);
