@@ -181,6 +181,61 @@ const tests = [
     },
   },
   {
+    name: 'clicking a bucket in a lane lists that bucket of that host',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const plot = page.getByRole('application', { name: /Timeline plot/ });
+      await plot.focus();
+      await page.keyboard.press('0');
+      const host = ((await lanes(page).first().locator('.host').textContent()) ?? '').trim();
+      // Find a drawn density bar in the first lane by reading the canvas pixels (bars are the only blue ink).
+      const point = await page.waitForFunction(() => {
+        const c = document.querySelector('[data-testid="timeline-canvas"]');
+        const ctx = c?.getContext('2d');
+        if (!c || !ctx) return null;
+        const dpr = c.width / c.getBoundingClientRect().width;
+        const y = Math.round((28 - 4) * dpr);
+        const row = ctx.getImageData(0, y, c.width, 1).data;
+        for (let x = 0; x < c.width; x++) {
+          const [r, g, b] = [row[x * 4], row[x * 4 + 1], row[x * 4 + 2]];
+          if (b > 150 && b > r + 60 && b > g + 30) {
+            const rect = c.getBoundingClientRect();
+            return { x: rect.left + x / dpr + 0.5, y: rect.top + 28 - 4 };
+          }
+        }
+        return null;
+      });
+      const { x, y } = await point.jsonValue();
+      await page.mouse.click(x, y);
+      await page.locator('.chip', { hasText: `Hosts: ${host}` }).waitFor();
+      await page.waitForFunction(
+        (h) => {
+          const g = document.querySelector('[role="grid"][aria-label="Events"]');
+          const total = Number(g?.getAttribute('aria-rowcount') ?? '0') - 1;
+          const hosts = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')].map((c) => c.textContent ?? '');
+          return total >= 1 && hosts.length === total && hosts.every((v) => v === h);
+        },
+        host,
+      );
+      await page.getByRole('button', { name: 'Show all events' }).click();
+    },
+  },
+  {
+    name: 'sorting by a column orders the rows',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const header = page.getByRole('columnheader', { name: /^Process/ });
+      await header.getByRole('button').click();
+      await page.waitForFunction(() => document.querySelector('[role="columnheader"][aria-sort="ascending"]')?.textContent?.includes('Process'));
+      await page.waitForFunction(() => {
+        const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(5)')].map((c) => (c.textContent ?? '').toLowerCase());
+        return cells.length > 5 && cells.every((v, i) => i === 0 || cells[i - 1] <= v);
+      });
+      await page.getByRole('columnheader', { name: /^Time/ }).getByRole('button').click();
+      await page.waitForFunction(() => document.querySelector('[role="columnheader"][aria-sort="ascending"]')?.textContent?.includes('Time'));
+    },
+  },
+  {
     name: 'a table filter narrows the rows; a bad filter is explained',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
