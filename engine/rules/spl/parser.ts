@@ -252,8 +252,13 @@ const SEARCH_SCOPE_FIELDS = new Set(['index', 'earliest', 'latest', 'splunk_serv
 
 const AGG_FNS = new Set(['count', 'values', 'min', 'max', 'dc', 'distinct_count', 'earliest', 'latest', 'first', 'last', 'sum', 'avg', 'list']);
 
+const MAX_NESTING = 200;
+const MAX_CHAIN = 2000;
+
 class TokenParser {
   private i = 0;
+  /** Parenthesis nesting, bounded so a hostile rule cannot exhaust the stack. */
+  private depth = 0;
   constructor(
     private readonly src: SourceText,
     private readonly toks: Token[],
@@ -274,6 +279,15 @@ class TokenParser {
   peekAfter(t: Token): Token {
     const idx = this.toks.indexOf(t);
     return this.toks[Math.min(idx + 1, this.toks.length - 1)]!;
+  }
+
+  /** Binary operator chains become left-deep trees: bound them too. */
+  private chain(t: Token, n: number): void {
+    if (n > MAX_CHAIN) throw new HopscopeError('E_RULE_PARSE', `more than ${MAX_CHAIN} operators in one chain`, this.loc(t));
+  }
+
+  private enter(t: Token): void {
+    if (++this.depth > MAX_NESTING) throw new HopscopeError('E_RULE_PARSE', `expression nests deeper than ${MAX_NESTING} levels`, this.loc(t));
   }
 
   peekWord(w: string): boolean {
@@ -428,7 +442,9 @@ class TokenParser {
     const t = this.peek();
     if (t.kind === 'word' && t.value === 'NOT') {
       this.next();
+      this.enter(t);
       const item = this.searchNot(stop);
+      this.depth--;
       return { t: 'not', item, start: t.start, end: item.end };
     }
     return this.searchPrimary(stop);
@@ -437,8 +453,10 @@ class TokenParser {
   private searchPrimary(stop: (t: Token) => boolean): SearchNode {
     const t = this.next();
     if (t.kind === 'lp') {
+      this.enter(t);
       const inner = this.searchAnd(() => false);
       const rp = this.expect('rp');
+      this.depth--;
       return { ...inner, start: t.start, end: rp.end } as SearchNode;
     }
     if (t.kind === 'word' && (t.value === 'TERM' || t.value === 'CASE') && this.peek().kind === 'lp') {
@@ -502,8 +520,9 @@ class TokenParser {
 
   private evalOr(): Expr {
     let l = this.evalAnd();
+    let n = 0;
     while (this.isKw(this.peek(), 'OR')) {
-      this.next();
+      this.chain(this.next(), ++n);
       const r = this.evalAnd();
       l = { t: 'bin', op: 'OR', l, r, start: l.start, end: r.end };
     }
@@ -512,8 +531,9 @@ class TokenParser {
 
   private evalAnd(): Expr {
     let l = this.evalNot();
+    let n = 0;
     while (this.isKw(this.peek(), 'AND')) {
-      this.next();
+      this.chain(this.next(), ++n);
       const r = this.evalNot();
       l = { t: 'bin', op: 'AND', l, r, start: l.start, end: r.end };
     }
@@ -524,7 +544,9 @@ class TokenParser {
     const t = this.peek();
     if (this.isKw(t, 'NOT')) {
       this.next();
+      this.enter(t);
       const e = this.evalNot();
+      this.depth--;
       return { t: 'not', e, start: t.start, end: e.end };
     }
     return this.evalCmp();
@@ -559,10 +581,10 @@ class TokenParser {
 
   private evalAdd(): Expr {
     let l = this.evalMul();
-    for (;;) {
+    for (let n = 1; ; n++) {
       const t = this.peek();
       if (t.kind === 'op' && (t.value === '+' || t.value === '-' || t.value === '.')) {
-        this.next();
+        this.chain(this.next(), n);
         const r = this.evalMul();
         l = { t: 'bin', op: t.value, l, r, start: l.start, end: r.end };
       } else return l;
@@ -571,10 +593,10 @@ class TokenParser {
 
   private evalMul(): Expr {
     let l = this.evalUnary();
-    for (;;) {
+    for (let n = 1; ; n++) {
       const t = this.peek();
       if (t.kind === 'op' && (t.value === '*' || t.value === '/' || t.value === '%')) {
-        this.next();
+        this.chain(this.next(), n);
         const r = this.evalUnary();
         l = { t: 'bin', op: t.value, l, r, start: l.start, end: r.end };
       } else return l;
@@ -585,7 +607,9 @@ class TokenParser {
     const t = this.peek();
     if (t.kind === 'op' && t.value === '-') {
       this.next();
+      this.enter(t);
       const e = this.evalUnary();
+      this.depth--;
       return { t: 'neg', e, start: t.start, end: e.end };
     }
     return this.evalPrimary();
@@ -595,8 +619,10 @@ class TokenParser {
     const t = this.next();
     switch (t.kind) {
       case 'lp': {
+        this.enter(t);
         const e = this.evalOr();
         const rp = this.expect('rp');
+        this.depth--;
         return { ...e, start: t.start, end: rp.end };
       }
       case 'str':
@@ -608,13 +634,14 @@ class TokenParser {
           this.fail(t, 'expected an operand');
         }
         if (this.peek().kind === 'lp') {
-          this.next();
+          this.enter(this.next());
           const args: Expr[] = [];
           if (this.peek().kind !== 'rp') {
             do args.push(this.evalOr());
             while (this.eat('comma'));
           }
           const rp = this.expect('rp');
+          this.depth--;
           return { t: 'call', name: t.value.toLowerCase(), args, start: t.start, end: rp.end };
         }
         if (/^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t.value)) return { t: 'lit', v: Number(t.value), start: t.start, end: t.end };

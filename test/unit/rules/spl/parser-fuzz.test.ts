@@ -55,4 +55,31 @@ describe('SPL parser robustness', () => {
     expect(compiled).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(50);
   });
+
+  it('refuses hostile nesting with a located error instead of exhausting the stack', () => {
+    const chain = '* | where ' + Array.from({ length: 50_000 }, (_, i) => `dest="h${i}"`).join(' OR ');
+    const c = (() => {
+      try {
+        compileSpl({ text: chain, macros: MACROS, file: 'deep.spl' });
+      } catch (err) {
+        return err;
+      }
+      return null;
+    })();
+    expect((c as HopscopeError).message).toMatch(/operators in one chain/);
+    // A long but sane chain still works.
+    const ok = compileSpl({ text: '* | where ' + Array.from({ length: 500 }, (_, i) => `dest="h${i}"`).join(' OR '), macros: MACROS });
+    expect(ok.eventStages).toHaveLength(2); // search: * and the where
+    for (const text of ['('.repeat(100_000) + 'x', '* | where ' + '('.repeat(100_000) + '1', '* | where ' + 'NOT '.repeat(50_000) + 'x', 'NOT '.repeat(50_000) + 'x']) {
+      let caught: unknown;
+      try {
+        compileSpl({ text, macros: MACROS, file: 'deep.spl' });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(HopscopeError);
+      expect((caught as HopscopeError).message).toMatch(/nests deeper/);
+      expect((caught as HopscopeError).location?.file).toBe('deep.spl');
+    }
+  });
 });
