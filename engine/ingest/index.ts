@@ -6,13 +6,38 @@ import type { IngestRecord, IngestStats, RecordSink, Rejection } from './sink.ts
 import type { FormatId, GenericMapping } from './types.ts';
 import { createIngestor, type DetectedInfo } from './ingestor.ts';
 
-export { createIngestor, sniffContainer, UnknownFormatError } from './ingestor.ts';
+export { createIngestor, headerSignature, sniffContainer, UnknownFormatError } from './ingestor.ts';
+import { UnknownFormatError } from './ingestor.ts';
 export type { DetectedInfo, IngestResult, Ingestor, IngestorOptions } from './ingestor.ts';
 export type { ContainerKind, FormatId, GenericMapping } from './types.ts';
 export { FORMAT_IDS } from './types.ts';
 export { StreamDecoder } from './decode.ts';
 export type { TextEncodingName } from './decode.ts';
 export { parseTime } from '../model/time.ts';
+
+export interface SniffResult extends DetectedInfo {
+  /** Set when the format is `generic`: the columns the user must map, and their signature. */
+  columns?: string[];
+  signature?: string;
+}
+
+/**
+ * Names the format of a file from its first text (e.g. 64 KiB) without keeping anything: for "open" dialogs
+ * that show the detected format and reason, or ask for a mapping before ingesting.
+ */
+export function sniffFormat(head: string, fileName?: string): SniffResult {
+  const none = { append(): void {}, reject(): void {}, nonProcess(): void {} };
+  const ing = createIngestor({ evidence: 0, fileName, sink: none });
+  try {
+    ing.push(head);
+    return ing.end().detected;
+  } catch (err) {
+    if (err instanceof UnknownFormatError) {
+      return { format: 'generic', reason: err.message, container: err.container, columns: err.columns, signature: err.signature };
+    }
+    throw err;
+  }
+}
 
 /** IngestRecord -> materialised CanonicalEvent (original fields as an object; first occurrence of a name wins). */
 export function toCanonicalEvent(rec: IngestRecord, evidence: number): CanonicalEvent {

@@ -61,7 +61,21 @@ export class UnknownFormatError extends HopscopeError {
     );
     this.columns = columns;
     this.container = container;
+    this.signature = headerSignature(columns);
   }
+  /** Stable key of the column set, for remembering the user's mapping per header. */
+  readonly signature: string;
+}
+
+/** FNV-1a (32-bit, hex) over the column names in order: the key a remembered GenericMapping is stored under. */
+export function headerSignature(columns: readonly string[]): string {
+  let h = 0x811c9dc5;
+  const text = columns.join('\u0000');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0') + ':' + columns.length;
 }
 
 /** Records buffered for detection before the first is mapped. */

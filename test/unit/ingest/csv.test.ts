@@ -200,3 +200,14 @@ describe('Splunk tstats / datamodel output', () => {
     expect(r.detected.reason).toContain('no records');
   });
 });
+
+describe('sniffFormat', () => {
+  it('names known formats from a head of the file and lists columns of unknown ones', async () => {
+    const { sniffFormat, headerSignature } = await import('../../../engine/ingest/index.ts');
+    const head = '_time,dest,process,parent_process_name\n2024-05-01T08:00:00Z,WS1,"cmd.exe /c dir",explorer.exe\n2024-05-01T08:00:01Z,WS1,"unfinished';
+    expect(sniffFormat(head)).toMatchObject({ format: 'splunk-cim', container: 'csv' });
+    const unknown = sniffFormat('when,machine,cmd\n1,2,3\n');
+    expect(unknown).toMatchObject({ format: 'generic', columns: ['when', 'machine', 'cmd'], signature: headerSignature(['when', 'machine', 'cmd']) });
+    expect(headerSignature(['when', 'machine', 'cmd'])).not.toBe(headerSignature(['machine', 'when', 'cmd']));
+  });
+});
