@@ -17,6 +17,8 @@ export interface MacroDef {
 export type MacroTable = Map<string, MacroDef>;
 
 const MAX_DEPTH = 20;
+/** Expanded text bound: nested macros can otherwise grow exponentially ("billion laughs"). */
+const MAX_EXPANDED_CHARS = 1_000_000;
 
 export function parseMacrosConf(text: string, file: string): MacroTable {
   const table: MacroTable = new Map();
@@ -121,6 +123,7 @@ export function expandMacros(src: SourceText, macros: MacroTable, depth = 0): So
   let segStart = 0;
   let i = 0;
   let inQuote = false;
+  let total = 0;
   while (i < text.length) {
     const c = text[i]!;
     if (inQuote) {
@@ -143,7 +146,10 @@ export function expandMacros(src: SourceText, macros: MacroTable, depth = 0): So
     const close = text.indexOf('`', i + 1);
     if (close < 0) throw new HopscopeError('E_RULE_PARSE', 'unterminated macro reference (missing closing backtick)', locAt(src, i));
     parts.push(sliceSource(src, segStart, i));
-    parts.push(expandOne(src, i, close, macros, depth));
+    const expanded = expandOne(src, i, close, macros, depth);
+    total += expanded.text.length + (i - segStart);
+    if (total > MAX_EXPANDED_CHARS) throw new HopscopeError('E_RULE_PARSE', `macro expansion exceeds ${MAX_EXPANDED_CHARS} characters`, locAt(src, i));
+    parts.push(expanded);
     i = close + 1;
     segStart = i;
   }

@@ -228,6 +228,9 @@ describe('macros', () => {
     expect(unknown.code).toBe('E_RULE_PARSE');
     expect(unknown.location).toEqual({ file: 'r.spl', line: 2, column: 3 });
     expect(err(() => compileSpl({ text: '`loop`', macros: m })).message).toMatch(/recursively/);
+    // Exponential expansion is bounded.
+    const lol = parseMacrosConf(Array.from({ length: 19 }, (_, i) => `[m${i}]\ndefinition = \`m${i + 1}\` \`m${i + 1}\`\n`).join('') + '[m19]\ndefinition = "0123456789"', 'lol.conf');
+    expect(err(() => compileSpl({ text: '`m0`', macros: lol })).message).toMatch(/exceeds/);
   });
 
   it('macros.conf errors carry file, line and column; errors inside a macro body point into macros.conf', () => {
