@@ -76,6 +76,14 @@ export class AppState {
         if (p.phase === 'cancelled' || p.phase === 'failed') {
           this.jobId = null;
           this.screen = this.summary ? 'case' : 'start';
+        } else if (p.phase === 'done') {
+          // case-ready normally follows; if it was lost (a reconnect), ask for the summary instead.
+          void this.api.call('case.summary', {}).then(
+            (s) => {
+              if (s && this.screen === 'loading' && this.jobId === p.jobId) this.showCase(s);
+            },
+            (e: unknown) => this.addError(e),
+          );
         } else if (p.phase !== 'done' && this.screen !== 'loading') {
           this.screen = 'loading';
         }

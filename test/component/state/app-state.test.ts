@@ -1,5 +1,5 @@
 // AppState: the screen follows host pushes; errors keep their code and location.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../../../renderer/state/app-state.svelte.ts';
 import { FakeApi } from '../fake-api.ts';
 
@@ -55,5 +55,19 @@ describe('AppState', () => {
     await app.start();
     expect(api.callsTo('case.open')).toEqual([{ handles: ['h1'] }]);
     expect(app.screen).toBe('loading');
+  });
+
+  it('shows the case when a job is done even if case-ready was missed', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    await app.start();
+    await app.openSample('lateral-movement');
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) => (channel === 'case.summary' ? api.summary() : orig(channel as never, req as never))) as typeof api.call;
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'done', bytesDone: 100, bytesTotal: 100, records: 1000, rejected: 2, rate: 0 } });
+    await vi.waitFor(() => expect(app.screen).toBe('case'));
+    expect(app.caseVersion).toBe(1);
+    api.emit({ type: 'case-ready', summary: api.summary() });
+    expect(app.caseVersion).toBe(2);
   });
 });
