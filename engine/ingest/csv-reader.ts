@@ -72,6 +72,10 @@ export class CsvReader implements ContainerReader {
     return this.header;
   }
 
+  get fieldDelimiter(): string {
+    return this.delimiter;
+  }
+
   push(text: string): void {
     this.buf = this.buf.length ? this.buf + text : text;
     this.run(false);

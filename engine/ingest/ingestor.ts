@@ -240,7 +240,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     if (out.kind === 'event') {
       const r = out.rec;
       if (this.opts.keepRawText && r.raw === undefined) {
-        r.raw = rec.text ?? (this.container === 'csv' ? csvLine(rec.values) : undefined);
+        r.raw = rec.text ?? (this.csvReader ? csvLine(rec.values, this.csvReader.fieldDelimiter) : undefined);
       }
       this.stats.records++;
       this.stats.appended++;

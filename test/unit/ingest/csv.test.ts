@@ -49,6 +49,7 @@ describe('Splunk CIM CSV export', () => {
     expect(r.events[0]!.fields).toMatchObject({ dest: 'WS01', process_name: 'cmd.exe', parent_process_name: 'services.exe' });
     expect(r.stats.assumedUtc).toBe(true);
     expect(r.events[0]!.timeMs).toBe(Date.UTC(2024, 4, 1, 8));
+    expect(r.events[0]!.raw).toBe('WS01\tcmd.exe /c dir\tservices.exe\t5/1/2024 8:00:00 AM');
     const empty = ingestText(header + '\n');
     expect(empty.stats.records).toBe(0);
     expect(empty.detected.format).toBe('splunk-cim');
