@@ -348,10 +348,10 @@ function segmentTextTest(view: SegmentView, value: string): RowTest | null {
       });
     }
   }
+  const rawTest = view.rawTextTest(re, value.toLowerCase(), true);
   return (row) => {
-    if (re.test(view.rawText(row))) return true;
     for (const p of parts) if (p(row)) return true;
-    return false;
+    return rawTest(row);
   };
 }
 

@@ -6,6 +6,7 @@ import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKi
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
 import { RAW_ALIAS, addCount } from './segment.ts';
+import { makeSkeleton } from './raw-template.ts';
 import type {
   ColumnData,
   EvidenceStatsData,
@@ -54,6 +55,8 @@ interface ShapeEntry {
   /** Column index per position, -1 when over the column cap. */
   cols: Int32Array;
   has: Set<number>;
+  /** 1 at positions whose column is stored and appears once in the shape (readable back by position). */
+  unique: Uint8Array;
   /** Over the shape cap: every original field of such a row goes to `extra`. */
   overflow: boolean;
 }
@@ -82,6 +85,7 @@ export class SegmentBuilder implements RecordSink {
   private recentShapes: number[] = [];
   private lastNames: readonly string[] | null = null;
   private raw = new ArenaWriter();
+  private rawTemplate = new StringColumnWriter(ARENA_FRACTION, FIRST_SWITCH_CHECK.original);
   private extra = new ArenaWriter();
   private evidence = 0;
   private rawFormat: RawFormat = 'json';
@@ -120,7 +124,7 @@ export class SegmentBuilder implements RecordSink {
 
   /** Approximate bytes held so far (callers may finish a segment early to bound worker memory). */
   approxBytes(): number {
-    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 4) + this.raw.byteLength + this.extra.byteLength;
+    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 2) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
     for (const c of this.canonical) if (c) n += c.byteLength;
     for (const o of this.originals) if (o.data) n += o.data.byteLength;
     return n;
@@ -165,14 +169,21 @@ export class SegmentBuilder implements RecordSink {
       col.set(row, v);
     }
 
-    if (rec.raw != null) this.raw.put(row, rec.raw);
-
     const names = rec.originalNames;
     const values = rec.originalValues;
     const shapeId = this.shapeFor(names, values, fields, rec.raw);
     this.shapeCol[row] = shapeId;
     const shape = this.shapes[shapeId]!;
     const cols = shape.cols;
+
+    if (rec.raw != null) {
+      // XML text is mostly the same skeleton around the record's own values: store that skeleton once.
+      const raw = String(rec.raw);
+      const unique = shape.unique;
+      const skeleton = shape.overflow ? null : makeSkeleton(raw, values, (i) => unique[i] === 1);
+      if (skeleton !== null) this.rawTemplate.set(row, skeleton);
+      else this.raw.put(row, raw);
+    }
     let extra: Array<[string, string]> | null = null;
     if (shape.overflow) {
       for (let i = 0; i < names.length; i++) {
@@ -263,7 +274,7 @@ export class SegmentBuilder implements RecordSink {
       const overflowKey = this.rawFormat + '\u0000\u0001overflow';
       id = this.shapeByKey.get(overflowKey);
       if (id === undefined) {
-        id = this.shapes.push({ names: [], format: this.rawFormat, cols: new Int32Array(0), has: new Set(), overflow: true }) - 1;
+        id = this.shapes.push({ names: [], format: this.rawFormat, cols: new Int32Array(0), has: new Set(), unique: new Uint8Array(0), overflow: true }) - 1;
         this.shapeByKey.set(overflowKey, id);
       }
       // Not cached as lastNames: the next record must be looked up again.
@@ -279,7 +290,10 @@ export class SegmentBuilder implements RecordSink {
         cols[i] = c;
         if (c >= 0) has.add(c);
       }
-      id = this.shapes.push({ names: names.slice(), format: this.rawFormat, cols, has, overflow: false }) - 1;
+      const seen = new Map<number, number>();
+      for (const c of cols) seen.set(c, (seen.get(c) ?? 0) + 1);
+      const unique = Uint8Array.from(cols, (c) => (c >= 0 && seen.get(c) === 1 ? 1 : 0));
+      id = this.shapes.push({ names: names.slice(), format: this.rawFormat, cols, has, unique, overflow: false }) - 1;
       this.shapeByKey.set(key, id);
     }
     this.lastShape = id;
@@ -372,6 +386,7 @@ export class SegmentBuilder implements RecordSink {
       shape: trim(this.shapeCol, n),
       shapes,
       raw: this.raw.finish(n),
+      rawTemplate: this.rawTemplate.finish(n),
       extra: this.extra.finish(n),
       canonicalNonEmpty,
       evidenceNames: [...this.evidenceNames],

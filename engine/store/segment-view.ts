@@ -5,6 +5,7 @@
 import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind } from '../model/fields.ts';
 import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
 import { decodeArena } from './columns.ts';
+import { escapeVariant, fillSkeleton, scanSkeleton, type SkeletonScan } from './raw-template.ts';
 import { RAW_ALIAS, type ArenaColumnData, type ColumnData, type DictColumnData, type Segment } from './segment.ts';
 import type { EventView, StringColumn } from './view.ts';
 
@@ -85,6 +86,7 @@ export class SegmentView implements EventView {
   private readonly internalCanon = new Map<string, StringColumn>();
   private readonly aliasMask = new Map<number, Uint8Array>();
   private names: string[] | null = null;
+  private readonly templates: StringColumn;
 
   constructor(
     readonly segment: Segment,
@@ -93,6 +95,7 @@ export class SegmentView implements EventView {
   ) {
     this.rowCount = segment.rowCount;
     this.timeMs = segment.timeMs;
+    this.templates = segment.rawTemplate.kind === 'dict' ? dictColumn(segment.rawTemplate) : arenaColumn(segment.rawTemplate);
     segment.originalNames.forEach((n, i) => {
       if (!this.originalIndex.has(n)) this.originalIndex.set(n, i);
     });
@@ -283,6 +286,53 @@ export class SegmentView implements EventView {
     return c;
   }
 
+  /**
+   * A test of the raw text for a case-insensitive literal (`re` finds `needleLower`) without rebuilding
+   * skeleton texts where scanSkeleton proves the pieces can be searched apart. Holes whose column mirrors
+   * a canonical field are skipped when `canonicalCovered` (the caller tests canonical values itself).
+   */
+  rawTextTest(re: RegExp, needleLower: string, canonicalCovered: boolean): (row: number) => boolean {
+    const seg = this.segment;
+    const scans = new Map<string, SkeletonScan | null>();
+    const test = (s: string): boolean => re.test(s);
+    const scanOf = (skeleton: string): SkeletonScan | null => {
+      let sc = scans.get(skeleton);
+      if (sc === undefined) {
+        sc = scanSkeleton(skeleton, needleLower, test);
+        if (scans.size < 4096) scans.set(skeleton, sc);
+      }
+      return sc;
+    };
+    const tplDict = this.templates.dict;
+    const dictScans = tplDict ? new Array<SkeletonScan | null | undefined>(tplDict.values.length) : null;
+    return (row) => {
+      if ((seg.raw.present[row >>> 3]! & (1 << (row & 7))) !== 0) return re.test(this.rawText(row));
+      let sc: SkeletonScan | null | undefined;
+      if (tplDict && dictScans) {
+        const id = tplDict.ids[row]!;
+        if (id === 0) return re.test(this.rawText(row));
+        sc = dictScans[id];
+        if (sc === undefined) sc = dictScans[id] = scanSkeleton(tplDict.values[id]!, needleLower, test);
+      } else {
+        const skeleton = this.templates.get(row);
+        if (skeleton === null) return re.test(this.rawText(row));
+        sc = scanOf(skeleton);
+      }
+      if (sc === null) return re.test(this.rawText(row));
+      if (sc.literalHit) return true;
+      const shape = seg.shapes[seg.shape[row]!]!;
+      for (const h of sc.holes) {
+        const idx = shape.columns[h.position];
+        if (idx === undefined || idx < 0) continue;
+        const data = seg.original[idx]!;
+        if (canonicalCovered && h.variant === 0 && data.kind === 'alias' && data.canonical !== RAW_ALIAS) continue;
+        const v = this.originalColumnCached(idx).get(row);
+        if (v !== null && re.test(escapeVariant(v, h.variant))) return true;
+      }
+      return false;
+    };
+  }
+
   /** The record's own text when it brought one, else its original fields re-serialised. */
   rawText(row: number): string {
     const seg = this.segment;
@@ -290,6 +340,13 @@ export class SegmentView implements EventView {
     if (raw !== null) return raw;
     const shape = seg.shapes[seg.shape[row]!];
     if (!shape) return '';
+    const skeleton = this.templates.get(row);
+    if (skeleton !== null) {
+      return fillSkeleton(skeleton, (position) => {
+        const idx = shape.columns[position];
+        return idx === undefined || idx < 0 ? null : this.originalColumnCached(idx).get(row);
+      });
+    }
     if (shape.format === 'json') {
       let out = '{';
       let first = true;

@@ -82,8 +82,10 @@ export interface Segment {
   /** Index into `shapes` per row (MAX_SHAPES keeps it within 16 bits). */
   shape: Uint16Array;
   shapes: RecordShape[];
-  /** `rec.raw` when the record brought one (XML); otherwise rebuilt from the shape. */
+  /** `rec.raw` verbatim when it could not be stored as a skeleton; otherwise rebuilt (see rawTemplate, shape). */
   raw: ArenaColumnData;
+  /** Skeleton of `rec.raw` with holes for the record's original values (raw-template.ts), per row. */
+  rawTemplate: DictColumnData | ArenaColumnData;
   /** Original fields beyond the column cap, per row, as a JSON object text (hostile inputs only). */
   extra: ArenaColumnData;
   /** Canonical fields that hold a non-empty value in some row. */
@@ -116,6 +118,7 @@ export function transferables(seg: Segment): ArrayBuffer[] {
   }
   columnBuffers(seg.provider, out);
   columnBuffers(seg.raw, out);
+  columnBuffers(seg.rawTemplate, out);
   columnBuffers(seg.extra, out);
   for (const c of Object.values(seg.canonical)) columnBuffers(c, out);
   for (const c of seg.original) columnBuffers(c, out);
@@ -146,7 +149,7 @@ export function columnByteSize(c: ColumnData): number {
 export function byteSize(seg: Segment): number {
   let n = 0;
   for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.shape]) n += a.byteLength;
-  n += columnByteSize(seg.provider) + columnByteSize(seg.raw) + columnByteSize(seg.extra);
+  n += columnByteSize(seg.provider) + columnByteSize(seg.raw) + columnByteSize(seg.rawTemplate) + columnByteSize(seg.extra);
   for (const c of Object.values(seg.canonical)) n += columnByteSize(c);
   for (const c of seg.original) n += columnByteSize(c);
   for (const s of seg.shapes) n += 32 + 8 * s.columns.length;

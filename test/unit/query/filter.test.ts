@@ -54,7 +54,7 @@ describe('filter operators', () => {
 
   it('free text on the store equals free text on the reference view (fast path vs full text)', () => {
     const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)));
-    for (const needle of ['EventCode', 'process_guid', 'SVC_BACKUP', 'zoë', 'Documents', '"dir C:"', 'high', 'ÄÖ.corp', 'Data', '1', 'cd^', '"=1"', 'exe*/c']) {
+    for (const needle of ['EventCode', 'process_guid', 'SVC_BACKUP', 'zoë', 'Documents', '"dir C:"', 'high', 'ÄÖ.corp', 'Data', '1', 'cd^', '"=1"', 'exe*/c', 'quot;C', '&gt;', '>WS0', 'Data>', '1</', 'Event>', '0.0.1', '}</Data', 'High</', 'a>\\\\']) {
       const f = compileFilter(needle);
       const test = f.forView(ref);
       const want: number[] = [];

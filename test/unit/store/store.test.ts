@@ -50,6 +50,11 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     // Original Sysmon names alias the canonical columns they equal instead of storing a copy.
     const ni = v.segment.originalNames.indexOf('CommandLine');
     expect(v.segment.original[ni]).toEqual({ kind: 'alias', canonical: 'process' });
+    // XML text is kept as a few shared skeletons with holes for the values, and rebuilds exactly (above).
+    const tpl = v.segment.rawTemplate;
+    if (tpl.kind !== 'dict') throw new Error('skeleton dictionary expected');
+    expect(tpl.values.length).toBeLessThan(40);
+    expect(v.segment.raw.bytes.byteLength).toBe(0);
     expect(v.column('source')!.get(0)).toBe('ws01-sysmon.xml');
     expect(v.column('sourcetype')!.get(0)).toBe('XmlWinEventLog:Microsoft-Windows-Sysmon/Operational');
   });
