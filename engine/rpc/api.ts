@@ -195,6 +195,7 @@ export interface HostEvent {
 }
 export interface HostErrorEvent {
   type: 'error';
+  /** Set when this error ended that job; notices during a job (a skipped file, a read warning) carry none. */
   jobId?: string;
   error: ErrorInfo;
 }

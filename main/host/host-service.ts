@@ -257,7 +257,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
         binSpanSec,
         skipUnreadable: true,
         onProgress: progress,
-        onEvidenceError: (_input, error) => push({ type: 'error', jobId, error }),
+        // A skipped file is a notice, not the job's failure: renderers end the job on an error carrying its jobId.
+        onEvidenceError: (_input, error) => push({ type: 'error', error }),
       });
       if (job?.id === jobId) job.run = run;
       const result = await run.promise;
@@ -267,7 +268,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       try {
         doc = await caseStore.load(caseKey(evidence.map((e) => e.sha256)));
       } catch (err) {
-        push({ type: 'error', jobId, error: toErrorInfo(err) });
+        push({ type: 'error', error: toErrorInfo(err) });
       }
       if (job?.id !== jobId) return;
       caseEvidence = evidence;
@@ -277,7 +278,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
       job = null;
       for (const ev of result.evidence) {
-        for (const w of ev.warnings) push({ type: 'error', jobId, error: { code: 'E_IO', message: `${ev.input.name}: ${w}`, location: { file: ev.input.path } } });
+        for (const w of ev.warnings) push({ type: 'error', error: { code: 'E_IO', message: `${ev.input.name}: ${w}`, location: { file: ev.input.path } } });
       }
       if (result.summary) push({ type: 'case-ready', summary: result.summary });
       if (rememberInputs.length) void remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i))).catch(() => undefined);
