@@ -21,6 +21,7 @@ export function needsBacktracking(root: RxNode): boolean {
 }
 
 const ALL: Range[] = [[0, 0x10ffff]];
+const LONG_REPEAT = 16;
 const NOT_NL: Range[] = complementRanges([[0x0a, 0x0a]]);
 
 function caseExpand(ranges: readonly Range[]): Range[] {
@@ -186,7 +187,8 @@ export function checkBacktrackingSafe(root: RxNode): void {
 function checkSequence(items: RxNode[]): void {
   let open: Range[] = [];
   for (const it of items) {
-    if (it.k === 'repeat' && it.max === Infinity) {
+    // Long bounded repeats backtrack like unbounded ones (a{1,30000}a{1,30000}): treat them alike.
+    if (it.k === 'repeat' && it.max > LONG_REPEAT) {
       const set = charSet(it.body);
       if (open.length > 0 && intersects(open, set)) fail(it.pos, 'adjacent unbounded repetitions can match the same text');
       open = normalizeRanges([...open, ...set]);
