@@ -5,7 +5,7 @@
 import { HopscopeError } from '../model/errors.ts';
 import type { IngestStats, RecordSink, Rejection } from './sink.ts';
 import type { ContainerKind, DetectSample, FlatRecord, FormatId, FormatMapper, GenericMapping } from './types.ts';
-import { indexOfNames } from './types.ts';
+import { FORMAT_IDS, indexOfNames } from './types.ts';
 import { detectFormat, mapperFor } from '../formats/index.ts';
 import { CsvReader, csvLine } from './csv-reader.ts';
 import { JsonStreamReader, NdjsonReader } from './json-reader.ts';
@@ -128,6 +128,9 @@ class IngestorImpl implements Ingestor, ReaderOutput {
   constructor(private readonly opts: IngestorOptions) {
     this.offsets = new ByteOffsetTracker(opts.encoding ?? 'utf-8', opts.bomBytes ?? 0);
     if (opts.format) {
+      if (!FORMAT_IDS.includes(opts.format)) {
+        throw new HopscopeError('E_USAGE', `unknown format "${String(opts.format).slice(0, 40)}" (known: ${FORMAT_IDS.join(', ')})`, { file: opts.fileName });
+      }
       const m = mapperFor(opts.format, opts.mapping);
       if (!m) throw new HopscopeError('E_USAGE', `format "${opts.format}" needs a column mapping`, { file: opts.fileName });
       this.mapper = m;

@@ -149,6 +149,10 @@ describe('generic CSV', () => {
     expect((err as UnknownFormatError).columns).toEqual(['when', 'machine', 'cmd', 'image']);
     expect((err as UnknownFormatError).message).toContain('when, machine, cmd, image');
   });
+  it('refuses an unknown format id and a generic format without mapping', () => {
+    expect(() => ingestText(text, { format: 'nope' as never })).toThrow(/unknown format "nope"/);
+    expect(() => ingestText(text, { format: 'generic' })).toThrow(/needs a column mapping/);
+  });
   it('ingests with a mapping', () => {
     const r = ingestText(text, { mapping: { time: 'when', host: 'machine', fields: { process: 'cmd', process_path: 'image' } } });
     expect(r.detected.format).toBe('generic');
