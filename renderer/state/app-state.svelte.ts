@@ -84,7 +84,7 @@ export class AppState {
             },
             (e: unknown) => this.addError(e),
           );
-        } else if (p.phase !== 'done' && this.screen !== 'loading') {
+        } else if (this.screen !== 'loading') {
           this.screen = 'loading';
         }
         break;
