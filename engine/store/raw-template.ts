@@ -8,6 +8,9 @@ const VARIANT_BASE = 0x30;
 const MAX_POSITION = 0xfffe;
 /** Shorter texts gain nothing from a skeleton. */
 const MIN_RAW_LENGTH = 64;
+/** Every missed value costs a scan to the end of the text: bound the work on hostile records. */
+const MAX_RAW_LENGTH = 256 * 1024;
+const MAX_MISSES = 16;
 
 type Escape = (v: string) => string;
 
@@ -32,10 +35,11 @@ export function makeSkeleton(
   values: ReadonlyArray<string | undefined | null>,
   usable: (position: number) => boolean,
 ): string | null {
-  if (raw.length < MIN_RAW_LENGTH || raw.includes(HOLE)) return null;
+  if (raw.length < MIN_RAW_LENGTH || raw.length > MAX_RAW_LENGTH || raw.includes(HOLE)) return null;
   let out = '';
   let pos = 0;
   let holes = 0;
+  let misses = 0;
   const n = Math.min(values.length, MAX_POSITION);
   for (let i = 0; i < n; i++) {
     const v = values[i];
@@ -60,7 +64,10 @@ export function makeSkeleton(
         bestVariant = k;
       }
     }
-    if (best < 0) continue;
+    if (best < 0) {
+      if (++misses > MAX_MISSES) break;
+      continue;
+    }
     out += raw.slice(pos, best) + HOLE + String.fromCharCode(i + 1) + String.fromCharCode(VARIANT_BASE + bestVariant);
     pos = best + bestLen;
     holes++;
