@@ -98,6 +98,7 @@ export const windowsXmlMapper: FormatMapper = {
   label: 'Windows event XML (Sysmon / Security)',
   detect(sample: DetectSample): Detection {
     if (sample.container !== 'xml') return { score: 0, reason: '' };
+    if (sample.records.length === 0) return { score: 50, reason: 'XML, but no <Event> element was found' };
     return { score: 100, reason: 'XML with <Event> elements (Windows event schema)' };
   },
   map(rec: FlatRecord): MapOutcome {
