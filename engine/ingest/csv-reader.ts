@@ -196,7 +196,8 @@ export class CsvReader implements ContainerReader {
     const ParserCtor = (Papa as unknown as { Parser: new (cfg: object) => PapaCoreParser }).Parser;
     return new ParserCtor({
       delimiter: this.delimiter,
-      newline: this.crlf ? '\r\n' : '\n',
+      // Always split on LF: files that mix CRLF and LF rows (concatenated exports) keep every row apart.
+      newline: '\n',
       step: (res: StepResult) => this.onRow(res),
     });
   }
@@ -221,9 +222,10 @@ export class CsvReader implements ContainerReader {
     const header = this.header!;
     if (row.length === 1 && row[0]!.length === 0) return;
     if (row.length === 1 && row[0] === '\r') return;
-    if (!this.crlf && row.length > 0) {
+    if (row.length > 0) {
+      // The CR of a CRLF ends up in an unquoted last field; a quoted one (`"..."\r\n`) already excludes it.
       const last = row[row.length - 1]!;
-      if (last.charCodeAt(last.length - 1) === 13) row[row.length - 1] = last.slice(0, -1);
+      if (last.charCodeAt(last.length - 1) === 13 && this.input.charCodeAt(end - 3) !== 34) row[row.length - 1] = last.slice(0, -1);
     }
     if (end - start > this.maxRecordChars) {
       this.out.reject('too-large', `record longer than ${this.maxRecordChars} characters`, line, this.bufBase + start);

@@ -216,3 +216,16 @@ describe('sniffFormat', () => {
     expect(headerSignature(['when', 'machine', 'cmd'])).not.toBe(headerSignature(['machine', 'when', 'cmd']));
   });
 });
+
+describe('CSV line endings', () => {
+  it('keeps rows apart when CRLF and LF rows are mixed, quoted or not', () => {
+    const text = '_time,dest,process\r\n2024-05-01T08:00:00Z,WS1,"cmd /c ""a""\r\nb"\r\n2024-05-01T08:00:01Z,WS2,whoami\n2024-05-01T08:00:02Z,WS3,"hostname"\n2024-05-01T08:00:03Z,WS4,ver\r\n';
+    for (const chunkChars of [undefined, 3]) {
+      const r = ingestText(text, { chunkChars });
+      expect(r.stats.rejected).toBe(0);
+      expect(r.events.map((e) => [e.fields.dest, e.fields.process, e.locator.line])).toEqual([
+        ['WS1', 'cmd /c "a"\r\nb', 2], ['WS2', 'whoami', 4], ['WS3', 'hostname', 5], ['WS4', 'ver', 6],
+      ]);
+    }
+  });
+});
