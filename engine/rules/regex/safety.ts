@@ -142,7 +142,29 @@ function flatItems(n: RxNode): RxNode[] {
   return [n];
 }
 
+/** Any repetition that can run long (unbounded or over LONG_REPEAT), anywhere in the pattern. */
+function firstLongRepeat(n: RxNode): Extract<RxNode, { k: 'repeat' }> | undefined {
+  if (n.k === 'repeat' && n.max > LONG_REPEAT) return n;
+  if (n.k === 'seq') for (const c of n.items) { const r = firstLongRepeat(c); if (r) return r; }
+  if (n.k === 'alt') for (const c of n.branches) { const r = firstLongRepeat(c); if (r) return r; }
+  if (n.k === 'group' || n.k === 'look' || n.k === 'repeat') return firstLongRepeat(n.body);
+  return undefined;
+}
+
+function startAnchored(n: RxNode): boolean {
+  const first = n.k === 'seq' ? n.items[0] : n;
+  if (!first) return false;
+  if (first.k === 'assert') return first.kind === 'bol' || first.kind === 'start';
+  if (first.k === 'group') return startAnchored(first.body);
+  if (first.k === 'alt') return first.branches.every(startAnchored);
+  return false;
+}
+
 export function checkBacktrackingSafe(root: RxNode): void {
+  // Unanchored, a backtracking engine retries a long repetition from every start position: quadratic
+  // on hostile input (\d+x against a long run of digits). Only a start-anchored pattern avoids that.
+  const long = firstLongRepeat(root);
+  if (long && !startAnchored(root)) fail(long.pos, 'an unbounded repetition in an unanchored pattern (add ^ or avoid lookaround/back-references)');
   const visit = (n: RxNode): void => {
     switch (n.k) {
       case 'repeat': {

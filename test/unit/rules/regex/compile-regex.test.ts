@@ -54,8 +54,8 @@ describe('translation table (PCRE -> engine), checked by behaviour', () => {
     ['\\s', '\u00a0', false], // ...but no Unicode spaces
     ['[^a]', '\n', true],
     ['[\\d-z]', '-', true],
-    ['\\d+(?=px)', '12px', true],
-    ['\\d+(?=px)', '12em', false],
+    ['^\\d+(?=px)', '12px', true],
+    ['^\\d+(?=px)', '12em', false],
     ['(?<!\\\\)evil', 'x\\evil', false],
     ['(a)b\\1', 'aba', true],
     ['(?i)(a)b\\1', 'AbA', true],
@@ -116,7 +116,7 @@ describe('refusals carry the construct position', () => {
     expect(refusal('(a)?\\1b').location?.column).toBe(1 + 4);
     expect(refusal('(?:(a)|c)\\1').message).toMatch(/may not be set/);
     expect(refusal('\\1(a)').message).toMatch(/may not be set/);
-    expect(compileRegex('(?P<q>["\'])[^"\']*(?P=q)').test('x "quoted" y')).toBe(true);
+    expect(compileRegex('^[^"\']*(?P<q>["\'])[^"\']*(?P=q)').test('x "quoted" y')).toBe(true);
   });
 
   it('a non-final "$" cannot be expressed on the linear engine and is refused, not changed', () => {
@@ -139,6 +139,14 @@ describe('ReDoS safety', () => {
       expect(re.engine).toBe('linear');
       expect(re.test(input)).toBe(false);
     }
+  });
+
+  it('refuses unanchored long repetitions on the backtracking engine (quadratic retries), accepts them anchored', () => {
+    expect(refusal('\\d+(?=px)').message).toMatch(/unanchored/);
+    expect(refusal('foo(?=bar).*baz').location?.column).toBe(1 + 10);
+    const anchored = compileRegex('^\\d+(?=px)');
+    expect(anchored.engine).toBe('native');
+    expect(anchored.test('1'.repeat(100_000) + 'em')).toBe(false);
   });
 
   it('refuses catastrophic patterns that would need the backtracking engine', () => {
