@@ -267,6 +267,30 @@ describe('located errors in rule files', () => {
     expect(byPath.get('user/bad-yaml.yml')).toMatchObject({ code: 'E_RULE_PARSE', location: { file: 'user/bad-yaml.yml' } });
   });
 
+  it('validates rule metadata with located issues, and refuses duplicate ids', () => {
+    const base = yml('process_name=cmd.exe');
+    const set = loadRulePack(
+      [
+        { path: 'a.yml', text: base },
+        { path: 'b.yml', text: base },
+        { path: 'c.yml', text: base.replace('id: t1', 'id: t3').replace('risk_score: 10', 'risk_score: 120') },
+        { path: 'd.yml', text: base.replace('id: t1', 'id: t4') + 'glyph: ab\n' },
+        { path: 'e.yml', text: base.replace('id: t1', 'id: t5').replace('language: spl', 'language: sigma') },
+        { path: 'f.yml', text: base.replace('id: t1\n', '') },
+      ],
+      macroFiles(),
+    );
+    expect(set.rules.map((r) => r.meta.id)).toEqual(['t1']);
+    const by = new Map(set.issues.map((i) => [i.source, i]));
+    expect(by.get('b.yml')?.message).toMatch(/duplicate rule id "t1" \(already defined in a.yml\)/);
+    expect(by.get('c.yml')).toMatchObject({ message: 'risk_score must be a number from 0 to 100', location: { file: 'c.yml', line: 4, column: 13 } });
+    expect(by.get('d.yml')).toMatchObject({ message: 'glyph must be a single character', location: { file: 'd.yml', line: 7, column: 8 } });
+    expect(by.get('e.yml')).toMatchObject({ severity: 'unsupported', location: { file: 'e.yml', line: 3, column: 11 } });
+    expect(by.get('f.yml')?.message).toBe('missing required field "id"');
+    const t1 = set.rules[0]!.meta;
+    expect(t1).toMatchObject({ id: 't1', title: 'Test', language: 'spl', source: 'a.yml', riskScore: 10, origin: 'user', enabled: true, techniques: [] });
+  });
+
   it('parse errors point at the offending token', () => {
     const e = err(() => spl('process_name=cmd.exe | where (dest="x"'));
     expect(e.code).toBe('E_RULE_PARSE');
