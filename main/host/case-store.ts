@@ -1,74 +1,361 @@
-// Case persistence: the analyst's annotations of a case, stored per evidence set under the user-data folder.
-// Invariant: written atomically (temp file + rename, one write at a time), keyed by the evidence content
-// hashes so reopening the same files finds them again; never written next to the evidence.
+// Durable case persistence: a case folder holds `case.json` (snapshot) and `journal.ndjson` (one checksummed
+// change per line). Invariant: a change is acknowledged only after its journal line is fsync'ed, and the
+// in-memory state advances only then, so a crash or power loss at any step loses nothing acknowledged.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { emptyDoc, parseAnnotationDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
+import { join, resolve } from 'node:path';
 import { HopscopeError } from '../../engine/model/errors.ts';
+import { nodeCaseFs, type CaseFileHandle, type CaseFs } from './case/case-fs.ts';
+import { applyCaseOp, CASE_SCHEMA, emptyCaseDoc, parseCaseDoc, parseCaseOp, type CaseDoc, type CaseOp, type CaseSettings } from './case/case-doc.ts';
 
-export const CASE_SCHEMA = 'hopscope.case/1';
+export const SNAPSHOT_FILE = 'case.json';
+export const JOURNAL_FILE = 'journal.ndjson';
+const TEMP_FILE = /^(?:case\.json|journal\.ndjson)\.[0-9a-f]+\.tmp$/;
 
-interface CaseFile {
-  schema: typeof CASE_SCHEMA;
-  evidence: Array<{ sha256: string; name: string }>;
-  annotations: AnnotationDoc;
+export interface CaseLoadReport {
+  /** True when the folder held no case yet. */
+  created: boolean;
+  snapshotSeq: number;
+  /** Journal entries applied on top of the snapshot. */
+  replayed: number;
+  /** Journal lines not applied: a torn last line after a crash, or damage. */
+  droppedLines: number;
+  /** When lines other than a torn last one were dropped, the old journal is kept here for the analyst. */
+  damagedJournal?: string;
 }
 
-/** One key per set of evidence contents, whatever the order or file names. */
-export function caseKey(sha256s: readonly string[]): string {
-  const sorted = [...new Set(sha256s.map((s) => s.toLowerCase()))].sort();
-  return createHash('sha256').update(sorted.join('\n'), 'utf8').digest('hex');
+export interface ReadCaseResult {
+  doc: CaseDoc;
+  seq: number;
+  report: CaseLoadReport;
+  /** Journal bytes up to the end of the last applied line (valid prefix). */
+  journalValidBytes: number;
+  journalBytes: number;
+  /** Lines in the journal already covered by the snapshot (left over from an interrupted compaction). */
+  staleLines: number;
+  hasJournal: boolean;
+}
+
+export interface OpenCaseOptions {
+  dir: string;
+  fs?: CaseFs;
+  /** Snapshot and start a fresh journal after this many journal entries (default 200). */
+  compactEvery?: number;
+  /** Paths no case write may target (the evidence files). */
+  protectedPaths?: () => Iterable<string>;
+  /** Settings of a case created by this call. */
+  initialSettings?: Partial<CaseSettings>;
 }
 
 export interface CaseStore {
-  load(key: string): Promise<AnnotationDoc>;
-  save(key: string, evidence: Array<{ sha256: string; name: string }>, doc: AnnotationDoc): Promise<void>;
+  readonly dir: string;
+  /** The acknowledged state: what a reload would give. */
+  readonly doc: CaseDoc;
+  readonly seq: number;
+  readonly loadReport: CaseLoadReport;
+  /** Validate, journal durably, then apply. Rejects with E_CASE leaving `doc` unchanged. Calls are serialised. */
+  apply(op: CaseOp): Promise<CaseDoc>;
+  /** Write a snapshot now and start an empty journal. */
+  compact(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export function createCaseStore(dir: string): CaseStore {
-  let writes: Promise<void> = Promise.resolve();
-  const fileOf = (key: string): string => {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new HopscopeError('E_CASE', 'bad case key');
-    return join(dir, `${key}.json`);
-  };
-  return {
-    async load(key) {
-      let text: string;
-      try {
-        text = await readFile(fileOf(key), 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyDoc();
-        throw new HopscopeError('E_CASE', `cannot read the saved case: ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`);
-      }
-      try {
-        const parsed = JSON.parse(text) as Partial<CaseFile>;
-        return parseAnnotationDoc(parsed.annotations ?? {});
-      } catch (err) {
-        // Keep the damaged file for the analyst (it may be hand-edited) and start afresh beside it.
-        const aside = join(dir, `${key}.damaged-${Date.now()}.json`);
-        await rename(fileOf(key), aside).catch(() => undefined);
-        throw new HopscopeError('E_CASE', `the saved annotations were damaged (${err instanceof Error ? err.message : String(err)}); kept as ${aside}`, { file: aside });
-      }
-    },
-    save(key, evidence, doc) {
-      const target = fileOf(key);
-      const body: CaseFile = { schema: CASE_SCHEMA, evidence, annotations: doc };
-      const run = async (): Promise<void> => {
-        await mkdir(dir, { recursive: true });
-        const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function lineChecksum(seq: number, opJson: string): string {
+  return sha256Hex(`${seq}\n${opJson}`);
+}
+
+/** One journal line (with its newline) for operation number `seq`. */
+export function journalLine(seq: number, op: CaseOp): string {
+  const opJson = JSON.stringify(op);
+  return `{"seq":${seq},"sum":"${lineChecksum(seq, opJson)}","op":${opJson}}\n`;
+}
+
+function snapshotText(seq: number, doc: CaseDoc): string {
+  const docJson = JSON.stringify(doc);
+  return `{"schema":"${CASE_SCHEMA}","seq":${seq},"sum":"${sha256Hex(docJson)}","case":${JSON.stringify(doc, null, 1)}}\n`;
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the case folder is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'an I/O error occurred',
+  ENOENT: 'the case folder no longer exists',
+};
+
+export function caseIoError(what: string, dir: string, err: unknown): HopscopeError {
+  if (err instanceof HopscopeError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code ? `${ERRNO_TEXT[code] ?? 'I/O error'} (${code})` : err instanceof Error ? err.message : String(err);
+  return new HopscopeError('E_CASE', `${what}: ${reason}`, { file: dir });
+}
+
+function decode(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** Parse one journal line; null when torn, damaged or not checksum-valid. */
+function parseLine(line: string): { seq: number; op: unknown } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const { seq, sum, op } = v as { seq?: unknown; sum?: unknown; op?: unknown };
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1 || typeof sum !== 'string' || op === undefined) return null;
+  return lineChecksum(seq, JSON.stringify(op)) === sum ? { seq, op } : null;
+}
+
+/**
+ * Read a case folder without writing anything: last snapshot + the journal's valid run of entries after it.
+ * A damaged snapshot is an E_CASE error (nothing is guessed); a damaged journal tail is dropped and reported.
+ */
+export async function readCase(dir: string, fs: CaseFs = nodeCaseFs, initialSettings?: Partial<CaseSettings>): Promise<ReadCaseResult> {
+  let snapBytes: Uint8Array | null;
+  let journal: Uint8Array | null;
+  try {
+    snapBytes = await fs.readFile(join(dir, SNAPSHOT_FILE));
+    journal = await fs.readFile(join(dir, JOURNAL_FILE));
+  } catch (err) {
+    throw caseIoError('cannot read the case', dir, err);
+  }
+  let doc = emptyCaseDoc(initialSettings);
+  let seq = 0;
+  if (snapBytes) {
+    try {
+      const v = JSON.parse(decode(snapBytes)) as { schema?: unknown; seq?: unknown; sum?: unknown; case?: unknown };
+      if (v.schema !== CASE_SCHEMA) throw new Error(`unknown schema ${JSON.stringify(v.schema)}`);
+      if (typeof v.seq !== 'number' || !Number.isSafeInteger(v.seq) || v.seq < 0) throw new Error('bad sequence number');
+      if (v.sum !== sha256Hex(JSON.stringify(v.case))) throw new Error('checksum mismatch');
+      doc = parseCaseDoc(v.case);
+      seq = v.seq;
+    } catch (err) {
+      throw new HopscopeError('E_CASE', `the case snapshot is damaged (${err instanceof Error ? err.message : String(err)}); it was left untouched`, {
+        file: join(dir, SNAPSHOT_FILE),
+      });
+    }
+  }
+  const snapshotSeq = seq;
+  let replayed = 0;
+  let stale = 0;
+  let dropped = 0;
+  let validBytes = 0;
+  let damaged = false;
+  if (journal) {
+    // Invalid UTF-8 becomes U+FFFD, which breaks that line's checksum: it is dropped like any damage.
+    const parts = new TextDecoder('utf-8').decode(journal).split('\n');
+    // What follows the last newline: '' for a cleanly ended journal, else a line torn by a crash.
+    const tail = parts.pop()!;
+    let failedAt = parts.length;
+    for (let i = 0; i < parts.length; i++) {
+      const line = parts[i]!;
+      const entry = parseLine(line);
+      let ok = false;
+      if (entry && entry.seq <= seq && replayed === 0) {
+        // Left by a compaction interrupted between the snapshot rename and the journal swap.
+        stale++;
+        ok = true;
+      } else if (entry && entry.seq === seq + 1) {
         try {
-          await writeFile(tmp, JSON.stringify(body, null, 1), { encoding: 'utf8', mode: 0o600, flag: 'wx' });
-          await rename(tmp, target);
-        } catch (err) {
-          await rm(tmp, { force: true });
-          throw new HopscopeError('E_CASE', `cannot save the case: ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`);
+          doc = applyCaseOp(doc, parseCaseOp(entry.op));
+          seq++;
+          replayed++;
+          ok = true;
+        } catch {
+          ok = false;
         }
-      };
-      const next = writes.then(run, run);
-      writes = next.catch(() => undefined);
-      return next;
+      }
+      if (!ok) {
+        failedAt = i;
+        break;
+      }
+      validBytes += Buffer.byteLength(line, 'utf8') + 1;
+    }
+    dropped = parts.length - failedAt + (tail === '' ? 0 : 1);
+    // Power loss can tear the final line (even one whose newline reached the disk); anything more is damage.
+    damaged = dropped > 1;
+  }
+  const report: CaseLoadReport = { created: !snapBytes && !journal, snapshotSeq, replayed, droppedLines: dropped };
+  if (damaged) report.damagedJournal = '';
+  return { doc, seq, report, journalValidBytes: validBytes, journalBytes: journal?.byteLength ?? 0, staleLines: stale, hasJournal: journal !== null };
+}
+
+/** Open (or create) the case in `dir`, repairing a torn journal tail, ready to apply changes. */
+export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
+  const fs = opts.fs ?? nodeCaseFs;
+  const dir = resolve(opts.dir);
+  const compactEvery = Math.max(1, opts.compactEvery ?? 200);
+  const snapshotPath = join(dir, SNAPSHOT_FILE);
+  const journalPath = join(dir, JOURNAL_FILE);
+
+  /** No case write may land on evidence, whatever folder the analyst picked. */
+  const guard = (target: string): void => {
+    const abs = resolve(target);
+    for (const p of opts.protectedPaths?.() ?? []) {
+      if (resolve(p) === abs) throw new HopscopeError('E_SECURITY', 'a case file must never be written over evidence', { file: abs });
+    }
+  };
+  guard(dir);
+  guard(snapshotPath);
+  guard(journalPath);
+
+  try {
+    await fs.mkdirp(dir);
+    for (const name of await fs.readdir(dir)) if (TEMP_FILE.test(name)) await fs.remove(join(dir, name));
+  } catch (err) {
+    throw caseIoError('cannot open the case folder', dir, err);
+  }
+  const read = await readCase(dir, fs, opts.initialSettings);
+  let doc = read.doc;
+  let seq = read.seq;
+  const loadReport = read.report;
+  let snapshotSeq = read.report.snapshotSeq;
+  let journal: CaseFileHandle | null = null;
+  let journalBytes = read.journalValidBytes;
+  let broken = false;
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const tempName = (base: string): string => join(dir, `${base}.${randomBytes(6).toString('hex')}.tmp`);
+
+  /** Snapshot (temp -> fsync -> rename -> fsync dir), then swap in a new empty journal the same way. */
+  async function compactNow(): Promise<void> {
+    const snapTmp = tempName(SNAPSHOT_FILE);
+    const jTmp = tempName(JOURNAL_FILE);
+    let fresh: CaseFileHandle | null = null;
+    let swapped = false;
+    try {
+      const snap = await fs.create(snapTmp);
+      try {
+        await snap.write(new TextEncoder().encode(snapshotText(seq, doc)), 0);
+        await snap.sync();
+      } finally {
+        await snap.close();
+      }
+      guard(snapshotPath);
+      await fs.rename(snapTmp, snapshotPath);
+      await fs.syncDir(dir);
+      snapshotSeq = seq;
+      // Old journal lines are now covered by the snapshot (seq <= snapshotSeq): replay skips them until the swap.
+      fresh = await fs.create(jTmp);
+      await fresh.sync();
+      guard(journalPath);
+      await fs.rename(jTmp, journalPath);
+      swapped = true;
+      const old = journal;
+      journal = fresh;
+      journalBytes = 0;
+      fresh = null;
+      await old?.close().catch(() => undefined);
+      await fs.syncDir(dir);
+    } catch (err) {
+      if (fresh && !swapped) await fresh.close().catch(() => undefined);
+      await fs.remove(snapTmp).catch(() => undefined);
+      if (!swapped) await fs.remove(jTmp).catch(() => undefined);
+      throw caseIoError('cannot write the case snapshot', dir, err);
+    }
+  }
+
+  const needsRepair = loadReport.droppedLines > 0 || read.staleLines > 0 || !read.hasJournal || seq - snapshotSeq >= compactEvery;
+  if (loadReport.damagedJournal !== undefined) {
+    // Keep the damaged journal for the analyst before the repair replaces it.
+    const aside = join(dir, `journal.damaged-${Date.now()}.ndjson`);
+    try {
+      const bytes = (await fs.readFile(journalPath)) ?? new Uint8Array();
+      const h = await fs.create(aside);
+      try {
+        await h.write(bytes, 0);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.syncDir(dir);
+    } catch (err) {
+      throw caseIoError('cannot keep the damaged journal aside', dir, err);
+    }
+    loadReport.damagedJournal = aside;
+  }
+  if (needsRepair) {
+    await compactNow();
+  } else {
+    try {
+      journal = await fs.openForWrite(journalPath);
+      // A previous run may have died between a rename and its folder fsync, or between a write and its fsync:
+      // make what we just read durable before appending to it, or a later power loss could undo acknowledged lines.
+      await journal.sync();
+      await fs.syncDir(dir);
+    } catch (err) {
+      await journal?.close().catch(() => undefined);
+      journal = null;
+      throw caseIoError('cannot open the case journal', dir, err);
+    }
+  }
+
+  function serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async function applyNow(input: CaseOp): Promise<CaseDoc> {
+    if (closed) throw new HopscopeError('E_CASE', 'the case is closed');
+    if (broken || !journal) throw new HopscopeError('E_CASE', 'the case journal could not be repaired after a failed write; reopen the case', { file: dir });
+    // Validation first: an invalid change never reaches the disk.
+    const op = parseCaseOp(input);
+    const next = applyCaseOp(doc, op);
+    const bytes = new TextEncoder().encode(journalLine(seq + 1, op));
+    try {
+      await journal.write(bytes, journalBytes);
+      await journal.sync();
+    } catch (err) {
+      // Cut a partly written line off so the next line does not land after garbage.
+      try {
+        await journal.truncate(journalBytes);
+        await journal.sync();
+      } catch {
+        broken = true;
+      }
+      throw caseIoError('cannot save the change; the case is as it was before it', dir, err);
+    }
+    journalBytes += bytes.byteLength;
+    seq++;
+    doc = next;
+    if (seq - snapshotSeq >= compactEvery) {
+      // The change is already durable; a failed snapshot only means a longer journal until the next try.
+      await compactNow().catch(() => undefined);
+    }
+    return doc;
+  }
+
+  return {
+    dir,
+    get doc() {
+      return doc;
     },
+    get seq() {
+      return seq;
+    },
+    loadReport,
+    apply: (op) => serial(() => applyNow(op)),
+    compact: () =>
+      serial(async () => {
+        if (broken || closed) throw new HopscopeError('E_CASE', 'the case is not writable; reopen it', { file: dir });
+        await compactNow();
+      }),
+    close: () =>
+      serial(async () => {
+        if (closed) return;
+        closed = true;
+        await journal?.close().catch(() => undefined);
+        journal = null;
+      }),
   };
 }
