@@ -121,12 +121,24 @@ export function likeMatch(text: string, pattern: string): boolean {
   return p === pattern.length;
 }
 
+// One-entry memo: consecutive match() calls usually test the same value (seed 000 runs five regexes on
+// one command line), so it is lower-cased once.
+let memoRaw: string | null = null;
+let memoLower = '';
+function lowerOnce(s: string): string {
+  if (s !== memoRaw) {
+    memoRaw = s;
+    memoLower = s.toLowerCase();
+  }
+  return memoLower;
+}
+
 /** A regex test that runs cheap literal checks before the engine. */
 export function prefiltered(re: SafeRegex): (s: string) => boolean {
   const lits = re.requiredLiterals;
   if (lits.length === 0) return (s) => re.test(s);
   return (s) => {
-    const lower = s.toLowerCase();
+    const lower = lowerOnce(s);
     for (const l of lits) if (!lower.includes(l)) return false;
     return re.test(s);
   };
