@@ -8,6 +8,12 @@ import { MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './rea
 /** Keys whose array value holds the records in API/search exports (Splunk REST, Defender API, Elastic hits). */
 const WRAPPER_KEYS: ReadonlySet<string> = new Set(['results', 'Results', 'events', 'Events', 'records', 'Records', 'hits', 'value']);
 
+/** Envelope metadata that may sit beside the records array (Splunk REST, Defender API, Elastic, OData). */
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
+  'preview', 'init_offset', 'offset', 'messages', 'fields', 'highlighted', 'post_process_count', 'lastrow',
+  'Schema', 'Stats', 'took', 'timed_out', '_shards', 'total', 'max_score', '@odata.context', '@odata.nextLink',
+]);
+
 /** Parses one object's text and emits it flattened; Splunk's `{"result":{...}}` wrapper is unwrapped. */
 function emitObject(out: ReaderOutput, text: string, line: number, charOffset: number): void {
   let parsed: unknown;
@@ -27,7 +33,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** A small object holding the records in one array (`{"results":[...]}`, `{"hits":{"hits":[...]}}`). */
 function wrappedRecords(obj: Record<string, unknown>): unknown[] | null {
-  if (Object.keys(obj).length > 8) return null;
+  const keys = Object.keys(obj);
+  // Every other key must be envelope metadata, so a record that merely has an `events` array stays a record.
+  if (keys.length > 8 || !keys.every((k) => WRAPPER_KEYS.has(k) || ENVELOPE_KEYS.has(k))) return null;
   for (const key of WRAPPER_KEYS) {
     let v = obj[key];
     if (isPlainObject(v) && Array.isArray(v[key])) v = v[key];
@@ -158,6 +166,8 @@ export class JsonStreamReader implements ContainerReader {
   private keyStart = -1;
   private lastKey = '';
   private lastKeyDepth = -1;
+  /** Every key of the top-level object so far is envelope metadata (so it may be a wrapper). */
+  private envelopeOnly = true;
 
   constructor(
     private readonly out: ReaderOutput,
@@ -261,9 +271,12 @@ export class JsonStreamReader implements ContainerReader {
         continue;
       }
       if (c === 123 || c === 91) {
+        // Only a top-level object can be a wrapper (never a record inside a top-level array); below depth 1
+        // only Elastic's `hits.hits` shape counts.
         if (
-          c === 91 && this.wrapperPossible && this.elemDepth === 0 && this.depth >= 1 && this.depth <= 3 &&
-          this.lastKeyDepth === this.depth && WRAPPER_KEYS.has(this.lastKey)
+          c === 91 && this.wrapperPossible && this.envelopeOnly && !this.topArray && this.elemDepth === 0 &&
+          this.lastKeyDepth === this.depth &&
+          (this.depth === 1 ? WRAPPER_KEYS.has(this.lastKey) : this.depth === 2 && this.lastKey === 'hits')
         ) {
           // `{"results": [` : the array's elements are the records, the wrapper object is not.
           this.elemStart = -1;
@@ -308,7 +321,11 @@ export class JsonStreamReader implements ContainerReader {
         continue;
       }
       // A value after `"key":` other than an array ends wrapper candidacy for that key.
-      if (c !== 58 && c > 32) this.lastKeyDepth = -1;
+      if (c === 58) {
+        if (this.depth === 1 && this.lastKeyDepth === 1 && !WRAPPER_KEYS.has(this.lastKey) && !ENVELOPE_KEYS.has(this.lastKey)) {
+          this.envelopeOnly = false;
+        }
+      } else if (c > 32) this.lastKeyDepth = -1;
       // Anything else at depth 0 (commas, scalars, evtx_dump's `Record 12` lines) is not a record: skip it.
       i++;
     }

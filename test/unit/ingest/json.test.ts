@@ -238,3 +238,23 @@ describe('Winlogbeat without ECS process fields', () => {
     expect(r7.events[0]!.source).toBe('security-4688');
   });
 });
+
+describe('records that merely contain an array field', () => {
+  it('a record inside a top-level array keeps its "events" array as a field', () => {
+    const rec = { TimeCreated: '2020-10-19 03:30:46.251', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Hostname: 'WS1', Image: 'C:\\a.exe', events: [{ x: 1 }, { x: 2 }] };
+    const r = ingestText(JSON.stringify([rec, rec], null, 2), { chunkChars: 11 });
+    expect(r.stats).toMatchObject({ records: 2, appended: 2 });
+    expect(r.events[0]!.original['events']).toBe('[{"x":1},{"x":2}]');
+  });
+});
+
+describe('pretty-printed records with an array field', () => {
+  it('a concatenated record with a "results" array is not taken for a wrapper', () => {
+    const rec = { TimeCreated: '2020-10-19 03:30:46.251', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Hostname: 'WS1', Image: 'C:\\a.exe', results: [{ x: 1 }] };
+    const text = JSON.stringify(rec, null, 2) + '\n' + JSON.stringify(rec, null, 2);
+    const r = ingestText(text, { chunkChars: 9 });
+    expect(r.detected.container).toBe('json-stream');
+    expect(r.stats).toMatchObject({ records: 2, appended: 2 });
+    expect(r.events[1]!.original['results']).toBe('[{"x":1}]');
+  });
+});
