@@ -10,8 +10,8 @@
 //   value  := "quoted" | /regex/flags | bare          op := '>=' | '>' | '<=' | '<' | '='
 // Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), case-
 // insensitively for words and phrases. Field values match the whole value, case-insensitively, with `*`
-// (any run) and `?` (one character); `name:*` means the field is present. A one-letter name is not a
-// field (`C:\Windows` is free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
+// (any run) and `?` (one character); `name:*` means the field is present. A field name has two or more
+// characters and starts with a letter, `_` or `@` (`C:\Windows` and `08:00:17` are free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
 
 import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
@@ -157,7 +157,9 @@ class Lexer {
       if (op === null) return { t: name === 'AND' ? 'and' : name === 'OR' ? 'or' : 'not', col };
     }
     const isTime = name === 'time' || name === '_time';
-    if (op === null || name.length < 2 || ((op === '<' || op === '>' || op === '<=' || op === '>=') && !isTime)) {
+    // Field names start with a letter, `_` or `@`: `08:00:17` and `C:\Windows` are free text.
+    const fieldLike = name.length >= 2 && /^[A-Za-z_@]/.test(name);
+    if (op === null || !fieldLike || ((op === '<' || op === '>' || op === '<=' || op === '>=') && !isTime)) {
       // Free text: the whole run up to whitespace or a parenthesis.
       this.pos = start;
       const word = this.bare();

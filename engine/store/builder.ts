@@ -5,7 +5,8 @@
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
-import { RAW_ALIAS, addCount } from './segment.ts';
+import { RAW_ALIAS, TIME_ALIAS, addCount } from './segment.ts';
+import { detectTimeTextFormat, formatTimeText, type TimeTextFormat } from './time-text.ts';
 import { makeSkeleton } from './raw-template.ts';
 import type {
   ColumnData,
@@ -46,6 +47,8 @@ interface OriginalWriter {
   aliasIndex: number;
   /** Mirrors the record's raw text while every value so far equalled it (Splunk `_raw`). */
   rawAlias: boolean;
+  /** The event time written in this format while every value so far was exactly that (time-text.ts). */
+  timeFormat: TimeTextFormat | null;
   data: StringColumnWriter | null;
 }
 
@@ -171,7 +174,7 @@ export class SegmentBuilder implements RecordSink {
 
     const names = rec.originalNames;
     const values = rec.originalValues;
-    const shapeId = this.shapeFor(names, values, fields, rec.raw);
+    const shapeId = this.shapeFor(names, values, fields, rec.raw, rec.timeMs);
     this.shapeCol[row] = shapeId;
     const shape = this.shapes[shapeId]!;
     const cols = shape.cols;
@@ -204,6 +207,9 @@ export class SegmentBuilder implements RecordSink {
         this.materialise(c, row);
       } else if (w.rawAlias) {
         if (rec.raw === v) continue;
+        this.materialise(c, row);
+      } else if (w.timeFormat !== null) {
+        if (v !== undefined && v !== null && formatTimeText(rec.timeMs, w.timeFormat) === v) continue;
         this.materialise(c, row);
       }
       if (v != null) w.data!.set(row, v);
@@ -257,6 +263,7 @@ export class SegmentBuilder implements RecordSink {
     values: ReadonlyArray<string | undefined>,
     fields: IngestRecord['fields'],
     raw: string | undefined,
+    timeMs: number,
   ): number {
     if (names === this.lastNames) return this.lastShape;
     // Records alternating among a few shapes (mixed Sysmon versions) are found without building a key.
@@ -286,7 +293,7 @@ export class SegmentBuilder implements RecordSink {
       const cols = new Int32Array(names.length);
       const has = new Set<number>();
       for (let i = 0; i < names.length; i++) {
-        const c = this.columnFor(names[i]!, values[i], fields, raw);
+        const c = this.columnFor(names[i]!, values[i], fields, raw, timeMs);
         cols[i] = c;
         if (c >= 0) has.add(c);
       }
@@ -306,7 +313,7 @@ export class SegmentBuilder implements RecordSink {
   }
 
   /** Find or create the column of an original name; a new column aliases an equal canonical field or raw text. */
-  private columnFor(name: string, v: string | undefined, fields: IngestRecord['fields'], raw: string | undefined): number {
+  private columnFor(name: string, v: string | undefined, fields: IngestRecord['fields'], raw: string | undefined, timeMs: number): number {
     const existing = this.originalByName.get(name);
     if (existing !== undefined) return existing;
     if (this.originals.length >= MAX_ORIGINAL_COLUMNS) return -1;
@@ -328,8 +335,9 @@ export class SegmentBuilder implements RecordSink {
       }
     }
     const rawAlias = alias === null && v !== undefined && v !== '' && v === raw;
-    const w: OriginalWriter = { name, alias, aliasIndex, rawAlias, data: null };
-    if (alias === null && !rawAlias) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
+    const timeFormat = alias === null && !rawAlias && typeof v === 'string' ? detectTimeTextFormat(v, timeMs) : null;
+    const w: OriginalWriter = { name, alias, aliasIndex, rawAlias, timeFormat, data: null };
+    if (alias === null && !rawAlias && timeFormat === null) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
     const id = this.originals.push(w) - 1;
     this.originalByName.set(name, id);
     return id;
@@ -340,7 +348,12 @@ export class SegmentBuilder implements RecordSink {
     const w = this.originals[c]!;
     const canon = w.rawAlias ? this.raw : w.alias !== null ? this.canonical[w.aliasIndex] : null;
     const data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
-    if (canon) {
+    const format = w.timeFormat;
+    if (format !== null) {
+      for (let r = 0; r < row; r++) {
+        if (this.shapes[this.shapeCol[r]!]!.has.has(c)) data.set(r, formatTimeText(this.timeMs[r]!, format));
+      }
+    } else if (canon) {
       const shapeCol = this.shapeCol;
       for (let r = 0; r < row; r++) {
         if (!this.shapes[shapeCol[r]!]!.has.has(c)) continue;
@@ -350,6 +363,7 @@ export class SegmentBuilder implements RecordSink {
     }
     w.alias = null;
     w.rawAlias = false;
+    w.timeFormat = null;
     w.data = data;
   }
 
@@ -366,7 +380,13 @@ export class SegmentBuilder implements RecordSink {
       if (c.nonEmpty) canonicalNonEmpty.push(CANONICAL_FIELDS[f]!);
     }
     const original: ColumnData[] = this.originals.map((w) =>
-      w.alias !== null ? { kind: 'alias', canonical: w.alias } : w.rawAlias ? { kind: 'alias', canonical: RAW_ALIAS } : w.data!.finish(n),
+      w.alias !== null
+        ? { kind: 'alias', canonical: w.alias }
+        : w.rawAlias
+          ? { kind: 'alias', canonical: RAW_ALIAS }
+          : w.timeFormat !== null
+            ? { kind: 'alias', canonical: TIME_ALIAS, timeFormat: w.timeFormat }
+            : w.data!.finish(n),
     );
     const shapes: RecordShape[] = this.shapes.map((s) => ({ format: s.format, columns: Array.from(s.cols) }));
     const providerCol = this.provider.finish(n);

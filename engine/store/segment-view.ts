@@ -6,7 +6,8 @@ import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind 
 import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
 import { decodeArena } from './columns.ts';
 import { escapeVariant, fillSkeleton, scanSkeleton, type SkeletonScan } from './raw-template.ts';
-import { RAW_ALIAS, type ArenaColumnData, type ColumnData, type DictColumnData, type Segment } from './segment.ts';
+import { formatTimeText } from './time-text.ts';
+import { RAW_ALIAS, TIME_ALIAS, type ArenaColumnData, type ColumnData, type DictColumnData, type Segment } from './segment.ts';
 import type { EventView, StringColumn } from './view.ts';
 
 type Getter = (row: number) => string | null;
@@ -135,7 +136,14 @@ export class SegmentView implements EventView {
     const data: ColumnData = this.segment.original[idx]!;
     if (data.kind === 'dict') return dictColumn(data);
     if (data.kind === 'arena') return arenaColumn(data);
-    const canon = data.canonical === RAW_ALIAS ? arenaColumn(this.segment.raw) : this.canonInternal(data.canonical);
+    const times = this.timeMs;
+    const format = data.timeFormat ?? 'T3Z';
+    const canon: StringColumn | undefined =
+      data.canonical === RAW_ALIAS
+        ? arenaColumn(this.segment.raw)
+        : data.canonical === TIME_ALIAS
+          ? { get: (row) => formatTimeText(times[row]!, format) }
+          : this.canonInternal(data.canonical);
     if (!canon) return { get: () => null };
     const mask = this.maskOf(idx);
     if (mask.every((b) => b === 1)) return canon;
@@ -325,7 +333,7 @@ export class SegmentView implements EventView {
         const idx = shape.columns[h.position];
         if (idx === undefined || idx < 0) continue;
         const data = seg.original[idx]!;
-        if (canonicalCovered && h.variant === 0 && data.kind === 'alias' && data.canonical !== RAW_ALIAS) continue;
+        if (canonicalCovered && h.variant === 0 && data.kind === 'alias' && isCanonicalField(data.canonical)) continue;
         const v = this.originalColumnCached(idx).get(row);
         if (v !== null && re.test(escapeVariant(v, h.variant))) return true;
       }

@@ -22,11 +22,19 @@ export interface ArenaColumnData {
 /** `AliasColumnData.canonical` of an original column that holds the record's raw text (Splunk `_raw`). */
 export const RAW_ALIAS = '_raw';
 
-/** An original column stored as the canonical column of the same values (CIM exports), or as the raw text. */
+/** `AliasColumnData.canonical` of an original column that is the event time written as text. */
+export const TIME_ALIAS = '_time';
+
+/**
+ * An original column stored as the canonical column of the same values (CIM exports), as the raw text,
+ * or as the event time in a text format.
+ */
 export interface AliasColumnData {
   kind: 'alias';
-  /** Canonical field name, or RAW_ALIAS. */
+  /** Canonical field name, RAW_ALIAS or TIME_ALIAS. */
   canonical: string;
+  /** With TIME_ALIAS: the format (time-text.ts). */
+  timeFormat?: string;
 }
 
 export type ColumnData = DictColumnData | ArenaColumnData | AliasColumnData;

@@ -63,6 +63,30 @@ describe('filter operators', () => {
     }
   });
 
+  it('free text finds values that live only in skeleton holes (event time written as text)', () => {
+    const evs: IngestRecord[] = Array.from({ length: 30 }, (_, i) => {
+      const t = Date.UTC(2024, 4, 1, 8, 0, i);
+      const sys = new Date(t).toISOString();
+      return {
+        timeMs: t, source: 'sysmon', fields: { dest: 'h1', process: `p${i}` },
+        originalNames: ['TimeCreated_SystemTime', 'Computer', 'CommandLine'], originalValues: [sys, 'h1', `p${i}`],
+        raw: `<Event><System><TimeCreated SystemTime="${sys}"/><Computer>h1</Computer></System><EventData><Data Name="CommandLine">p${i}</Data></EventData></Event>`,
+        record: i + 1, line: i + 1, byteOffset: 0,
+      };
+    });
+    const s = buildStore([{ records: evs }]);
+    const v = s.views[0]!;
+    expect(v.segment.original[0]).toMatchObject({ kind: 'alias', canonical: '_time' });
+    const ref = createMemoryView(evs.map((r) => toCanonical(r, 0)));
+    for (const needle of ['08:00:17', '"T08:00:2"', 'p2', 'Computer']) {
+      const a = compileFilter(needle).forView(v);
+      const b = compileFilter(needle).forView(ref);
+      const got = evs.flatMap((_, r) => (a(r) ? [r] : []));
+      expect(got, needle).toEqual(evs.flatMap((_, r) => (b(r) ? [r] : [])));
+      expect(got.length, needle).toBeGreaterThan(0);
+    }
+  });
+
   it('field:value and field=value match the whole value case-insensitively', () => {
     const want = expected((r) => lc(r.fields.process_name) === 'cmd.exe');
     expect(want.length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryView } from '../../../engine/store/memory-view.ts';
 import { MAX_ORIGINAL_COLUMNS, MAX_SHAPES, SegmentBuilder } from '../../../engine/store/builder.ts';
 import { eventDetails } from '../../../engine/query/details.ts';
+import { detectTimeTextFormat, formatTimeText } from '../../../engine/store/time-text.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 import { byteSize, transferables } from '../../../engine/store/segment.ts';
 import type { IngestRecord } from '../../../engine/ingest/sink.ts';
@@ -236,6 +237,36 @@ describe('column round-trips', () => {
     expect(st!.rejectedByReason).toEqual({ 'field-count': 50, 'bad-time': 101 });
     expect(st!.rejectSamples).toHaveLength(100);
     expect(st!.rejectSamples[1]).toMatchObject({ line: 3, record: 2, code: 'bad-time' });
+  });
+});
+
+describe('time text columns', () => {
+  it('detects ISO and Sysmon-style formats and formats back exactly', () => {
+    // Epoch milliseconds as a double keep about a quarter microsecond: 6 digits round-trip, 7 only when exact.
+    const t = Date.UTC(2024, 4, 1, 8, 0, 0, 123) + 0.456;
+    expect(detectTimeTextFormat('2024-05-01T08:00:00.123456Z', t)).toBe('T6Z');
+    expect(detectTimeTextFormat('2024-05-01T08:00:00.1230000Z', Math.floor(t))).toBe('T7Z');
+    expect(detectTimeTextFormat('2024-05-01 08:00:00.123', Math.floor(t))).toBe(' 3');
+    expect(detectTimeTextFormat('2024-05-01T08:00:00Z', Date.UTC(2024, 4, 1, 8))).toBe('T0Z');
+    expect(detectTimeTextFormat('2024-05-01T10:00:00.123+02:00', t)).toBeNull();
+    expect(detectTimeTextFormat('2024-05-01T08:00:01.000Z', t)).toBeNull();
+    expect(formatTimeText(Date.UTC(1969, 11, 31, 23, 59, 59, 999), 'T3Z')).toBe('1969-12-31T23:59:59.999Z');
+  });
+
+  it('an original time column equal to the event time is not stored; a mismatch materialises it', () => {
+    for (const breakAt of [-1, 40]) {
+      const recs: IngestRecord[] = Array.from({ length: 80 }, (_, i) => {
+        const t = Date.UTC(2024, 4, 1, 8) + i * 1234.5;
+        const text = i === breakAt ? 'garbled' : formatTimeText(t, 'T6Z');
+        return { timeMs: t, source: 'sysmon', fields: { dest: 'h', process: `p${i}` }, originalNames: ['TimeCreated_SystemTime', 'Computer'], originalValues: [text, 'h'], record: i + 1, line: i + 1, byteOffset: 0 };
+      });
+      const store = buildStore([{ records: recs }]);
+      const ref = createMemoryView(recs.map((r) => toCanonical(r, 0)));
+      const v = store.views[0]!;
+      expectSameView(v, ref, { rawRebuilt: true });
+      expect(v.segment.original[0]!.kind).toBe(breakAt < 0 ? 'alias' : 'dict');
+      expect(v.column('TimeCreated_SystemTime')!.get(3)).toBe(recs[3]!.originalValues[0]);
+    }
   });
 });
 
