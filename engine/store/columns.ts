@@ -12,9 +12,10 @@ export function flatCopy(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
-export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number): T {
+export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number, maxLength = Infinity): T {
   let n = Math.max(16, a.length * 2);
   while (n < minLength) n *= 2;
+  n = Math.max(minLength, Math.min(n, maxLength));
   const ctor = a.constructor as new (n: number) => T;
   const b = new ctor(n);
   b.set(a);
@@ -105,7 +106,7 @@ export class ArenaWriter {
     this.fillTo(row);
     const need = this.pos + 3 * s.length;
     if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
-    if (need > this.bytes.length) this.bytes = grow(this.bytes, Math.min(need, MAX_ARENA_BYTES));
+    if (need > this.bytes.length) this.bytes = grow(this.bytes, need, MAX_ARENA_BYTES);
     this.pos = writeUtf8(this.bytes, this.pos, s);
     this.present[row >>> 3]! |= 1 << (row & 7);
     this.offsets[row + 1] = this.pos;
