@@ -14,6 +14,8 @@ export interface ScanOptions {
   binSpanSec: number;
   format?: ReportFormat;
   out?: string;
+  /** A case folder whose annotations the report includes (read only, never written by a scan). */
+  caseDir?: string;
   help: boolean;
 }
 
@@ -30,6 +32,8 @@ options:
   --span SPAN      finding bin width: 1s (default), 500ms, 5s, 2m, 1h
   --format FMT     report format: json, csv, ndjson or html (default: summary table)
   --out FILE       write the report to FILE (format from --format, else from the extension)
+  --case DIR       include the annotations of the case in DIR (status, tags, comments) in the report;
+                   the case is only read
   --help           show this help
 
 exit status: 0 scan completed (with or without findings), 1 evidence unreadable, 2 usage error`;
@@ -100,6 +104,9 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
       case '--out':
         opts.out = resolveUserPath(take());
         break;
+      case '--case':
+        opts.caseDir = resolveUserPath(take());
+        break;
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);
     }
@@ -111,5 +118,6 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
     opts.format = FORMATS.includes(ext as ReportFormat) ? (ext as ReportFormat) : ext === 'htm' ? 'html' : 'json';
   }
   if (opts.out && opts.files.includes(opts.out)) throw new HopscopeError('E_USAGE', '--out must not name an evidence file');
+  if (opts.caseDir && opts.files.includes(opts.caseDir)) throw new HopscopeError('E_USAGE', '--case must name a case folder, not an evidence file');
   return opts;
 }

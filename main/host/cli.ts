@@ -7,7 +7,9 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type { FindingsResponse } from '../../engine/rpc/api.ts';
+import type { AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseJobResult } from './case-job.ts';
+import { readCase } from './case-store.ts';
 import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
 import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
@@ -102,8 +104,20 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+/** The annotations of `--case DIR`, read without writing (a torn journal tail is skipped, not repaired). */
+async function caseAnnotations(dir: string): Promise<AnnotationDoc> {
+  const read = await readCase(dir);
+  if (read.report.created) throw new HopscopeError('E_USAGE', `--case: no case in '${dir}'`, { file: dir });
+  if (read.report.droppedLines > 0) {
+    process.stderr.write(`warning: case '${dir}': ${read.report.droppedLines} unreadable journal line(s) skipped (open the case in the app to repair it)\n`);
+  }
+  return read.doc.annotations;
+}
+
 async function scan(opts: ScanOptions): Promise<number> {
   const root = appRoot();
+  // Read the case first: a wrong folder is a usage error before minutes of parsing.
+  const annotations = opts.caseDir ? await caseAnnotations(opts.caseDir) : undefined;
   const rules = await collectRuleFiles({
     builtinDir: opts.builtin ? join(root, 'resources', 'rules') : undefined,
     rulePaths: opts.rulePaths,
@@ -142,7 +156,7 @@ async function scan(opts: ScanOptions): Promise<number> {
 
     const wantReport = opts.format !== undefined || opts.out !== undefined;
     if (wantReport) {
-      const report = await engine.call('report', { format: opts.format ?? 'json', generator: 'hopscope scan' }).promise;
+      const report = await engine.call('report', { format: opts.format ?? 'json', generator: 'hopscope scan', ...(annotations ? { annotations } : {}) }).promise;
       const bytes = new Uint8Array(report.bytes);
       if (opts.out) await writeAtomic(opts.out, bytes);
       else await write(process.stdout, bytes);
