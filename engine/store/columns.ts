@@ -103,6 +103,12 @@ export class ArenaWriter {
 
   put(row: number, value: string): void {
     const s = typeof value === 'string' ? value : String(value);
+    // A record naming a field twice writes its row twice: the last value wins, as in an object.
+    if (row < this.filled) {
+      if (row !== this.filled - 1) throw new RangeError(`arena rows are written in order (row ${row} after ${this.filled - 1})`);
+      this.pos = this.offsets[row]!;
+      this.filled = row;
+    }
     this.fillTo(row);
     const need = this.pos + 3 * s.length;
     if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
