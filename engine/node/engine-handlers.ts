@@ -2,11 +2,11 @@
 // SegmentBuilder. Invariant: mutating methods run one at a time in arrival order; queries never wait for them.
 
 import { open } from 'node:fs/promises';
-import { sniffContainer } from '../ingest/ingestor.ts';
+import { sniffContainer, UnknownFormatError } from '../ingest/ingestor.ts';
 import type { RecordSink } from '../ingest/sink.ts';
-import type { FormatId } from '../ingest/types.ts';
+import type { FormatId, GenericMapping } from '../ingest/types.ts';
 import { HopscopeError } from '../model/errors.ts';
-import type { EngineMethod, EngineParams, EngineResult, WorkerProgress } from '../rpc/protocol.ts';
+import type { EngineMethod, EngineParams, EngineResult, IngestFileResult, WorkerProgress } from '../rpc/protocol.ts';
 import { loadRulePack } from '../rules/pack.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import { loadSigmaRules } from '../rules/sigma/index.ts';
@@ -70,8 +70,7 @@ export function createEngineHandlers(session = createWiredSession()) {
   const handlers: { [M in EngineMethod]: Handler<M> } = {
     async ingestFile(p, ctx) {
       const started = performance.now();
-      const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat: await rawFormatOf(p.path) });
-      let lastReport = -Infinity;
+      const rawFormat = await rawFormatOf(p.path);
       let bytesTotal = 0;
       try {
         const st = await open(p.path, 'r').then(async (fh) => {
@@ -85,23 +84,34 @@ export function createEngineHandlers(session = createWiredSession()) {
       } catch {
         bytesTotal = 0;
       }
-      // Count rejections on the way through so progress can show them while parsing.
-      let rejected = 0;
-      const sink: RecordSink = {
-        append: (rec) => builder.append(rec),
-        reject: (rej) => {
-          rejected++;
-          builder.reject(rej);
-        },
-        nonProcess: (kind, record) => builder.nonProcess(kind, record),
-      };
-      let cancelled = false;
-      let res;
-      try {
-        res = await ingestFile(p.path, {
+      const empty = (formatReason: string, extra: Partial<IngestFileResult> = {}): IngestFileResult => ({
+        evidence: p.evidence,
+        stats: { records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false },
+        format: p.format ?? 'unknown',
+        formatReason,
+        encoding: 'unknown',
+        totalRows: session.rowCount,
+        cancelled: false,
+        ...extra,
+      });
+      /** One pass over the file into a fresh builder (a second pass only when a remembered mapping applies). */
+      const attempt = async (mapping?: GenericMapping) => {
+        const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat });
+        let lastReport = -Infinity;
+        // Count rejections on the way through so progress can show them while parsing.
+        let rejected = 0;
+        const sink: RecordSink = {
+          append: (rec) => builder.append(rec),
+          reject: (rej) => {
+            rejected++;
+            builder.reject(rej);
+          },
+          nonProcess: (kind, record) => builder.nonProcess(kind, record),
+        };
+        const res = await ingestFile(p.path, {
           evidence: p.evidence,
           fileName: p.name,
-          ...(p.format ? { format: p.format as FormatId } : {}),
+          ...(mapping ? { format: 'generic' as FormatId, mapping } : p.format ? { format: p.format as FormatId } : {}),
           sink,
           isCancelled: ctx.isCancelled,
           onProgress: (bytesDone, records) => {
@@ -112,21 +122,28 @@ export function createEngineHandlers(session = createWiredSession()) {
             ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 });
           },
         });
+        return { res, builder };
+      };
+      let out;
+      try {
+        try {
+          out = await attempt();
+        } catch (err) {
+          if (!(err instanceof UnknownFormatError)) throw err;
+          const remembered = p.mappings && Object.prototype.hasOwnProperty.call(p.mappings, err.signature) ? p.mappings[err.signature] : undefined;
+          if (!remembered) {
+            return empty(err.message, {
+              format: 'generic',
+              needsMapping: { signature: err.signature, container: err.container, columns: err.columns.slice(0, 2000) },
+            });
+          }
+          out = await attempt(remembered);
+        }
       } catch (err) {
-        if (err instanceof HopscopeError && err.code === 'E_CANCELLED') cancelled = true;
-        else throw err;
+        if (err instanceof HopscopeError && err.code === 'E_CANCELLED') return empty('cancelled', { cancelled: true });
+        throw err;
       }
-      if (cancelled || !res) {
-        return {
-          evidence: p.evidence,
-          stats: { records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false },
-          format: p.format ?? 'unknown',
-          formatReason: 'cancelled',
-          encoding: 'unknown',
-          totalRows: session.rowCount,
-          cancelled: true,
-        };
-      }
+      const { res, builder } = out;
       ctx.progress({ phase: 'indexing', bytesDone: res.bytes, bytesTotal: Math.max(bytesTotal, res.bytes), records: res.stats.records, rejected: res.stats.rejected, rate: 0 });
       const info = {
         evidence: p.evidence,

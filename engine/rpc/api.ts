@@ -4,6 +4,7 @@
 
 import type { AnnotationChange, AnnotationDoc } from '../case/annotations.ts';
 import type { EventExplanation } from '../detect/explain.ts';
+import type { GenericMapping } from '../ingest/types.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
@@ -203,7 +204,21 @@ export interface HostReadyEvent {
   type: 'case-ready';
   summary: CaseSummary;
 }
-export type HostPush = HostEvent | HostErrorEvent | HostReadyEvent;
+/**
+ * A file of no known layout was skipped: the renderer asks which columns hold time, host and process
+ * fields, saves the answer with `files.setMapping` (remembered per header signature), and opens it again.
+ */
+export interface HostMappingEvent {
+  type: 'needs-mapping';
+  file: string;
+  /** The registered handle of the file, when it was opened through one. */
+  handle?: string;
+  signature: string;
+  container: string;
+  columns: string[];
+}
+export type HostPush = HostEvent | HostErrorEvent | HostReadyEvent | HostMappingEvent;
+export type { GenericMapping };
 
 /**
  * Request/response contract: channel name -> [request, response]. Both transports and the
@@ -234,6 +249,8 @@ export interface ApiContract {
   /** Apply annotation changes in order, save atomically, and return the new document. */
   'case.annotate': [{ changes: AnnotationChange[] }, AnnotationDoc];
   'query.explain': [ExplainRequest, EventExplanation[]];
+  /** Remember a column mapping for every file whose header has this signature (user-data folder). */
+  'files.setMapping': [{ signature: string; mapping: GenericMapping }, { ok: true }];
 }
 
 export type Channel = keyof ApiContract;

@@ -5,6 +5,7 @@
 import type { AnnotationDoc } from '../case/annotations.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { IngestStats } from '../ingest/sink.ts';
+import type { GenericMapping } from '../ingest/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
 import type {
   CaseSummary,
@@ -35,6 +36,15 @@ export interface IngestFileParams {
   name: string;
   /** Format override; absent means sniff. */
   format?: string;
+  /** Remembered column mappings by header signature, used when the layout is not recognised. */
+  mappings?: Record<string, GenericMapping>;
+}
+
+/** The file's layout is of no known family and no remembered mapping fits: nothing was added. */
+export interface MappingNeeded {
+  signature: string;
+  container: string;
+  columns: string[];
 }
 
 export interface IngestFileResult {
@@ -46,6 +56,7 @@ export interface IngestFileResult {
   /** Rows in the store after this file. */
   totalRows: number;
   cancelled: boolean;
+  needsMapping?: MappingNeeded;
 }
 
 export interface EvidenceMetaParams {
@@ -217,7 +228,11 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
       evidence: (x) => isNonNegInt(x, 1_000_000),
       name: (x) => isStr(x, 4096),
       format: (x) => isStr(x, 64),
-    }, ['format']),
+      mappings: (x) =>
+        isPlainObject(x) &&
+        Object.keys(x).length <= 10_000 &&
+        Object.values(x).every((m) => isPlainObject(m) && isStr(m['time'], 512) && isPlainObject(m['fields'])),
+    }, ['format', 'mappings']),
   evidenceMeta: (p) =>
     shape(p, {
       evidence: (x) => isNonNegInt(x, 1_000_000),

@@ -2,6 +2,7 @@
 // Invariant: unknown channels, extra keys, wrong types and out-of-range numbers are refused, never coerced.
 
 import type { ErrorInfo } from '../model/errors.ts';
+import { isCanonicalField } from '../model/fields.ts';
 import type { ApiContract, Channel } from './api.ts';
 
 type Check = (v: unknown, path: string) => string | null;
@@ -43,6 +44,21 @@ const plain = (): Check => (v, p) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object`;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null ? null : `${p} must be a plain object`;
+};
+
+/** canonical field -> original column name: only canonical keys, short string values. */
+const fieldMap = (): Check => (v, p) => {
+  const e = plain()(v, p);
+  if (e) return e;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length > 64) return `${p} has too many fields`;
+  for (const k of keys) {
+    if (!isCanonicalField(k)) return `${p}.${k} is not a canonical field`;
+    const ve = str(512)(o[k], `${p}.${k}`);
+    if (ve) return ve;
+  }
+  return null;
 };
 
 const EPOCH_MS = 8.64e15;
@@ -87,6 +103,15 @@ const SCHEMAS: { [C in Channel]: Check } = {
   }),
   'case.annotations': empty,
   'case.annotate': obj({ changes: arr(plain(), 1000) }),
+  'files.setMapping': obj({
+    signature: str(64),
+    mapping: obj({
+      time: str(512),
+      host: opt(str(512)),
+      fields: fieldMap(),
+      source: opt(oneOf('sysmon', 'security-4688', 'cim', 'crowdstrike', 'defender', 'ecs', 'generic')),
+    }),
+  }),
   'query.explain': obj({ ruleId: str(512), findingId: opt(str(1024)), row: opt(int(0, 2 ** 32)) }),
 };
 

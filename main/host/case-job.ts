@@ -4,7 +4,8 @@
 
 import { HopscopeError, toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
 import type { CaseSummary, IngestProgress } from '../../engine/rpc/api.ts';
-import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult } from '../../engine/rpc/protocol.ts';
+import type { GenericMapping } from '../../engine/ingest/types.ts';
+import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult, MappingNeeded } from '../../engine/rpc/protocol.ts';
 import type { EngineMethod, EngineParams, EngineResult } from '../../engine/rpc/protocol.ts';
 import type { CallOptions, EngineCall, EngineLike } from './engine-client.ts';
 import { hashEvidence, statEvidence } from './evidence.ts';
@@ -31,6 +32,10 @@ export interface CaseJobOptions {
   skipUnreadable?: boolean;
   onProgress?: (p: Omit<IngestProgress, 'jobId'>) => void;
   onEvidenceError?: (input: CaseInput, error: ErrorInfo) => void;
+  /** Remembered column mappings by header signature, for files of no known layout. */
+  mappings?: Record<string, GenericMapping>;
+  /** A file of no known layout without a remembered mapping (skipped in the app; an error in the CLI). */
+  onNeedsMapping?: (input: CaseInput, info: MappingNeeded) => void;
 }
 
 export interface CaseJobResult {
@@ -93,7 +98,13 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       checkCancelled();
       const ingestCall = engine.call(
         'ingestFile',
-        { path: input.path, evidence, name: input.name, ...(input.format ? { format: input.format } : {}) },
+        {
+          path: input.path,
+          evidence,
+          name: input.name,
+          ...(input.format ? { format: input.format } : {}),
+          ...(opts.mappings && Object.keys(opts.mappings).length ? { mappings: opts.mappings } : {}),
+        },
         {
           onProgress: (p) => progress('parsing', bytesBefore + p.bytesDone, recordsBefore + p.records, rejectedBefore + p.rejected, input.name),
         },
@@ -117,6 +128,11 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         continue;
       }
       if (ingest.cancelled) checkCancelled();
+      if (ingest.needsMapping) {
+        if (!opts.skipUnreadable) throw new HopscopeError('E_FORMAT', ingest.formatReason, { file: input.path });
+        opts.onNeedsMapping?.(input, ingest.needsMapping);
+        continue;
+      }
       const warnings = [...hash.warnings];
       await call('evidenceMeta', {
         evidence,

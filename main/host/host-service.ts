@@ -20,6 +20,7 @@ import type {
   Req,
   Res,
 } from '../../engine/rpc/api.ts';
+import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { applyChanges, emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
@@ -83,6 +84,8 @@ interface Sample {
 }
 
 const RECENT_FILE = 'recent.json';
+const MAPPINGS_FILE = 'mappings.json';
+const MAX_MAPPINGS = 1000;
 const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
   json: 'application/json',
   csv: 'text/csv',
@@ -134,6 +137,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
   let samplesCache: Sample[] | null = null;
   let recentCache: Array<RecentItem & { fullPath: string }> | null = null;
   let recentWrite: Promise<void> = Promise.resolve();
+  let mappingWrite: Promise<void> = Promise.resolve();
 
   const push = (p: HostPush): void => {
     for (const l of [...listeners]) {
@@ -189,6 +193,33 @@ export function createHostService(opts: HostServiceOptions): HostService {
     }
     samplesCache = out;
     return out;
+  }
+
+  /** Column mappings the analyst chose for unknown layouts, by header signature. A damaged file counts as none. */
+  async function loadMappings(): Promise<Record<string, GenericMapping>> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(join(opts.userDataDir, MAPPINGS_FILE), 'utf8'));
+      const out: Record<string, GenericMapping> = Object.create(null) as Record<string, GenericMapping>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return out;
+      for (const [sig, m] of Object.entries(parsed as Record<string, unknown>)) {
+        if (validateRequest('files.setMapping', { signature: sig, mapping: m }).ok) out[sig] = m as GenericMapping;
+      }
+      return out;
+    } catch {
+      return Object.create(null) as Record<string, GenericMapping>;
+    }
+  }
+
+  function saveMapping(signature: string, mapping: GenericMapping): Promise<void> {
+    const next = mappingWrite.then(async () => {
+      const all = await loadMappings();
+      delete all[signature];
+      const entries = [...Object.entries(all), [signature, mapping] as const].slice(-MAX_MAPPINGS);
+      await mkdir(opts.userDataDir, { recursive: true });
+      await writeFileAtomic(join(opts.userDataDir, MAPPINGS_FILE), new TextEncoder().encode(JSON.stringify(Object.fromEntries(entries), null, 1)));
+    });
+    mappingWrite = next.catch(() => undefined);
+    return next;
   }
 
   async function loadRecent(): Promise<Array<RecentItem & { fullPath: string }>> {
@@ -251,10 +282,17 @@ export function createHostService(opts: HostServiceOptions): HostService {
         sigmaPaths: [...(opts.sigmaDirs ?? []), ...(await existing(join(opts.userDataDir, 'sigma')))],
       });
       if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
+      const mappings = await loadMappings();
+      if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
       const run = runCaseJob(engine, {
         evidence: inputs,
         rules,
         binSpanSec,
+        mappings,
+        onNeedsMapping: (input, info) => {
+          const handle = [...handles.values()].find((h) => h.path === input.path)?.handle.id;
+          push({ type: 'needs-mapping', file: input.name, ...(handle ? { handle } : {}), ...info });
+        },
         skipUnreadable: true,
         onProgress: progress,
         // A skipped file is a notice, not the job's failure: renderers end the job on an error carrying its jobId.
@@ -263,6 +301,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job?.id === jobId) job.run = run;
       const result = await run.promise;
       if (job?.id !== jobId) return;
+      if (result.evidence.length === 0) throw new HopscopeError('E_FORMAT', 'none of the files could be opened');
       const evidence = result.evidence.map((e) => ({ sha256: e.sha256, name: e.input.name }));
       let doc = emptyDoc();
       try {
@@ -420,6 +459,11 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await engine.call('processTree', r as Req<'query.processTree'>).promise) as Res<C>;
       case 'query.findings':
         return (await engine.call('findings', r as Req<'query.findings'>).promise) as Res<C>;
+      case 'files.setMapping': {
+        const { signature, mapping } = r as Req<'files.setMapping'>;
+        await saveMapping(signature, mapping);
+        return { ok: true } as Res<C>;
+      }
       case 'query.explain':
         return (await engine.call('explain', r as Req<'query.explain'>).promise) as Res<C>;
       case 'case.export':
@@ -465,6 +509,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job) job.run.cancel();
       listeners.clear();
       await recentWrite;
+      await mappingWrite;
       if (!opts.engine) await engine.close();
     },
   };

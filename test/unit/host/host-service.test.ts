@@ -79,6 +79,8 @@ describe('host service', () => {
     await expect(svc.call('query.rows', { offset: 0, limit: 10, path: '/etc/passwd' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
     await expect(svc.call('fs.read', {})).rejects.toMatchObject({ code: 'E_PROTOCOL' });
     await expect(svc.call('case.open', { handles: ['/etc/passwd'], path: 'x' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(svc.call('files.setMapping', { signature: 'abc', mapping: { time: 't', fields: { __proto__x: 'a' } } })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(svc.call('files.setMapping', { signature: 'abc', mapping: { time: 't', fields: { process: 7 } } })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
     expect(calls.length).toBe(before);
   });
 

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runCaseJob } from '../../../main/host/case-job.ts';
 import { createEngineClient, type EngineLike } from '../../../main/host/engine-client.ts';
+import { createHostService } from '../../../main/host/host-service.ts';
+import type { HostPush } from '../../../engine/rpc/api.ts';
 import { collectRuleFiles } from '../../../main/host/rule-files.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -263,6 +265,47 @@ describe('browser-mode entry (dist/host/web.js)', () => {
       ws.close();
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('host service over the real worker', () => {
+  it('asks for a column mapping for an unknown layout, remembers it, and opens the file with it', async () => {
+    const unknown = join(here, 'fixtures', 'unknown-layout.csv');
+    const host = createHostService({ mode: 'test', resourcesDir: join(root, 'resources'), userDataDir: join(tmp, 'svc-user'), workerPath });
+    const pushes: HostPush[] = [];
+    host.subscribe((p) => pushes.push(p));
+    const until = (pred: (p: HostPush) => boolean): Promise<HostPush> =>
+      new Promise((ok) => {
+        const hit = pushes.find(pred);
+        if (hit) return ok(hit);
+        const off = host.subscribe((p) => {
+          if (pred(p)) {
+            off();
+            ok(p);
+          }
+        });
+      });
+    try {
+      const h = await host.registerPath(unknown, 'picked');
+      const { jobId } = (await host.call('case.open', { handles: [h.id] })) as { jobId: string };
+      // Stop at the job's end either way, so a failure shows as a failed assertion rather than a timeout.
+      const need = await until((p) => p.type === 'needs-mapping' || (p.type === 'error' && p.jobId === jobId));
+      expect(need).toMatchObject({ type: 'needs-mapping', file: 'unknown-layout.csv', handle: h.id, container: 'csv', columns: ['when', 'machine', 'account', 'exe', 'cmdline'] });
+      const failed = await until((p) => p.type === 'error' && p.jobId === jobId);
+      expect(failed).toMatchObject({ error: { code: 'E_FORMAT' } });
+
+      const signature = (need as { signature: string }).signature;
+      await host.call('files.setMapping', { signature, mapping: { time: 'when', host: 'machine', fields: { user: 'account', process_name: 'exe', process: 'cmdline' } } });
+      const again = (await host.call('case.open', { handles: [h.id] })) as { jobId: string };
+      const ready = await until((p) => p.type === 'case-ready' || (p.type === 'error' && p.jobId === again.jobId));
+      expect(ready).toMatchObject({ summary: { events: 2, hosts: ['LAB-1'] } });
+      const rows = (await host.call('query.rows', { offset: 0, limit: 5, columns: ['process_name', 'user'] })) as { rows: Array<{ values: unknown[] }> };
+      expect(rows.rows.map((r) => r.values)).toEqual([['cmd.exe', 'lab\\bob'], ['PsExec.exe', 'lab\\bob']]);
+      const found = (await host.call('query.findings', {})) as { findings: Array<{ ruleId: string }> };
+      expect(found.findings.map((f) => f.ruleId)).toContain('psexec-accepteula');
+    } finally {
+      await host.close();
     }
   });
 });
