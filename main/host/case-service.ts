@@ -122,9 +122,10 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
       const store = await openCaseStore({
         dir,
         fs,
+        lock: true,
         ...(opts.compactEvery !== undefined ? { compactEvery: opts.compactEvery } : {}),
         initialSettings: { binSpanSec, timeZone: user.timeZone },
-        protectedPaths: () => [...evidence.map((e) => e.path), ...(current?.doc.evidence.map((e) => e.path) ?? []), ...(opts.protectedPaths?.() ?? [])],
+        protectedPaths: () => [...evidence.map((e) => e.path), ...(opts.protectedPaths?.() ?? [])],
       });
       // Only what changed becomes a journal line: reopening the same files adds nothing.
       const changed = evidence.filter((e) => !store.doc.evidence.some((r) => sameEvidence(r, e)));

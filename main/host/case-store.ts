@@ -10,6 +10,7 @@ import { applyCaseOp, CASE_SCHEMA, emptyCaseDoc, parseCaseDoc, parseCaseOp, type
 
 export const SNAPSHOT_FILE = 'case.json';
 export const JOURNAL_FILE = 'journal.ndjson';
+export const LOCK_FILE = 'case.lock';
 const TEMP_FILE = /^(?:case\.json|journal\.ndjson)\.[0-9a-f]+\.tmp$/;
 
 export interface CaseLoadReport {
@@ -45,6 +46,54 @@ export interface OpenCaseOptions {
   protectedPaths?: () => Iterable<string>;
   /** Settings of a case created by this call. */
   initialSettings?: Partial<CaseSettings>;
+  /**
+   * Hold `case.lock` while open, so a second window or process cannot append to the same journal
+   * (two writers would interleave lines at the same offsets). A lock whose process is gone is taken over.
+   */
+  lock?: boolean;
+}
+
+/** Case folders open in this process (a lock file cannot tell our own live stores from a crashed run's). */
+const openHere = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function takeLock(fs: CaseFs, dir: string): Promise<void> {
+  const path = join(dir, LOCK_FILE);
+  if (openHere.has(dir)) throw new HopscopeError('E_CASE', 'the case is already open in this Hopscope', { file: dir });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const h = await fs.create(path);
+      try {
+        await h.write(new TextEncoder().encode(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }) + '\n'), 0);
+      } finally {
+        await h.close();
+      }
+      openHere.add(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw caseIoError('cannot lock the case', dir, err);
+    }
+    let pid = -1;
+    try {
+      const v = JSON.parse(new TextDecoder().decode((await fs.readFile(path)) ?? new Uint8Array())) as { pid?: unknown };
+      if (typeof v.pid === 'number' && Number.isSafeInteger(v.pid)) pid = v.pid;
+    } catch {
+      // An unreadable lock (torn by a crash while it was written) is stale.
+    }
+    if (pid > 0 && pid !== process.pid && processAlive(pid)) {
+      throw new HopscopeError('E_CASE', `the case is open in another Hopscope process (pid ${pid})`, { file: dir });
+    }
+    await fs.remove(path).catch(() => undefined);
+  }
+  throw new HopscopeError('E_CASE', 'cannot lock the case', { file: dir });
 }
 
 export interface CaseStore {
@@ -209,153 +258,174 @@ export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
 
   try {
     await fs.mkdirp(dir);
-    for (const name of await fs.readdir(dir)) if (TEMP_FILE.test(name)) await fs.remove(join(dir, name));
   } catch (err) {
     throw caseIoError('cannot open the case folder', dir, err);
   }
-  const read = await readCase(dir, fs, opts.initialSettings);
-  let doc = read.doc;
-  let seq = read.seq;
-  const loadReport = read.report;
-  let snapshotSeq = read.report.snapshotSeq;
-  let journal: CaseFileHandle | null = null;
-  let journalBytes = read.journalValidBytes;
-  let broken = false;
-  let closed = false;
-  let queue: Promise<unknown> = Promise.resolve();
+  if (opts.lock) await takeLock(fs, dir);
+  const unlock = async (): Promise<void> => {
+    if (!opts.lock) return;
+    openHere.delete(dir);
+    await fs.remove(join(dir, LOCK_FILE)).catch(() => undefined);
+  };
+  try {
+    return await openLocked();
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
 
-  const tempName = (base: string): string => join(dir, `${base}.${randomBytes(6).toString('hex')}.tmp`);
-
-  /** Snapshot (temp -> fsync -> rename -> fsync dir), then swap in a new empty journal the same way. */
-  async function compactNow(): Promise<void> {
-    const snapTmp = tempName(SNAPSHOT_FILE);
-    const jTmp = tempName(JOURNAL_FILE);
-    let fresh: CaseFileHandle | null = null;
-    let swapped = false;
+  async function openLocked(): Promise<CaseStore> {
     try {
-      const snap = await fs.create(snapTmp);
+      // Left by a write that never finished (only the lock holder may clean up: another writer could be mid-compaction).
+      for (const name of await fs.readdir(dir)) if (TEMP_FILE.test(name)) await fs.remove(join(dir, name));
+    } catch (err) {
+      throw caseIoError('cannot open the case folder', dir, err);
+    }
+    const read = await readCase(dir, fs, opts.initialSettings);
+    let doc = read.doc;
+    let seq = read.seq;
+    const loadReport = read.report;
+    let snapshotSeq = read.report.snapshotSeq;
+    let journal: CaseFileHandle | null = null;
+    let journalBytes = read.journalValidBytes;
+    let broken = false;
+    let closed = false;
+    let queue: Promise<unknown> = Promise.resolve();
+
+    const tempName = (base: string): string => join(dir, `${base}.${randomBytes(6).toString('hex')}.tmp`);
+
+    /** Snapshot (temp -> fsync -> rename -> fsync dir), then swap in a new empty journal the same way. */
+    async function compactNow(): Promise<void> {
+      const snapTmp = tempName(SNAPSHOT_FILE);
+      const jTmp = tempName(JOURNAL_FILE);
+      let fresh: CaseFileHandle | null = null;
+      let swapped = false;
       try {
-        await snap.write(new TextEncoder().encode(snapshotText(seq, doc)), 0);
-        await snap.sync();
-      } finally {
-        await snap.close();
+        const snap = await fs.create(snapTmp);
+        try {
+          await snap.write(new TextEncoder().encode(snapshotText(seq, doc)), 0);
+          await snap.sync();
+        } finally {
+          await snap.close();
+        }
+        guard(snapshotPath);
+        await fs.rename(snapTmp, snapshotPath);
+        await fs.syncDir(dir);
+        snapshotSeq = seq;
+        // Old journal lines are now covered by the snapshot (seq <= snapshotSeq): replay skips them until the swap.
+        fresh = await fs.create(jTmp);
+        await fresh.sync();
+        guard(journalPath);
+        await fs.rename(jTmp, journalPath);
+        swapped = true;
+        const old = journal;
+        journal = fresh;
+        journalBytes = 0;
+        fresh = null;
+        await old?.close().catch(() => undefined);
+        await fs.syncDir(dir);
+      } catch (err) {
+        if (fresh && !swapped) await fresh.close().catch(() => undefined);
+        await fs.remove(snapTmp).catch(() => undefined);
+        if (!swapped) await fs.remove(jTmp).catch(() => undefined);
+        throw caseIoError('cannot write the case snapshot', dir, err);
       }
-      guard(snapshotPath);
-      await fs.rename(snapTmp, snapshotPath);
-      await fs.syncDir(dir);
-      snapshotSeq = seq;
-      // Old journal lines are now covered by the snapshot (seq <= snapshotSeq): replay skips them until the swap.
-      fresh = await fs.create(jTmp);
-      await fresh.sync();
-      guard(journalPath);
-      await fs.rename(jTmp, journalPath);
-      swapped = true;
-      const old = journal;
-      journal = fresh;
-      journalBytes = 0;
-      fresh = null;
-      await old?.close().catch(() => undefined);
-      await fs.syncDir(dir);
-    } catch (err) {
-      if (fresh && !swapped) await fresh.close().catch(() => undefined);
-      await fs.remove(snapTmp).catch(() => undefined);
-      if (!swapped) await fs.remove(jTmp).catch(() => undefined);
-      throw caseIoError('cannot write the case snapshot', dir, err);
     }
-  }
 
-  const needsRepair = loadReport.droppedLines > 0 || read.staleLines > 0 || !read.hasJournal || seq - snapshotSeq >= compactEvery;
-  if (loadReport.damagedJournal !== undefined) {
-    // Keep the damaged journal for the analyst before the repair replaces it.
-    const aside = join(dir, `journal.damaged-${Date.now()}.ndjson`);
-    try {
-      const bytes = (await fs.readFile(journalPath)) ?? new Uint8Array();
-      const h = await fs.create(aside);
+    const needsRepair = loadReport.droppedLines > 0 || read.staleLines > 0 || !read.hasJournal || seq - snapshotSeq >= compactEvery;
+    if (loadReport.damagedJournal !== undefined) {
+      // Keep the damaged journal for the analyst before the repair replaces it.
+      const aside = join(dir, `journal.damaged-${Date.now()}.ndjson`);
       try {
-        await h.write(bytes, 0);
-        await h.sync();
-      } finally {
-        await h.close();
+        const bytes = (await fs.readFile(journalPath)) ?? new Uint8Array();
+        const h = await fs.create(aside);
+        try {
+          await h.write(bytes, 0);
+          await h.sync();
+        } finally {
+          await h.close();
+        }
+        await fs.syncDir(dir);
+      } catch (err) {
+        throw caseIoError('cannot keep the damaged journal aside', dir, err);
       }
-      await fs.syncDir(dir);
-    } catch (err) {
-      throw caseIoError('cannot keep the damaged journal aside', dir, err);
+      loadReport.damagedJournal = aside;
     }
-    loadReport.damagedJournal = aside;
-  }
-  if (needsRepair) {
-    await compactNow();
-  } else {
-    try {
-      journal = await fs.openForWrite(journalPath);
-      // A previous run may have died between a rename and its folder fsync, or between a write and its fsync:
-      // make what we just read durable before appending to it, or a later power loss could undo acknowledged lines.
-      await journal.sync();
-      await fs.syncDir(dir);
-    } catch (err) {
-      await journal?.close().catch(() => undefined);
-      journal = null;
-      throw caseIoError('cannot open the case journal', dir, err);
-    }
-  }
-
-  function serial<T>(run: () => Promise<T>): Promise<T> {
-    const next = queue.then(run, run);
-    queue = next.catch(() => undefined);
-    return next;
-  }
-
-  async function applyNow(input: CaseOp): Promise<CaseDoc> {
-    if (closed) throw new HopscopeError('E_CASE', 'the case is closed');
-    if (broken || !journal) throw new HopscopeError('E_CASE', 'the case journal could not be repaired after a failed write; reopen the case', { file: dir });
-    // Validation first: an invalid change never reaches the disk.
-    const op = parseCaseOp(input);
-    const next = applyCaseOp(doc, op);
-    const bytes = new TextEncoder().encode(journalLine(seq + 1, op));
-    try {
-      await journal.write(bytes, journalBytes);
-      await journal.sync();
-    } catch (err) {
-      // Cut a partly written line off so the next line does not land after garbage.
+    if (needsRepair) {
+      await compactNow();
+    } else {
       try {
-        await journal.truncate(journalBytes);
+        journal = await fs.openForWrite(journalPath);
+        // A previous run may have died between a rename and its folder fsync, or between a write and its fsync:
+        // make what we just read durable before appending to it, or a later power loss could undo acknowledged lines.
         await journal.sync();
-      } catch {
-        broken = true;
-      }
-      throw caseIoError('cannot save the change; the case is as it was before it', dir, err);
-    }
-    journalBytes += bytes.byteLength;
-    seq++;
-    doc = next;
-    if (seq - snapshotSeq >= compactEvery) {
-      // The change is already durable; a failed snapshot only means a longer journal until the next try.
-      await compactNow().catch(() => undefined);
-    }
-    return doc;
-  }
-
-  return {
-    dir,
-    get doc() {
-      return doc;
-    },
-    get seq() {
-      return seq;
-    },
-    loadReport,
-    apply: (op) => serial(() => applyNow(op)),
-    compact: () =>
-      serial(async () => {
-        if (broken || closed) throw new HopscopeError('E_CASE', 'the case is not writable; reopen it', { file: dir });
-        await compactNow();
-      }),
-    close: () =>
-      serial(async () => {
-        if (closed) return;
-        closed = true;
+        await fs.syncDir(dir);
+      } catch (err) {
         await journal?.close().catch(() => undefined);
         journal = null;
-      }),
-  };
+        throw caseIoError('cannot open the case journal', dir, err);
+      }
+    }
+
+    function serial<T>(run: () => Promise<T>): Promise<T> {
+      const next = queue.then(run, run);
+      queue = next.catch(() => undefined);
+      return next;
+    }
+
+    async function applyNow(input: CaseOp): Promise<CaseDoc> {
+      if (closed) throw new HopscopeError('E_CASE', 'the case is closed');
+      if (broken || !journal) throw new HopscopeError('E_CASE', 'the case journal could not be repaired after a failed write; reopen the case', { file: dir });
+      // Validation first: an invalid change never reaches the disk.
+      const op = parseCaseOp(input);
+      const next = applyCaseOp(doc, op);
+      const bytes = new TextEncoder().encode(journalLine(seq + 1, op));
+      try {
+        await journal.write(bytes, journalBytes);
+        await journal.sync();
+      } catch (err) {
+        // Cut a partly written line off so the next line does not land after garbage.
+        try {
+          await journal.truncate(journalBytes);
+          await journal.sync();
+        } catch {
+          broken = true;
+        }
+        throw caseIoError('cannot save the change; the case is as it was before it', dir, err);
+      }
+      journalBytes += bytes.byteLength;
+      seq++;
+      doc = next;
+      if (seq - snapshotSeq >= compactEvery) {
+        // The change is already durable; a failed snapshot only means a longer journal until the next try.
+        await compactNow().catch(() => undefined);
+      }
+      return doc;
+    }
+
+    return {
+      dir,
+      get doc() {
+        return doc;
+      },
+      get seq() {
+        return seq;
+      },
+      loadReport,
+      apply: (op) => serial(() => applyNow(op)),
+      compact: () =>
+        serial(async () => {
+          if (broken || closed) throw new HopscopeError('E_CASE', 'the case is not writable; reopen it', { file: dir });
+          await compactNow();
+        }),
+      close: () =>
+        serial(async () => {
+          if (closed) return;
+          closed = true;
+          await journal?.close().catch(() => undefined);
+          journal = null;
+          await unlock();
+        }),
+    };
+  }
 }

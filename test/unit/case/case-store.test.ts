@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCaseOp, emptyCaseDoc, type CaseDoc, type CaseOp } from '../../../main/host/case/case-doc.ts';
-import { JOURNAL_FILE, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
+import { spawnSync } from 'node:child_process';
+import { JOURNAL_FILE, LOCK_FILE, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
 import { MemCaseFs } from './mem-case-fs.ts';
 
 const SHA_A = 'a'.repeat(64);
@@ -129,6 +130,25 @@ describe('case store on disk', () => {
     const dir = join(tmp, 'guarded');
     await expect(openCaseStore({ dir, protectedPaths: () => [join(dir, JOURNAL_FILE)] })).rejects.toMatchObject({ code: 'E_SECURITY' });
     expect(await readFile(ev, 'utf8')).toBe('x');
+  });
+
+  it('holds a lock while open: a second writer is refused, a dead holder is taken over', async () => {
+    const dir = join(tmp, 'locked');
+    const store = await openCaseStore({ dir, lock: true });
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringContaining('already open') });
+    await store.close();
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
+    // Another live process holds it (the test runner's parent stands in for a second Hopscope).
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid }));
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringContaining(`pid ${process.ppid}`) });
+    // A crashed process's lock (its pid is gone) and a torn lock file are both stale.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout) }));
+    const taken = await openCaseStore({ dir, lock: true });
+    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    await taken.close();
+    await writeFile(join(dir, LOCK_FILE), '{"pi');
+    await (await openCaseStore({ dir, lock: true })).close();
   });
 
   it('serialises concurrent changes in call order', async () => {
