@@ -130,7 +130,9 @@ export function createEngineHandlers(session = createWiredSession()) {
           out = await attempt();
         } catch (err) {
           if (!(err instanceof UnknownFormatError)) throw err;
-          const remembered = p.mappings && Object.prototype.hasOwnProperty.call(p.mappings, err.signature) ? p.mappings[err.signature] : undefined;
+          // `*` is the CLI's --mapping: one mapping for any unknown layout.
+          const has = (k: string): boolean => p.mappings !== undefined && Object.prototype.hasOwnProperty.call(p.mappings, k);
+          const remembered = has(err.signature) ? p.mappings![err.signature] : has('*') ? p.mappings!['*'] : undefined;
           if (!remembered) {
             return empty(err.message, {
               format: 'generic',

@@ -36,7 +36,7 @@ export interface IngestFileParams {
   name: string;
   /** Format override; absent means sniff. */
   format?: string;
-  /** Remembered column mappings by header signature, used when the layout is not recognised. */
+  /** Remembered column mappings by header signature (`*`: any), used when the layout is not recognised. */
   mappings?: Record<string, GenericMapping>;
 }
 

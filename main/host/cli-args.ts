@@ -16,6 +16,8 @@ export interface ScanOptions {
   out?: string;
   /** A case folder whose annotations the report includes (read only, never written by a scan). */
   caseDir?: string;
+  /** JSON file with a column mapping for files of no known layout. */
+  mapping?: string;
   help: boolean;
 }
 
@@ -30,6 +32,8 @@ options:
   --sigma PATH     add Sigma rules, file or folder (e.g. a SigmaHQ checkout); repeatable
   --no-builtin     do not load the built-in rules
   --span SPAN      finding bin width: 1s (default), 500ms, 5s, 2m, 1h
+  --mapping FILE   column mapping for files of no known layout, as JSON:
+                   {"time": COL, "host": COL, "fields": {"process": COL, "user": COL, ...}}
   --format FMT     report format: json, csv, ndjson or html (default: summary table)
   --out FILE       write the report to FILE (format from --format, else from the extension)
   --case DIR       include the annotations of the case in DIR (status, tags, comments) in the report;
@@ -106,6 +110,9 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
         break;
       case '--case':
         opts.caseDir = resolveUserPath(take());
+        break;
+      case '--mapping':
+        opts.mapping = resolveUserPath(take());
         break;
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);

@@ -3,10 +3,12 @@
 // stdout carries only the summary or the report, progress goes to stderr and only on a terminal.
 
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
+import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { FindingsResponse } from '../../engine/rpc/api.ts';
+import { validateRequest } from '../../engine/rpc/validate.ts';
 import type { AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseJobResult } from './case-job.ts';
 import { readCase } from './case-store.ts';
@@ -114,6 +116,18 @@ async function caseAnnotations(dir: string): Promise<AnnotationDoc> {
   return read.doc.annotations;
 }
 
+async function readMapping(path: string): Promise<GenericMapping> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new HopscopeError('E_USAGE', `--mapping: cannot read '${path}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const v = validateRequest('files.setMapping', { signature: '*', mapping: parsed });
+  if (!v.ok) throw new HopscopeError('E_USAGE', `--mapping: ${v.error.message.replace('files.setMapping: request.', '')}`);
+  return parsed as GenericMapping;
+}
+
 async function scan(opts: ScanOptions): Promise<number> {
   const root = appRoot();
   // Read the case first: a wrong folder is a usage error before minutes of parsing.
@@ -123,6 +137,7 @@ async function scan(opts: ScanOptions): Promise<number> {
     rulePaths: opts.rulePaths,
     sigmaPaths: opts.sigmaPaths,
   });
+  const mappings = opts.mapping ? { '*': await readMapping(opts.mapping) } : undefined;
   const engine = createEngineClient();
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
@@ -131,6 +146,7 @@ async function scan(opts: ScanOptions): Promise<number> {
       evidence: opts.files.map((p) => ({ path: p, name: basename(p) })),
       rules,
       binSpanSec: opts.binSpanSec,
+      ...(mappings ? { mappings } : {}),
       onProgress: tty
         ? (p) => {
             const now = performance.now();

@@ -227,6 +227,23 @@ describe('cli scan', () => {
     expect(r.stderr).toContain('usage: hopscope scan');
   });
 
+  it('reads an unknown layout only with --mapping (exit 1 naming the columns without it, 2 for a bad mapping)', async () => {
+    const unknown = join(here, 'fixtures', 'unknown-layout.csv');
+    const without = run(['--no-builtin', unknown]);
+    expect(without.status).toBe(1);
+    expect(without.stderr).toContain('Columns: when, machine, account, exe, cmdline');
+    await writeFile(join(tmp, 'map.json'), JSON.stringify({ time: 'when', host: 'machine', fields: { process: 'cmdline', process_name: 'exe' } }));
+    const withMap = run(['--sigma', sigma, '--no-builtin', '--mapping', 'map.json', '--format', 'json', unknown], tmp);
+    expect(withMap.status).toBe(0);
+    const rep = JSON.parse(withMap.stdout) as { evidence: Array<{ events: number; format: string }>; findings: Array<{ host: string }> };
+    expect(rep.evidence[0]).toMatchObject({ events: 2, format: 'generic' });
+    expect(rep.findings.map((f) => f.host)).toEqual(['LAB-1']);
+    await writeFile(join(tmp, 'bad-map.json'), JSON.stringify({ time: 'when', fields: { nope: 'x' } }));
+    const bad = run(['--mapping', 'bad-map.json', unknown], tmp);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('not a canonical field');
+  });
+
   it('--help prints usage and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
