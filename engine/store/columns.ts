@@ -2,7 +2,7 @@
 // Invariant: values are copied out of the caller's strings (arena bytes, or a flattened dictionary entry),
 // so no stored value keeps a parser chunk alive; '' and missing stay distinct.
 
-import type { ArenaColumnData, DictColumnData } from './segment.ts';
+import type { ArenaColumnData, DictColumnData, GuidColumnData } from './segment.ts';
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -140,6 +140,113 @@ export class ArenaWriter {
   }
 }
 
+/** GUID text style of a column: `{...}` or bare, upper- or lower-case hex. */
+export interface GuidStyle {
+  braces: boolean;
+  upper: boolean;
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[65 + i] = 10 + i;
+  HEX_VALUE[97 + i] = 10 + i;
+}
+const DASH_AT = [8, 13, 18, 23];
+
+/** Write the 16 bytes of `v` at `out[at..]` if it is a GUID in exactly this style; false (nothing usable) otherwise. */
+function parseGuid(v: string, style: GuidStyle, out: Uint8Array, at: number): boolean {
+  const start = style.braces ? 1 : 0;
+  if (v.length !== 36 + 2 * start) return false;
+  if (style.braces && (v.charCodeAt(0) !== 123 || v.charCodeAt(37) !== 125)) return false;
+  let nibble = 0;
+  for (let i = 0; i < 36; i++) {
+    const c = v.charCodeAt(start + i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+      continue;
+    }
+    const h = c < 128 ? HEX_VALUE[c]! : -1;
+    if (h < 0) return false;
+    // Letters must be in the column's case, or the text would not come back the same.
+    if (h >= 10 && (c >= 97) === style.upper) return false;
+    if ((nibble & 1) === 0) out[at + (nibble >> 1)] = h << 4;
+    else out[at + (nibble >> 1)]! |= h;
+    nibble++;
+  }
+  return true;
+}
+
+const HEX_UPPER = '0123456789ABCDEF';
+const HEX_LOWER = '0123456789abcdef';
+
+export function formatGuid(bytes: Uint8Array, at: number, style: GuidStyle): string {
+  const hex = style.upper ? HEX_UPPER : HEX_LOWER;
+  let out = style.braces ? '{' : '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
+    const b = bytes[at + i]!;
+    out += hex[b >> 4]! + hex[b & 15]!;
+  }
+  return style.braces ? out + '}' : out;
+}
+
+export function decodeGuidColumn(g: GuidColumnData, row: number): string | null {
+  if ((g.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
+  return formatGuid(g.bytes, row * 16, g);
+}
+
+/** The one style every value has, or null (a value that is no GUID, or mixed styles). */
+function guidStyleOf(values: ReadonlyArray<string | null>): GuidStyle | null {
+  let style: GuidStyle | null = null;
+  const scratch = new Uint8Array(16);
+  for (const v of values) {
+    if (v === null) continue;
+    if (!style) {
+      const braces = v.charCodeAt(0) === 123;
+      const upper = !/[a-f]/.test(v);
+      style = { braces, upper };
+    }
+    if (!parseGuid(v, style, scratch, 0)) return null;
+  }
+  return style;
+}
+
+/** GUIDs as 16 bytes per row instead of 36-38 characters. */
+export class GuidWriter {
+  bytes = new Uint8Array(1024);
+  present = new Uint8Array(8);
+  filled = 0;
+  constructor(readonly style: GuidStyle) {}
+
+  /** False when `v` is not a GUID in this column's style (the caller then moves to an arena). */
+  put(row: number, v: string): boolean {
+    if ((row + 1) * 16 > this.bytes.length) this.bytes = grow(this.bytes, (row + 1) * 16);
+    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1);
+    if (!parseGuid(v, this.style, this.bytes, row * 16)) return false;
+    this.present[row >>> 3]! |= 1 << (row & 7);
+    if (row + 1 > this.filled) this.filled = row + 1;
+    return true;
+  }
+
+  get(row: number): string | null {
+    if (row >= this.filled || (this.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
+    return formatGuid(this.bytes, row * 16, this.style);
+  }
+
+  get byteLength(): number {
+    return this.filled * 16 + (this.filled >>> 3);
+  }
+
+  finish(rowCount: number): GuidColumnData {
+    const bytes = new Uint8Array(rowCount * 16);
+    bytes.set(this.bytes.subarray(0, Math.min(this.bytes.length, rowCount * 16)));
+    const present = new Uint8Array((rowCount + 7) >>> 3);
+    present.set(this.present.subarray(0, Math.min(this.present.length, present.length)));
+    return { kind: 'guid', bytes, present, braces: this.style.braces, upper: this.style.upper };
+  }
+}
+
 /**
  * Distinct values a column holds before it first weighs dictionary vs arena. Early rows understate
  * repetition (every parent, pid and user is new at first), so deciding too soon picks the arena for
@@ -156,6 +263,7 @@ export class StringColumnWriter {
   private values: Array<string | null> = [null];
   private index: Map<string, number> | null = new Map();
   private arena: ArenaWriter | null = null;
+  private guid: GuidWriter | null = null;
   private nextCheck: number;
   /** Rows holding a value (missing rows excluded). */
   setCount = 0;
@@ -169,7 +277,23 @@ export class StringColumnWriter {
   }
 
   get isArena(): boolean {
-    return this.arena !== null;
+    return this.arena !== null || this.guid !== null;
+  }
+
+  /** Past the dictionary: GUID bytes while every value is one, else the byte arena. */
+  private putWide(row: number, v: string): void {
+    if (this.guid) {
+      if (this.guid.put(row, v)) return;
+      const arena = new ArenaWriter();
+      for (let r = 0; r < this.guid.filled; r++) {
+        if (r === row) continue;
+        const g = this.guid.get(r);
+        if (g !== null) arena.put(r, g);
+      }
+      this.guid = null;
+      this.arena = arena;
+    }
+    this.arena!.put(row, v);
   }
 
   set(row: number, value: string): void {
@@ -177,8 +301,8 @@ export class StringColumnWriter {
     const v = typeof value === 'string' ? value : String(value);
     this.setCount++;
     if (v !== '') this.nonEmpty = true;
-    if (this.arena) {
-      this.arena.put(row, v);
+    if (this.arena || this.guid) {
+      this.putWide(row, v);
       return;
     }
     let id = this.index!.get(v);
@@ -191,7 +315,7 @@ export class StringColumnWriter {
         this.nextCheck *= 2;
         if (id > this.switchFraction * this.setCount) {
           this.toArena(row);
-          this.arena!.put(row, v);
+          this.putWide(row, v);
           return;
         }
       }
@@ -202,14 +326,24 @@ export class StringColumnWriter {
   }
 
   private toArena(rowsBefore: number): void {
-    const arena = new ArenaWriter();
     const ids = this.ids!;
     const n = Math.min(rowsBefore, ids.length);
-    for (let r = 0; r < n; r++) {
-      const id = ids[r]!;
-      if (id !== 0) arena.put(r, this.values[id]!);
+    const style = guidStyleOf(this.values);
+    if (style) {
+      const guid = new GuidWriter(style);
+      for (let r = 0; r < n; r++) {
+        const id = ids[r]!;
+        if (id !== 0) guid.put(r, this.values[id]!);
+      }
+      this.guid = guid;
+    } else {
+      const arena = new ArenaWriter();
+      for (let r = 0; r < n; r++) {
+        const id = ids[r]!;
+        if (id !== 0) arena.put(r, this.values[id]!);
+      }
+      this.arena = arena;
     }
-    this.arena = arena;
     this.ids = null;
     this.index = null;
     this.values = [null];
@@ -217,19 +351,22 @@ export class StringColumnWriter {
 
   get(row: number): string | null {
     if (this.arena) return this.arena.get(row);
+    if (this.guid) return this.guid.get(row);
     const ids = this.ids!;
     return row < ids.length ? this.values[ids[row]!]! : null;
   }
 
   get byteLength(): number {
     if (this.arena) return this.arena.byteLength;
+    if (this.guid) return this.guid.byteLength;
     let n = this.ids!.byteLength;
     for (let i = 1; i < this.values.length; i++) n += 24 + this.values[i]!.length;
     return n;
   }
 
-  finish(rowCount: number): DictColumnData | ArenaColumnData {
+  finish(rowCount: number): DictColumnData | ArenaColumnData | GuidColumnData {
     if (this.arena) return this.arena.finish(rowCount);
+    if (this.guid) return this.guid.finish(rowCount);
     const ids = this.ids!.length >= rowCount ? trim(this.ids!, rowCount) : grow(this.ids!, rowCount).slice(0, rowCount);
     const out: DictColumnData = { kind: 'dict', ids, values: this.values };
     this.index = null;

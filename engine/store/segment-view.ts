@@ -4,10 +4,18 @@
 
 import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind } from '../model/fields.ts';
 import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
-import { decodeArena } from './columns.ts';
+import { decodeArena, decodeGuidColumn } from './columns.ts';
 import { escapeVariant, fillSkeleton, scanSkeleton, type SkeletonScan } from './raw-template.ts';
 import { formatTimeText } from './time-text.ts';
-import { RAW_ALIAS, TIME_ALIAS, type ArenaColumnData, type ColumnData, type DictColumnData, type Segment } from './segment.ts';
+import {
+  RAW_ALIAS,
+  TIME_ALIAS,
+  type ArenaColumnData,
+  type ColumnData,
+  type DictColumnData,
+  type Segment,
+  type StoredColumnData,
+} from './segment.ts';
 import type { EventView, StringColumn } from './view.ts';
 
 type Getter = (row: number) => string | null;
@@ -21,6 +29,12 @@ function dictColumn(d: DictColumnData): StringColumn {
 
 function arenaColumn(a: ArenaColumnData): StringColumn {
   return { get: (row) => decodeArena(a, row) };
+}
+
+function storedColumn(c: StoredColumnData): StringColumn {
+  if (c.kind === 'dict') return dictColumn(c);
+  if (c.kind === 'guid') return { get: (row) => decodeGuidColumn(c, row) };
+  return arenaColumn(c);
 }
 
 /** Same column with '' reported as missing (canonical fields treat an empty value as absent). */
@@ -96,7 +110,7 @@ export class SegmentView implements EventView {
   ) {
     this.rowCount = segment.rowCount;
     this.timeMs = segment.timeMs;
-    this.templates = segment.rawTemplate.kind === 'dict' ? dictColumn(segment.rawTemplate) : arenaColumn(segment.rawTemplate);
+    this.templates = storedColumn(segment.rawTemplate);
     segment.originalNames.forEach((n, i) => {
       if (!this.originalIndex.has(n)) this.originalIndex.set(n, i);
     });
@@ -113,7 +127,7 @@ export class SegmentView implements EventView {
     if (c) return c;
     const data = this.segment.canonical[name];
     if (!data || data.kind === 'alias') return undefined;
-    c = data.kind === 'dict' ? dictColumn(data) : arenaColumn(data);
+    c = storedColumn(data);
     this.internalCanon.set(name, c);
     return c;
   }
@@ -134,8 +148,7 @@ export class SegmentView implements EventView {
   /** Reader of original column `idx` (alias columns read their canonical column on rows whose shape has them). */
   private originalColumn(idx: number): StringColumn {
     const data: ColumnData = this.segment.original[idx]!;
-    if (data.kind === 'dict') return dictColumn(data);
-    if (data.kind === 'arena') return arenaColumn(data);
+    if (data.kind !== 'alias') return storedColumn(data);
     const times = this.timeMs;
     const format = data.timeFormat ?? 'T3Z';
     const canon: StringColumn | undefined =

@@ -19,6 +19,15 @@ export interface ArenaColumnData {
   present: Uint8Array;
 }
 
+/** GUIDs as 16 bytes per row (row r at `bytes[16r..]`), written back in the column's one text style. */
+export interface GuidColumnData {
+  kind: 'guid';
+  bytes: Uint8Array;
+  present: Uint8Array;
+  braces: boolean;
+  upper: boolean;
+}
+
 /** `AliasColumnData.canonical` of an original column that holds the record's raw text (Splunk `_raw`). */
 export const RAW_ALIAS = '_raw';
 
@@ -37,7 +46,9 @@ export interface AliasColumnData {
   timeFormat?: string;
 }
 
-export type ColumnData = DictColumnData | ArenaColumnData | AliasColumnData;
+/** A column that holds its own values. */
+export type StoredColumnData = DictColumnData | ArenaColumnData | GuidColumnData;
+export type ColumnData = StoredColumnData | AliasColumnData;
 
 /** How a record's raw text is rebuilt when the record did not bring it. */
 export type RawFormat = 'csv' | 'json';
@@ -93,7 +104,7 @@ export interface Segment {
   /** `rec.raw` verbatim when it could not be stored as a skeleton; otherwise rebuilt (see rawTemplate, shape). */
   raw: ArenaColumnData;
   /** Skeleton of `rec.raw` with holes for the record's original values (raw-template.ts), per row. */
-  rawTemplate: DictColumnData | ArenaColumnData;
+  rawTemplate: StoredColumnData;
   /** Original fields beyond the column cap, per row, as a JSON object text (hostile inputs only). */
   extra: ArenaColumnData;
   /** Canonical fields that hold a non-empty value in some row. */
@@ -114,6 +125,9 @@ function columnBuffers(c: ColumnData, out: Set<ArrayBuffer>): void {
   else if (c.kind === 'arena') {
     out.add(c.bytes.buffer as ArrayBuffer);
     out.add(c.offsets.buffer as ArrayBuffer);
+    out.add(c.present.buffer as ArrayBuffer);
+  } else if (c.kind === 'guid') {
+    out.add(c.bytes.buffer as ArrayBuffer);
     out.add(c.present.buffer as ArrayBuffer);
   }
 }
@@ -148,6 +162,7 @@ export function stringBytes(s: string): number {
 export function columnByteSize(c: ColumnData): number {
   if (c.kind === 'alias') return 0;
   if (c.kind === 'arena') return c.bytes.byteLength + c.offsets.byteLength + c.present.byteLength;
+  if (c.kind === 'guid') return c.bytes.byteLength + c.present.byteLength;
   let n = c.ids.byteLength + 8;
   for (let i = 1; i < c.values.length; i++) n += stringBytes(c.values[i]!);
   return n;

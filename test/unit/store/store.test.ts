@@ -46,7 +46,7 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     const v = store.views[0]!;
     expect(v.column('dest')!.dict).toBeDefined();
     expect(v.column('process_name')!.dict!.values.length).toBeLessThanOrEqual(7);
-    expect(v.segment.canonical['process_guid']!.kind).toBe('arena');
+    expect(v.segment.canonical['process_guid']!.kind).toBe('guid');
     expect(v.segment.canonical['process']!.kind).toBe('arena');
     // Original Sysmon names alias the canonical columns they equal instead of storing a copy.
     const ni = v.segment.originalNames.indexOf('CommandLine');
@@ -212,6 +212,31 @@ describe('column round-trips', () => {
     expect(v.column('user')).toBeUndefined();
     expect(v.column('pid')!.get(0)).toBe('4321');
     expect(v.column('gone')!.get(0)).toBeNull();
+  });
+
+  it('GUID columns: 16 bytes per value while every value is a GUID in one style, else the arena', () => {
+    const hex = (i: number, w: number): string => (i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(2).slice(0, w);
+    const guid = (i: number): string => `{${hex(i, 8)}-${hex(i + 1, 4)}-${hex(i + 2, 4)}-${hex(i + 3, 4)}-${hex(i + 4, 12)}}`.toUpperCase();
+    const cases: Array<{ at: number; value: string; kind: string }> = [
+      { at: -1, value: '', kind: 'guid' },
+      { at: 150, value: guid(150).toLowerCase(), kind: 'arena' },
+      { at: 150, value: guid(150).slice(1, -1), kind: 'arena' },
+      { at: 150, value: 'not-a-guid', kind: 'arena' },
+      { at: 10, value: '{00000000-0000-0000-0000-00000000000G}', kind: 'arena' },
+    ];
+    for (const c of cases) {
+      const b = new SegmentBuilder({ firstSwitchCheck: { canonical: 32, original: 32 } });
+      const want: Array<string | null> = [];
+      for (let i = 0; i < 300; i++) {
+        const v = i === c.at ? c.value : i % 9 === 0 ? undefined : guid(i);
+        want.push(v ?? null);
+        b.append({ timeMs: i, source: 'sysmon', fields: v === undefined ? {} : { process_guid: v }, originalNames: [], originalValues: [], record: i + 1, line: i + 1, byteOffset: 0 });
+      }
+      const seg = b.finish();
+      expect(seg.canonical['process_guid']!.kind, c.value).toBe(c.kind);
+      const v = new EventStore([structuredClone(seg)]).views[0]!;
+      for (let i = 0; i < 300; i++) expect(v.column('process_guid')!.get(i)).toBe(want[i]);
+    }
   });
 
   it('dictionary entries are flat copies (not slices of the parser chunk)', () => {
