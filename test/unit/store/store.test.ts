@@ -199,6 +199,14 @@ describe('column round-trips', () => {
     const v2 = new EventStore([clone]).views[0]!;
     expect(v2.column('process')!.get(7)).toBe(v.column('process')!.get(7));
     expect(transferables(seg)).toContain(arena.bytes.buffer);
+    // Every buffer the segment reaches is listed, so posting it copies nothing.
+    const reached = new Set<ArrayBufferLike>();
+    const walk = (x: unknown): void => {
+      if (ArrayBuffer.isView(x)) reached.add(x.buffer);
+      else if (x && typeof x === 'object') for (const v of Object.values(x)) walk(v);
+    };
+    walk(seg);
+    expect(new Set(transferables(seg))).toEqual(reached);
     expect(new Set(transferables(seg)).size).toBe(transferables(seg).length);
     expect(byteSize(seg)).toBeGreaterThan(arena.bytes.byteLength);
   });
