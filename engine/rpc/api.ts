@@ -23,6 +23,25 @@ export interface EvidenceHandle {
   bytes: number;
 }
 
+/** The analyst's settings; span and zone are the open case's when one is open (`fromCase`). */
+export interface AnalystSettings {
+  analyst: string;
+  binSpanSec: number;
+  /** IANA zone for display; stored times stay UTC. */
+  timeZone: string;
+  fromCase: boolean;
+}
+
+/** Reopening a case re-hashes its evidence: ok, changed (hash differs) or missing (relocate it). */
+export interface EvidenceCheckResult {
+  sha256: string;
+  path: string;
+  name: string;
+  status: 'ok' | 'changed' | 'missing';
+  actualSha256?: string;
+  reason?: string;
+}
+
 export interface RecentItem {
   kind: 'file' | 'case';
   name: string;
@@ -251,6 +270,15 @@ export interface ApiContract {
   'query.explain': [ExplainRequest, EventExplanation[]];
   /** Remember a column mapping for every file whose header has this signature (user-data folder). */
   'files.setMapping': [{ signature: string; mapping: GenericMapping }, { ok: true }];
+  'settings.get': [Record<string, never>, AnalystSettings];
+  /** Change some settings (user-data folder; span and zone also go into the open case). */
+  'settings.set': [{ analyst?: string; binSpanSec?: number; timeZone?: string }, AnalystSettings];
+  /** Re-hash the open case's evidence files. */
+  'case.verifyEvidence': [Record<string, never>, EvidenceCheckResult[]];
+  /** Point the case at a moved evidence file (picked/dropped, so it has a handle); refused unless the hash matches. */
+  'case.relocate': [{ sha256: string; handle: string }, EvidenceCheckResult];
+  /** Save the renderer's view state (opaque JSON, at most 256 KiB) in the case. */
+  'case.saveView': [{ view: unknown }, { ok: true }];
 }
 
 export type Channel = keyof ApiContract;

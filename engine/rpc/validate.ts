@@ -61,6 +61,20 @@ const fieldMap = (): Check => (v, p) => {
   return null;
 };
 
+/** Any JSON value of bounded serialised size (opaque renderer state; the host stores it as-is). */
+const jsonOf = (maxChars: number): Check => (v, p) => {
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return `${p} must be JSON`;
+  }
+  if (s === undefined) return `${p} must be JSON`;
+  return s.length <= maxChars ? null : `${p} must be at most ${maxChars} characters of JSON`;
+};
+
+const spanSec: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`);
+
 const EPOCH_MS = 8.64e15;
 const empty = obj({});
 const hostList = opt(arr(str(512), 100_000));
@@ -103,6 +117,15 @@ const SCHEMAS: { [C in Channel]: Check } = {
   }),
   'case.annotations': empty,
   'case.annotate': obj({ changes: arr(plain(), 1000) }),
+  'settings.get': empty,
+  'settings.set': obj({
+    analyst: opt(str(128)),
+    binSpanSec: opt(spanSec),
+    timeZone: opt(str(64)),
+  }),
+  'case.verifyEvidence': empty,
+  'case.relocate': obj({ sha256: (v, p) => (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v) ? null : `${p} must be a SHA-256 in hex`), handle: str(128) }),
+  'case.saveView': obj({ view: jsonOf(256 * 1024) }),
   'files.setMapping': obj({
     signature: str(64),
     mapping: obj({

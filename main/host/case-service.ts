@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { AnnotationChange, AnnotationDoc } from '../../engine/case/annotations.ts';
+import { createAnnotationStore } from './annotation-store.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import type { LoadRulesParams } from '../../engine/rpc/protocol.ts';
 import type { RuleMeta } from '../../engine/rules/types.ts';
@@ -42,6 +43,26 @@ export function ruleRefs(rules: readonly RuleMeta[], params?: LoadRulesParams): 
     ruleSetSha256 = h.digest('hex');
   }
   return { rules: refs, ruleSetSha256 };
+}
+
+/**
+ * The changes that rebuild a document: how annotations saved by the earlier per-evidence-set store
+ * (`<userDataDir>/annotations/<key>.json`) enter a new case, so no note is left behind.
+ */
+export function docToChanges(doc: AnnotationDoc, atIso: string): AnnotationChange[] {
+  const out: AnnotationChange[] = [];
+  for (const kind of ['findings', 'events'] as const) {
+    for (const id of Object.keys(doc[kind]).sort()) {
+      const a = doc[kind][id]!;
+      const target = { kind: kind === 'findings' ? 'finding' : 'event', id } as const;
+      const at = a.updatedAtIso ?? atIso;
+      for (const c of a.comments) out.push({ op: 'addComment', target, atIso: c.atIso, author: c.author, text: c.text });
+      for (const tag of a.tags) out.push({ op: 'addTag', target, atIso: at, tag });
+      if (a.status !== 'new') out.push({ op: 'setStatus', target, atIso: at, status: a.status });
+      if (a.star) out.push({ op: 'setStar', target, atIso: at, star: true });
+    }
+  }
+  return out;
 }
 
 export interface OpenedEvidence {
@@ -127,6 +148,13 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
         initialSettings: { binSpanSec, timeZone: user.timeZone },
         protectedPaths: () => [...evidence.map((e) => e.path), ...(opts.protectedPaths?.() ?? [])],
       });
+      if (store.loadReport.created) {
+        const legacy = await createAnnotationStore(join(opts.userDataDir, 'annotations'))
+          .load(caseKey(evidence.map((e) => e.sha256)))
+          .catch(() => null);
+        const changes = legacy ? docToChanges(legacy, new Date().toISOString()) : [];
+        if (changes.length) await store.apply({ kind: 'annotate', changes });
+      }
       // Only what changed becomes a journal line: reopening the same files adds nothing.
       const changed = evidence.filter((e) => !store.doc.evidence.some((r) => sameEvidence(r, e)));
       if (changed.length) {

@@ -23,9 +23,9 @@ import type {
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
-import { applyChanges, emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
+import { emptyDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
-import { caseKey, createAnnotationStore } from './annotation-store.ts';
+import { createCaseService } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
@@ -129,9 +129,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
   const preopenedIds: string[] = [];
   let binSpanSec = opts.binSpanSec ?? 1;
   let lastRules: LoadRulesParams | null = null;
-  const caseStore = createAnnotationStore(join(opts.userDataDir, 'annotations'));
-  let annotations: AnnotationDoc = emptyDoc();
-  let caseEvidence: Array<{ sha256: string; name: string }> = [];
+  // One durable case folder per evidence set (journal + snapshots); no case file may land on a registered evidence path.
+  const cases = createCaseService({ userDataDir: opts.userDataDir, protectedPaths: () => [...handles.values()].map((h) => h.path) });
   let job: { id: string; run: CaseJob } | null = null;
   let lastSummary: CaseSummary | null = null;
   let samplesCache: Sample[] | null = null;
@@ -271,8 +270,6 @@ export function createHostService(opts: HostServiceOptions): HostService {
     if (job) job.run.cancel();
     // The engine is reset by the new job: the previous case is gone whatever happens next.
     lastSummary = null;
-    caseEvidence = [];
-    annotations = emptyDoc();
     const jobId = randomBytes(8).toString('hex');
     const progress = (p: Omit<IngestProgress, 'jobId'>): void => push({ type: 'progress', progress: { jobId, ...p } });
     const launch = async (): Promise<void> => {
@@ -302,16 +299,17 @@ export function createHostService(opts: HostServiceOptions): HostService {
       const result = await run.promise;
       if (job?.id !== jobId) return;
       if (result.evidence.length === 0) throw new HopscopeError('E_FORMAT', 'none of the files could be opened');
-      const evidence = result.evidence.map((e) => ({ sha256: e.sha256, name: e.input.name }));
-      let doc = emptyDoc();
       try {
-        doc = await caseStore.load(caseKey(evidence.map((e) => e.sha256)));
+        await cases.openForEvidence(
+          result.evidence.map((e) => ({ path: e.input.path, name: e.input.name, bytes: e.bytes, sha256: e.sha256, format: e.ingest.format })),
+          { rules: result.rules.rules, params: rules },
+          binSpanSec,
+        );
       } catch (err) {
+        // The evidence is still viewable; annotating will say why it cannot be saved.
         push({ type: 'error', error: toErrorInfo(err) });
       }
       if (job?.id !== jobId) return;
-      caseEvidence = evidence;
-      annotations = doc;
       lastSummary = result.summary;
       lastRules = rules;
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
@@ -353,13 +351,22 @@ export function createHostService(opts: HostServiceOptions): HostService {
     if (!lastSummary || !lastRules) throw new HopscopeError('E_USAGE', 'no case is open');
   }
 
+  /** An open case whose folder could be opened for saving (else the earlier pushed error says why). */
+  function requireSavedCase(): void {
+    if (job || !lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
+    if (!cases.current) throw new HopscopeError('E_CASE', 'the case folder could not be opened, so nothing can be saved (see the earlier error)');
+  }
+
   async function rescan(req: RescanRequest): Promise<CaseSummary> {
     requireCase();
     if (req.enabledRuleIds) {
       lastRules = { ...lastRules!, enabledIds: req.enabledRuleIds };
       await engine.call('loadRules', lastRules).promise;
     }
-    if (req.binSpanSec !== undefined) binSpanSec = req.binSpanSec;
+    if (req.binSpanSec !== undefined) {
+      binSpanSec = req.binSpanSec;
+      await cases.current?.apply({ kind: 'settings', settings: { binSpanSec } }).catch((err: unknown) => push({ type: 'error', error: toErrorInfo(err) }));
+    }
     await engine.call('detect', { binSpanSec }).promise;
     const summary = await engine.call('summary', {}).promise;
     if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
@@ -370,6 +377,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
 
   /** The report of the open case with the analyst's annotations, when there are any. */
   async function reportBytes(format: ReportFormat): Promise<Uint8Array> {
+    const annotations = cases.current?.doc.annotations ?? emptyDoc();
     const hasNotes = Object.keys(annotations.findings).length > 0 || Object.keys(annotations.events).length > 0;
     const res = await engine.call('report', {
       format,
@@ -472,14 +480,32 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
       case 'case.annotations':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
-        return annotations as Res<C>;
-      case 'case.annotate': {
-        if (!lastSummary || caseEvidence.length === 0) throw new HopscopeError('E_USAGE', 'no case is open');
-        const next = applyChanges(annotations, (r as Req<'case.annotate'>).changes);
-        await caseStore.save(caseKey(caseEvidence.map((e) => e.sha256)), caseEvidence, next);
-        annotations = next;
-        return next as Res<C>;
+        return (cases.current?.doc.annotations ?? emptyDoc()) as Res<C>;
+      case 'case.annotate':
+        requireSavedCase();
+        return (await cases.annotate((r as Req<'case.annotate'>).changes)) as Res<C>;
+      case 'settings.get':
+        return (await cases.settings()) as Res<C>;
+      case 'settings.set': {
+        const req = r as Req<'settings.set'>;
+        const out = await cases.setSettings(req);
+        if (req.binSpanSec !== undefined) binSpanSec = req.binSpanSec;
+        return out as Res<C>;
       }
+      case 'case.verifyEvidence':
+        requireSavedCase();
+        return (await cases.verify()) as Res<C>;
+      case 'case.relocate': {
+        requireSavedCase();
+        const { sha256, handle } = r as Req<'case.relocate'>;
+        const h = handles.get(handle);
+        if (!h) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
+        return (await cases.relocate(sha256, h.path)) as Res<C>;
+      }
+      case 'case.saveView':
+        requireSavedCase();
+        await cases.setView((r as Req<'case.saveView'>).view);
+        return { ok: true } as Res<C>;
       default:
         throw new HopscopeError('E_PROTOCOL', `channel ${String(channel)} is not implemented`);
     }
@@ -509,6 +535,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job) job.run.cancel();
       listeners.clear();
       await recentWrite;
+      await cases.close().catch(() => undefined);
       await mappingWrite;
       if (!opts.engine) await engine.close();
     },

@@ -9,6 +9,7 @@ import type { CaseSummary, HostPush } from '../../../engine/rpc/api.ts';
 import type { EngineMethod } from '../../../engine/rpc/protocol.ts';
 import type { EngineLike } from '../../../main/host/engine-client.ts';
 import { createHostService, type HostService } from '../../../main/host/host-service.ts';
+import { readCase } from '../../../main/host/case-store.ts';
 
 const SUMMARY: CaseSummary = { evidence: [], events: 2, hosts: ['H1'], firstMs: 0, lastMs: 1, rules: [], ruleIssues: [], findings: 0, binSpanSec: 1 };
 
@@ -165,12 +166,13 @@ describe('host service', () => {
     expect(doc.findings['psexec|H1|0']!.status).toBe('confirmed-malicious');
     await expect(svc.call('case.annotate', { changes: [{ ...change, status: 'pwned' }] })).rejects.toMatchObject({ code: 'E_CASE' });
     await expect(svc.call('case.annotate', { changes: 'x' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
-    const files = (await readdir(join(dir, 'user', 'annotations'))).filter((f) => f.endsWith('.json'));
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^[0-9a-f]{64}\.json$/);
-    const saved = JSON.parse(await readFile(join(dir, 'user', 'annotations', files[0]!), 'utf8')) as { schema: string; evidence: Array<{ name: string }> };
-    expect(saved.schema).toBe('hopscope.annotations/1');
-    expect(saved.evidence.map((e) => e.name)).toEqual(['evidence.csv']);
+    // Saved durably in the evidence set's case folder: what a restart would read.
+    const folders = await readdir(join(dir, 'user', 'cases'));
+    expect(folders).toHaveLength(1);
+    expect(folders[0]).toMatch(/^[0-9a-f]{64}$/);
+    const saved = await readCase(join(dir, 'user', 'cases', folders[0]!));
+    expect(saved.doc.evidence.map((e) => [e.name, e.format])).toEqual([['evidence.csv', 'splunk-cim']]);
+    expect(saved.doc.annotations.findings['psexec|H1|0']!.status).toBe('confirmed-malicious');
     await svc.call('case.export', { format: 'json' });
     expect((calls.at(-1)!.params as { annotations?: { findings: Record<string, unknown> } }).annotations?.findings).toHaveProperty(['psexec|H1|0']);
 
