@@ -55,6 +55,8 @@ export class CsvReader implements ContainerReader {
   private parser: PapaCoreParser | null = null;
   private delimiter = ',';
   private crlf = false;
+  /** A `#TYPE` line was skipped already: only the first line can be one, however the text was chunked. */
+  private typeLineSkipped = false;
   // Per-parse state read by the step callback.
   private rowStart = 0;
   private rowLine = 1;
@@ -146,7 +148,8 @@ export class CsvReader implements ContainerReader {
     }
     let nl = this.buf.indexOf('\n');
     // Windows PowerShell's Export-Csv writes `#TYPE <class>` above the header unless -NoTypeInformation.
-    if (nl !== -1 && this.buf.startsWith('#TYPE ')) {
+    if (nl !== -1 && !this.typeLineSkipped && this.buf.startsWith('#TYPE ')) {
+      this.typeLineSkipped = true;
       this.buf = this.buf.slice(nl + 1);
       this.bufBase += nl + 1;
       this.bufLine++;

@@ -1,0 +1,19 @@
+// Reader fuzzing in CI: every format family's seeds (own fixtures, plus shared captures when present) get
+// HOPSCOPE_FUZZ_ITERATIONS mutations (300 by default) with the invariants of test/fuzz/readers.ts.
+import { describe, expect, it } from 'vitest';
+import { baseSeed, iterations } from '../../fuzz/lib.ts';
+import { fuzzReaders } from '../../fuzz/readers.ts';
+import { ownSeeds, sharedSeeds } from '../../fuzz/seeds.ts';
+
+const N = iterations(300);
+const own = ownSeeds();
+
+describe('reader fuzzing: own fixtures', () => {
+  for (const seed of own) {
+    it(`${seed.name}: ${N} mutations keep the invariants`, () => {
+      const res = fuzzReaders(seed, own, N, baseSeed());
+      expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+      expect(res.tried).toBe(N);
+    }, 120_000);
+  }
+});
