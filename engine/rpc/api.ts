@@ -42,6 +42,16 @@ export interface EvidenceCheckResult {
   reason?: string;
 }
 
+/** A case opened before (its folder holds the annotations); reopened by id, never by a path from the renderer. */
+export interface RecentCaseItem {
+  id: string;
+  name: string;
+  /** Display only. */
+  dir: string;
+  openedAt: string;
+  evidence: Array<{ name: string; sha256: string }>;
+}
+
 export interface RecentItem {
   kind: 'file' | 'case';
   name: string;
@@ -279,6 +289,13 @@ export interface ApiContract {
   'case.relocate': [{ sha256: string; handle: string }, EvidenceCheckResult];
   /** Save the renderer's view state (opaque JSON, at most 256 KiB) in the case. */
   'case.saveView': [{ view: unknown }, { ok: true }];
+  'case.recent': [Record<string, never>, RecentCaseItem[]];
+  /**
+   * Reopen a recent case: its evidence is re-hashed first. When every file is ok the case opens (jobId);
+   * otherwise jobId is null and the checks say which files changed or are missing. Moved files are named
+   * in `relocate` by a handle (picked/dropped) and accepted only when their SHA-256 matches the case.
+   */
+  'case.reopen': [{ id: string; relocate?: Array<{ sha256: string; handle: string }> }, { jobId: string | null; checks: EvidenceCheckResult[] }];
 }
 
 export type Channel = keyof ApiContract;

@@ -75,6 +75,8 @@ const jsonOf = (maxChars: number): Check => (v, p) => {
 
 const spanSec: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`);
 
+const sha256Hex: Check = (v, p) => (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v) ? null : `${p} must be a SHA-256 in hex`);
+
 const EPOCH_MS = 8.64e15;
 const empty = obj({});
 const hostList = opt(arr(str(512), 100_000));
@@ -124,7 +126,9 @@ const SCHEMAS: { [C in Channel]: Check } = {
     timeZone: opt(str(64)),
   }),
   'case.verifyEvidence': empty,
-  'case.relocate': obj({ sha256: (v, p) => (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v) ? null : `${p} must be a SHA-256 in hex`), handle: str(128) }),
+  'case.relocate': obj({ sha256: sha256Hex, handle: str(128) }),
+  'case.recent': empty,
+  'case.reopen': obj({ id: str(128), relocate: opt(arr(obj({ sha256: sha256Hex, handle: str(128) }), 1000)) }),
   'case.saveView': obj({ view: jsonOf(256 * 1024) }),
   'files.setMapping': obj({
     signature: str(64),

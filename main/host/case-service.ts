@@ -101,6 +101,8 @@ export interface CaseService {
   settings(): Promise<EffectiveSettings>;
   setSettings(patch: Record<string, unknown>): Promise<EffectiveSettings>;
   recent(): Promise<RecentCase[]>;
+  /** Relocate evidence in a case that is not open (before reopening it); the case is locked meanwhile. */
+  relocateIn(dir: string, oldPathOrSha256: string, newPath: string): Promise<EvidenceCheck>;
   /** Forget the open case (the engine was reset); waits for pending writes. */
   close(): Promise<void>;
 }
@@ -208,6 +210,17 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
     },
 
     recent: () => loadRecentCases(opts.userDataDir, fs),
+
+    async relocateIn(dir, oldPathOrSha256, newPath) {
+      const abs = resolve(dir);
+      if (current?.dir === abs) return relocateEvidence(current, oldPathOrSha256, newPath, hash);
+      const store = await openCaseStore({ dir: abs, fs, lock: true, protectedPaths: () => opts.protectedPaths?.() ?? [] });
+      try {
+        return await relocateEvidence(store, oldPathOrSha256, newPath, hash);
+      } finally {
+        await store.close();
+      }
+    },
 
     close: closeCurrent,
   };

@@ -502,6 +502,23 @@ export function createHostService(opts: HostServiceOptions): HostService {
         if (!h) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
         return (await cases.relocate(sha256, h.path)) as Res<C>;
       }
+      case 'case.recent':
+        return (await cases.recent()).map(({ id, name, dir, openedAt, evidence }) => ({ id, name, dir, openedAt, evidence })) as Res<C>;
+      case 'case.reopen': {
+        const { id, relocate } = r as Req<'case.reopen'>;
+        const item = (await cases.recent()).find((x) => x.id === id);
+        if (!item) throw new HopscopeError('E_USAGE', 'unknown recent case');
+        for (const m of relocate ?? []) {
+          const h = handles.get(m.handle);
+          if (!h) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
+          await cases.relocateIn(item.dir, m.sha256, h.path);
+        }
+        const { doc, checks } = await cases.inspect(item.dir);
+        if (doc.evidence.length === 0 || checks.some((c) => c.status !== 'ok')) return { jobId: null, checks } as Res<C>;
+        const inputs: CaseInput[] = [];
+        for (const e of doc.evidence) inputs.push({ path: e.path, name: (await registerPath(e.path, 'picked')).name });
+        return { ...startJob(inputs, []), checks } as Res<C>;
+      }
       case 'case.saveView':
         requireSavedCase();
         await cases.setView((r as Req<'case.saveView'>).view);

@@ -107,4 +107,25 @@ describe('host case channels', () => {
     expect(saved.doc.annotations.findings['old|H1|0']).toBeDefined();
     await copyFile(moved, evidencePath);
   });
+
+  it('lists recent cases and reopens one only when its evidence is intact or relocated to identical content', async () => {
+    const recent = (await svc.call('case.recent', {})) as Array<{ id: string; evidence: Array<{ sha256: string }> }>;
+    expect(recent).toHaveLength(1);
+    expect(recent[0]!.evidence).toEqual([{ name: 'evidence.csv', sha256: sha }]);
+    await expect(svc.call('case.reopen', { id: 'nope' })).rejects.toMatchObject({ code: 'E_USAGE' });
+    const moved = join(dir, 'moved.csv');
+    const movedAgain = join(dir, 'moved-again.csv');
+    await rename(moved, movedAgain);
+    const refused = (await svc.call('case.reopen', { id: recent[0]!.id })) as { jobId: string | null; checks: Array<{ status: string }> };
+    expect(refused).toMatchObject({ jobId: null, checks: [{ status: 'missing' }] });
+    const h = await svc.registerPath(movedAgain, 'dropped');
+    const readyBefore = pushes.filter((p) => p.type === 'case-ready').length;
+    const opened = (await svc.call('case.reopen', { id: recent[0]!.id, relocate: [{ sha256: sha, handle: h.id }] })) as { jobId: string | null; checks: Array<{ status: string; path: string }> };
+    expect(opened.jobId).toMatch(/^[0-9a-f]{16}$/);
+    expect(opened.checks).toEqual([expect.objectContaining({ status: 'ok', path: movedAgain })]);
+    await waitFor(() => pushes.filter((p) => p.type === 'case-ready').length > readyBefore);
+    const doc = (await svc.call('case.annotations', {})) as { findings: Record<string, unknown> };
+    expect(doc.findings['old|H1|0']).toBeDefined();
+    expect((await svc.call('case.recent', {})) as unknown[]).toHaveLength(1);
+  });
 });
