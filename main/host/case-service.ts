@@ -150,24 +150,30 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
         initialSettings: { binSpanSec, timeZone: user.timeZone },
         protectedPaths: () => [...evidence.map((e) => e.path), ...(opts.protectedPaths?.() ?? [])],
       });
-      if (store.loadReport.created) {
-        const legacy = await createAnnotationStore(join(opts.userDataDir, 'annotations'))
-          .load(caseKey(evidence.map((e) => e.sha256)))
-          .catch(() => null);
-        const changes = legacy ? docToChanges(legacy, new Date().toISOString()) : [];
-        if (changes.length) await store.apply({ kind: 'annotate', changes });
+      try {
+        if (store.loadReport.created) {
+          const legacy = await createAnnotationStore(join(opts.userDataDir, 'annotations'))
+            .load(caseKey(evidence.map((e) => e.sha256)))
+            .catch(() => null);
+          const changes = legacy ? docToChanges(legacy, new Date().toISOString()) : [];
+          if (changes.length) await store.apply({ kind: 'annotate', changes });
+        }
+        // Only what changed becomes a journal line: reopening the same files adds nothing.
+        const changed = evidence.filter((e) => !store.doc.evidence.some((r) => sameEvidence(r, e)));
+        if (changed.length) {
+          const now = new Date().toISOString();
+          await store.apply({ kind: 'evidence', evidence: changed.map((e) => ({ path: resolve(e.path), name: e.name, bytes: e.bytes, sha256: e.sha256.toLowerCase(), format: e.format || 'unknown', addedAt: now })) });
+        }
+        const r = ruleRefs(rules.rules, rules.params);
+        if (r.ruleSetSha256 !== store.doc.ruleSetSha256 || JSON.stringify(r.rules) !== JSON.stringify(store.doc.rules)) {
+          await store.apply({ kind: 'rules', rules: r.rules, ruleSetSha256: r.ruleSetSha256 });
+        }
+        if (store.doc.settings.binSpanSec !== binSpanSec) await store.apply({ kind: 'settings', settings: { binSpanSec } });
+      } catch (err) {
+        // Not half-open: release the lock so a retry (or another window) can open it.
+        await store.close();
+        throw err;
       }
-      // Only what changed becomes a journal line: reopening the same files adds nothing.
-      const changed = evidence.filter((e) => !store.doc.evidence.some((r) => sameEvidence(r, e)));
-      if (changed.length) {
-        const now = new Date().toISOString();
-        await store.apply({ kind: 'evidence', evidence: changed.map((e) => ({ path: resolve(e.path), name: e.name, bytes: e.bytes, sha256: e.sha256.toLowerCase(), format: e.format || 'unknown', addedAt: now })) });
-      }
-      const r = ruleRefs(rules.rules, rules.params);
-      if (r.ruleSetSha256 !== store.doc.ruleSetSha256 || JSON.stringify(r.rules) !== JSON.stringify(store.doc.rules)) {
-        await store.apply({ kind: 'rules', rules: r.rules, ruleSetSha256: r.ruleSetSha256 });
-      }
-      if (store.doc.settings.binSpanSec !== binSpanSec) await store.apply({ kind: 'settings', settings: { binSpanSec } });
       current = store;
       const names = evidence.map((e) => e.name);
       await rememberCase(

@@ -116,6 +116,15 @@ describe('case service', () => {
     expect(await loadUserSettings(ud)).toEqual({ analyst: '', binSpanSec: 1, timeZone: 'Asia/Tokyo' });
   });
 
+  it('a case that fails while being set up is closed again, lock released', async () => {
+    const svc = createCaseService({ userDataDir: join(tmp, 'ud-fail') });
+    const bad = [{ path: join(tmp, 'x.csv'), name: 'x.csv', bytes: 1, sha256: 'not-a-hash', format: 'cim-csv' }];
+    await expect(svc.openForEvidence(bad, { rules: [] }, 1)).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringContaining('SHA-256') });
+    // A second attempt reaches the same validation, not "already open".
+    await expect(svc.openForEvidence(bad, { rules: [] }, 1)).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringContaining('SHA-256') });
+    expect(svc.current).toBeNull();
+  });
+
   it('records the rule set with a hash of each rule text even when the rule carries none', () => {
     const sigma: RuleMeta = { ...RULE, id: 'b-sigma', language: 'sigma', source: '/s/x.yml', version: undefined };
     const r = ruleRefs([RULE, sigma], { files: [], macros: [], sigmaFiles: [{ path: '/s/x.yml', text: 'title: x' }] });
