@@ -75,6 +75,31 @@ describe('Timeline', () => {
     expect(view.selection).toEqual(range);
   });
 
+  it('Shift+drag brushes a time range and reports it without a host', async () => {
+    const { onbucket, view } = setup();
+    await screen.findByText(/9 s buckets/);
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    await fireEvent.pointerDown(plot, { clientX: 200, clientY: 10, button: 0, pointerId: 2, shiftKey: true });
+    await fireEvent.pointerMove(plot, { clientX: 400, clientY: 10, pointerId: 2, shiftKey: true });
+    await fireEvent.pointerUp(plot, { clientX: 400, clientY: 10, button: 0, pointerId: 2, shiftKey: true });
+    // 800 px over one hour: 200..400 px is 15..30 minutes in; the view itself did not move.
+    expect(onbucket).toHaveBeenCalledWith({ startMs: BASE_MS + 900_000, endMs: BASE_MS + 1_800_000 }, null);
+    expect(view.startMs).toBe(BASE_MS);
+    expect(view.selection).toEqual({ startMs: BASE_MS + 900_000, endMs: BASE_MS + 1_800_000 });
+  });
+
+  it('plain drag pans the view', async () => {
+    const { view } = setup();
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    view.zoom(0.5, 0.5);
+    const start = view.startMs;
+    await fireEvent.pointerDown(plot, { clientX: 400, clientY: 10, button: 0, pointerId: 3 });
+    await fireEvent.pointerMove(plot, { clientX: 200, clientY: 10, pointerId: 3 });
+    await fireEvent.pointerUp(plot, { clientX: 200, clientY: 10, button: 0, pointerId: 3 });
+    // 200 px of 800 px over a 30-minute span moves the view 7.5 minutes later.
+    expect(view.startMs).toBe(start + 450_000);
+  });
+
   it('passes the table filter to the density query', async () => {
     const api = new FakeApi({ totalRows: 3600 });
     const view = new TimelineView();

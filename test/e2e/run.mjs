@@ -187,18 +187,24 @@ const tests = [
       const plot = page.getByRole('application', { name: /Timeline plot/ });
       await plot.focus();
       await page.keyboard.press('0');
+      // Start from the whole table so the click is what scopes it.
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
       const host = ((await lanes(page).first().locator('.host').textContent()) ?? '').trim();
-      // Find a drawn density bar in the first lane by reading the canvas pixels (bars are the only blue ink).
+      // Find a drawn density bar in the first lane by reading the canvas pixels in the density colour.
       const point = await page.waitForFunction(() => {
         const c = document.querySelector('[data-testid="timeline-canvas"]');
         const ctx = c?.getContext('2d');
         if (!c || !ctx) return null;
+        const hex = getComputedStyle(c).getPropertyValue('--density').trim();
+        const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+        if (!m) return null;
+        const want = m.slice(1).map((h) => parseInt(h, 16));
         const dpr = c.width / c.getBoundingClientRect().width;
         const y = Math.round((28 - 4) * dpr);
         const row = ctx.getImageData(0, y, c.width, 1).data;
         for (let x = 0; x < c.width; x++) {
-          const [r, g, b] = [row[x * 4], row[x * 4 + 1], row[x * 4 + 2]];
-          if (b > 150 && b > r + 60 && b > g + 30) {
+          if (want.every((v, k) => Math.abs(row[x * 4 + k] - v) <= 6) && row[x * 4 + 3] === 255) {
             const rect = c.getBoundingClientRect();
             return { x: rect.left + x / dpr + 0.5, y: rect.top + 28 - 4 };
           }
@@ -224,6 +230,8 @@ const tests = [
     name: 'sorting by a column orders the rows',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
       const header = page.getByRole('columnheader', { name: /^Process/ });
       await header.getByRole('button').click();
       await page.waitForFunction(() => document.querySelector('[role="columnheader"][aria-sort="ascending"]')?.textContent?.includes('Process'));
@@ -355,7 +363,8 @@ try {
   // A fresh profile per run: Playwright takes it as the persistent-context directory (--user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {
     executablePath,
-    viewport: { width: 1366, height: 800 },
+    // A 13-inch laptop screen.
+    viewport: { width: 1280, height: 800 },
     headless: true,
     args: [
       '--headless=new',
