@@ -89,6 +89,12 @@ function mergeDict(
   return { dict: { ids: finalIds, values }, get: (row) => values[finalIds[row]!] ?? null };
 }
 
+const JSON_ESCAPED = /[\u0000-\u001f\uD800-\uDFFF]/;
+/** A string as it reads inside JSON text (escapes only where JSON.stringify writes them). */
+function jsonText(v: string): string {
+  return JSON_ESCAPED.test(v) ? JSON.stringify(v) : v;
+}
+
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
 }
@@ -326,17 +332,18 @@ export class SegmentView implements EventView {
     };
     const tplDict = this.templates.dict;
     const dictScans = tplDict ? new Array<SkeletonScan | null | undefined>(tplDict.values.length) : null;
+    const rebuilt = this.rebuiltTextTest(re, needleLower, canonicalCovered);
     return (row) => {
       if ((seg.raw.present[row >>> 3]! & (1 << (row & 7))) !== 0) return re.test(this.rawText(row));
       let sc: SkeletonScan | null | undefined;
       if (tplDict && dictScans) {
         const id = tplDict.ids[row]!;
-        if (id === 0) return re.test(this.rawText(row));
+        if (id === 0) return rebuilt(row);
         sc = dictScans[id];
         if (sc === undefined) sc = dictScans[id] = scanSkeleton(tplDict.values[id]!, needleLower, test);
       } else {
         const skeleton = this.templates.get(row);
-        if (skeleton === null) return re.test(this.rawText(row));
+        if (skeleton === null) return rebuilt(row);
         sc = scanOf(skeleton);
       }
       if (sc === null) return re.test(this.rawText(row));
@@ -350,6 +357,67 @@ export class SegmentView implements EventView {
         const v = this.originalColumnCached(idx).get(row);
         if (v !== null && re.test(escapeVariant(v, h.variant))) return true;
       }
+      return false;
+    };
+  }
+
+  /**
+   * The same test for texts rebuilt from the original fields. A needle without the CSV separators
+   * (`,` `"` CR LF) cannot span two cells or touch the quoting, so the line contains it exactly when a
+   * cell does; likewise a needle without JSON punctuation, backslash or control characters and a JSON
+   * object's names and values. Otherwise the text is rebuilt.
+   */
+  private rebuiltTextTest(re: RegExp, needleLower: string, canonicalCovered: boolean): (row: number) => boolean {
+    const seg = this.segment;
+    const csvSplit = !/[,"\r\n]/.test(needleLower);
+    const jsonSplit = !/["\\:,{}\u0000-\u001f\uD800-\uDFFF]/.test(needleLower);
+    const plans = new Array<Array<(row: number) => boolean> | null | undefined>(seg.shapes.length);
+    const planOf = (shapeId: number): Array<(row: number) => boolean> | null => {
+      const shape = seg.shapes[shapeId]!;
+      if (!(shape.format === 'csv' ? csvSplit : jsonSplit)) return null;
+      const tests: Array<(row: number) => boolean> = [];
+      for (const idx of new Set(shape.columns)) {
+        if (idx < 0) continue;
+        const data = seg.original[idx]!;
+        const col = this.originalColumnCached(idx);
+        // JSON writes each present field's name as well.
+        const json = shape.format === 'json';
+        const nameHit = json && re.test(jsonText(seg.originalNames[idx]!));
+        // JSON spells control characters and lone surrogates as escapes, which a needle can match.
+        const shown = json ? jsonText : (v: string): string => v;
+        const covered = canonicalCovered && data.kind === 'alias' && isCanonicalField(data.canonical);
+        if (covered && !nameHit) continue;
+        if (col.dict) {
+          const { ids, values } = col.dict;
+          const memo = new Uint8Array(values.length);
+          tests.push((row) => {
+            const id = ids[row]!;
+            let m = memo[id]!;
+            if (m === 0) {
+              const v = values[id];
+              m = v !== null && v !== undefined && (nameHit || re.test(shown(v))) ? 2 : 1;
+              memo[id] = m;
+            }
+            return m === 2;
+          });
+        } else {
+          const get = col.get;
+          tests.push((row) => {
+            const v = get(row);
+            return v !== null && (nameHit || re.test(shown(v)));
+          });
+        }
+      }
+      return tests;
+    };
+    return (row) => {
+      // Fields over the column cap live in `extra`: rebuild those rows.
+      if ((seg.extra.present[row >>> 3]! & (1 << (row & 7))) !== 0) return re.test(this.rawText(row));
+      const sid = seg.shape[row]!;
+      let plan = plans[sid];
+      if (plan === undefined) plan = plans[sid] = planOf(sid);
+      if (plan === null) return re.test(this.rawText(row));
+      for (const t of plan) if (t(row)) return true;
       return false;
     };
   }
