@@ -70,6 +70,23 @@ function emitParsed(out: ReaderOutput, parsed: unknown, text: string, line: numb
   out.record(names, values, null, text, line, charOffset);
 }
 
+/** True when brackets outside strings in s[a, b) nest deeper than `max` (the text need not be valid JSON). */
+function nestedDeeperThan(s: string, a: number, b: number, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
 /** One JSON object per line. */
 export class NdjsonReader implements ContainerReader {
   private buf = '';
@@ -135,6 +152,12 @@ export class NdjsonReader implements ContainerReader {
     if (b - a === 1 && (first === 91 || first === 93)) return;
     if (first === 91 && s.charCodeAt(a + 1) === 123) a++;
     if (s.charCodeAt(b - 1) === 93 && s.charCodeAt(b - 2) === 125) b--;
+    // Depth is checked before parsing: flattening (JSON.stringify of deep values) would overflow the stack.
+    // The slack admits a Splunk `{"result":{...}}` or `{"results":[...]}` wrapper around a record at the limit.
+    if (nestedDeeperThan(s, a, b, MAX_JSON_DEPTH + 3)) {
+      this.out.reject('too-deep', `JSON element nested deeper than ${MAX_JSON_DEPTH} levels`, this.line, this.bufBase + from);
+      return;
+    }
     emitObject(this.out, s.slice(a, b), this.line, this.bufBase + from);
   }
 }

@@ -17,3 +17,14 @@ describe('reader fuzzing: own fixtures', () => {
     }, 120_000);
   }
 });
+
+// Larger real captures cost more per input: a fifth of the iterations each, seeded the same way.
+const shared = sharedSeeds();
+describe.skipIf(shared.length === 0)('reader fuzzing: slices of the shared captures', () => {
+  for (const seed of shared) {
+    it(`${seed.name}: ${Math.ceil(N / 5)} mutations keep the invariants`, () => {
+      const res = fuzzReaders(seed, own, Math.ceil(N / 5), baseSeed());
+      expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+    }, 120_000);
+  }
+});

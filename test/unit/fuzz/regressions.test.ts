@@ -18,4 +18,16 @@ describe('fuzz regressions: readers', () => {
     expect(whole).toBe('E_FORMAT');
     for (const c of [1, 5, 9, 12, 40]) expect(outcome(c)).toBe(whole);
   });
+
+  it('NDJSON: a line nested 100,000 deep is a too-deep rejection (was a RangeError from flattening)', () => {
+    const good = JSON.stringify({ TimeCreated: '2020-10-19 03:30:46.257', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Hostname: 'WS1', Image: 'C:\\a.exe' });
+    for (const deep of ['{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), '['.repeat(100_000) + ']'.repeat(100_000)]) {
+      const r = ingestText(`${good}\n{"x":${deep}}\n${good}\n`);
+      expect(r.rejects).toMatchObject([{ code: 'too-deep', line: 2, record: 2 }]);
+      expect(r.stats).toMatchObject({ records: 3, appended: 2 });
+    }
+    // At the limit a record still ingests (flattened to 64 levels, the rest kept as JSON text).
+    const ok = ingestText(`{"TimeCreated":"2020-10-19 03:30:46.257","EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"WS1","x":${'{"a":'.repeat(60)}1${'}'.repeat(60)}}\n`);
+    expect(ok.stats.appended).toBe(1);
+  });
 });
