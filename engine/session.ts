@@ -2,7 +2,7 @@
 // and every question the host asks about them. Invariant: the store is immutable — adding segments builds a
 // new one and drops the detection result, so no answer ever mixes two versions of the case.
 
-import { parseAnnotationDoc, type AnnotationDoc } from './case/annotations.ts';
+import { eventAnnotationKey, parseAnnotationDoc, type AnnotationDoc } from './case/annotations.ts';
 import type { Finding } from './detect/types.ts';
 import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
@@ -266,7 +266,14 @@ export class EngineSession {
     return { findings, hosts: res.hosts, links: res.links };
   }
 
-  private reportInput(annotations?: AnnotationDoc): ReportInput {
+  private reportInput(annotations?: AnnotationDoc, findingIds?: readonly string[]): ReportInput {
+    let findings = this.result?.findings ?? [];
+    if (findingIds) {
+      // A report of chosen findings carries only the notes on them and on their events.
+      const ids = new Set(findingIds);
+      findings = findings.filter((f) => ids.has(f.id));
+      if (annotations) annotations = this.annotationsOf(annotations, findings);
+    }
     const evidence: ReportEvidence[] = [];
     const maxIndex = Math.max(-1, ...this.evidence.keys());
     for (let i = 0; i <= maxIndex; i++) {
@@ -284,7 +291,7 @@ export class EngineSession {
       tool: this.deps.tool ?? { name: 'Hopscope', version: '0.1.0' },
       evidence,
       rules: this.rules.map((r) => r.meta),
-      findings: this.result?.findings ?? [],
+      findings,
       hosts: this.result?.hosts ?? [],
       ...(annotations ? { annotations } : {}),
     };
@@ -304,18 +311,32 @@ export class EngineSession {
     return [whyNot(this.store, rule, req.row)];
   }
 
-  buildReport(annotations?: AnnotationDoc): Report {
-    return buildReport(this.reportInput(annotations));
+  buildReport(annotations?: AnnotationDoc, findingIds?: readonly string[]): Report {
+    return buildReport(this.reportInput(annotations, findingIds));
+  }
+
+  private annotationsOf(doc: AnnotationDoc, findings: readonly Finding[]): AnnotationDoc {
+    const out: AnnotationDoc = { findings: Object.create(null) as AnnotationDoc['findings'], events: Object.create(null) as AnnotationDoc['events'] };
+    const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+    for (const f of findings) {
+      if (has(doc.findings, f.id)) out.findings[f.id] = doc.findings[f.id]!;
+      for (const e of f.events) {
+        const sha = this.evidence.get(e.evidence)?.meta?.sha256;
+        const key = sha ? eventAnnotationKey(sha, e.record) : null;
+        if (key && has(doc.events, key)) out.events[key] = doc.events[key]!;
+      }
+    }
+    return out;
   }
 
   /**
    * The report text; `generatedAtMs` only appears in HTML (pass a fixed value for byte-identical output).
    * Annotations come from the host (it owns the case file) and are validated here before use.
    */
-  report(format: ReportFormat, generatedAtMs = Date.now(), annotations?: unknown): string {
+  report(format: ReportFormat, generatedAtMs = Date.now(), annotations?: unknown, findingIds?: readonly string[]): string {
     const doc = annotations === undefined ? undefined : parseAnnotationDoc(annotations);
-    if (format === 'html') return buildHtmlReport({ ...this.reportInput(doc), generatedAtMs, links: this.result?.links ?? [] });
-    const report = this.buildReport(doc);
+    if (format === 'html') return buildHtmlReport({ ...this.reportInput(doc, findingIds), generatedAtMs, links: this.result?.links ?? [] });
+    const report = this.buildReport(doc, findingIds);
     switch (format) {
       case 'json':
         return reportToJson(report);

@@ -174,7 +174,7 @@ export function createEngineHandlers(session = createWiredSession()) {
     findings: (p) => session.findings(p.sort),
     explain: (p) => session.explain(p),
     report(p) {
-      const text = session.report(p.format, Date.now(), p.annotations);
+      const text = session.report(p.format, Date.now(), p.annotations, p.findingIds);
       const bytes = new TextEncoder().encode(text);
       // A fresh, exactly-sized buffer so it can be transferred without dragging a larger pool along.
       const out = new ArrayBuffer(bytes.byteLength);

@@ -199,6 +199,8 @@ export type ExportFormat = 'json' | 'csv' | 'ndjson' | 'html';
 
 export interface ExportRequest {
   format: ExportFormat;
+  /** Only these findings (with their annotations); absent: the whole case. */
+  findingIds?: string[];
 }
 
 export interface ExportResponse {

@@ -101,6 +101,8 @@ export interface ReportParams {
   generator?: string;
   /** The analyst's annotations to include (checked again by the engine's annotation parser). */
   annotations?: AnnotationDoc;
+  /** Only these findings (and the annotations of them and of their events); absent: all. */
+  findingIds?: string[];
 }
 
 export interface ReportResult {
@@ -262,7 +264,8 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
       format: (x) => x === 'json' || x === 'csv' || x === 'ndjson' || x === 'html',
       generator: (x) => isStr(x, 256),
       annotations: isPlainObject,
-    }, ['generator', 'annotations']),
+      findingIds: (x) => Array.isArray(x) && x.length <= 1_000_000 && x.every((s) => isStr(s, 1024)),
+    }, ['generator', 'annotations', 'findingIds']),
   reset: (p) => shape(p, {}),
 };
 

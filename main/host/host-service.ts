@@ -376,21 +376,22 @@ export function createHostService(opts: HostServiceOptions): HostService {
   }
 
   /** The report of the open case with the analyst's annotations, when there are any. */
-  async function reportBytes(format: ReportFormat): Promise<Uint8Array> {
+  async function reportBytes(format: ReportFormat, findingIds?: string[]): Promise<Uint8Array> {
     const annotations = cases.current?.doc.annotations ?? emptyDoc();
     const hasNotes = Object.keys(annotations.findings).length > 0 || Object.keys(annotations.events).length > 0;
     const res = await engine.call('report', {
       format,
       generator: `Hopscope ${opts.version ?? '0.1.0'} (${opts.mode})`,
       ...(hasNotes ? { annotations } : {}),
+      ...(findingIds ? { findingIds } : {}),
     }).promise;
     return new Uint8Array(res.bytes);
   }
 
-  async function exportReport(format: ExportFormat): Promise<ExportResponse> {
+  async function exportReport(format: ExportFormat, findingIds?: string[]): Promise<ExportResponse> {
     requireCase();
-    const bytes = await reportBytes(format);
-    const fileName = `hopscope-report.${format}`;
+    const bytes = await reportBytes(format, findingIds);
+    const fileName = findingIds ? `hopscope-findings.${format}` : `hopscope-report.${format}`;
     const out: ExportResponse = { fileName, mime: EXPORT_MIME[format], bytes: bytes.byteLength };
     if (opts.mode === 'electron' && opts.chooseSavePath) {
       const target = await opts.chooseSavePath(fileName);
@@ -475,7 +476,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'query.explain':
         return (await engine.call('explain', r as Req<'query.explain'>).promise) as Res<C>;
       case 'case.export':
-        return (await exportReport((r as Req<'case.export'>).format)) as Res<C>;
+        return (await exportReport((r as Req<'case.export'>).format, (r as Req<'case.export'>).findingIds)) as Res<C>;
       case 'case.rescan':
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
       case 'case.annotations':
@@ -547,7 +548,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       return () => listeners.delete(listener);
     },
     registerPath,
-    report: reportBytes,
+    report: (format) => reportBytes(format),
     async close(): Promise<void> {
       if (job) job.run.cancel();
       listeners.clear();
