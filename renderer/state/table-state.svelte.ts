@@ -21,12 +21,12 @@ export interface TableColumn {
 export const TIME_FIELD = '_time';
 
 export const COLUMNS: TableColumn[] = [
-  { key: TIME_FIELD, label: 'Time (UTC)', width: '12.8rem' },
-  { key: 'dest', label: 'Host', width: 'minmax(6rem, 10rem)' },
-  { key: 'user', label: 'User', width: 'minmax(6rem, 10rem)' },
-  { key: 'parent_process_name', label: 'Parent', width: 'minmax(5rem, 8rem)' },
-  { key: 'process_name', label: 'Process', width: 'minmax(5rem, 8rem)' },
-  { key: 'process', label: 'Command line', width: 'minmax(12rem, 1fr)' },
+  { key: TIME_FIELD, label: 'Time (UTC)', width: '12.2rem' },
+  { key: 'dest', label: 'Host', width: '8.5rem' },
+  { key: 'user', label: 'User', width: '8.5rem' },
+  { key: 'parent_process_name', label: 'Parent', width: '7rem' },
+  { key: 'process_name', label: 'Process', width: '7rem' },
+  { key: 'process', label: 'Command line', width: 'minmax(10rem, 1fr)' },
 ];
 
 export interface TableRow {
