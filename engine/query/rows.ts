@@ -27,7 +27,7 @@ interface QueryResult {
 /** Per-store caches: the last few query results and column sort ranks. */
 export class RowsCache {
   readonly results: QueryResult[] = [];
-  readonly ranks = new Map<string, Uint32Array>();
+  readonly ranks = new Map<string, { ranks: Uint32Array; distinct: number }>();
 }
 
 const caches = new WeakMap<EventStore, RowsCache>();
@@ -107,7 +107,7 @@ export function compareValues(a: string, b: string): number {
 }
 
 /** Store-wide rank of each row's value of `field` (equal values, equal rank; missing last). */
-function buildRanks(store: EventStore, field: string): Uint32Array {
+function buildRanks(store: EventStore, field: string): { ranks: Uint32Array; distinct: number } {
   const distinct = new Map<string, number>();
   const cols = store.views.map((v) => v.column(field));
   for (let i = 0; i < cols.length; i++) {
@@ -147,10 +147,10 @@ function buildRanks(store: EventStore, field: string): Uint32Array {
       }
     }
   }
-  return ranks;
+  return { ranks, distinct: keys.length };
 }
 
-function ranksFor(store: EventStore, cache: RowsCache, field: string): Uint32Array {
+function ranksFor(store: EventStore, cache: RowsCache, field: string): { ranks: Uint32Array; distinct: number } {
   let r = cache.ranks.get(field);
   if (r) {
     cache.ranks.delete(field);
@@ -242,17 +242,19 @@ function sortRows(store: EventStore, rows: Uint32Array, sort: RowsRequest['sort'
     const pos = orderValues(Array.from(rows, (g) => store.value(g, sort.field)), desc);
     return pos.map((p) => rows[p]!);
   }
-  // Dictionary columns: a cached store-wide rank per row, ranked once per distinct value.
-  const ranks = ranksFor(store, cache, sort.field);
-  const pos = Uint32Array.from({ length: n }, (_, i) => i);
-  pos.sort((a, b) => {
-    const ra = ranks[rows[a]!]!;
-    const rb = ranks[rows[b]!]!;
-    if (ra === rb) return a - b;
-    if (ra === MISSING_RANK || rb === MISSING_RANK) return ra === MISSING_RANK ? 1 : -1;
-    return desc ? rb - ra : ra - rb;
-  });
-  return pos.map((p) => rows[p]!);
+  // Dictionary columns: a cached store-wide rank per row (ranked once per distinct value), then a
+  // counting sort by rank, which keeps time order within equal values and costs O(rows + distinct).
+  const { ranks, distinct } = ranksFor(store, cache, sort.field);
+  const bucketOf = (rank: number): number => (rank === MISSING_RANK ? distinct : desc ? distinct - 1 - rank : rank);
+  const starts = new Uint32Array(distinct + 2);
+  for (let i = 0; i < n; i++) starts[bucketOf(ranks[rows[i]!]!) + 1]!++;
+  for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = rows[i]!;
+    out[starts[bucketOf(ranks[g]!)]!++] = g;
+  }
+  return out;
 }
 
 function isoTime(timeMs: number): string {

@@ -371,6 +371,8 @@ export class SegmentBuilder implements RecordSink {
     if (this.finished) throw new Error('SegmentBuilder.finish() called twice');
     this.finished = true;
     const n = this.rows;
+    // Each writer is dropped as soon as its trimmed copy exists, so the oversized growth buffers can be
+    // collected during finish and nothing of them stays reachable from a builder the caller keeps.
     const canonical: Record<string, ColumnData> = {};
     const canonicalNonEmpty: string[] = [];
     for (let f = 0; f < N_CANON; f++) {
@@ -378,19 +380,23 @@ export class SegmentBuilder implements RecordSink {
       if (!c) continue;
       canonical[CANONICAL_FIELDS[f]!] = c.finish(n);
       if (c.nonEmpty) canonicalNonEmpty.push(CANONICAL_FIELDS[f]!);
+      this.canonical[f] = null;
     }
-    const original: ColumnData[] = this.originals.map((w) =>
-      w.alias !== null
-        ? { kind: 'alias', canonical: w.alias }
-        : w.rawAlias
-          ? { kind: 'alias', canonical: RAW_ALIAS }
-          : w.timeFormat !== null
-            ? { kind: 'alias', canonical: TIME_ALIAS, timeFormat: w.timeFormat }
-            : w.data!.finish(n),
-    );
+    const original: ColumnData[] = this.originals.map((w) => {
+      const data: ColumnData =
+        w.alias !== null
+          ? { kind: 'alias', canonical: w.alias }
+          : w.rawAlias
+            ? { kind: 'alias', canonical: RAW_ALIAS }
+            : w.timeFormat !== null
+              ? { kind: 'alias', canonical: TIME_ALIAS, timeFormat: w.timeFormat }
+              : w.data!.finish(n);
+      w.data = null;
+      return data;
+    });
     const shapes: RecordShape[] = this.shapes.map((s) => ({ format: s.format, columns: Array.from(s.cols) }));
     const providerCol = this.provider.finish(n);
-    return {
+    const seg: Segment = {
       rowCount: n,
       timeMs: trim(this.timeMs, n),
       evidence: trim(this.evidenceCol, n),
@@ -413,5 +419,26 @@ export class SegmentBuilder implements RecordSink {
       stats: [...this.stats.values()],
       rejectSamples: this.samples,
     };
+    this.release();
+    return seg;
+  }
+
+  private release(): void {
+    this.timeMs = new Float64Array(0);
+    this.evidenceCol = new Uint16Array(0);
+    this.recordCol = new Uint32Array(0);
+    this.lineCol = new Uint32Array(0);
+    this.byteOffsetCol = new Float64Array(0);
+    this.kindCol = new Uint8Array(0);
+    this.shapeCol = new Uint16Array(0);
+    this.capacity = 0;
+    this.originals = [];
+    this.originalByName = new Map();
+    this.shapes = [];
+    this.shapeByKey = new Map();
+    this.raw = new ArenaWriter();
+    this.rawTemplate = new StringColumnWriter(ARENA_FRACTION);
+    this.extra = new ArenaWriter();
+    this.provider = new StringColumnWriter(Infinity);
   }
 }
