@@ -277,7 +277,10 @@ export interface ApiContract {
   'case.rescan': [RescanRequest, CaseSummary];
   /** The analyst's annotations of the open case (saved per evidence set in the user-data folder). */
   'case.annotations': [Record<string, never>, AnnotationDoc];
-  /** Apply annotation changes in order, save atomically, and return the new document. */
+  /**
+   * Apply annotation changes in order (one journal entry: all or none), save durably, return the new document.
+   * An event target may be `{ kind: 'event', id: '<sha256>:<record>' }` or `{ kind: 'event', sha256, record }`.
+   */
   'case.annotate': [{ changes: AnnotationChange[] }, AnnotationDoc];
   'query.explain': [ExplainRequest, EventExplanation[]];
   /** Remember a column mapping for every file whose header has this signature (user-data folder). */

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { AnnotationChange, AnnotationDoc } from '../../engine/case/annotations.ts';
+import { eventAnnotationKey, type AnnotationChange, type AnnotationDoc } from '../../engine/case/annotations.ts';
 import { createAnnotationStore } from './annotation-store.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import type { LoadRulesParams } from '../../engine/rpc/protocol.ts';
@@ -63,6 +63,22 @@ export function docToChanges(doc: AnnotationDoc, atIso: string): AnnotationChang
     }
   }
   return out;
+}
+
+/**
+ * An event may also be named as `{ kind: 'event', sha256, record }` (what the renderer knows from event
+ * details); it becomes the stable key `eventAnnotationKey(sha256, record)`. Anything else passes unchanged
+ * to the annotation model, which validates it.
+ */
+export function normalizeChange(change: AnnotationChange): AnnotationChange {
+  const t = (change as { target?: unknown }).target as Record<string, unknown> | undefined;
+  if (!t || typeof t !== 'object' || t['kind'] !== 'event' || t['id'] !== undefined) return change;
+  const sha = t['sha256'];
+  const record = t['record'];
+  if (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha) || typeof record !== 'number' || !Number.isSafeInteger(record) || record < 1) {
+    throw new HopscopeError('E_CASE', 'an event target needs an id, or a sha256 and a record number');
+  }
+  return { ...change, target: { kind: 'event', id: eventAnnotationKey(sha, record) } };
 }
 
 export interface OpenedEvidence {
@@ -193,7 +209,7 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
 
     async annotate(changes) {
       if (changes.length === 0) return requireCase().doc.annotations;
-      return (await requireCase().apply({ kind: 'annotate', changes })).annotations;
+      return (await requireCase().apply({ kind: 'annotate', changes: changes.map(normalizeChange) })).annotations;
     },
 
     async setView(view) {

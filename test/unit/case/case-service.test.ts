@@ -79,6 +79,10 @@ describe('case service', () => {
     expect(store.doc.ruleSetSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(store.doc.settings.binSpanSec).toBe(5);
     await svc.annotate([{ op: 'addComment', target: { kind: 'finding', id: 'f1' }, atIso: '2024-05-01T00:00:00Z', author: 'ana', text: 'hi' }]);
+    // An event named by evidence hash and record number lands under its stable key.
+    const doc = await svc.annotate([{ op: 'setStar', target: { kind: 'event', sha256: sha('x\n').toUpperCase(), record: 3 } as never, atIso: '2024-05-01T00:00:00Z', star: true }]);
+    expect(doc.events[`${sha('x\n')}:3`]!.star).toBe(true);
+    await expect(svc.annotate([{ op: 'setStar', target: { kind: 'event', sha256: 'zz', record: 3 } as never, atIso: '2024-05-01T00:00:00Z', star: true }])).rejects.toMatchObject({ code: 'E_CASE' });
     const seq = store.seq;
     // Reopening the same evidence with the same rules adds no journal line and finds the comment.
     const again = await svc.openForEvidence(evidence, { rules: [RULE], params }, 5);
