@@ -88,6 +88,20 @@ describe('Timeline', () => {
     expect(view.selection).toEqual({ startMs: BASE_MS + 900_000, endMs: BASE_MS + 1_800_000 });
   });
 
+  it('hovering a bucket shows its host, time and counts as a tooltip', async () => {
+    setup();
+    await screen.findByText(/9 s buckets/);
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    // Lane 0 (DC01) at 30 minutes: the fake counts ((b + 0) % 5) + 3 for bucket 200 -> 3.
+    await fireEvent.pointerMove(plot, { clientX: 400, clientY: 5, pointerId: 4 });
+    const tip = screen.getByRole('tooltip');
+    expect(tip).toHaveTextContent('DC01');
+    expect(tip).toHaveTextContent('2024-03-05 14:30:00 UTC');
+    expect(tip).toHaveTextContent('3 events');
+    await fireEvent.pointerLeave(plot);
+    expect(screen.queryByRole('tooltip')).toBeNull();
+  });
+
   it('plain drag pans the view', async () => {
     const { view } = setup();
     const plot = screen.getByRole('application', { name: /Timeline plot/ });
