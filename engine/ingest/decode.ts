@@ -17,6 +17,8 @@ export class StreamDecoder {
   private info: DecodedInfo | null = null;
   /** Last bytes of the previous chunk, to spot a genuine U+FFFD encoded across a chunk boundary. */
   private tail: number[] = [];
+  /** Bytes handed to the TextDecoder so far (after the BOM): UTF-16 code units start at even offsets. */
+  private consumed = 0;
   invalidBytesReplaced = 0;
 
   get detected(): DecodedInfo | null {
@@ -71,6 +73,7 @@ export class StreamDecoder {
       this.invalidBytesReplaced += Math.max(0, produced - this.genuineReplacements(bytes));
     }
     this.keepTail(bytes);
+    this.consumed += bytes.length;
     return text;
   }
 
@@ -80,6 +83,13 @@ export class StreamDecoder {
     const seq = enc === 'utf-8' ? [0xef, 0xbf, 0xbd] : enc === 'utf-16le' ? [0xfd, 0xff] : [0xff, 0xfd];
     const all = this.tail.length ? concat(Uint8Array.from(this.tail), bytes) : bytes;
     let n = 0;
+    if (enc !== 'utf-8') {
+      // Only whole code units count: FD FF straddling two units is two other characters, whatever the chunking.
+      for (let i = (this.consumed - this.tail.length) & 1; i + 1 < all.length; i += 2) {
+        if (all[i] === seq[0] && all[i + 1] === seq[1] && i + 2 > this.tail.length) n++;
+      }
+      return n;
+    }
     for (let i = 0; i + seq.length <= all.length; i++) {
       if (all[i] === seq[0] && all[i + 1] === seq[1] && (seq.length === 2 || all[i + 2] === seq[2])) {
         // Only count sequences that end inside the new bytes, so one spanning the boundary counts once.

@@ -104,6 +104,8 @@ export function sniffContainer(head: string, final: boolean): { container: Conta
   if (nl === -1 && !final && head.length < SNIFF_CHARS) return null;
   if (head.startsWith('Record ', i)) {
     const next = head.slice(nl + 1).trimStart();
+    // Nothing after the first line yet: wait, so the choice never depends on where a chunk happened to end.
+    if (nl !== -1 && next === '' && !final && head.length < SNIFF_CHARS) return null;
     if (nl !== -1 && (next === '' || next.startsWith('{'))) return { container: 'json-stream', reason: 'evtx_dump JSON ("Record N" separators)' };
   }
   return { container: 'csv', reason: 'delimited text with a header row (CSV)' };

@@ -1,7 +1,7 @@
 // Regression tests for bugs the fuzzers found: each input is the minimised failing case, checked with the
 // invariant that failed (named in the test), so the fix stays in place.
 import { describe, expect, it } from 'vitest';
-import { ingestText } from '../../../engine/ingest/index.ts';
+import { ingestText, StreamDecoder } from '../../../engine/ingest/index.ts';
 
 describe('fuzz regressions: readers', () => {
   it('CSV: a second "#TYPE" line is the header whatever the chunking (was skipped only when chunked)', () => {
@@ -29,5 +29,41 @@ describe('fuzz regressions: readers', () => {
     // At the limit a record still ingests (flattened to 64 levels, the rest kept as JSON text).
     const ok = ingestText(`{"TimeCreated":"2020-10-19 03:30:46.257","EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"WS1","x":${'{"a":'.repeat(60)}1${'}'.repeat(60)}}\n`);
     expect(ok.stats.appended).toBe(1);
+  });
+});
+
+describe('fuzz regressions: sniffing and decoding', () => {
+  it('a "Record N" first line followed by CSV is sniffed the same whether or not the next line has arrived', () => {
+    const text = 'Record 1\na,b,c\n1,2,3\n';
+    const outcome = (chunkChars?: number): string => {
+      try {
+        return JSON.stringify(ingestText(text, { chunkChars }).detected);
+      } catch (err) {
+        return (err as { code?: string }).code ?? 'crash';
+      }
+    };
+    const whole = outcome();
+    expect(whole).toBe('E_FORMAT');
+    for (const c of [1, 9, 10]) expect(outcome(c)).toBe(whole);
+  });
+
+  it('UTF-16: FD FF across two code units is not a genuine U+FFFD; the invalid-byte count ignores chunking', () => {
+    // "A" then an unpaired low surrogate (DC00 -> one replacement), then bytes FD FF straddling "\uFD41" "\u00FF".
+    const bytes = Uint8Array.from([0xff, 0xfe, 0x41, 0x00, 0x00, 0xdc, 0x41, 0xfd, 0xff, 0x00, 0xfd, 0xff]);
+    const count = (sizes: number[]): number => {
+      const d = new StreamDecoder();
+      let off = 0;
+      let text = '';
+      for (const n of sizes) {
+        text += d.push(bytes.subarray(off, off + n));
+        off += n;
+      }
+      text += d.end();
+      expect(text).toBe('A\uFFFD\uFD41\u00FF\uFFFD');
+      return d.invalidBytesReplaced;
+    };
+    // One replacement came from invalid input (the lone surrogate); the final FD FF is a genuine U+FFFD.
+    expect(count([bytes.length])).toBe(1);
+    for (const sizes of [[4, 3, 5], [5, 3, 2, 2], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [8, 4]]) expect(count(sizes)).toBe(1);
   });
 });
