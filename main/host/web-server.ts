@@ -124,6 +124,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
       return { ok: false, status: 403, reason: 'foreign Origin' };
     }
+    // Defence in depth behind Origin: browsers label every request; anything cross-site is refused outright.
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, reason: 'cross-site request' };
     const rawUrl = req.url ?? '/';
     const fromQuery = queryOf(rawUrl).get('token') ?? undefined;
     const header = req.headers[TOKEN_HEADER];

@@ -134,6 +134,14 @@ describe('web server binding and token', () => {
     expect((await get('/?token=' + server.token, { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
+  it('refuses requests a browser labels cross-site or same-site, even with a valid token', async () => {
+    expect((await get('/?token=' + server.token, { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect((await get('/?token=' + server.token, { 'Sec-Fetch-Site': 'same-site' })).status).toBe(403);
+    expect((await get('/?token=' + server.token, { 'Sec-Fetch-Site': 'none' })).status).toBe(200);
+    expect((await get('/assets/app.js', { 'X-Hopscope-Token': server.token, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect(await openWs({ 'X-Hopscope-Token': server.token, 'Sec-Fetch-Site': 'cross-site' })).toEqual({ status: 403 });
+  });
+
   it('refuses a foreign Origin even with a valid token', async () => {
     expect((await get('/?token=' + server.token, { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await get('/?token=' + server.token, { Origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
