@@ -220,6 +220,28 @@ describe('case store under injected failures', () => {
     });
   }
 
+  it('loses no acknowledged change when a power loss persists any subset of the unsynced folder changes', async () => {
+    let variants = 0;
+    for (let k = 1; ; k++) {
+      const probe = new MemCaseFs();
+      probe.failAt = k;
+      const { fired } = await runWithFault(probe, SCRIPT, 3);
+      if (!fired) break;
+      const pending = probe.pendingDirOps();
+      for (let mask = 0; mask < 2 ** Math.min(pending, 8); mask++) {
+        const fs = new MemCaseFs();
+        fs.failAt = k;
+        const { acked } = await runWithFault(fs, SCRIPT, 3);
+        fs.restart();
+        fs.powerLoss({ keepDirOps: (i) => (mask & (1 << i)) !== 0 });
+        const store = await openCaseStore({ dir: DIR, fs, compactEvery: 3 });
+        expect([replay(acked), replay(SCRIPT.slice(0, acked.length + 1))]).toContainEqual(store.doc);
+        variants++;
+      }
+    }
+    expect(variants).toBeGreaterThan(60);
+  });
+
   it('disk full while appending: E_CASE, state and file as before, later changes still work', async () => {
     const fs = new MemCaseFs();
     const store = await openCaseStore({ dir: DIR, fs, compactEvery: 100 });

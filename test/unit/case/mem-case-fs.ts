@@ -11,6 +11,8 @@ interface Inode {
 interface Dir {
   live: Map<string, number>;
   durable: Map<string, number>;
+  /** Entry changes since the last folder fsync, in order (ino null: removed). */
+  pending: Array<{ name: string; ino: number | null }>;
 }
 
 export type Fault = { kind: 'crash' } | { kind: 'errno'; code: string; sticky?: boolean };
@@ -42,9 +44,32 @@ export class MemCaseFs implements CaseFs {
     this.dead = false;
   }
 
-  /** Power loss: only fsync'ed data and fsync'ed folder entries remain; optionally half of an unsynced append. */
-  powerLoss(opts: { tornTail?: boolean } = {}): void {
-    for (const d of this.dirs.values()) d.live = new Map(d.durable);
+  /** Folder entry changes not yet fsync'ed, over all folders (what `keepDirOps` indexes). */
+  pendingDirOps(): number {
+    let n = 0;
+    for (const d of this.dirs.values()) n += d.pending.length;
+    return n;
+  }
+
+  /**
+   * Power loss: only fsync'ed data and fsync'ed folder entries remain; optionally half of an unsynced append,
+   * and any subset of the unsynced folder changes (`keepDirOps(i)` for the i-th, counted over all folders):
+   * file systems may persist metadata changes out of order.
+   */
+  powerLoss(opts: { tornTail?: boolean; keepDirOps?: (i: number) => boolean } = {}): void {
+    let i = 0;
+    for (const d of this.dirs.values()) {
+      const kept = new Map(d.durable);
+      for (const op of d.pending) {
+        if (opts.keepDirOps?.(i++)) {
+          if (op.ino === null) kept.delete(op.name);
+          else kept.set(op.name, op.ino);
+        }
+      }
+      d.durable = kept;
+      d.live = new Map(kept);
+      d.pending = [];
+    }
     for (const ino of this.inodes.values()) {
       const extra = ino.data.byteLength - ino.durable.byteLength;
       const isAppend = extra > 0 && ino.durable.every((b, i) => ino.data[i] === b);
@@ -88,7 +113,7 @@ export class MemCaseFs implements CaseFs {
     this.step(`mkdir ${path}`);
     // Simplification: folders are created durably (the case protocol never relies on folder creation order).
     for (let p = path; !this.dirs.has(p); p = dirname(p)) {
-      this.dirs.set(p, { live: new Map(), durable: new Map() });
+      this.dirs.set(p, { live: new Map(), durable: new Map(), pending: [] });
       if (dirname(p) === p) break;
     }
   }
@@ -137,6 +162,7 @@ export class MemCaseFs implements CaseFs {
     const n = this.nextIno++;
     this.inodes.set(n, ino);
     d.live.set(basename(path), n);
+    d.pending.push({ name: basename(path), ino: n });
     return this.handle(ino, path);
   }
 
@@ -155,17 +181,22 @@ export class MemCaseFs implements CaseFs {
     if (ino === undefined) throw errno('ENOENT', `rename ${from}`);
     a.live.delete(basename(from));
     b.live.set(basename(to), ino);
+    a.pending.push({ name: basename(from), ino: null });
+    b.pending.push({ name: basename(to), ino });
   }
 
   async remove(path: string): Promise<void> {
     this.step(`remove ${basename(path)}`);
-    this.dirs.get(dirname(path))?.live.delete(basename(path));
+    const d = this.dirs.get(dirname(path));
+    d?.live.delete(basename(path));
+    d?.pending.push({ name: basename(path), ino: null });
   }
 
   async syncDir(path: string): Promise<void> {
     this.step(`syncDir ${path}`);
     const d = this.dir(path);
     d.durable = new Map(d.live);
+    d.pending = [];
   }
 
   /** Test access to a file's current bytes (as text). */
