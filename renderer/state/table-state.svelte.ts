@@ -87,6 +87,8 @@ export interface TableQuery {
 export class TableState {
   sort = $state.raw<{ field: string; dir: SortDir }>({ field: TIME_FIELD, dir: 'asc' });
   filter = $state('');
+  /** What is typed in the filter box, applied by setFilter(). */
+  draft = $state('');
   range = $state.raw<{ startMs: number; endMs: number } | null>(null);
   findingId = $state<string | null>(null);
   hosts = $state.raw<string[] | null>(null);
@@ -140,7 +142,15 @@ export class TableState {
 
   setFilter(filter: string): void {
     this.filter = filter;
+    this.draft = filter;
     this.invalidate();
+  }
+
+  /** Narrows the filter to events whose `field` equals `value` (pivot from the details pane). */
+  addFieldFilter(field: string, value: string): void {
+    const term = `${field}:"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    const current = this.filter.trim();
+    this.setFilter(current ? `${current} ${term}` : term);
   }
 
   setRange(range: { startMs: number; endMs: number } | null): void {

@@ -32,4 +32,12 @@ describe('DetailsPane', () => {
     expect(screen.getByText('Select an event in the table.')).toBeInTheDocument();
     expect(api.calls).toHaveLength(0);
   });
+
+  it('offers a filter pivot per canonical value', async () => {
+    const api = new FakeApi();
+    const onfilter = vi.fn();
+    render(DetailsPane, { api, row: 3, onclose: vi.fn(), onselectrow: vi.fn(), onfilter, onerror: vi.fn() });
+    await userEvent.click(await screen.findByRole('button', { name: 'Filter the table on user' }));
+    expect(onfilter).toHaveBeenCalledWith('user', 'CORP\\alice');
+  });
 });

@@ -166,6 +166,23 @@ const tests = [
     },
   },
   {
+    name: 'a field in the details pivots the table filter',
+    needs: ['selecting a row opens the event details'],
+    async run({ page }) {
+      const details = page.getByRole('complementary', { name: 'Event details' });
+      const value = ((await details.locator('dt', { hasText: /^\s*process_name/ }).first().locator('xpath=following-sibling::dd[1]').textContent()) ?? '').trim();
+      await details.getByRole('button', { name: 'Filter the table on process_name' }).click();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      assert((await input.inputValue()).includes(`process_name:"${value}"`), `filter box shows ${await input.inputValue()}`);
+      await page.waitForFunction((v) => {
+        const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(5)')].map((c) => c.textContent ?? '');
+        return cells.length > 0 && cells.every((c) => c.toLowerCase() === v.toLowerCase());
+      }, value);
+      await input.fill('');
+      await page.getByRole('button', { name: 'Apply' }).click();
+    },
+  },
+  {
     name: 'keyboard zoom on the timeline narrows the visible range',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {

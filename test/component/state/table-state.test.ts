@@ -85,4 +85,13 @@ describe('TableState', () => {
     t.select(0);
     expect(t.selectedRow).toBe(999);
   });
+
+  it('pivots on a field value with quotes and backslashes escaped, added to the current filter', () => {
+    const t = new TableState(new FakeApi());
+    t.addFieldFilter('user', 'CORP\\alice');
+    expect(t.filter).toBe('user:"CORP\\\\alice"');
+    t.addFieldFilter('process', 'cmd.exe /c "echo hi"');
+    expect(t.filter).toBe('user:"CORP\\\\alice" process:"cmd.exe /c \\"echo hi\\""');
+    expect(t.draft).toBe(t.filter);
+  });
 });
