@@ -9,9 +9,9 @@ import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { FindingsResponse } from '../../engine/rpc/api.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
-import type { AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseJobResult } from './case-job.ts';
 import { readCase } from './case-store.ts';
+import type { CaseDoc } from './case/case-doc.ts';
 import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
 import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
@@ -107,13 +107,13 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 /** The annotations of `--case DIR`, read without writing (a torn journal tail is skipped, not repaired). */
-async function caseAnnotations(dir: string): Promise<AnnotationDoc> {
+async function readCaseForScan(dir: string): Promise<CaseDoc> {
   const read = await readCase(dir);
   if (read.report.created) throw new HopscopeError('E_USAGE', `--case: no case in '${dir}'`, { file: dir });
   if (read.report.droppedLines > 0) {
     process.stderr.write(`warning: case '${dir}': ${read.report.droppedLines} unreadable journal line(s) skipped (open the case in the app to repair it)\n`);
   }
-  return read.doc.annotations;
+  return read.doc;
 }
 
 async function readMapping(path: string): Promise<GenericMapping> {
@@ -131,7 +131,8 @@ async function readMapping(path: string): Promise<GenericMapping> {
 async function scan(opts: ScanOptions): Promise<number> {
   const root = appRoot();
   // Read the case first: a wrong folder is a usage error before minutes of parsing.
-  const annotations = opts.caseDir ? await caseAnnotations(opts.caseDir) : undefined;
+  const caseDoc = opts.caseDir ? await readCaseForScan(opts.caseDir) : undefined;
+  const annotations = caseDoc?.annotations;
   const rules = await collectRuleFiles({
     builtinDir: opts.builtin ? join(root, 'resources', 'rules') : undefined,
     rulePaths: opts.rulePaths,
@@ -169,6 +170,10 @@ async function scan(opts: ScanOptions): Promise<number> {
     const unsupported = result.rules.issues.filter((i) => i.severity !== 'error').length;
     if (unsupported) process.stderr.write(`${unsupported} rule(s) skipped as unsupported or with warnings\n`);
     for (const e of result.evidence) for (const w of e.warnings) process.stderr.write(`warning: ${e.input.name}: ${w}\n`);
+    if (caseDoc && caseDoc.evidence.length > 0 && !caseDoc.evidence.some((c) => result.evidence.some((e) => e.sha256 === c.sha256))) {
+      // Finding ids may still match (same rule, host and time), but event notes are keyed by evidence content.
+      process.stderr.write(`warning: the case in '${opts.caseDir}' was made for other evidence (none of its files' SHA-256s match)\n`);
+    }
 
     const wantReport = opts.format !== undefined || opts.out !== undefined;
     if (wantReport) {

@@ -71,6 +71,17 @@ describe('scan --case', () => {
     expect(await readFile(join(caseDir, JOURNAL_FILE), 'utf8')).toBe(journal);
   });
 
+  it('warns when the case was made for other evidence', async () => {
+    const other = join(tmp, 'other-case');
+    const store = await openCaseStore({ dir: other });
+    await store.apply({ kind: 'evidence', evidence: [{ path: '/elsewhere/x.csv', name: 'x.csv', bytes: 1, sha256: 'f'.repeat(64), format: 'cim-csv', addedAt: '2024-05-01T00:00:00Z' }] });
+    await store.close();
+    const r = run([fixture, '--case', other, '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('made for other evidence');
+    expect(run([fixture, '--case', caseDir, '--format', 'json']).stderr).not.toContain('other evidence');
+  });
+
   it('a folder without a case is a usage error', () => {
     const r = run([fixture, '--case', join(tmp, 'nothing-here'), '--format', 'json']);
     expect(r.status).toBe(2);
