@@ -7,6 +7,7 @@
 import { CANONICAL_FIELDS } from '../model/fields.ts';
 import type { EventDetails, ProcessNode } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
+import type { StringColumn } from '../store/view.ts';
 
 /** How far apart a parent's start and a child's start may be when linked by pid alone. */
 export const PID_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -64,11 +65,19 @@ function hostIndex(store: EventStore, hostId: number): HostProcIndex {
   let idx = perStore.get(hostId);
   if (idx) return idx;
   idx = { byGuid: new Map(), childrenByGuid: new Map(), byPid: new Map(), childrenByPid: new Map() };
+  const fields = ['process_guid', 'parent_process_guid', 'process_id', 'parent_process_id'];
+  const columns = new Map<object, Array<StringColumn | undefined>>();
   for (const g of store.rowsOfHost(hostId)) {
-    push(idx.byGuid, store.value(g, 'process_guid'), g);
-    push(idx.childrenByGuid, store.value(g, 'parent_process_guid'), g);
-    push(idx.byPid, store.value(g, 'process_id'), g);
-    push(idx.childrenByPid, store.value(g, 'parent_process_id'), g);
+    const { view, row } = store.locate(g);
+    let cols = columns.get(view);
+    if (!cols) {
+      cols = fields.map((f) => view.column(f));
+      columns.set(view, cols);
+    }
+    push(idx.byGuid, cols[0]?.get(row) ?? null, g);
+    push(idx.childrenByGuid, cols[1]?.get(row) ?? null, g);
+    push(idx.byPid, cols[2]?.get(row) ?? null, g);
+    push(idx.childrenByPid, cols[3]?.get(row) ?? null, g);
   }
   perStore.set(hostId, idx);
   return idx;

@@ -177,18 +177,14 @@ function parseGuid(v: string, style: GuidStyle, out: Uint8Array, at: number): bo
   return true;
 }
 
-const HEX_UPPER = '0123456789ABCDEF';
-const HEX_LOWER = '0123456789abcdef';
+const BYTE_UPPER = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0').toUpperCase());
+const BYTE_LOWER = BYTE_UPPER.map((h) => h.toLowerCase());
 
 export function formatGuid(bytes: Uint8Array, at: number, style: GuidStyle): string {
-  const hex = style.upper ? HEX_UPPER : HEX_LOWER;
-  let out = style.braces ? '{' : '';
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
-    const b = bytes[at + i]!;
-    out += hex[b >> 4]! + hex[b & 15]!;
-  }
-  return style.braces ? out + '}' : out;
+  const t = style.upper ? BYTE_UPPER : BYTE_LOWER;
+  const b = (i: number): string => t[bytes[at + i]!]!;
+  const s = b(0) + b(1) + b(2) + b(3) + '-' + b(4) + b(5) + '-' + b(6) + b(7) + '-' + b(8) + b(9) + '-' + b(10) + b(11) + b(12) + b(13) + b(14) + b(15);
+  return style.braces ? '{' + s + '}' : s;
 }
 
 export function decodeGuidColumn(g: GuidColumnData, row: number): string | null {
