@@ -191,6 +191,11 @@ const isNonNegInt = (v: unknown, max = 2 ** 32): v is number => typeof v === 'nu
 const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** A short printable form of an untrusted value (String() throws on objects without a prototype). */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : `(${typeof v})`;
+}
+
 function fail(seq: number, message: string): { ok: false; seq: number; error: ErrorInfo } {
   return { ok: false, seq, error: { code: 'E_PROTOCOL', message } };
 }
@@ -198,7 +203,8 @@ function fail(seq: number, message: string): { ok: false; seq: number; error: Er
 /** Checks only the keys listed, refusing extras; returns a problem description or null. */
 function shape(v: unknown, keys: Record<string, (x: unknown) => boolean>, optional: readonly string[] = []): string | null {
   if (!isPlainObject(v)) return 'params must be a plain object';
-  for (const k of Object.keys(v)) if (!(k in keys)) return `params.${k} is not allowed`;
+  // Own keys only: `in` would admit `constructor`, `toString` or a JSON `__proto__` key through Object.prototype.
+  for (const k of Object.keys(v)) if (!Object.hasOwn(keys, k)) return `params.${k.slice(0, 80)} is not allowed`;
   for (const [k, check] of Object.entries(keys)) {
     const val = v[k];
     if (val === undefined && optional.includes(k)) continue;
@@ -290,13 +296,13 @@ export function parseHostMessage(m: unknown): Parsed<HostToWorker> {
     case 'request': {
       for (const k of Object.keys(m)) if (k !== 'type' && k !== 'seq' && k !== 'method' && k !== 'params') return fail(seq, `request.${k} is not allowed`);
       const method = m['method'];
-      if (!isEngineMethod(method)) return fail(seq, `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
+      if (!isEngineMethod(method)) return fail(seq, `unknown method ${shown(method)}`);
       const problem = PARAM_CHECKS[method](m['params']);
       if (problem) return fail(seq, `${method}: ${problem}`);
       return { ok: true, msg: { type: 'request', seq, method, params: m['params'] as EngineParams<typeof method> } };
     }
     default:
-      return fail(seq, `unknown message type ${JSON.stringify(String(m['type'])).slice(0, 40)}`);
+      return fail(seq, `unknown message type ${shown(m['type'])}`);
   }
 }
 
@@ -342,7 +348,7 @@ export function parseWorkerMessage(m: unknown): Parsed<WorkerToHost> {
       if (!isErrorInfo(m['error'])) return fail(seq, 'malformed error message');
       return { ok: true, msg: { type: 'error', seq, error: m['error'] } };
     default:
-      return fail(seq, `unknown worker message type ${JSON.stringify(String(m['type'])).slice(0, 40)}`);
+      return fail(seq, `unknown worker message type ${shown(m['type'])}`);
   }
 }
 

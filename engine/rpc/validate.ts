@@ -30,7 +30,8 @@ function obj(shape: Record<string, Check>): Check {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object`;
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) return `${p} must be a plain object`;
-    for (const k of Object.keys(v)) if (!(k in shape)) return `${p}.${k} is not allowed`;
+    // Own keys only: `in` would admit `constructor`, `toString` or a JSON `__proto__` key through Object.prototype.
+    for (const k of Object.keys(v)) if (!Object.hasOwn(shape, k)) return `${p}.${k.slice(0, 80)} is not allowed`;
     for (const [k, c] of Object.entries(shape)) {
       const e = c((v as Record<string, unknown>)[k], `${p}.${k}`);
       if (e) return e;
@@ -142,6 +143,11 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'query.explain': obj({ ruleId: str(512), findingId: opt(str(1024)), row: opt(int(0, 2 ** 32)) }),
 };
 
+/** A short printable form of an untrusted value (String() throws on objects without a prototype). */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 80)) : `(${typeof v})`;
+}
+
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCHEMAS, name);
 }
@@ -150,7 +156,7 @@ export type Validated = { ok: true; channel: Channel; req: ApiContract[Channel][
 
 export function validateRequest(channel: unknown, payload: unknown): Validated {
   if (!isChannel(channel)) {
-    return { ok: false, error: { code: 'E_PROTOCOL', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } };
+    return { ok: false, error: { code: 'E_PROTOCOL', message: `unknown channel ${shown(channel)}` } };
   }
   const problem = SCHEMAS[channel](payload, 'request');
   if (problem) return { ok: false, error: { code: 'E_PROTOCOL', message: `${channel}: ${problem}` } };
