@@ -11,7 +11,7 @@
 // Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), case-
 // insensitively for words and phrases. Field values match the whole value, case-insensitively, with `*`
 // (any run) and `?` (one character); `name:*` means the field is present. A field name has two or more
-// characters and starts with a letter, `_` or `@` (`C:\Windows` and `08:00:17` are free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
+// characters and starts with a letter (any script), `_` or `@` (`C:\Windows` and `08:00:17` are free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
 
 import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
@@ -158,7 +158,7 @@ class Lexer {
     }
     const isTime = name === 'time' || name === '_time';
     // Field names start with a letter, `_` or `@`: `08:00:17` and `C:\Windows` are free text.
-    const fieldLike = name.length >= 2 && /^[A-Za-z_@]/.test(name);
+    const fieldLike = name.length >= 2 && /^[\p{L}_@]/u.test(name);
     if (op === null || !fieldLike || ((op === '<' || op === '>' || op === '<=' || op === '>=') && !isTime)) {
       // Free text: the whole run up to whitespace or a parenthesis.
       this.pos = start;

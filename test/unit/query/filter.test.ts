@@ -140,8 +140,12 @@ describe('filter operators', () => {
     expect(f.endMs).toBe(Date.UTC(2024, 4, 1, 9));
   });
 
-  it('drive letters are free text, not a field named C', () => {
+  it('drive letters and clock times are free text; field names may be in any script', () => {
     expect(parseFilter('C:\\Windows\\Temp')).toMatchObject({ kind: 'text', value: 'C:\\Windows\\Temp' });
+    expect(parseFilter('08:00:17')).toMatchObject({ kind: 'text', value: '08:00:17' });
+    expect(parseFilter('Benutzer:zoë')).toMatchObject({ kind: 'field', field: 'Benutzer', value: 'zoë' });
+    expect(parseFilter('Überwachung=1')).toMatchObject({ kind: 'field', field: 'Überwachung', value: '1' });
+    expect(parseFilter('@timestamp:*')).toMatchObject({ kind: 'field', field: '@timestamp', value: '*' });
   });
 
   it('evaluates dictionary columns once per distinct value', () => {
