@@ -293,6 +293,20 @@ const tests = [
     },
   },
   {
+    name: 'the case report downloads as HTML',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page, tmp }) {
+      await page.getByRole('combobox', { name: 'Report format' }).selectOption('html');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+      const file = join(tmp, 'report.html');
+      await download.saveAs(file);
+      const { readFileSync } = await import('node:fs');
+      const html = readFileSync(file, 'utf8');
+      assert(/\.html$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
+      assert(/<html/i.test(html) && html.length > 1000, 'report is not an HTML document');
+    },
+  },
+  {
     name: 'dark theme applies through the toggle',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
