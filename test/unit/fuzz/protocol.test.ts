@@ -1,9 +1,10 @@
 // Protocol fuzzing in CI: the API validator and the worker message validators (oracle in
 // test/fuzz/protocol.ts), then the browser-mode server in-process on port 0 (test/fuzz/web.ts).
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateRequest } from '../../../engine/rpc/validate.ts';
 import { parseHostMessage } from '../../../engine/rpc/protocol.ts';
 import { baseSeed, iterations } from '../../fuzz/lib.ts';
+import { fuzzWebHttp, fuzzWebSocket, startFixture, type WebFixture } from '../../fuzz/web.ts';
 import { fuzzValidateRequest, fuzzWorkerProtocol, PROTO_KEYS, VALID_REQUESTS } from '../../fuzz/protocol.ts';
 
 const N = iterations(300);
@@ -50,4 +51,26 @@ describe('worker protocol validators', () => {
     expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
     expect(res.refused).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('browser-mode server', () => {
+  let fx: WebFixture;
+  beforeAll(async () => {
+    fx = await startFixture();
+  });
+  afterAll(async () => {
+    await fx.close();
+  });
+
+  it(`${N} raw HTTP requests (traversal encodings, NUL, overlong UTF-8, Host/Origin/token variants)`, async () => {
+    const res = await fuzzWebHttp(fx, N, baseSeed());
+    expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+    expect(res.refused).toBeGreaterThan(N / 2);
+  }, 180_000);
+
+  it(`${N} WebSocket frames (bad JSON, binary, oversized, bad ids/channels/requests) and bad handshakes`, async () => {
+    const res = await fuzzWebSocket(fx, N, baseSeed());
+    expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+    expect(res.refused).toBeGreaterThan(0);
+  }, 180_000);
 });
