@@ -67,8 +67,30 @@ export function decodeArena(a: ArenaColumnData, row: number): string | null {
   if ((a.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
   const start = a.offsets[row]!;
   const end = a.offsets[row + 1]!;
-  if (start === end) return '';
-  return decodeBytes(a.bytes, start, end);
+  const prefix = a.prefixIds ? a.prefixes![a.prefixIds[row]!]! : '';
+  if (start === end) return prefix;
+  return prefix + decodeBytes(a.bytes, start, end);
+}
+
+/** Executable paths are looked for this far into a command line. */
+const PREFIX_SCAN = 300;
+const MIN_PREFIX = 8;
+const MAX_PREFIXES = 0xffff;
+
+/** End of the executable at the start of a command line: after `.exe` (and a closing quote), or 0. */
+export function exePrefixEnd(s: string): number {
+  const n = Math.min(s.length - 3, PREFIX_SCAN);
+  for (let i = 1; i < n; i++) {
+    if (s.charCodeAt(i) !== 46) continue;
+    const e = s.charCodeAt(i + 1) | 0x20;
+    const x = s.charCodeAt(i + 2) | 0x20;
+    const e2 = s.charCodeAt(i + 3) | 0x20;
+    if (e === 101 && x === 120 && e2 === 101) {
+      const end = i + 4;
+      return s.charCodeAt(end) === 34 ? end + 1 : end;
+    }
+  }
+  return 0;
 }
 
 export function decodeBytes(bytes: Uint8Array, start: number, end: number): string {
@@ -94,6 +116,20 @@ export class ArenaWriter {
   pos = 0;
   /** Rows whose end offset is written. */
   filled = 0;
+  /**
+   * Command-line mode: the executable path a value starts with (`"C:\...\x.exe"`) is kept once in a
+   * small dictionary and each row stores its id and only the rest of the text.
+   */
+  private prefixIds: Uint16Array | null = null;
+  private prefixes: string[] = [''];
+  private prefixIndex: Map<string, number> | null = null;
+
+  constructor(prefixed = false) {
+    if (prefixed) {
+      this.prefixIds = new Uint16Array(64);
+      this.prefixIndex = new Map();
+    }
+  }
 
   private fillTo(row: number): void {
     if (row + 1 >= this.offsets.length) this.offsets = grow(this.offsets, row + 2);
@@ -110,10 +146,27 @@ export class ArenaWriter {
       this.filled = row;
     }
     this.fillTo(row);
-    const need = this.pos + 3 * s.length;
+    let body = s;
+    if (this.prefixIds) {
+      if (row >= this.prefixIds.length) this.prefixIds = grow(this.prefixIds, row + 1);
+      let id = 0;
+      const end = exePrefixEnd(s);
+      if (end >= MIN_PREFIX) {
+        const prefix = s.slice(0, end);
+        const known = this.prefixIndex!.get(prefix);
+        if (known !== undefined) id = known;
+        else if (this.prefixes.length < MAX_PREFIXES) {
+          id = this.prefixes.push(flatCopy(prefix)) - 1;
+          this.prefixIndex!.set(this.prefixes[id]!, id);
+        }
+        if (id !== 0) body = s.slice(end);
+      }
+      this.prefixIds[row] = id;
+    }
+    const need = this.pos + 3 * body.length;
     if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
     if (need > this.bytes.length) this.bytes = grow(this.bytes, need, MAX_ARENA_BYTES);
-    this.pos = writeUtf8(this.bytes, this.pos, s);
+    this.pos = writeUtf8(this.bytes, this.pos, body);
     this.present[row >>> 3]! |= 1 << (row & 7);
     this.offsets[row + 1] = this.pos;
     this.filled = row + 1;
@@ -122,21 +175,27 @@ export class ArenaWriter {
   get(row: number): string | null {
     if (row >= this.filled) return null;
     if ((this.present[row >>> 3]! & (1 << (row & 7))) === 0) return null;
-    return decodeBytes(this.bytes, this.offsets[row]!, this.offsets[row + 1]!);
+    const prefix = this.prefixIds ? this.prefixes[this.prefixIds[row]!]! : '';
+    return prefix + decodeBytes(this.bytes, this.offsets[row]!, this.offsets[row + 1]!);
   }
 
   get byteLength(): number {
-    return this.pos + 4 * this.filled + (this.filled >>> 3);
+    return this.pos + 4 * this.filled + (this.filled >>> 3) + (this.prefixIds ? 2 * this.filled : 0);
   }
 
   finish(rowCount: number): ArenaColumnData {
     if (rowCount > 0) this.fillTo(rowCount);
-    return {
+    const out: ArenaColumnData = {
       kind: 'arena',
       bytes: trim(this.bytes, this.pos),
       offsets: trim(this.offsets, rowCount + 1),
       present: trim(this.present, (rowCount + 7) >>> 3),
     };
+    if (this.prefixIds) {
+      out.prefixIds = this.prefixIds.length >= rowCount ? trim(this.prefixIds, rowCount) : grow(this.prefixIds, rowCount).slice(0, rowCount);
+      out.prefixes = this.prefixes;
+    }
+    return out;
   }
 }
 
@@ -152,8 +211,6 @@ for (let i = 0; i < 6; i++) {
   HEX_VALUE[65 + i] = 10 + i;
   HEX_VALUE[97 + i] = 10 + i;
 }
-const DASH_AT = [8, 13, 18, 23];
-
 /** Write the 16 bytes of `v` at `out[at..]` if it is a GUID in exactly this style; false (nothing usable) otherwise. */
 function parseGuid(v: string, style: GuidStyle, out: Uint8Array, at: number): boolean {
   const start = style.braces ? 1 : 0;
@@ -333,7 +390,10 @@ export class StringColumnWriter {
       }
       this.guid = guid;
     } else {
-      const arena = new ArenaWriter();
+      // Command lines mostly start with an executable path: share those prefixes.
+      let exe = 0;
+      for (let i = 1; i < this.values.length; i++) if (exePrefixEnd(this.values[i]!) >= MIN_PREFIX) exe++;
+      const arena = new ArenaWriter(exe * 10 >= 3 * (this.values.length - 1));
       for (let r = 0; r < n; r++) {
         const id = ids[r]!;
         if (id !== 0) arena.put(r, this.values[id]!);

@@ -17,6 +17,9 @@ export interface ArenaColumnData {
   bytes: Uint8Array;
   offsets: Uint32Array;
   present: Uint8Array;
+  /** Command-line columns: row r's value is `prefixes[prefixIds[r]]` + its bytes (`prefixes[0]` = ''). */
+  prefixIds?: Uint16Array;
+  prefixes?: string[];
 }
 
 /** GUIDs as 16 bytes per row (row r at `bytes[16r..]`), written back in the column's one text style. */
@@ -161,7 +164,12 @@ export function stringBytes(s: string): number {
 
 export function columnByteSize(c: ColumnData): number {
   if (c.kind === 'alias') return 0;
-  if (c.kind === 'arena') return c.bytes.byteLength + c.offsets.byteLength + c.present.byteLength;
+  if (c.kind === 'arena') {
+    let n = c.bytes.byteLength + c.offsets.byteLength + c.present.byteLength;
+    if (c.prefixIds) n += c.prefixIds.byteLength;
+    for (const p of c.prefixes ?? []) n += stringBytes(p);
+    return n;
+  }
   if (c.kind === 'guid') return c.bytes.byteLength + c.present.byteLength;
   let n = c.ids.byteLength + 8;
   for (let i = 1; i < c.values.length; i++) n += stringBytes(c.values[i]!);

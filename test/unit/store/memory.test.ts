@@ -96,6 +96,10 @@ describe('store memory', () => {
     console.log(`store ${(bytes / 1e6).toFixed(1)} MB for ${(csvBytes / 1e6).toFixed(1)} MB of CSV: ratio ${ratio.toFixed(3)}, ${(bytes / N).toFixed(0)} B/row`);
     expect(store.rowCount).toBe(N);
     expect(seg.canonical['process']!.kind).toBe('arena');
+    // Command lines share their executable paths (60 images) instead of repeating them.
+    const proc = seg.canonical['process']!;
+    if (proc.kind !== 'arena') throw new Error('arena expected');
+    expect(proc.prefixes!.length).toBeLessThanOrEqual(61);
     // Unique GUIDs: 16 bytes each instead of 38 characters.
     expect(seg.canonical['process_guid']!.kind).toBe('guid');
     expect(seg.canonical['dest']!.kind).toBe('dict');

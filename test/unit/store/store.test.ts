@@ -222,6 +222,26 @@ describe('column round-trips', () => {
     expect(v.column('gone')!.get(0)).toBeNull();
   });
 
+  it('command-line columns keep executable prefixes once and rebuild every value exactly', () => {
+    const paths = ['"C:\\Windows\\System32\\cmd.exe"', 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.EXE', '"C:\\Program Files\\Zoë\\☃.exe"', 'cmd.exe', 'x.exe'];
+    const value = (i: number): string =>
+      i % 17 === 0 ? `no executable here ${i}` : i % 23 === 0 ? paths[i % paths.length]! : `${paths[i % paths.length]} /c echo ${i} ${'é'.repeat(i % 3)}`;
+    const b = new SegmentBuilder({ firstSwitchCheck: { canonical: 32, original: 32 } });
+    for (let i = 0; i < 400; i++) {
+      b.append({ timeMs: i, source: 'cim', fields: { process: value(i) }, originalNames: ['CommandLine', 'CommandLine'], originalValues: [`${value(i)} first`, value(i)], record: i + 1, line: i + 1, byteOffset: 0 });
+    }
+    const seg = b.finish();
+    const col = seg.canonical['process']!;
+    if (col.kind !== 'arena') throw new Error('arena expected');
+    expect(col.prefixes!.length).toBeLessThanOrEqual(4);
+    expect(col.bytes.byteLength).toBeLessThan(400 * 20);
+    const v = new EventStore([structuredClone(seg)]).views[0]!;
+    for (let i = 0; i < 400; i++) {
+      expect(v.column('process')!.get(i)).toBe(value(i));
+      expect(v.column('CommandLine')!.get(i)).toBe(value(i));
+    }
+  });
+
   it('GUID columns: 16 bytes per value while every value is a GUID in one style, else the arena', () => {
     const hex = (i: number, w: number): string => (i * 2654435761 >>> 0).toString(16).padStart(8, '0').repeat(2).slice(0, w);
     const guid = (i: number): string => `{${hex(i, 8)}-${hex(i + 1, 4)}-${hex(i + 2, 4)}-${hex(i + 3, 4)}-${hex(i + 4, 12)}}`.toUpperCase();
