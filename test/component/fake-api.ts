@@ -271,6 +271,19 @@ export class FakeApi implements HopscopeApi {
         return this.tree((req as { row: number }).row);
       case 'query.findings':
         return this.findings();
+      case 'query.explain': {
+        const f = FINDINGS.find((x) => x.id === (req as { findingId?: string }).findingId);
+        return (f?.events ?? []).map((e) => ({
+          row: e.row,
+          timeMs: e.timeMs,
+          matched: true,
+          steps: [
+            { stage: 'search', condition: 'process="*-accepteula*" AND process_name="<script>psexec.exe"', fields: { process: this.event(e.row).fields['process'] ?? null } },
+          ],
+        }));
+      }
+      default:
+        throw Object.assign(new Error(`fake API: ${channel} not implemented`), { code: 'E_PROTOCOL' });
     }
   }
 }

@@ -47,4 +47,17 @@ describe('FindingsPanel', () => {
     expect(list.querySelectorAll('button')).toHaveLength(450);
     expect(screen.queryByText(/ more \(/)).toBeNull();
   });
+
+  it('explains why the selected finding matched, as text', async () => {
+    const api = new FakeApi();
+    const psexec = FINDINGS.find((f) => f.ruleId === 'psexec-accepteula')!;
+    const { container } = render(FindingsPanel, { api, version: 1, selectedId: psexec.id, onfocus: vi.fn(), onerror: vi.fn() });
+    await userEvent.click(await screen.findByRole('button', { name: 'Why did this match?' }));
+    expect(api.callsTo('query.explain')).toEqual([{ ruleId: 'psexec-accepteula', findingId: psexec.id }]);
+    expect(await screen.findAllByText('matched')).toHaveLength(2);
+    expect(screen.getAllByText('process="*-accepteula*" AND process_name="<script>psexec.exe"')).toHaveLength(2);
+    expect(container.querySelector('script')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Hide why' }));
+    expect(screen.queryByText('matched')).toBeNull();
+  });
 });

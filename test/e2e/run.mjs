@@ -155,6 +155,18 @@ const tests = [
     },
   },
   {
+    name: 'the chosen finding explains why it matched',
+    needs: ['choosing a finding filters the table to its events'],
+    async run({ page }) {
+      await page.getByRole('button', { name: 'Why did this match?' }).click();
+      await waitOrAlert(page, page.locator('.explain li').first());
+      const verdicts = await page.locator('.explain .verdict').allTextContents();
+      assert(verdicts.length >= 1 && verdicts.every((v) => v === 'matched'), `verdicts: ${verdicts.join(', ')}`);
+      await page.screenshot({ path: join(outDir, 'finding-explained.png') });
+      await page.getByRole('button', { name: 'Hide why' }).click();
+    },
+  },
+  {
     name: 'selecting a row opens the event details',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
