@@ -109,29 +109,48 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
           onProgress: (p) => progress('parsing', bytesBefore + p.bytesDone, recordsBefore + p.records, rejectedBefore + p.rejected, input.name),
         },
       );
-      const hashing = hashEvidence(input.path, { isCancelled: () => cancelled }).catch((err: unknown) => {
-        ingestCall.cancel();
-        throw err;
-      });
-      let ingest: IngestFileResult;
-      let hash;
-      try {
-        [ingest, hash] = await Promise.all([track(ingestCall), hashing]);
-      } catch (err) {
-        ingestCall.cancel();
-        await hashing.catch(() => undefined);
-        if (cancelled) checkCancelled();
+      // The hash runs beside the parse; it stops early when the parse gives up on the file, and a failed
+      // hash (file vanished or unreadable) stops the parse.
+      let stopHash = false;
+      const hashing = hashEvidence(input.path, { isCancelled: () => cancelled || stopHash });
+      hashing.catch(() => ingestCall.cancel());
+      const skip = (err: unknown): void => {
         // A file that cannot be read or understood is skipped (and reported); a dead engine or a cancel ends the job.
         const code = err instanceof HopscopeError ? err.code : 'E_INTERNAL';
         if (!opts.skipUnreadable || code === 'E_CANCELLED' || code === 'E_WORKER' || code === 'E_PROTOCOL') throw err;
         opts.onEvidenceError?.(input, toErrorInfo(err));
+      };
+      let ingest: IngestFileResult;
+      try {
+        ingest = await track(ingestCall);
+      } catch (err) {
+        stopHash = true;
+        await hashing.catch(() => undefined);
+        checkCancelled();
+        skip(err);
         continue;
       }
-      if (ingest.cancelled) checkCancelled();
+      if (ingest.cancelled) {
+        stopHash = true;
+        checkCancelled();
+        // Not the job's cancel: the hash failed and stopped the parse, so nothing was added. Say why.
+        skip(await hashing.then(() => new HopscopeError('E_IO', `reading '${input.name}' was interrupted`), (e: unknown) => e));
+        continue;
+      }
       if (ingest.needsMapping) {
+        stopHash = true;
+        await hashing.catch(() => undefined);
         if (!opts.skipUnreadable) throw new HopscopeError('E_FORMAT', ingest.formatReason, { file: input.path });
         opts.onNeedsMapping?.(input, ingest.needsMapping);
         continue;
+      }
+      let hash;
+      try {
+        hash = await hashing;
+      } catch (err) {
+        checkCancelled();
+        // The events are in the case already; without their file's hash the case cannot vouch for them.
+        throw new HopscopeError('E_IO', `${toErrorInfo(err).message} (after parsing it; the case cannot record its SHA-256)`, { file: input.path });
       }
       const warnings = [...hash.warnings];
       await call('evidenceMeta', {
