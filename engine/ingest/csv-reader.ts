@@ -134,26 +134,30 @@ export class CsvReader implements ContainerReader {
       this.buf = this.buf.slice(1);
       this.bufBase = 1;
     }
-    // Skip leading blank lines.
-    while (this.buf.length) {
-      const c = this.buf.charCodeAt(0);
-      if (c === 10) {
-        this.buf = this.buf.slice(1);
-        this.bufBase++;
-        this.bufLine++;
-      } else if (c === 13) {
-        this.buf = this.buf.slice(1);
-        this.bufBase++;
-      } else break;
-    }
-    let nl = this.buf.indexOf('\n');
-    // Windows PowerShell's Export-Csv writes `#TYPE <class>` above the header unless -NoTypeInformation.
-    if (nl !== -1 && !this.typeLineSkipped && this.buf.startsWith('#TYPE ')) {
-      this.typeLineSkipped = true;
-      this.buf = this.buf.slice(nl + 1);
-      this.bufBase += nl + 1;
-      this.bufLine++;
+    // Skip leading blank lines, and the `#TYPE <class>` line Windows PowerShell's Export-Csv writes above the
+    // header unless -NoTypeInformation (blank lines may follow it too), the same way for any chunking.
+    let nl: number;
+    for (;;) {
+      while (this.buf.length) {
+        const c = this.buf.charCodeAt(0);
+        if (c === 10) {
+          this.buf = this.buf.slice(1);
+          this.bufBase++;
+          this.bufLine++;
+        } else if (c === 13) {
+          this.buf = this.buf.slice(1);
+          this.bufBase++;
+        } else break;
+      }
       nl = this.buf.indexOf('\n');
+      if (nl !== -1 && !this.typeLineSkipped && this.buf.startsWith('#TYPE ')) {
+        this.typeLineSkipped = true;
+        this.buf = this.buf.slice(nl + 1);
+        this.bufBase += nl + 1;
+        this.bufLine++;
+        continue;
+      }
+      break;
     }
     if (nl === -1 && !final) {
       if (this.buf.length > this.maxRecordChars) throw new HopscopeError('E_FORMAT', 'CSV header line is too long', { file: this.file, line: this.bufLine });

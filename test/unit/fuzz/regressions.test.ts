@@ -19,6 +19,14 @@ describe('fuzz regressions: readers', () => {
     for (const c of [1, 5, 9, 12, 40]) expect(outcome(c)).toBe(whole);
   });
 
+  it('CSV: blank lines after the "#TYPE" line are skipped whatever the chunking (were an empty header when whole)', () => {
+    const text = '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n\r\n\r\n_time,dest,process\r\n2024-05-01T08:00:00Z,WS1,whoami\r\n';
+    for (const chunkChars of [undefined, 1, 7, 58, 60]) {
+      const r = ingestText(text, { chunkChars });
+      expect(r.events.map((e) => [e.fields.process, e.locator.line])).toEqual([['whoami', 5]]);
+    }
+  });
+
   it('NDJSON: a line nested 100,000 deep is a too-deep rejection (was a RangeError from flattening)', () => {
     const good = JSON.stringify({ TimeCreated: '2020-10-19 03:30:46.257', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', Hostname: 'WS1', Image: 'C:\\a.exe' });
     for (const deep of ['{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), '['.repeat(100_000) + ']'.repeat(100_000)]) {
