@@ -16,8 +16,6 @@
 import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
-import { CANONICAL_FIELDS } from '../model/fields.ts';
-import { SegmentView } from '../store/segment-view.ts';
 import type { EventView } from '../store/view.ts';
 
 export const MAX_FILTER_LENGTH = 8192;
@@ -315,48 +313,6 @@ function textMatcher(value: string): (text: string) => boolean {
   return (t) => globMatch(pattern, t);
 }
 
-/**
- * Free text on a store segment without building the event text: a literal without space, '=' or
- * newline cannot span the raw text, a canonical name and its value, or two pairs, so it matches the
- * text exactly when it matches the raw text, a present canonical field's name, or its value (per
- * distinct value for dictionary columns).
- */
-function segmentTextTest(view: SegmentView, value: string): RowTest | null {
-  if (!isLiteral(value) || /[ =\n\r]/.test(value) || value.length === 0) return null;
-  const re = new RegExp(escapeRegExp(value), 'i');
-  const parts: RowTest[] = [];
-  for (const name of CANONICAL_FIELDS) {
-    const col = view.canonicalColumn(name);
-    if (!col) continue;
-    const nameHit = re.test(name);
-    if (col.dict) {
-      const { ids, values } = col.dict;
-      const memo = new Uint8Array(values.length);
-      parts.push((row) => {
-        const id = ids[row]!;
-        let r = memo[id]!;
-        if (r === 0) {
-          const v = values[id];
-          r = v !== null && v !== undefined && v !== '' && (nameHit || re.test(v)) ? 2 : 1;
-          memo[id] = r;
-        }
-        return r === 2;
-      });
-    } else {
-      const get = col.get;
-      parts.push((row) => {
-        const v = get(row);
-        return v !== null && v !== '' && (nameHit || re.test(v));
-      });
-    }
-  }
-  const rawTest = view.rawTextTest(re, value.toLowerCase(), true);
-  return (row) => {
-    for (const p of parts) if (p(row)) return true;
-    return rawTest(row);
-  };
-}
-
 /** Longest input handed to a regex test (event text beyond it is not searched by /regex/). */
 export const MAX_REGEX_INPUT = 1 << 20;
 
@@ -399,8 +355,8 @@ function compileNode(node: FilterNode, view: EventView): RowTest {
       return (row) => !inner(row);
     }
     case 'text': {
-      const fast = view instanceof SegmentView ? segmentTextTest(view, node.value) : null;
-      if (fast) return fast;
+      // Views that can search their text without building it (the store's segments) do so.
+      if (view.textContains && isLiteral(node.value) && node.value.length > 0) return view.textContains(node.value);
       const m = textMatcher(node.value);
       return (row) => m(view.text(row));
     }

@@ -263,6 +263,49 @@ export class SegmentView implements EventView {
     return { evidence: s.evidence[row]!, record: s.record[row]!, line: s.line[row]!, byteOffset: s.byteOffset[row]! };
   }
 
+  /**
+   * `text(row)` contains `needle` (case-insensitive), without building the text where that is provably
+   * the same: a needle without space, '=' or line break cannot span the raw text, a canonical name and
+   * its value, or two pairs, so it is in the text exactly when it is in the raw text, a present canonical
+   * field's name, or its value (tested once per distinct value for dictionary columns).
+   */
+  textContains(needle: string): (row: number) => boolean {
+    const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
+    if (needle.length === 0) return () => true;
+    if (/[ =\n\r]/.test(needle)) return (row) => re.test(this.text(row));
+    const parts: Array<(row: number) => boolean> = [];
+    for (const name of CANONICAL_FIELDS) {
+      const col = this.canonInternal(name);
+      if (!col) continue;
+      const nameHit = re.test(name);
+      if (col.dict) {
+        const { ids, values } = col.dict;
+        const memo = new Uint8Array(values.length);
+        parts.push((row) => {
+          const id = ids[row]!;
+          let r = memo[id]!;
+          if (r === 0) {
+            const v = values[id];
+            r = v !== null && v !== undefined && v !== '' && (nameHit || re.test(v)) ? 2 : 1;
+            memo[id] = r;
+          }
+          return r === 2;
+        });
+      } else {
+        const get = col.get;
+        parts.push((row) => {
+          const v = get(row);
+          return v !== null && v !== '' && (nameHit || re.test(v));
+        });
+      }
+    }
+    const rawTest = this.rawTextTest(re, needle.toLowerCase(), true);
+    return (row) => {
+      for (const p of parts) if (p(row)) return true;
+      return rawTest(row);
+    };
+  }
+
   /** Canonical `name=value` pairs, as in model/synthetic.ts canonicalText. */
   canonicalText(row: number): string {
     let out = '';

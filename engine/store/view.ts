@@ -29,6 +29,12 @@ export interface EventView {
   fieldNames(): readonly string[];
   /** The event's text for bare search terms: original record text, newline, canonical `name=value` pairs. */
   text(row: number): string;
+  /**
+   * Optional: a row test equal to "`text(row)` contains `needle`, ignoring case" (RegExp `i` folding),
+   * answered without building the text where the view can (the columnar store does). Consumers fall
+   * back to `text(row)` when a view lacks it.
+   */
+  textContains?(needle: string): (row: number) => boolean;
 }
 
 /** The whole case: segments in order, global rows 0..rowCount-1. */

@@ -293,6 +293,27 @@ describe('column round-trips', () => {
   });
 });
 
+describe('textContains', () => {
+  it('equals a case-insensitive search of text(row) on XML, CSV and JSON records', () => {
+    const store = buildStore([
+      { records: sysmonRecords({ count: 150, seed: 8 }), opts: { evidence: 0, evidenceName: 'a.xml' } },
+      { records: cimRecords({ count: 150, seed: 9 }), opts: { evidence: 1, evidenceName: 'b.csv', rawFormat: 'csv' } },
+      { records: cimRecords({ count: 150, seed: 10 }), opts: { evidence: 2, evidenceName: 'c.json', rawFormat: 'json' } },
+    ]);
+    const needles = ['cmd', 'CMD.EXE', 'process_name', 'EventCode=1', 'quoted', '""quoted""', 'echo,', '\\r\\n', 'Z,', '"dest":"WS', 'dir C:', 'zoë', 'explorer.exe"', ':00.', '{'];
+    for (const v of store.views) {
+      for (const n of needles) {
+        const test = v.textContains(n);
+        const re = new RegExp(n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
+        for (let r = 0; r < v.rowCount; r++) {
+          const want = re.test(v.text(r));
+          if (test(r) !== want) expect(`${n} @ ${v.base + r}: ${test(r)}`).toBe(`${n} @ ${v.base + r}: ${want}`);
+        }
+      }
+    }
+  });
+});
+
 describe('time text columns', () => {
   it('detects ISO and Sysmon-style formats and formats back exactly', () => {
     // Epoch milliseconds as a double keep about a quarter microsecond: 6 digits round-trip, 7 only when exact.
