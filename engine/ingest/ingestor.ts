@@ -56,7 +56,7 @@ export class UnknownFormatError extends HopscopeError {
   constructor(columns: string[], container: ContainerKind, file?: string) {
     super(
       'E_FORMAT',
-      `Unknown ${container === 'csv' ? 'CSV' : 'JSON'} layout (format "generic"): choose which columns hold the time, host and process fields. Columns: ${columns.slice(0, 200).join(', ')}`,
+      `Unknown ${container === 'csv' ? 'CSV' : 'JSON'} layout (format "generic"): choose which columns hold the time, host and process fields. Columns: ${columns.slice(0, 200).map((c) => (c.length > 120 ? c.slice(0, 120) + '…' : c)).join(', ')}${columns.length > 200 ? ` … (${columns.length} in all)` : ''}`,
       file ? { file } : undefined,
     );
     this.columns = columns;

@@ -80,6 +80,10 @@ describe('pathological inputs', () => {
   it('40 MiB without a newline: CSV header refused, NDJSON/XML/CSV rows rejected with their line', () => {
     const csv = measured(() => P.longLine(40, 'csv'));
     expect(csv.error).toMatchObject({ code: 'E_FORMAT', line: 1 });
+    // A header under the record limit but of no known layout: the message names the column, shortened.
+    const unknown = measured(() => P.longLine(8, 'csv'));
+    expect(unknown.error?.code).toBe('E_FORMAT');
+    expect(unknown.error!.message.length).toBeLessThan(1000);
     const nd = measured(() => P.longLine(40, 'ndjson'));
     expect(nd.rejects).toMatchObject([{ line: 1, record: 1 }]);
     const xml = measured(() => P.longLine(40, 'xml'));
