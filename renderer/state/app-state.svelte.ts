@@ -1,7 +1,7 @@
 // Application state: which screen is shown, the running ingest job, the case summary and user-visible errors.
 // Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { AppInfo, CaseSummary, HopscopeApi, HostPush, IngestProgress } from '../../engine/rpc/api.ts';
+import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress } from '../../engine/rpc/api.ts';
 import type { Finding } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { TableState } from './table-state.svelte.ts';
@@ -29,6 +29,8 @@ export class AppState {
   /** Bumped on every new case so panels refetch. */
   caseVersion = $state(0);
   selectedFindingId = $state<string | null>(null);
+  /** A file of unknown layout waiting for the analyst's column mapping. */
+  mapping = $state.raw<HostMappingEvent | null>(null);
   /** Store row shown in the details drawer. */
   detailsRow = $state<number | null>(null);
 
@@ -98,6 +100,9 @@ export class AppState {
         break;
       case 'case-ready':
         this.showCase(push.summary);
+        break;
+      case 'needs-mapping':
+        this.mapping = push;
         break;
     }
   }

@@ -271,6 +271,8 @@ export class FakeApi implements HopscopeApi {
         return this.tree((req as { row: number }).row);
       case 'query.findings':
         return this.findings();
+      case 'files.setMapping':
+        return { ok: true };
       case 'query.explain': {
         const f = FINDINGS.find((x) => x.id === (req as { findingId?: string }).findingId);
         return (f?.events ?? []).map((e) => ({
