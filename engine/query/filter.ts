@@ -362,7 +362,10 @@ function compileNode(node: FilterNode, view: EventView): RowTest {
     }
     case 'textRegex': {
       const re = node.regex;
+      // Literals every match must contain: cheap text searches rule most rows out before the regex runs.
+      const needs = view.textContains ? re.requiredLiterals.filter((l) => l.length > 0).map((l) => view.textContains!(l)) : [];
       return (row) => {
+        for (const n of needs) if (!n(row)) return false;
         const t = view.text(row);
         return re.test(t.length > MAX_REGEX_INPUT ? t.slice(0, MAX_REGEX_INPUT) : t);
       };
