@@ -10,7 +10,11 @@ import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
 export type Screen = 'start' | 'loading' | 'case';
 
 /** What the start screen asks to open. */
-export type OpenRequest = { kind: 'sample'; id: string } | { kind: 'recent'; id: string } | { kind: 'handles'; handles: string[] };
+export type OpenRequest =
+  | { kind: 'sample'; id: string }
+  | { kind: 'recent'; id: string }
+  | { kind: 'case'; id: string }
+  | { kind: 'handles'; handles: string[] };
 
 export interface ShownError extends ErrorInfo {
   /** Monotonic id so the banner can dismiss one error. */
@@ -122,6 +126,28 @@ export class AppState {
         return this.openRecent(req.id);
       case 'handles':
         return this.openHandles(req.handles);
+      case 'case':
+        return this.reopenCase(req.id);
+    }
+  }
+
+  /** Reopens a recent case; its evidence is re-hashed first and changed or missing files are reported. */
+  async reopenCase(id: string): Promise<void> {
+    const versionBefore = this.caseVersion;
+    try {
+      const { jobId, checks } = await this.api.call('case.reopen', { id });
+      if (jobId === null) {
+        for (const c of checks) {
+          if (c.status === 'ok') continue;
+          const what = c.status === 'missing' ? 'is missing' : 'has changed since the case was made (SHA-256 differs)';
+          this.addError({ code: 'E_CASE', message: `evidence ${c.name} ${what}${c.reason ? `: ${c.reason}` : ''}`, location: { file: c.path } });
+        }
+        return;
+      }
+      if (this.jobId === jobId || this.caseVersion !== versionBefore) return;
+      this.jobStarted(jobId);
+    } catch (e) {
+      this.addError(e);
     }
   }
 

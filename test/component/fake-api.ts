@@ -7,12 +7,14 @@ import type {
   CaseSummary,
   Channel,
   EventDetails,
+  EvidenceCheckResult,
   EvidenceHandle,
   FileLike,
   FindingsResponse,
   HopscopeApi,
   HostPush,
   ProcessNode,
+  RecentCaseItem,
   RecentItem,
   Req,
   Res,
@@ -90,6 +92,8 @@ export interface FakeApiOptions {
   /** Make a channel fail with this error. */
   failures?: Partial<Record<Channel, ErrorInfo>>;
   recent?: RecentItem[];
+  recentCases?: RecentCaseItem[];
+  reopen?: { jobId: string | null; checks: EvidenceCheckResult[] };
 }
 
 export class FakeApi implements HopscopeApi {
@@ -271,6 +275,10 @@ export class FakeApi implements HopscopeApi {
         return this.tree((req as { row: number }).row);
       case 'query.findings':
         return this.findings();
+      case 'case.recent':
+        return this.opts.recentCases ?? [];
+      case 'case.reopen':
+        return this.opts.reopen ?? { jobId: `job-${++this.jobs}`, checks: [] };
       case 'files.setMapping':
         return { ok: true };
       case 'query.explain': {

@@ -54,4 +54,25 @@ describe('StartScreen', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Open file…' }));
     await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['h7'] }));
   });
+
+  it('lists recent cases; reopening reports changed or missing evidence', async () => {
+    const api = new FakeApi({
+      recentCases: [{ id: 'c1', name: 'Contoso IR', dir: '/cases/c1', openedAt: '2024-05-02T10:00:00Z', evidence: [{ name: 'sysmon.xml', sha256: 'a'.repeat(64) }] }],
+      reopen: {
+        jobId: null,
+        checks: [
+          { sha256: 'a'.repeat(64), path: '/ev/sysmon.xml', name: 'sysmon.xml', status: 'changed', actualSha256: 'b'.repeat(64) },
+          { sha256: 'c'.repeat(64), path: '/ev/4688.csv', name: '4688.csv', status: 'ok' },
+        ],
+      },
+    });
+    const app = new AppState(api);
+    render(StartScreen, { api, mode: 'browser', info: null, onopen: (req) => app.open(req), onerror: vi.fn() });
+    await userEvent.click(await screen.findByRole('button', { name: 'Contoso IR' }));
+    await waitFor(() => expect(api.callsTo('case.reopen')).toEqual([{ id: 'c1' }]));
+    expect(app.screen).toBe('start');
+    expect(app.errors).toHaveLength(1);
+    expect(app.errors[0]).toMatchObject({ code: 'E_CASE', location: { file: '/ev/sysmon.xml' } });
+    expect(app.errors[0]!.message).toContain('sysmon.xml has changed');
+  });
 });

@@ -70,4 +70,13 @@ describe('AppState', () => {
     api.emit({ type: 'case-ready', summary: api.summary() });
     expect(app.caseVersion).toBe(2);
   });
+
+  it('reopening a recent case whose evidence checks out starts its job', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    await app.open({ kind: 'case', id: 'c9' });
+    expect(api.callsTo('case.reopen')).toEqual([{ id: 'c9' }]);
+    expect(app.screen).toBe('loading');
+    expect(app.jobId).toBe('job-1');
+  });
 });
