@@ -1,8 +1,6 @@
-// Event details and the process tree around an event.
-// Invariant: the tree links processes of the same host only: by process_guid/parent_process_guid when the
-// events carry GUIDs, else by process_id/parent_process_id within PID_WINDOW_MS (a pid is taken to be the
-// latest process started with it before the child, and a later start with the same pid ends it: reuse).
-// Per-host indexes are built lazily, once per host, from the host's time-sorted rows.
+// Event details and the process tree around an event (per-host indexes built lazily, once per host).
+// Invariant: the tree links processes of the same host only: by process_guid/parent_process_guid when
+// the events carry GUIDs, else by process_id/parent_process_id within PID_WINDOW_MS (see processTree).
 
 import { CANONICAL_FIELDS } from '../model/fields.ts';
 import type { EventDetails, ProcessNode } from '../rpc/api.ts';
@@ -130,6 +128,12 @@ function childrenOf(store: EventStore, idx: HostProcIndex, g: number): number[] 
   });
 }
 
+/**
+ * Ancestors (root first, depth 0..), the event itself, then descendants in preorder (children by time).
+ * Linking by pid alone: a child's parent is the latest process with its parent pid that started at or
+ * before it and within PID_WINDOW_MS; a parent's children end where the next process with the same pid
+ * starts (pid reuse). An unknown parent GUID means the parent is not in the evidence: no pid guessing.
+ */
 export function processTree(store: EventStore, row: number): ProcessNode[] {
   store.locate(row);
   const idx = hostIndex(store, store.hostIdOf(row));

@@ -1,22 +1,26 @@
-// The search/filter language of the UI: free text, field:value / field=value with * ? wildcards, quoted
-// values, /regex/, AND OR NOT ( ), time ranges. Parsed once to an AST that keeps 1-based columns, then
-// compiled per view to a row predicate; dictionary columns are evaluated once per distinct value.
-//
-// Grammar (NOT binds tightest, then AND — explicit or implicit by juxtaposition — then OR):
-//   expr   := and ('OR' and)*
-//   and    := unary (['AND'] unary)*
-//   unary  := 'NOT' unary | '(' expr ')' | term
-//   term   := "phrase" | /regex/flags | name (':' | '=' | '!=') value | time (op) instant | word
-//   value  := "quoted" | /regex/flags | bare          op := '>=' | '>' | '<=' | '<' | '='
-// Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), case-
-// insensitively for words and phrases. Field values match the whole value, case-insensitively, with `*`
-// (any run) and `?` (one character); `name:*` means the field is present. A field name has two or more
-// characters and starts with a letter (any script), `_` or `@` (`C:\Windows` and `08:00:17` are free text). `time`/`_time` take ISO 8601 (no zone = UTC) or epoch milliseconds.
+// The search/filter language of the UI, parsed once to an AST that keeps 1-based columns.
+// Invariant: compiled per view to a row predicate that evaluates dictionary columns once per distinct
+// value; every parse error is E_USAGE with the column where the problem starts.
 
 import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
 import type { EventView } from '../store/view.ts';
+
+/*
+ * Grammar (NOT binds tightest, then AND — explicit or implicit by juxtaposition — then OR):
+ *   expr   := and ('OR' and)*
+ *   and    := unary (['AND'] unary)*
+ *   unary  := 'NOT' unary | '(' expr ')' | term
+ *   term   := "phrase" | /regex/flags | name (':' | '=' | '!=') value | time op instant | word
+ *   value  := "quoted" | /regex/flags | bare          op := '>=' | '>' | '<=' | '<' | '=' | ':'
+ * Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), words and
+ * phrases case-insensitively. Field values match the whole value, case-insensitively, with `*` (any run)
+ * and `?` (one character); `name:*` means the field is present, `name:""` empty or absent; an absent
+ * field matches neither `=` nor `!=`. A field name has two or more characters and starts with a letter
+ * (any script), `_` or `@`, so `C:\Windows` and `08:00:17` are free text. `time`/`_time` take ISO 8601
+ * (no zone = UTC, or an offset) or epoch milliseconds.
+ */
 
 export const MAX_FILTER_LENGTH = 8192;
 export const MAX_REGEX_LENGTH = 1024;

@@ -1,6 +1,6 @@
-// Growable column writers for the segment builder: dictionary ids, UTF-8 byte arenas, adaptive switching.
-// Invariant: values are copied out of the caller's strings (arena bytes, or a flattened dictionary entry),
-// so no stored value keeps a parser chunk alive; '' and missing stay distinct.
+// Growable column writers: dictionary ids, then adaptively UTF-8 arenas (shared exe prefixes) or GUID bytes.
+// Invariant: values are copied (never slices of parser chunks) and read back exactly (arenas turn lone
+// surrogates into U+FFFD); '' and missing stay distinct.
 
 import type { ArenaColumnData, DictColumnData, GuidColumnData } from './segment.ts';
 
