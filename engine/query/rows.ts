@@ -38,6 +38,8 @@ export interface RowsContext {
   cache?: RowsCache;
   /** Match counts up to which a sort reads values directly (default DIRECT_SORT_LIMIT; tests lower it). */
   directSortLimit?: number;
+  /** Most matched rows a sort by a non-dictionary column reads (default MAX_TEXT_SORT_ROWS; tests lower it). */
+  maxTextSortRows?: number;
 }
 
 function cacheFor(store: EventStore, ctx: RowsContext): RowsCache {
@@ -222,7 +224,14 @@ function mergeByTime(store: EventStore, parts: Uint32Array[]): Uint32Array {
   return idx.map((i) => out[i]!);
 }
 
-function sortRows(store: EventStore, rows: Uint32Array, sort: RowsRequest['sort'], cache: RowsCache, directLimit: number): Uint32Array {
+function sortRows(
+  store: EventStore,
+  rows: Uint32Array,
+  sort: RowsRequest['sort'],
+  cache: RowsCache,
+  directLimit: number,
+  maxTextRows: number,
+): Uint32Array {
   if (!sort || sort.field === '_time' || sort.field === 'time') {
     return sort?.dir === 'desc' ? rows.slice().reverse() : rows;
   }
@@ -235,8 +244,8 @@ function sortRows(store: EventStore, rows: Uint32Array, sort: RowsRequest['sort'
   if (n <= directLimit || !dictionaryOnly) {
     // Text columns (command lines, GUIDs) have no store-wide rank: their distinct values are as many
     // as the rows. Sorting reads the matched rows' values, so it is bounded to MAX_TEXT_SORT_ROWS.
-    if (n > MAX_TEXT_SORT_ROWS) {
-      throw new HopscopeError('E_USAGE', `sorting ${n} rows by ${sort.field} needs a narrower filter or time range (at most ${MAX_TEXT_SORT_ROWS})`, { column: 1 });
+    if (!dictionaryOnly && n > maxTextRows) {
+      throw new HopscopeError('E_USAGE', `sorting ${n} rows by ${sort.field} needs a narrower filter or time range (at most ${maxTextRows})`, { column: 1 });
     }
     // Missing values last in either direction; ties keep time order.
     const pos = orderValues(Array.from(rows, (g) => store.value(g, sort.field)), desc);
@@ -276,7 +285,7 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   if (!result) {
     try {
       const matched = matchRows(store, req, ctx);
-      result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT) };
+      result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT, ctx.maxTextSortRows ?? MAX_TEXT_SORT_ROWS) };
     } catch (err) {
       if (err instanceof HopscopeError && err.code === 'E_USAGE') {
         return { total: 0, offset, columns, rows: [], filterError: toErrorInfo(err) };

@@ -99,6 +99,16 @@ describe('rows', () => {
     expect(rows(store, { offset: 0, limit: 10, findingId: 'nope' }, { findings: [f] }).total).toBe(0);
   });
 
+  it('sorting too many rows by a text column asks for a narrower query instead of exhausting memory', () => {
+    const res = rows(store, { offset: 0, limit: 5, sort: { field: 'process', dir: 'asc' } }, { maxTextSortRows: 100, cache: new RowsCache() });
+    expect(res.total).toBe(0);
+    expect(res.filterError).toMatchObject({ code: 'E_USAGE' });
+    expect(res.filterError!.message).toMatch(/sorting 500 rows by process needs a narrower filter/);
+    // Dictionary columns have no such limit, and a narrower query sorts fine.
+    expect(rows(store, { offset: 0, limit: 5, sort: { field: 'process_name', dir: 'asc' } }, { maxTextSortRows: 100, cache: new RowsCache() }).total).toBe(500);
+    expect(rows(store, { offset: 0, limit: 5, sort: { field: 'process', dir: 'asc' }, hosts: [HOSTS[0]!], filter: 'process_name:cmd.exe' }, { maxTextSortRows: 100, cache: new RowsCache() }).filterError).toBeUndefined();
+  });
+
   it('a filter error comes back as filterError with its column', () => {
     const res = rows(store, { offset: 0, limit: 10, filter: 'dest:x OR' });
     expect(res.total).toBe(0);
