@@ -77,6 +77,13 @@ describe('timeline', () => {
     expect(timeline(store, { startMs: first, endMs: last + 1, buckets: 0 }).total).toEqual([recs.length]);
   });
 
+  it('an empty store gives empty lanes', () => {
+    const empty = buildStore([]);
+    const res = timeline(empty, { startMs: 0, endMs: 1000, buckets: 4 });
+    expect(res.lanes).toEqual([]);
+    expect(res.total).toEqual([0, 0, 0, 0]);
+  });
+
   it('a bad filter is a usage error', () => {
     expect(() => timeline(store, { startMs: first, endMs: last, buckets: 5, filter: '(x' })).toThrow(/missing '\)'/);
   });

@@ -453,6 +453,18 @@ describe('EventStore over several segments', () => {
     expect(store.byteSize()).toBeGreaterThanOrEqual(before + 4 * recs.length);
   });
 
+  it('an empty store answers every query', () => {
+    const store = new EventStore([]);
+    expect(store.rowCount).toBe(0);
+    expect(store.timeOrder()).toHaveLength(0);
+    expect(store.timeRange()).toBeNull();
+    expect(store.hosts()).toEqual([]);
+    expect(store.distinct('dest')).toEqual([]);
+    expect(store.countsByHostAndBucket(0, 1000, 10).counts).toEqual([]);
+    expect(store.stats()).toEqual([]);
+    expect(() => store.locate(0)).toThrow(RangeError);
+  });
+
   it('rows of a host are that host’s rows in time order', () => {
     const recs = sysmonRecords({ count: 500, seed: 9, order: 'shuffled' });
     const store = buildStore([{ records: recs }]);
