@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress } from '../../engine/rpc/api.ts';
 import type { Finding } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
+import { AnnotationsState } from './annotations.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
 
@@ -40,6 +41,7 @@ export class AppState {
 
   readonly view = new TimelineView();
   readonly table: TableState;
+  readonly annotations: AnnotationsState;
 
   readonly rejectedTotal = $derived(this.summary ? this.summary.evidence.reduce((n, e) => n + e.rejected, 0) : 0);
 
@@ -48,6 +50,7 @@ export class AppState {
 
   constructor(readonly api: HopscopeApi) {
     this.table = new TableState(api);
+    this.annotations = new AnnotationsState(api);
   }
 
   /** Subscribes to pushes and loads app info, an existing case and command-line files. */
@@ -182,6 +185,12 @@ export class AppState {
     this.view.setExtent(summary.firstMs, summary.lastMs);
     this.table.setScope({});
     this.caseVersion++;
+    this.annotations.load().catch((e: unknown) => this.addError(e));
+  }
+
+  /** SHA-256 of an evidence file of the open case, by its name (event annotations are keyed by it). */
+  evidenceSha(name: string): string | undefined {
+    return this.summary?.evidence.find((e) => e.name === name)?.sha256;
   }
 
   /** A finding was chosen: show its second on the timeline and only its events in the table. */

@@ -1,5 +1,6 @@
 // In-memory HopscopeApi for component tests: real-shaped answers (hosts, rows, findings) computed on demand,
 // so a million-row table costs nothing; every call is recorded for assertions.
+import type { AnnotationChange, AnnotationDoc } from '../../engine/case/annotations.ts';
 import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { Finding, HostRisk } from '../../engine/detect/types.ts';
 import type {
@@ -103,6 +104,7 @@ export class FakeApi implements HopscopeApi {
   private readonly opts: FakeApiOptions;
   totalRows: number;
   jobs = 0;
+  annotationDoc: AnnotationDoc = { findings: {}, events: {} };
 
   constructor(opts: FakeApiOptions = {}) {
     this.opts = opts;
@@ -236,6 +238,22 @@ export class FakeApi implements HopscopeApi {
     return { findings: [...FINDINGS].reverse(), hosts, links: [] };
   }
 
+  /** A small subset of engine/case/annotations.ts, enough for the UI; returns a new document each time. */
+  private annotate(changes: AnnotationChange[]): AnnotationDoc {
+    const doc: AnnotationDoc = structuredClone(this.annotationDoc);
+    for (const c of changes) {
+      const bucket = c.target.kind === 'finding' ? doc.findings : doc.events;
+      const a = (bucket[c.target.id] ??= { status: 'new', tags: [], comments: [], star: false });
+      if (c.op === 'setStatus') a.status = c.status;
+      else if (c.op === 'setStar') a.star = c.star;
+      else if (c.op === 'addTag') a.tags = [...new Set([...a.tags, c.tag])].sort();
+      else if (c.op === 'removeTag') a.tags = a.tags.filter((t) => t !== c.tag);
+      else if (c.op === 'addComment') a.comments = [...a.comments, { author: c.author, atIso: c.atIso, text: c.text }];
+    }
+    this.annotationDoc = doc;
+    return doc;
+  }
+
   async call<C extends Channel>(channel: C, req: Req<C>): Promise<Res<C>> {
     this.calls.push({ channel, req });
     const failure = this.opts.failures?.[channel];
@@ -275,6 +293,12 @@ export class FakeApi implements HopscopeApi {
         return this.tree((req as { row: number }).row);
       case 'query.findings':
         return this.findings();
+      case 'case.annotations':
+        return this.annotationDoc;
+      case 'case.annotate':
+        return this.annotate((req as { changes: AnnotationChange[] }).changes);
+      case 'settings.get':
+        return { analyst: 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
       case 'case.recent':
         return this.opts.recentCases ?? [];
       case 'case.reopen':

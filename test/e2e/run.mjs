@@ -167,6 +167,21 @@ const tests = [
     },
   },
   {
+    name: 'notes on a finding are saved by the host and survive a reload',
+    needs: ['choosing a finding filters the table to its events'],
+    async run({ page }) {
+      const notes = page.getByRole('group', { name: 'Notes on this finding' });
+      await notes.getByRole('combobox', { name: 'Status of this finding' }).selectOption('investigating');
+      await notes.getByRole('textbox', { name: 'New comment' }).fill('e2e: check this <b>host</b>');
+      await notes.getByRole('button', { name: 'Add comment' }).click();
+      await notes.getByText('e2e: check this <b>host</b>').waitFor();
+      await page.reload();
+      const list = page.getByRole('list', { name: 'Findings by risk' });
+      await waitOrAlert(page, list.locator('.status', { hasText: 'Investigating' }).first());
+      await list.getByRole('button').first().click();
+    },
+  },
+  {
     name: 'selecting a row opens the event details',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
