@@ -224,16 +224,46 @@ export class SegmentView implements EventView {
         return withOriginal(dest.get);
       }
       case 'source':
-        return withOriginal((row) => this.evidenceName(seg.evidence[row]!));
+        return this.derivedDict(orig, seg.evidence, (e) => this.evidenceName(e));
       case 'sourcetype':
-        return withOriginal((row) => SOURCETYPE_BY_KIND[this.kindAt(row)]);
+        return this.derivedDict(orig, seg.kind, (k) => SOURCETYPE_BY_KIND[seg.kinds[k]!]);
       case 'vendor_product':
-        return withOriginal((row) => VENDOR_PRODUCT_BY_KIND[this.kindAt(row)]);
+        return this.derivedDict(orig, seg.kind, (k) => VENDOR_PRODUCT_BY_KIND[seg.kinds[k]!]);
       case '_raw':
         return { get: (row) => this.rawText(row) };
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A synthetic field computed from a small per-row code (evidence index, source kind), as a dictionary
+   * so consumers evaluate it once per distinct value; the record's own field of that name wins.
+   */
+  private derivedDict(orig: StringColumn | undefined, codes: Uint8Array | Uint16Array, valueOf: (code: number) => string): StringColumn {
+    const idOfCode = new Map<number, number>();
+    const values: Array<string | null> = [null];
+    const ids = new Uint32Array(this.rowCount);
+    let lastCode = -1;
+    let lastId = 0;
+    for (let r = 0; r < ids.length; r++) {
+      const code = codes[r]!;
+      if (code !== lastCode) {
+        let id = idOfCode.get(code);
+        if (id === undefined) {
+          id = values.push(valueOf(code)) - 1;
+          idOfCode.set(code, id);
+        }
+        lastCode = code;
+        lastId = id;
+      }
+      ids[r] = lastId;
+    }
+    const derived: StringColumn = { dict: { ids, values }, get: (row) => values[ids[row]!] ?? null };
+    if (!orig) return derived;
+    if (orig.dict) return mergeDict(orig.dict, derived, this.rowCount, false);
+    const og = orig.get;
+    return { get: (row) => og(row) ?? values[ids[row]!] ?? null };
   }
 
   fieldNames(): readonly string[] {

@@ -58,6 +58,9 @@ describe('SegmentBuilder + SegmentView agree with the reference memory view', ()
     expect(v.segment.raw.bytes.byteLength).toBe(0);
     expect(v.column('source')!.get(0)).toBe('ws01-sysmon.xml');
     expect(v.column('sourcetype')!.get(0)).toBe('XmlWinEventLog:Microsoft-Windows-Sysmon/Operational');
+    // Synthetic fields from per-row codes are dictionaries too (one distinct value here).
+    expect(v.column('sourcetype')!.dict!.values).toEqual([null, 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational']);
+    expect(v.column('vendor_product')!.dict).toBeDefined();
   });
 
   it('CIM CSV records: aliases, a broken alias, empty vs missing, rebuilt CSV raw text', () => {
