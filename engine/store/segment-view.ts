@@ -10,6 +10,7 @@ import { formatTimeText } from './time-text.ts';
 import {
   RAW_ALIAS,
   TIME_ALIAS,
+  transferables,
   type ArenaColumnData,
   type ColumnData,
   type DictColumnData,
@@ -264,6 +265,20 @@ export class SegmentView implements EventView {
     if (orig.dict) return mergeDict(orig.dict, derived, this.rowCount, false);
     const og = orig.get;
     return { get: (row) => og(row) ?? values[ids[row]!] ?? null };
+  }
+
+  /** Bytes of per-row arrays this view derived on demand (merged or synthetic dictionaries). */
+  derivedByteSize(): number {
+    const own = new Set<ArrayBufferLike>(transferables(this.segment));
+    const seen = new Set<ArrayBufferLike>();
+    let n = 0;
+    for (const c of this.columns.values()) {
+      const ids = c?.dict?.ids;
+      if (!ids || own.has(ids.buffer) || seen.has(ids.buffer)) continue;
+      seen.add(ids.buffer);
+      n += ids.byteLength;
+    }
+    return n;
   }
 
   fieldNames(): readonly string[] {

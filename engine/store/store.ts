@@ -317,10 +317,10 @@ export class EventStore implements EventSource {
     return [...by.values()].sort((a, b) => a.evidence - b.evidence);
   }
 
-  /** Bytes this store holds: segments (typed arrays, arenas, estimated dictionary strings) and built indexes. */
+  /** Bytes this store holds: segments (typed arrays, arenas, estimated dictionary strings), arrays its views derived, and built indexes. */
   byteSize(): number {
     let n = 0;
-    for (const v of this.views) n += segmentByteSize(v.segment);
+    for (const v of this.views) n += segmentByteSize(v.segment) + v.derivedByteSize();
     if (this.time) n += this.time.order.byteLength + this.time.sortedTimes.byteLength;
     if (this.hostIdx) n += this.hostIdx.ofRow.byteLength;
     if (this.hostRows) n += this.hostRows.rows.byteLength + this.hostRows.offsets.byteLength;

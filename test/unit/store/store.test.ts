@@ -452,8 +452,11 @@ describe('EventStore over several segments', () => {
     const before = store.byteSize();
     expect(before).toBeGreaterThan(0);
     store.rowsOfHost(0);
-    // Built indexes are part of the store's own memory.
+    // Built indexes are part of the store's own memory, and so are per-row arrays views derive.
     expect(store.byteSize()).toBeGreaterThanOrEqual(before + 4 * recs.length);
+    const withIndexes = store.byteSize();
+    for (const v of store.views) v.column('sourcetype');
+    expect(store.byteSize()).toBe(withIndexes + 4 * recs.length);
   });
 
   it('an empty store answers every query', () => {
