@@ -60,7 +60,14 @@ export class XmlEventReader implements ContainerReader {
     for (;;) {
       if (this.skipping) {
         const close = s.indexOf(CLOSE, pos);
-        if (close === -1) break;
+        if (close === -1) {
+          // Drop what is being skipped (keeping a possible partial close tag), or the buffer would grow with
+          // the oversized element until the end of the file.
+          const keep = Math.max(pos, s.length - (CLOSE.length - 1));
+          line += nl.count(pos, keep);
+          pos = keep;
+          break;
+        }
         line += nl.count(pos, close);
         pos = close + CLOSE.length;
         this.skipping = false;

@@ -2,7 +2,7 @@
 // a located HopscopeError or ingested with located rejections, the records around it intact, heap bounded.
 // Each case returns what happened, so the vitest suite and `npm run fuzz` assert and print the same facts.
 
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -24,6 +24,8 @@ export interface PathoOutcome {
   /** Highest heapUsed seen while streaming and after the input (bytes). */
   peakHeapBytes: number;
   inputChars: number;
+  /** ingestFile cases: size and mtime of the (read-only) evidence file are the same after the ingest. */
+  evidenceUnchanged?: boolean;
 }
 
 const MiB = 1 << 20;
@@ -91,6 +93,9 @@ export async function hugeCsvFieldFile(mb: number): Promise<PathoOutcome> {
     for (let i = 0; i < mb; i++) writeSync(fd, block);
     writeSync(fd, '"\n2024-05-01T08:00:02Z,WS1,after\n');
     closeSync(fd);
+    // Read-only on disk, as evidence should be: a write attempt would fail loudly, and size/mtime must not move.
+    chmodSync(path, 0o444);
+    const st0 = statSync(path);
     const sink = new SmallSink();
     const out: PathoOutcome = { name: `csv-field-file-${mb}MiB`, rejects: sink.rejects, processes: sink.processes, peakHeapBytes: 0, inputChars: mb * MiB };
     let peak = heap();
@@ -102,6 +107,8 @@ export async function hugeCsvFieldFile(mb: number): Promise<PathoOutcome> {
       out.error = { code: err.code, message: err.message, ...err.location };
     }
     out.peakHeapBytes = Math.max(peak, heap());
+    const st1 = statSync(path);
+    out.evidenceUnchanged = st1.size === st0.size && st1.mtimeMs === st0.mtimeMs;
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -35,7 +35,7 @@ describe('pathological inputs', () => {
     keptAround(measured(() => P.hugeCsvField(100)), 'too-large', 3);
   }, 180_000);
 
-  it('a 16 MiB CSV field through ingestFile (temp file, default read size) is ingested and kept apart', async () => {
+  it('a 16 MiB CSV field through ingestFile (read-only temp file, default read size) is ingested, file untouched', async () => {
     const before = P.liveHeapBytes();
     const out = await P.hugeCsvFieldFile(16);
     expect(P.liveHeapBytes() - before).toBeLessThan(RETAINED_BOUND);
@@ -43,6 +43,7 @@ describe('pathological inputs', () => {
     // Under the 32 Mi-character record limit: the row is a record like any other.
     expect(out.processes).toEqual(['before', 'B'.repeat(64), 'after']);
     expect(out.stats).toMatchObject({ records: 3, appended: 3, rejected: 0 });
+    expect(out.evidenceUnchanged).toBe(true);
   }, 180_000);
 
   it('a header of 1,000,000 columns: known family ingests its row, unknown layout is a located E_FORMAT', () => {

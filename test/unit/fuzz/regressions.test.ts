@@ -2,6 +2,7 @@
 // invariant that failed (named in the test), so the fix stays in place.
 import { describe, expect, it } from 'vitest';
 import { ingestText, StreamDecoder } from '../../../engine/ingest/index.ts';
+import { XmlEventReader } from '../../../engine/ingest/xml-reader.ts';
 
 describe('fuzz regressions: readers', () => {
   it('CSV: a second "#TYPE" line is the header whatever the chunking (was skipped only when chunked)', () => {
@@ -73,5 +74,26 @@ describe('fuzz regressions: sniffing and decoding', () => {
     // One replacement came from invalid input (the lone surrogate); the final FD FF is a genuine U+FFFD.
     expect(count([bytes.length])).toBe(1);
     for (const sizes of [[4, 3, 5], [5, 3, 2, 2], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [8, 4]]) expect(count(sizes)).toBe(1);
+  });
+});
+
+describe('fuzz regressions: memory', () => {
+  it('XML: an oversized event being skipped is not buffered (200 MiB element peaked at 1.6 GiB heap)', () => {
+    const rejects: Array<[string, number]> = [];
+    const lines: number[] = [];
+    const reader = new XmlEventReader({ record: (_n, _v, _i, _t, line) => lines.push(line), reject: (code, _r, line) => rejects.push([code, line]) }, 'x.xml', 1000);
+    reader.push('<Events>\n<Event><System>');
+    const filler = ('x'.repeat(99) + '\n').repeat(100);
+    for (let i = 0; i < 200; i++) {
+      reader.push(filler);
+      // White-box: what the reader holds stays below the size of one close tag.
+      expect((reader as unknown as { buf: string }).buf.length).toBeLessThan(8);
+    }
+    reader.push('</System></Event');
+    reader.push('>\n<Event><System><EventID>1</EventID></System></Event>\n</Events>');
+    reader.end();
+    expect(rejects).toEqual([['too-large', 2]]);
+    // 1 line of <Events>, 20,000 filler lines, then the next event on its own line.
+    expect(lines).toEqual([20_003]);
   });
 });
