@@ -1,7 +1,7 @@
 // Application state: which screen is shown, the running ingest job, the case summary and user-visible errors.
 // Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress } from '../../engine/rpc/api.ts';
+import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
 import type { Finding } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState } from './annotations.svelte.ts';
@@ -186,6 +186,17 @@ export class AppState {
     this.table.setScope({});
     this.caseVersion++;
     this.annotations.load().catch((e: unknown) => this.addError(e));
+  }
+
+  /** Re-runs detection with another bin width or rule selection; the host pushes case-ready, or we apply the answer. */
+  async rescan(req: RescanRequest): Promise<void> {
+    const versionBefore = this.caseVersion;
+    try {
+      const summary = await this.api.call('case.rescan', req);
+      if (this.caseVersion === versionBefore) this.showCase(summary);
+    } catch (e) {
+      this.addError(e);
+    }
   }
 
   /** SHA-256 of an evidence file of the open case, by its name (event annotations are keyed by it). */

@@ -162,7 +162,10 @@ export class FakeApi implements HopscopeApi {
       hosts: HOSTS,
       firstMs: BASE_MS,
       lastMs: BASE_MS + (this.totalRows - 1) * 1000,
-      rules: [],
+      rules: [
+        { id: 'psexec-accepteula', title: 'PsExec with -accepteula', language: 'spl', source: 'builtin:psexec.spl', riskScore: 56, techniques: ['T1569.002'] },
+        { id: 'impacket-lateral-movement-sysmon', title: 'Impacket lateral movement', language: 'spl', source: 'builtin:impacket.spl', riskScore: 80, techniques: ['T1047'] },
+      ],
       ruleIssues: [],
       findings: FINDINGS.length,
       binSpanSec: 1,
@@ -299,6 +302,10 @@ export class FakeApi implements HopscopeApi {
         return this.annotate((req as { changes: AnnotationChange[] }).changes);
       case 'settings.get':
         return { analyst: 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
+      case 'settings.set':
+        return { analyst: (req as { analyst?: string }).analyst ?? 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
+      case 'case.rescan':
+        return { ...this.summary(), binSpanSec: (req as { binSpanSec?: number }).binSpanSec ?? 1 };
       case 'case.recent':
         return this.opts.recentCases ?? [];
       case 'case.reopen':

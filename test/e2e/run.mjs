@@ -334,6 +334,30 @@ const tests = [
     },
   },
   {
+    name: 'a wider finding bin re-runs detection',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const stats = page.locator('.topbar .stats');
+      const countOf = async () => Number(/(\d[\d,]*) findings/.exec((await stats.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? NaN);
+      const before = await countOf();
+      const rescan = async (label) => {
+        await page.getByRole('button', { name: 'Settings' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Case settings' });
+        await dialog.getByRole('combobox', { name: 'Finding bin' }).selectOption({ label });
+        await dialog.getByRole('button', { name: 'Apply and re-run detection' }).click();
+        await dialog.waitFor({ state: 'detached' });
+      };
+      await rescan('5 min');
+      await page.waitForFunction((b) => {
+        const m = /(\d[\d,]*) findings/.exec(document.querySelector('.topbar .stats')?.textContent ?? '');
+        const n = m ? Number(m[1].replace(/,/g, '')) : NaN;
+        return n > 0 && n < b;
+      }, before);
+      await rescan('1 s');
+      await page.waitForFunction((b) => (document.querySelector('.topbar .stats')?.textContent ?? '').includes(`${b} findings`), before);
+    },
+  },
+  {
     name: 'dark theme applies through the toggle',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {

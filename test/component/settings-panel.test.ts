@@ -1,0 +1,34 @@
+// SettingsPanel: the analyst name goes to settings.set; a new bin width and rule selection re-run detection
+// through case.rescan and the app shows the new summary.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import SettingsPanel from '../../renderer/panels/SettingsPanel.svelte';
+import { AppState } from '../../renderer/state/app-state.svelte.ts';
+import { FakeApi } from './fake-api.ts';
+
+describe('SettingsPanel', () => {
+  it('saves the analyst and re-runs detection with a new bin width and rule selection', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    await waitFor(() => expect(app.annotations.analyst).toBe('alice'));
+    const onclose = vi.fn();
+    render(SettingsPanel, { api, summary: app.summary!, annotations: app.annotations, onrescan: (req) => app.rescan(req), onclose, onerror: vi.fn() });
+
+    const name = screen.getByRole('textbox', { name: 'Analyst' });
+    await userEvent.clear(name);
+    await userEvent.type(name, 'bob');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(app.annotations.analyst).toBe('bob'));
+    expect(api.callsTo('settings.set')).toEqual([{ analyst: 'bob' }]);
+
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Finding bin' }), '60');
+    await userEvent.click(screen.getByRole('checkbox', { name: /PsExec with -accepteula/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Apply and re-run detection' }));
+    await waitFor(() => expect(onclose).toHaveBeenCalled());
+    expect(api.callsTo('case.rescan')).toEqual([{ binSpanSec: 60, enabledRuleIds: ['impacket-lateral-movement-sysmon'] }]);
+    expect(app.summary?.binSpanSec).toBe(60);
+    expect(app.caseVersion).toBe(2);
+  });
+});
