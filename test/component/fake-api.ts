@@ -304,6 +304,11 @@ export class FakeApi implements HopscopeApi {
         return { analyst: 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
       case 'settings.set':
         return { analyst: (req as { analyst?: string }).analyst ?? 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
+      case 'case.verifyEvidence':
+        return [
+          { sha256: 'a'.repeat(64), path: '/samples/sysmon-lateral.csv', name: 'sysmon-lateral.csv', status: 'ok' },
+          { sha256: 'c'.repeat(64), path: '/cases/<b>x</b>.csv', name: '<b>x</b>.csv', status: 'missing', reason: 'no such file' },
+        ] satisfies EvidenceCheckResult[];
       case 'case.rescan':
         return { ...this.summary(), binSpanSec: (req as { binSpanSec?: number }).binSpanSec ?? 1 };
       case 'case.recent':

@@ -31,4 +31,17 @@ describe('SettingsPanel', () => {
     expect(app.summary?.binSpanSec).toBe(60);
     expect(app.caseVersion).toBe(2);
   });
+
+  it('verifies the evidence hashes and lists each file as text', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    const { container } = render(SettingsPanel, { api, summary: app.summary!, annotations: app.annotations, onrescan: vi.fn(), onclose: vi.fn(), onerror: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Verify SHA-256 of evidence files' }));
+    const region = screen.getByRole('region', { name: 'Evidence integrity' });
+    await waitFor(() => expect(region).toHaveTextContent('unchanged sysmon-lateral.csv'));
+    expect(region).toHaveTextContent('missing <b>x</b>.csv');
+    expect(region).toHaveTextContent('no such file');
+    expect(container.querySelector('b')).toBeNull();
+  });
 });

@@ -358,6 +358,20 @@ const tests = [
     },
   },
   {
+    name: 'evidence hashes verify as unchanged',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Case settings' });
+      await dialog.getByRole('button', { name: 'Verify SHA-256 of evidence files' }).click();
+      const region = dialog.getByRole('region', { name: 'Evidence integrity' });
+      await waitOrAlert(page, region.locator('li').first());
+      const statuses = await region.locator('li strong').allTextContents();
+      assert(statuses.length >= 1 && statuses.every((s) => s === 'unchanged'), `statuses: ${statuses.join(', ')}`);
+      await dialog.getByRole('button', { name: 'Close settings' }).click();
+    },
+  },
+  {
     name: 'dark theme applies through the toggle',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
