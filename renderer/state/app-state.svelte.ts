@@ -2,7 +2,7 @@
 // Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
 import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
-import type { Finding } from '../../engine/detect/types.ts';
+import type { Finding, LateralLink } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState } from './annotations.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
@@ -209,6 +209,15 @@ export class AppState {
     this.selectedFindingId = f.id;
     this.view.focus({ startMs: f.binStartMs, endMs: f.binEndMs });
     this.table.setScope({ findingId: f.id });
+  }
+
+  /** A lateral-movement link was chosen: both hosts' events from a little before to a little after it. */
+  focusLink(l: LateralLink, contextMs = 30_000): void {
+    this.selectedFindingId = null;
+    const startMs = Math.min(l.fromTimeMs, l.toTimeMs) - contextMs;
+    const endMs = Math.max(l.fromTimeMs, l.toTimeMs) + contextMs;
+    this.view.focus({ startMs: Math.min(l.fromTimeMs, l.toTimeMs), endMs: Math.max(l.fromTimeMs, l.toTimeMs) + 1 }, contextMs);
+    this.table.setScope({ range: { startMs, endMs }, hosts: [...new Set([l.fromHost, l.toHost])] });
   }
 
   /** A timeline bucket was clicked: list that bucket's events (of that host when a lane was hit). */

@@ -2,7 +2,7 @@
 // so a million-row table costs nothing; every call is recorded for assertions.
 import type { AnnotationChange, AnnotationDoc } from '../../engine/case/annotations.ts';
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { Finding, HostRisk } from '../../engine/detect/types.ts';
+import type { Finding, HostRisk, LateralLink } from '../../engine/detect/types.ts';
 import type {
   AppInfo,
   CaseSummary,
@@ -83,6 +83,10 @@ export const FINDINGS: Finding[] = [
       { row: 43, evidence: 0, record: 44, timeMs: BASE_MS + 42500 },
     ],
   },
+];
+
+export const LINKS: LateralLink[] = [
+  { id: 'l1', fromRow: 42, fromHost: 'WKS-NYC-1001', fromTimeMs: BASE_MS + 42_000, toRow: 45, toHost: 'DC01', toTimeMs: BASE_MS + 45_000, kind: 'psexec', evidence: 'sysmon-lateral.csv' },
 ];
 
 export interface FakeApiOptions {
@@ -238,7 +242,7 @@ export class FakeApi implements HopscopeApi {
       };
     });
     // Deliberately not sorted by risk: the panel must sort.
-    return { findings: [...FINDINGS].reverse(), hosts, links: [] };
+    return { findings: [...FINDINGS].reverse(), hosts, links: LINKS };
   }
 
   /** A small subset of engine/case/annotations.ts, enough for the UI; returns a new document each time. */

@@ -4,7 +4,8 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import FindingsPanel from '../../renderer/panels/FindingsPanel.svelte';
 import type { Finding } from '../../engine/detect/types.ts';
-import { BASE_MS, FakeApi, FINDINGS } from './fake-api.ts';
+import { AppState } from '../../renderer/state/app-state.svelte.ts';
+import { BASE_MS, FakeApi, FINDINGS, LINKS } from './fake-api.ts';
 
 describe('FindingsPanel', () => {
   it('shows findings by risk with rule, host, count, techniques and message', async () => {
@@ -59,5 +60,23 @@ describe('FindingsPanel', () => {
     expect(container.querySelector('script')).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Hide why' }));
     expect(screen.queryByText('matched')).toBeNull();
+  });
+
+  it('lists lateral-movement links; choosing one scopes the table to both hosts around it', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    const onlink = vi.fn((l) => app.focusLink(l));
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onlink, onerror: vi.fn() });
+    const links = await screen.findByRole('list', { name: 'Lateral movement between hosts' });
+    const button = within(links).getByRole('button');
+    expect(button).toHaveTextContent('WKS-NYC-1001 → DC01');
+    expect(button).toHaveTextContent('psexec · 2024-03-05T14:00:42.000Z');
+    await userEvent.click(button);
+    expect(onlink).toHaveBeenCalledWith(LINKS[0]);
+    expect(app.table.hosts).toEqual(['WKS-NYC-1001', 'DC01']);
+    expect(app.table.range).toEqual({ startMs: BASE_MS + 12_000, endMs: BASE_MS + 75_000 });
+    expect(app.view.startMs).toBeLessThanOrEqual(BASE_MS + 42_000);
+    expect(app.view.endMs).toBeGreaterThanOrEqual(BASE_MS + 45_000);
   });
 });

@@ -135,6 +135,25 @@ const tests = [
     },
   },
   {
+    name: 'a lateral-movement link lists both hosts around it',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const link = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button').first();
+      await link.waitFor();
+      const [from, to] = ((await link.locator('.mono').allTextContents()) ?? []).map((s) => s.trim());
+      await link.click();
+      await page.locator('.chip', { hasText: 'Hosts:' }).waitFor();
+      await page.waitForFunction(
+        ([a, b]) => {
+          const hosts = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')].map((c) => c.textContent ?? '');
+          return hosts.length > 0 && hosts.every((h) => h === a || h === b);
+        },
+        [from, to],
+      );
+      await page.getByRole('button', { name: 'Show all events' }).click();
+    },
+  },
+  {
     name: 'choosing a finding filters the table to its events',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
