@@ -5,6 +5,7 @@ import { fuzzOneReader, fuzzReaders, type TargetResult } from './readers.ts';
 import { ownSeeds, sharedSeeds } from './seeds.ts';
 import { fuzzValidateRequest, fuzzWorkerProtocol, mutateRequest } from './protocol.ts';
 import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
+import { fuzzStore } from './store.ts';
 import { fuzzWebHttp, fuzzWebSocket, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
@@ -29,6 +30,8 @@ export function targets(o: RunOptions): Target[] {
   const list: Target[] = [];
   for (const s of own) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, o.iterations, o.seed) });
   for (const s of sharedSeeds()) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, Math.ceil(o.iterations / 5), o.seed) });
+  for (const s of own) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 3), o.seed) });
+  for (const s of sharedSeeds(8000)) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 15), o.seed) });
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
   list.push({ name: 'protocol:worker', run: () => fuzzWorkerProtocol(o.iterations * 10, o.seed) });
   list.push({ name: 'rules:spl', run: () => fuzzSplRules(o.iterations, o.seed) });
