@@ -1,7 +1,7 @@
 // Application state: which screen is shown, the running ingest job, the case summary and user-visible errors.
 // Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { AppInfo, CaseSummary, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
+import type { AppInfo, CaseSummary, EvidenceCheckResult, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
 import type { Finding, LateralLink } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState } from './annotations.svelte.ts';
@@ -34,6 +34,8 @@ export class AppState {
   /** Bumped on every new case so panels refetch. */
   caseVersion = $state(0);
   selectedFindingId = $state<string | null>(null);
+  /** A recent case that did not reopen because evidence changed or moved: the relocate dialog shows it. */
+  reopenProblem = $state.raw<{ id: string; checks: EvidenceCheckResult[] } | null>(null);
   /** A file of unknown layout waiting for the analyst's column mapping. */
   mapping = $state.raw<HostMappingEvent | null>(null);
   /** Store row shown in the details drawer. */
@@ -134,19 +136,16 @@ export class AppState {
     }
   }
 
-  /** Reopens a recent case; its evidence is re-hashed first and changed or missing files are reported. */
-  async reopenCase(id: string): Promise<void> {
+  /** Reopens a recent case; its evidence is re-hashed first. Moved files can be named by handle (`relocate`). */
+  async reopenCase(id: string, relocate?: Array<{ sha256: string; handle: string }>): Promise<void> {
     const versionBefore = this.caseVersion;
     try {
-      const { jobId, checks } = await this.api.call('case.reopen', { id });
+      const { jobId, checks } = await this.api.call('case.reopen', relocate && relocate.length > 0 ? { id, relocate } : { id });
       if (jobId === null) {
-        for (const c of checks) {
-          if (c.status === 'ok') continue;
-          const what = c.status === 'missing' ? 'is missing' : 'has changed since the case was made (SHA-256 differs)';
-          this.addError({ code: 'E_CASE', message: `evidence ${c.name} ${what}${c.reason ? `: ${c.reason}` : ''}`, location: { file: c.path } });
-        }
+        this.reopenProblem = { id, checks };
         return;
       }
+      this.reopenProblem = null;
       if (this.jobId === jobId || this.caseVersion !== versionBefore) return;
       this.jobStarted(jobId);
     } catch (e) {

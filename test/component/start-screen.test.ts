@@ -55,7 +55,7 @@ describe('StartScreen', () => {
     await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['h7'] }));
   });
 
-  it('lists recent cases; reopening reports changed or missing evidence', async () => {
+  it('lists recent cases; a reopen with changed evidence is kept for the relocate dialog', async () => {
     const api = new FakeApi({
       recentCases: [{ id: 'c1', name: 'Contoso IR', dir: '/cases/c1', openedAt: '2024-05-02T10:00:00Z', evidence: [{ name: 'sysmon.xml', sha256: 'a'.repeat(64) }] }],
       reopen: {
@@ -71,8 +71,7 @@ describe('StartScreen', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Contoso IR' }));
     await waitFor(() => expect(api.callsTo('case.reopen')).toEqual([{ id: 'c1' }]));
     expect(app.screen).toBe('start');
-    expect(app.errors).toHaveLength(1);
-    expect(app.errors[0]).toMatchObject({ code: 'E_CASE', location: { file: '/ev/sysmon.xml' } });
-    expect(app.errors[0]!.message).toContain('sysmon.xml has changed');
+    expect(app.reopenProblem?.id).toBe('c1');
+    expect(app.reopenProblem?.checks.map((c) => c.status)).toEqual(['changed', 'ok']);
   });
 });
