@@ -86,7 +86,8 @@ function checkStats(s: IngestStats, sink: CollectingSink, problems: string[]): v
   }
   const seen = new Set<number>();
   for (const rec of sink.records) {
-    if (!Number.isFinite(rec.timeMs)) problems.push(`record ${rec.record} has time ${rec.timeMs}`);
+    // Inside the Date range too: every time is later printed as ISO text (exports, details), which throws outside it.
+    if (!Number.isFinite(rec.timeMs) || Math.abs(rec.timeMs) > 8.64e15) problems.push(`record ${rec.record} has time ${rec.timeMs}`);
     if (!(rec.record >= 1 && rec.line >= 1 && rec.byteOffset >= 0)) problems.push(`record with a bad locator: ${rec.record}/${rec.line}/${rec.byteOffset}`);
     if (seen.has(rec.record)) problems.push(`record number ${rec.record} used twice`);
     seen.add(rec.record);

@@ -6,6 +6,7 @@ import { ownSeeds, sharedSeeds } from './seeds.ts';
 import { fuzzValidateRequest, fuzzWorkerProtocol, mutateRequest } from './protocol.ts';
 import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
 import { fuzzStore } from './store.ts';
+import { fuzzExports } from './exports.ts';
 import { fuzzWebHttp, fuzzWebSocket, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
@@ -34,6 +35,7 @@ export function targets(o: RunOptions): Target[] {
   for (const s of sharedSeeds(8000)) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 15), o.seed) });
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
   list.push({ name: 'protocol:worker', run: () => fuzzWorkerProtocol(o.iterations * 10, o.seed) });
+  list.push({ name: 'exports', run: () => fuzzExports(o.iterations, o.seed) });
   list.push({ name: 'rules:spl', run: () => fuzzSplRules(o.iterations, o.seed) });
   list.push({ name: 'rules:sigma', run: () => fuzzSigmaRules(o.iterations, o.seed) });
   list.push({
