@@ -30,6 +30,7 @@ const nodeTargets = [
   { in: 'main/host/cli.ts', out: 'dist/host/cli.js' },
   { in: 'main/host/web.ts', out: 'dist/host/web.js' },
   { in: 'engine/node/worker.ts', out: 'dist/host/engine-worker.js' },
+  { in: 'engine/node/parse-worker.ts', out: 'dist/host/parse-worker.js' },
 ].filter((t) => existsSync(join(root, t.in)));
 
 const electronTargets = [

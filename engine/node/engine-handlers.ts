@@ -14,9 +14,11 @@ import { eventDetails, processTree } from '../query/details.ts';
 import { rows } from '../query/rows.ts';
 import { timeline } from '../query/timeline.ts';
 import { EngineSession } from '../session.ts';
-import type { RawFormat } from '../store/segment.ts';
+import type { RawFormat, Segment } from '../store/segment.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import { ingestFile } from './ingest-file.ts';
+import { parallelIngest, type RangeRunner } from './parallel-ingest.ts';
+import { parseParallelism, parseWorkerPath, workerRangeRunner } from './parse-pool.ts';
 
 export interface CallContext {
   isCancelled(): boolean;
@@ -64,7 +66,18 @@ export function createWiredSession(): EngineSession {
   });
 }
 
-export function createEngineHandlers(session = createWiredSession()) {
+export interface EngineHandlerOptions {
+  /** Parallel CSV ingest: where ranges run (default: parse workers when their bundle exists), how many, from what size. */
+  parallel?: { runRange: RangeRunner; parts?: number; minBytes?: number; minPartBytes?: number } | false;
+}
+
+function defaultParallel(): EngineHandlerOptions['parallel'] {
+  const path = parseWorkerPath();
+  return path ? { runRange: workerRangeRunner(path) } : false;
+}
+
+export function createEngineHandlers(session = createWiredSession(), opts: EngineHandlerOptions = {}) {
+  const parallel = opts.parallel ?? defaultParallel();
   let chain: Promise<unknown> = Promise.resolve();
 
   const handlers: { [M in EngineMethod]: Handler<M> } = {
@@ -94,10 +107,20 @@ export function createEngineHandlers(session = createWiredSession()) {
         cancelled: false,
         ...extra,
       });
+      const progressReporter = () => {
+        let lastReport = -Infinity;
+        return (bytesDone: number, records: number, rejected: number): void => {
+          const now = performance.now();
+          if (now - lastReport < PROGRESS_INTERVAL_MS) return;
+          lastReport = now;
+          const sec = (now - started) / 1000;
+          ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 });
+        };
+      };
       /** One pass over the file into a fresh builder (a second pass only when a remembered mapping applies). */
       const attempt = async (mapping?: GenericMapping) => {
         const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat });
-        let lastReport = -Infinity;
+        const report = progressReporter();
         // Count rejections on the way through so progress can show them while parsing.
         let rejected = 0;
         const sink: RecordSink = {
@@ -114,38 +137,53 @@ export function createEngineHandlers(session = createWiredSession()) {
           ...(mapping ? { format: 'generic' as FormatId, mapping } : p.format ? { format: p.format as FormatId } : {}),
           sink,
           isCancelled: ctx.isCancelled,
-          onProgress: (bytesDone, records) => {
-            const now = performance.now();
-            if (now - lastReport < PROGRESS_INTERVAL_MS) return;
-            lastReport = now;
-            const sec = (now - started) / 1000;
-            ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 });
-          },
+          onProgress: (bytesDone, records) => report(bytesDone, records, rejected),
         });
         return { res, builder };
       };
-      let out;
+      let out: { res: { stats: IngestFileResult['stats']; detected: { format: string; reason: string }; encoding: string; bytes: number }; segments: Segment[] } | null = null;
       try {
-        try {
-          out = await attempt();
-        } catch (err) {
-          if (!(err instanceof UnknownFormatError)) throw err;
-          // `*` is the CLI's --mapping: one mapping for any unknown layout.
-          const has = (k: string): boolean => p.mappings !== undefined && Object.prototype.hasOwnProperty.call(p.mappings, k);
-          const remembered = has(err.signature) ? p.mappings![err.signature] : has('*') ? p.mappings!['*'] : undefined;
-          if (!remembered) {
-            return empty(err.message, {
-              format: 'generic',
-              needsMapping: { signature: err.signature, container: err.container, columns: err.columns.slice(0, 2000) },
-            });
+        // A large CSV of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
+        if (parallel && rawFormat === 'csv' && p.format !== 'generic') {
+          const par = await parallelIngest({
+            path: p.path,
+            evidence: p.evidence,
+            name: p.name,
+            rawFormat,
+            ...(p.format ? { format: p.format as FormatId } : {}),
+            parts: parallel.parts ?? parseParallelism(),
+            ...(parallel.minBytes !== undefined ? { minBytes: parallel.minBytes } : {}),
+            ...(parallel.minPartBytes !== undefined ? { minPartBytes: parallel.minPartBytes } : {}),
+            runRange: parallel.runRange,
+            isCancelled: ctx.isCancelled,
+            onProgress: progressReporter(),
+          });
+          if (par) out = { res: par, segments: par.segments };
+        }
+        if (!out) {
+          let seq;
+          try {
+            seq = await attempt();
+          } catch (err) {
+            if (!(err instanceof UnknownFormatError)) throw err;
+            // `*` is the CLI's --mapping: one mapping for any unknown layout.
+            const has = (k: string): boolean => p.mappings !== undefined && Object.prototype.hasOwnProperty.call(p.mappings, k);
+            const remembered = has(err.signature) ? p.mappings![err.signature] : has('*') ? p.mappings!['*'] : undefined;
+            if (!remembered) {
+              return empty(err.message, {
+                format: 'generic',
+                needsMapping: { signature: err.signature, container: err.container, columns: err.columns.slice(0, 2000) },
+              });
+            }
+            seq = await attempt(remembered);
           }
-          out = await attempt(remembered);
+          out = { res: seq.res, segments: [seq.builder.finish()] };
         }
       } catch (err) {
         if (err instanceof HopscopeError && err.code === 'E_CANCELLED') return empty('cancelled', { cancelled: true });
         throw err;
       }
-      const { res, builder } = out;
+      const { res, segments } = out;
       ctx.progress({ phase: 'indexing', bytesDone: res.bytes, bytesTotal: Math.max(bytesTotal, res.bytes), records: res.stats.records, rejected: res.stats.rejected, rate: 0 });
       const info = {
         evidence: p.evidence,
@@ -155,7 +193,7 @@ export function createEngineHandlers(session = createWiredSession()) {
         encoding: res.encoding,
         stats: res.stats,
       };
-      session.addSegments([builder.finish()], info);
+      session.addSegments(segments, info);
       return { evidence: p.evidence, stats: res.stats, format: info.format, formatReason: info.formatReason, encoding: info.encoding, totalRows: session.rowCount, cancelled: false };
     },
     evidenceMeta(p) {

@@ -21,6 +21,13 @@ export interface IngestFileOptions {
   chunkBytes?: number;
   /** Name shown in error locations; default the path's basename. */
   fileName?: string;
+  /**
+   * Byte ranges [start, end) read one after the other as if they were the file (default: the whole file).
+   * A parallel parse reads the header prefix and then its own part of the file (parallel-ingest.ts).
+   */
+  ranges?: ReadonlyArray<readonly [number, number]>;
+  /** Sees every chunk of bytes as read, before decoding (the buffer is reused afterwards). */
+  onChunk?(bytes: Uint8Array): void;
 }
 
 export interface IngestFileResult {
@@ -58,18 +65,24 @@ export async function ingestFile(path: string, opts: IngestFileOptions): Promise
   };
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);
-    for (;;) {
-      if (opts.isCancelled?.()) throw new HopscopeError('E_CANCELLED', 'ingest cancelled', { file: fileName, byteOffset: bytesDone });
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, 0, chunkBytes, bytesDone));
-      } catch (err) {
-        throw new HopscopeError('E_IO', `read failed: ${(err as Error).message}`, { file: fileName, byteOffset: bytesDone });
+    const ranges = opts.ranges ?? [[0, Infinity] as const];
+    for (const [start, end] of ranges) {
+      let pos = start;
+      while (pos < end) {
+        if (opts.isCancelled?.()) throw new HopscopeError('E_CANCELLED', 'ingest cancelled', { file: fileName, byteOffset: pos });
+        let n: number;
+        try {
+          ({ bytesRead: n } = await fh.read(buf, 0, Math.min(chunkBytes, end - pos), pos));
+        } catch (err) {
+          throw new HopscopeError('E_IO', `read failed: ${(err as Error).message}`, { file: fileName, byteOffset: pos });
+        }
+        if (n === 0) break;
+        pos += n;
+        bytesDone += n;
+        opts.onChunk?.(buf.subarray(0, n));
+        feed(decoder.push(buf.subarray(0, n)));
+        opts.onProgress?.(bytesDone, (ingestor as Ingestor | null)?.stats.records ?? 0);
       }
-      if (n === 0) break;
-      bytesDone += n;
-      feed(decoder.push(buf.subarray(0, n)));
-      opts.onProgress?.(bytesDone, (ingestor as Ingestor | null)?.stats.records ?? 0);
     }
     feed(decoder.end());
     const ing = ingestor as Ingestor | null;

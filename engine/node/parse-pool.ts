@@ -1,0 +1,60 @@
+// Runs range jobs (parallel-ingest.ts) in parse workers: one worker thread per job, started from the bundle next
+// to the engine worker's. Invariant: every worker is gone when its job settles (done, failed or cancelled).
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { HopscopeError, type ErrorInfo } from '../model/errors.ts';
+import type { RangeHooks, RangeJob, RangeResult, RangeRunner } from './parallel-ingest.ts';
+
+const PARSE_WORKER_FILE = 'parse-worker.js';
+const CANCEL_POLL_MS = 50;
+
+/** The parse worker bundle next to this one (dist/host), or null when running from sources (tests). */
+export function parseWorkerPath(): string | null {
+  try {
+    const p = fileURLToPath(new URL(`./${PARSE_WORKER_FILE}`, import.meta.url));
+    return existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Ranges worth parsing at once on this machine. */
+export function parseParallelism(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+type FromWorker =
+  | { type: 'progress'; bytes: number; records: number; rejected: number }
+  | { type: 'done'; result: RangeResult }
+  | { type: 'error'; error: ErrorInfo };
+
+export function workerRangeRunner(path: string): RangeRunner {
+  return (job: RangeJob, hooks: RangeHooks) =>
+    new Promise<RangeResult>((resolve, reject) => {
+      const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / (1 << 20));
+      const w = new Worker(path, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: false, stderr: false });
+      let settled = false;
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        void w.terminate();
+        fn();
+      };
+      // Cancellation is a message; the worker checks it between chunks.
+      const poll = setInterval(() => {
+        if (hooks.isCancelled?.()) w.postMessage({ type: 'cancel' });
+      }, CANCEL_POLL_MS);
+      w.on('message', (msg: FromWorker) => {
+        if (msg.type === 'progress') hooks.onProgress?.(msg.bytes, msg.records, msg.rejected);
+        else if (msg.type === 'done') finish(() => resolve(msg.result));
+        else if (msg.type === 'error') finish(() => reject(new HopscopeError(msg.error.code, msg.error.message, msg.error.location)));
+      });
+      w.on('error', (err) => finish(() => reject(new HopscopeError('E_WORKER', `parse worker failed: ${err.message}`))));
+      w.on('exit', (code) => finish(() => reject(new HopscopeError('E_WORKER', `parse worker exited (${code}) without a result`))));
+    });
+}
