@@ -5,6 +5,7 @@ import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import SettingsPanel from '../../renderer/panels/SettingsPanel.svelte';
 import { AppState } from '../../renderer/state/app-state.svelte.ts';
+import type { RescanRequest } from '../../engine/rpc/api.ts';
 import { FakeApi } from './fake-api.ts';
 
 describe('SettingsPanel', () => {
@@ -14,7 +15,7 @@ describe('SettingsPanel', () => {
     app.showCase(api.summary());
     await waitFor(() => expect(app.annotations.analyst).toBe('alice'));
     const onclose = vi.fn();
-    render(SettingsPanel, { api, summary: app.summary!, annotations: app.annotations, onrescan: (req) => app.rescan(req), onclose, onerror: vi.fn() });
+    render(SettingsPanel, { api, summary: app.summary!, annotations: app.annotations, onrescan: (req: RescanRequest) => app.rescan(req), onclose, onerror: vi.fn() });
 
     const name = screen.getByRole('textbox', { name: 'Analyst' });
     await userEvent.clear(name);

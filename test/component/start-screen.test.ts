@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import StartScreen from '../../renderer/panels/StartScreen.svelte';
-import { AppState } from '../../renderer/state/app-state.svelte.ts';
+import { AppState, type OpenRequest } from '../../renderer/state/app-state.svelte.ts';
 import { FakeApi } from './fake-api.ts';
 
 describe('StartScreen', () => {
@@ -67,7 +67,7 @@ describe('StartScreen', () => {
       },
     });
     const app = new AppState(api);
-    render(StartScreen, { api, mode: 'browser', info: null, onopen: (req) => app.open(req), onerror: vi.fn() });
+    render(StartScreen, { api, mode: 'browser', info: null, onopen: (req: OpenRequest) => app.open(req), onerror: vi.fn() });
     await userEvent.click(await screen.findByRole('button', { name: 'Contoso IR' }));
     await waitFor(() => expect(api.callsTo('case.reopen')).toEqual([{ id: 'c1' }]));
     expect(app.screen).toBe('start');
