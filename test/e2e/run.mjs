@@ -36,8 +36,8 @@ function ensureBuilt() {
 }
 
 /** Starts `node dist/host/web.js` with a private user-data folder and resolves with the printed URL. */
-function startServer(userData) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'host', 'web.js')], {
+function startServer(userData, files = []) {
+  const child = spawn(process.execPath, [join(root, 'dist', 'host', 'web.js'), ...files], {
     cwd: root,
     env: { ...process.env, HOPSCOPE_USER_DATA: userData, INIT_CWD: root },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -480,6 +480,31 @@ const tests = [
     },
     // The refused script must be reported (proves the violation listener works); nothing else may be.
     expectProblems: [/CSP violation: script-src/],
+  },
+  {
+    name: 'a file named on the command line opens by itself',
+    async run({ page, tmp }) {
+      const sample = join(root, 'resources', 'samples', 'corp-lateral-movement.sysmon.xml');
+      const data = join(tmp, 'cli-server');
+      mkdirSync(data, { recursive: true });
+      const other = await startServer(data, [sample]);
+      const second = await page.context().newPage();
+      const seen = [];
+      second.on('console', (m) => {
+        if (m.type() === 'error') seen.push(m.text());
+      });
+      try {
+        await second.goto(other.url);
+        await waitOrAlert(second, lanes(second).nth(2));
+        const name = await second.locator('.topbar .evidence').textContent();
+        assert((name ?? '').includes('corp-lateral-movement.sysmon.xml'), `opened ${name}`);
+        await second.screenshot({ path: join(outDir, 'cli-file.png') });
+        assert(seen.length === 0, seen.join('\n'));
+      } finally {
+        await second.close();
+        other.child.kill();
+      }
+    },
   },
 ];
 
