@@ -120,6 +120,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export class ByteOffsetTracker {
   private chunks: string[] = [];
+  /** Per chunk: every character is ASCII (one byte each), checked once natively instead of per character. */
+  private ascii: boolean[] = [];
   private chunkIdx = 0;
   /** Char offset of chunks[chunkIdx][0]. */
   private chunkBase = 0;
@@ -135,7 +137,10 @@ export class ByteOffsetTracker {
   }
 
   feed(text: string): void {
-    if (text.length) this.chunks.push(text);
+    if (text.length) {
+      this.chunks.push(text);
+      this.ascii.push(!NON_ASCII.test(text));
+    }
   }
 
   /** Byte offset of char `charOffset`; calls must not go backwards (older offsets return the last answer). */
@@ -146,7 +151,7 @@ export class ByteOffsetTracker {
       const target = charOffset - this.chunkBase;
       if (target <= this.posInChunk) break;
       const end = Math.min(target, chunk.length);
-      this.bytes += utf8Length(chunk, this.posInChunk, end);
+      this.bytes += this.ascii[this.chunkIdx] ? end - this.posInChunk : utf8Length(chunk, this.posInChunk, end);
       this.posInChunk = end;
       if (end === chunk.length) {
         this.chunkBase += chunk.length;
@@ -155,6 +160,7 @@ export class ByteOffsetTracker {
         this.posInChunk = 0;
         if (this.chunkIdx > 64) {
           this.chunks = this.chunks.slice(this.chunkIdx);
+          this.ascii = this.ascii.slice(this.chunkIdx);
           this.chunkIdx = 0;
         }
       } else break;
@@ -162,6 +168,8 @@ export class ByteOffsetTracker {
     return this.bytes;
   }
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export function utf8Length(s: string, from = 0, to = s.length): number {
   let n = 0;

@@ -6,10 +6,12 @@ import type { ArenaColumnData, DictColumnData, GuidColumnData } from './segment.
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** A new flat copy of `s` (a V8 sliced/cons string would retain its parent chunk). JSON keeps lone surrogates intact. */
+/** A copy of `s` that does not retain the parser chunk `s` may be a slice of (lone surrogates stay intact). */
 export function flatCopy(s: string): string {
-  if (s.length === 0) return '';
-  return JSON.parse(JSON.stringify(s)) as string;
+  // V8 copies substrings shorter than 13 characters instead of slicing them: those already own their characters.
+  if (s.length < 13) return s;
+  // The concatenation is flattened into a new string before slicing: the result keeps that copy, not `s`'s parent.
+  return (' ' + s).slice(1);
 }
 
 export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number, maxLength = Infinity): T {
