@@ -107,7 +107,13 @@ export function sharedDataDir(): string | null {
   return existsSync(dir) ? dir : null;
 }
 
-/** Slices (head, and a cut at a record boundary) of the shared XML/JSON captures; [] without the folder. */
+/** Process-creation records first: a slice of the file head can hold none (security logs open with logons). */
+const PROCESS_RECORD = /<EventID>(?:1|4688)<|"EventID":\s*"?(?:1|4688)\b|"event_simpleName":\s*"ProcessRollup2"/;
+
+/**
+ * Slices of the shared captures, up to `maxChars` each: the file's prologue, then its process-creation records
+ * (XML events or JSON lines) and one other record, cut at record boundaries. [] without the shared folder.
+ */
 export function sharedSeeds(maxChars = 24_000): Seed[] {
   const dir = sharedDataDir();
   if (!dir) return [];
@@ -117,10 +123,41 @@ export function sharedSeeds(maxChars = 24_000): Seed[] {
     if (!statSync(p).isDirectory()) continue;
     for (const f of readdirSync(p).sort()) {
       if (!/\.(xml|json|csv)$/i.test(f)) continue;
-      const fd = readFileSync(join(p, f));
-      const text = fd.subarray(0, Math.min(fd.length, maxChars * 2)).toString('utf8').slice(0, maxChars);
-      out.push({ name: `shared:${sub}/${f}`, text });
+      const text = readFileSync(join(p, f), 'utf8');
+      out.push({ name: `shared:${sub}/${f}`, text: slice(text, maxChars) });
     }
   }
   return out;
+}
+
+function slice(text: string, maxChars: number): string {
+  const xml = text.trimStart().startsWith('<');
+  const records: string[] = [];
+  let prologue = '';
+  let epilogue = '';
+  if (xml) {
+    const first = text.indexOf('<Event');
+    prologue = first > 0 ? text.slice(0, first) : '';
+    epilogue = prologue.includes('<Events>') ? '\n</Events>\n' : '\n';
+    for (let i = first; i !== -1 && i < text.length; ) {
+      const end = text.indexOf('</Event>', i);
+      if (end === -1) break;
+      records.push(text.slice(i, end + 8));
+      i = text.indexOf('<Event', end + 8);
+    }
+  } else records.push(...text.split('\n').filter((l) => l.trim() !== ''));
+  const picked: string[] = [];
+  let size = prologue.length + epilogue.length;
+  const other = records.find((r) => !PROCESS_RECORD.test(r));
+  if (other && other.length < maxChars / 4) {
+    picked.push(other);
+    size += other.length + 1;
+  }
+  for (const r of records) {
+    if (!PROCESS_RECORD.test(r)) continue;
+    if (size + r.length + 1 > maxChars) break;
+    picked.push(r);
+    size += r.length + 1;
+  }
+  return prologue + picked.join('\n') + epilogue;
 }
