@@ -1,5 +1,6 @@
-// Display formatting: times are UTC epoch ms internally and shown as ISO-8601 UTC only here.
-// Invariant: pure functions, no locale-dependent time zones.
+// Display formatting: times are UTC epoch ms internally and turned into text only here: ISO 8601 UTC by
+// default, or wall time with its UTC offset in the analyst's display zone. No locale-dependent formats.
+import { displayZone } from './state/display-zone.svelte.ts';
 
 export function formatUtc(ms: number): string {
   if (!Number.isFinite(ms)) return '';
@@ -49,4 +50,64 @@ export function riskBand(score: number): 'critical' | 'high' | 'medium' | 'low' 
   if (score >= 60) return 'high';
   if (score >= 30) return 'medium';
   return 'low';
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormat(zone: string): Intl.DateTimeFormat {
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      fractionalSecondDigits: 3,
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    zoneFormats.set(zone, f);
+  }
+  return f;
+}
+
+function zoneParts(ms: number, zone: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of zoneFormat(zone).formatToParts(new Date(ms))) out[p.type] = p.value;
+  return out;
+}
+
+/** `+02:00` style offset of `zone` at `ms`. */
+export function zoneOffset(ms: number, zone: string): string {
+  const name = zoneParts(ms, zone)['timeZoneName'] ?? 'GMT';
+  const m = /GMT([+-]\d{2}:\d{2})/.exec(name);
+  return m ? m[1]! : '+00:00';
+}
+
+/** Offset of `zone` at `ms` in milliseconds (positive east of UTC). */
+export function zoneOffsetMs(ms: number, zone: string): number {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(zoneOffset(ms, zone));
+  if (!m) return 0;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+}
+
+/** `2024-05-01 10:00:03.263 +02:00` in `zone`. */
+export function formatInZone(ms: number, zone: string, withMs = true): string {
+  if (!Number.isFinite(ms)) return '';
+  const p = zoneParts(ms, zone);
+  const time = `${p['hour']}:${p['minute']}:${p['second']}${withMs ? `.${p['fractionalSecond'] ?? '000'}` : ''}`;
+  return `${p['year']}-${p['month']}-${p['day']} ${time} ${zoneOffset(ms, zone)}`;
+}
+
+/** An event time for display: ISO 8601 UTC, or wall time with offset in the display zone. */
+export function formatTime(ms: number, zone: string = displayZone.zone): string {
+  return zone === 'UTC' ? formatUtc(ms) : formatInZone(ms, zone, true);
+}
+
+/** A range endpoint for labels: no milliseconds; the zone name is shown once beside it. */
+export function formatTimeShort(ms: number, zone: string = displayZone.zone): string {
+  return zone === 'UTC' ? formatUtcShort(ms) : formatInZone(ms, zone, false).slice(0, 19);
 }

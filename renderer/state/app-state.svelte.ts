@@ -5,6 +5,7 @@ import type { AppInfo, CaseSummary, EvidenceCheckResult, HopscopeApi, HostMappin
 import type { Finding, LateralLink } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState } from './annotations.svelte.ts';
+import { displayZone } from './display-zone.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
 
@@ -60,6 +61,11 @@ export class AppState {
     this.unsubscribe ??= this.api.subscribe((p) => this.onPush(p));
     try {
       this.info = await this.api.call('app.info', {});
+      // The display zone is a preference: a host without settings keeps UTC.
+      this.api.call('settings.get', {}).then(
+        (s) => void displayZone.set(s.timeZone || 'UTC'),
+        () => {},
+      );
       const summary = await this.api.call('case.summary', {});
       if (summary) {
         this.showCase(summary);

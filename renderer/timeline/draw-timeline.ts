@@ -151,7 +151,8 @@ export function tickLabel(t: number, stepMs: number): string {
   return iso.slice(11, 19);
 }
 
-export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width: number, pal: Palette): void {
+/** The axis in UTC, or in a display zone `offsetMs` east of UTC (ticks fall on that zone's round times). */
+export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width: number, pal: Palette, offsetMs = 0): void {
   const span = Math.max(1, view.endMs - view.startMs);
   const step = tickStep(span, width);
   ctx.strokeStyle = pal.grid;
@@ -162,13 +163,13 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
   ctx.moveTo(0, AXIS_PX - 0.5);
   ctx.lineTo(width, AXIS_PX - 0.5);
   ctx.stroke();
-  for (let t = Math.ceil(view.startMs / step) * step; t <= view.endMs; t += step) {
+  for (let t = Math.ceil((view.startMs + offsetMs) / step) * step - offsetMs; t <= view.endMs; t += step) {
     const x = Math.round(((t - view.startMs) / span) * width) + 0.5;
     ctx.beginPath();
     ctx.moveTo(x, AXIS_PX - 6);
     ctx.lineTo(x, AXIS_PX);
     ctx.stroke();
-    ctx.fillText(tickLabel(t, step), x + 3, AXIS_PX / 2 - 2);
+    ctx.fillText(tickLabel(t + offsetMs, step), x + 3, AXIS_PX / 2 - 2);
   }
 }
 

@@ -307,7 +307,7 @@ export class FakeApi implements HopscopeApi {
       case 'settings.get':
         return { analyst: 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
       case 'settings.set':
-        return { analyst: (req as { analyst?: string }).analyst ?? 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
+        return { analyst: (req as { analyst?: string }).analyst ?? 'alice', binSpanSec: 1, timeZone: (req as { timeZone?: string }).timeZone ?? 'UTC', fromCase: true };
       case 'case.verifyEvidence':
         return [
           { sha256: 'a'.repeat(64), path: '/samples/sysmon-lateral.csv', name: 'sysmon-lateral.csv', status: 'ok' },

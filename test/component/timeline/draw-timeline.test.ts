@@ -1,6 +1,6 @@
 // Timeline drawing helpers: axis steps and labels in UTC, hit-testing buckets, link arcs only between lanes.
 import { describe, expect, it } from 'vitest';
-import { LANE_PX, drawLanes, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
+import { LANE_PX, drawAxis, drawLanes, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
 import type { TimelineResponse } from '../../../engine/rpc/api.ts';
 import type { LateralLink } from '../../../engine/detect/types.ts';
 
@@ -75,5 +75,15 @@ describe('draw-timeline', () => {
     // One stripe for the odd lane, one bar for B's only non-empty bucket; A is not on screen.
     expect(bars).toHaveLength(2);
     expect(bars[1]).toMatch(/^fillRect\(100,/);
+  });
+
+  it('puts axis ticks on round times of the display zone', () => {
+    const { ctx, ops } = recorder();
+    // 08:00-09:00 UTC is 13:45-14:45 in Kathmandu (+05:45): ten-minute ticks at 13:50, 14:00, ...
+    drawAxis(ctx, { startMs: T0, endMs: T0 + 3_600_000, selection: null }, 800, pal, (5 * 60 + 45) * 60_000);
+    const labels = ops.filter((o) => o.startsWith('fillText')).map((o) => o.slice(9, 14));
+    expect(labels[0]).toBe('13:50');
+    expect(labels).toContain('14:40');
+    expect(ops.find((o) => o.startsWith('fillText(13:50'))).toBe('fillText(13:50,71,9)');
   });
 });

@@ -1,0 +1,30 @@
+// Time display: ISO 8601 UTC by default; in a display zone the wall time carries its UTC offset (DST aware).
+import { describe, expect, it } from 'vitest';
+import { formatInZone, formatTime, formatTimeShort, zoneOffsetMs } from '../../renderer/format.ts';
+import { isValidZone } from '../../renderer/state/display-zone.svelte.ts';
+
+const SUMMER = Date.UTC(2024, 4, 1, 8, 0, 3, 263);
+const WINTER = Date.UTC(2024, 0, 15, 23, 30, 0, 5);
+
+describe('time display', () => {
+  it('is ISO 8601 UTC by default', () => {
+    expect(formatTime(SUMMER)).toBe('2024-05-01T08:00:03.263Z');
+    expect(formatTimeShort(SUMMER)).toBe('2024-05-01 08:00:03');
+  });
+
+  it('shows wall time with the offset in other zones, across DST and midnight', () => {
+    expect(formatInZone(SUMMER, 'Europe/Berlin')).toBe('2024-05-01 10:00:03.263 +02:00');
+    expect(formatInZone(WINTER, 'Europe/Berlin')).toBe('2024-01-16 00:30:00.005 +01:00');
+    expect(formatInZone(SUMMER, 'America/New_York')).toBe('2024-05-01 04:00:03.263 -04:00');
+    expect(formatTime(SUMMER, 'Asia/Kolkata')).toBe('2024-05-01 13:30:03.263 +05:30');
+    expect(formatTimeShort(SUMMER, 'Europe/Berlin')).toBe('2024-05-01 10:00:03');
+    expect(zoneOffsetMs(SUMMER, 'America/New_York')).toBe(-4 * 3_600_000);
+    expect(zoneOffsetMs(SUMMER, 'UTC')).toBe(0);
+  });
+
+  it('accepts only zones Intl knows', () => {
+    expect(isValidZone('Europe/Berlin')).toBe(true);
+    expect(isValidZone('Not/AZone')).toBe(false);
+    expect(isValidZone('')).toBe(false);
+  });
+});
