@@ -482,6 +482,54 @@ const tests = [
     expectProblems: [/CSP violation: script-src/],
   },
   {
+    name: 'many hosts and events: lanes and table stay virtual and fill in as they scroll',
+    async run({ page, tmp }) {
+      const csv = join(tmp, 'many-hosts.csv');
+      const hosts = Array.from({ length: 120 }, (_, i) => `WKS-${String(i).padStart(4, '0')}`);
+      const t0 = Date.UTC(2024, 4, 3, 0, 0, 0);
+      const lines = ['_time,dest,user,parent_process_name,process_name,process,process_id,parent_process_id,EventCode'];
+      for (let i = 0; i < 60_000; i++) {
+        lines.push(`${new Date(t0 + i * 500).toISOString()},${hosts[i % hosts.length]},CORP\\u${i % 40},explorer.exe,cmd.exe,cmd.exe /c echo ${i},${1000 + i},900,1`);
+      }
+      writeFileSync(csv, lines.join('\n') + '\n');
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(csv);
+      await waitOrAlert(page, lanes(page).filter({ hasText: 'WKS-0119' }).first());
+      assert((await lanes(page).count()) === 120, 'every host has a labelled lane');
+      await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '60001');
+      assert((await dataRows(page).count()) < 100, 'table rows are virtual');
+      // Scroll the lanes to the bottom: the last hosts' density must be fetched and drawn.
+      await page.evaluate(() => {
+        const s = document.querySelector('ul[aria-label="Hosts"]').parentElement;
+        s.scrollTop = s.scrollHeight;
+        s.dispatchEvent(new Event('scroll'));
+      });
+      await page.waitForFunction(() => {
+        const c = document.querySelector('[data-testid="timeline-canvas"]');
+        const ctx = c?.getContext('2d');
+        if (!c || !ctx) return false;
+        const hex = getComputedStyle(c).getPropertyValue('--density').trim();
+        const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < px.length; i += 4) if (want.every((v, k) => Math.abs(px[i + k] - v) <= 6)) return true;
+        return false;
+      });
+      // Jump to the middle of the table: rows from there arrive.
+      await page.evaluate(() => {
+        const v = document.querySelector('[data-testid="table-viewport"]');
+        v.scrollTop = v.scrollHeight / 2;
+        v.dispatchEvent(new Event('scroll'));
+      });
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]')].some(
+          (r) => Number(r.getAttribute('aria-rowindex')) > 20_000 && /echo \d+/.test(r.textContent ?? ''),
+        ),
+      );
+      await page.screenshot({ path: join(outDir, 'many-hosts.png') });
+    },
+  },
+  {
     name: 'a file named on the command line opens by itself',
     async run({ page, tmp }) {
       const sample = join(root, 'resources', 'samples', 'corp-lateral-movement.sysmon.xml');
