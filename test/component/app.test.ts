@@ -41,6 +41,13 @@ describe('App', () => {
     await userEvent.click(rows[0]!);
     expect(await screen.findByRole('complementary', { name: 'Event details' })).toBeInTheDocument();
     await screen.findByRole('heading', { name: 'Original fields' });
+
+    // Escape closes the drawer; "/" jumps to the filter box.
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('complementary', { name: 'Event details' })).toBeNull();
+    (document.activeElement as HTMLElement | null)?.blur();
+    await userEvent.keyboard('/');
+    expect(screen.getByRole('searchbox', { name: 'Filter' })).toHaveFocus();
   });
 
   it('shows host errors with code and location', async () => {
