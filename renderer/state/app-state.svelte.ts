@@ -216,6 +216,12 @@ export class AppState {
     this.table.setScope({ findingId: f.id });
   }
 
+  /** A host was chosen (risk list): all of its events. */
+  focusHost(host: string): void {
+    this.selectedFindingId = null;
+    this.table.setScope({ hosts: [host] });
+  }
+
   /** A lateral-movement link was chosen: both hosts' events from a little before to a little after it. */
   focusLink(l: LateralLink, contextMs = 30_000): void {
     this.selectedFindingId = null;

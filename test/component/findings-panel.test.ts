@@ -79,4 +79,15 @@ describe('FindingsPanel', () => {
     expect(app.view.startMs).toBeLessThanOrEqual(BASE_MS + 42_000);
     expect(app.view.endMs).toBeGreaterThanOrEqual(BASE_MS + 45_000);
   });
+
+  it('a host of the risk list scopes the table to that host', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onhost: (h: string) => app.focusHost(h), onerror: vi.fn() });
+    const hosts = await screen.findByRole('list', { name: 'Host risk' });
+    await userEvent.click(within(hosts).getByRole('button', { name: /^Events of SRV-FILE-01, risk 80/ }));
+    expect(app.table.hosts).toEqual(['SRV-FILE-01']);
+    expect(app.table.findingId).toBeNull();
+  });
 });
