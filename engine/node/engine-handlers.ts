@@ -17,7 +17,7 @@ import { EngineSession } from '../session.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import { ingestFile } from './ingest-file.ts';
-import { parallelIngest, type RangeRunner } from './parallel-ingest.ts';
+import { parallelIngest, reserveByEstimate, type RangeRunner } from './parallel-ingest.ts';
 import { parseParallelism, parseWorkerPath, workerRangeRunner } from './parse-pool.ts';
 
 export interface CallContext {
@@ -121,6 +121,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       const attempt = async (mapping?: GenericMapping) => {
         const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat });
         const report = progressReporter();
+        const reserve = reserveByEstimate(builder, bytesTotal);
         // Count rejections on the way through so progress can show them while parsing.
         let rejected = 0;
         const sink: RecordSink = {
@@ -137,7 +138,10 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
           ...(mapping ? { format: 'generic' as FormatId, mapping } : p.format ? { format: p.format as FormatId } : {}),
           sink,
           isCancelled: ctx.isCancelled,
-          onProgress: (bytesDone, records) => report(bytesDone, records, rejected),
+          onProgress: (bytesDone, records) => {
+            reserve(bytesDone, records);
+            report(bytesDone, records, rejected);
+          },
         });
         return { res, builder };
       };

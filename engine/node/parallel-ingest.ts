@@ -43,11 +43,31 @@ export interface RangeHooks {
   onProgress?(bytesDone: number, records: number, rejected: number): void;
 }
 
+/** Bytes read before the average row size is trusted for a reservation. */
+const ESTIMATE_AFTER_BYTES = 8 << 20;
+
+/**
+ * A progress callback that reserves the builder, once, for the rows `totalBytes` will hold at the average row size
+ * seen so far (capped at one row per 128 bytes, so an odd start cannot reserve far too much).
+ */
+export function reserveByEstimate(builder: SegmentBuilder, totalBytes: number): (bytesDone: number, records: number) => void {
+  let done = false;
+  return (bytesDone, records) => {
+    if (done || bytesDone < Math.min(ESTIMATE_AFTER_BYTES, totalBytes) || records < 1) return;
+    done = true;
+    const rows = Math.min((records * totalBytes) / bytesDone, totalBytes / 128) * 1.02 + 1024;
+    builder.reserve(rows);
+  };
+}
+
 /** Parses one range job into a fresh builder (runs in a parse worker, or in the engine worker for the first range). */
 export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promise<RangeResult> {
   const builder = new SegmentBuilder({ evidence: job.evidence, evidenceName: job.name, rawFormat: job.rawFormat });
   let rejected = 0;
   let newlines = 0;
+  let total = 0;
+  for (const [start, end] of job.ranges) total += end - start;
+  const reserve = reserveByEstimate(builder, total);
   const res = await ingestFile(job.path, {
     evidence: job.evidence,
     fileName: job.name,
@@ -66,7 +86,10 @@ export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promis
       for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) newlines++;
     },
     ...(hooks.isCancelled ? { isCancelled: hooks.isCancelled } : {}),
-    onProgress: (bytesDone, records) => hooks.onProgress?.(bytesDone, records, rejected),
+    onProgress: (bytesDone, records) => {
+      reserve(bytesDone, records);
+      hooks.onProgress?.(bytesDone, records, rejected);
+    },
   });
   return { segment: builder.finish(), stats: res.stats, detected: res.detected, encoding: res.encoding, bytes: res.bytes, newlines };
 }

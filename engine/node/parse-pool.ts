@@ -22,8 +22,10 @@ export function parseWorkerPath(): string | null {
   }
 }
 
-/** Ranges worth parsing at once on this machine. */
+/** Ranges worth parsing at once on this machine; HOPSCOPE_PARSE_WORKERS overrides it (1 = sequential, for measuring). */
 export function parseParallelism(): number {
+  const forced = Number(process.env['HOPSCOPE_PARSE_WORKERS']);
+  if (Number.isInteger(forced) && forced >= 1) return Math.min(forced, 16);
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 

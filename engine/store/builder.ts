@@ -4,7 +4,7 @@
 
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
-import { ArenaWriter, FIRST_SWITCH_CHECK, StringColumnWriter, grow, trim } from './columns.ts';
+import { ArenaWriter, FIRST_SWITCH_CHECK, RESERVED_GROWTH, StringColumnWriter, grow, resize, trim } from './columns.ts';
 import { RAW_ALIAS, TIME_ALIAS, addCount } from './segment.ts';
 import { detectTimeTextFormat, formatTimeText, type TimeTextFormat } from './time-text.ts';
 import { makeSkeleton } from './raw-template.ts';
@@ -125,6 +125,32 @@ export class SegmentBuilder implements RecordSink {
     return this.rows;
   }
 
+  /** Rows expected in all (estimated by the reader): columns are sized for them instead of doubling past them. */
+  private reserved = 0;
+
+  /**
+   * Sizes every per-row array for `rows` rows (an estimate from the bytes read so far): no doubling slack,
+   * and finish() can keep the arrays instead of copying them (trim).
+   */
+  reserve(rows: number): void {
+    if (this.finished || !Number.isFinite(rows) || rows <= this.reserved) return;
+    rows = Math.min(Math.ceil(rows), 0xffff_fffe);
+    this.reserved = rows;
+    if (rows > this.capacity) {
+      this.timeMs = resize(this.timeMs, rows);
+      this.evidenceCol = resize(this.evidenceCol, rows);
+      this.recordCol = resize(this.recordCol, rows);
+      this.lineCol = resize(this.lineCol, rows);
+      this.byteOffsetCol = resize(this.byteOffsetCol, rows);
+      this.kindCol = resize(this.kindCol, rows);
+      this.shapeCol = resize(this.shapeCol, rows);
+      this.capacity = rows;
+    }
+    this.provider.reserve(rows);
+    for (const c of this.canonical) c?.reserve(rows);
+    for (const o of this.originals) o.data?.reserve(rows);
+  }
+
   /** Approximate bytes held so far (callers may finish a segment early to bound worker memory). */
   approxBytes(): number {
     let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 2) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
@@ -167,6 +193,7 @@ export class SegmentBuilder implements RecordSink {
           DICTIONARY_FIELDS.has(CANONICAL_FIELDS[f]!) ? DICTIONARY_FIELD_ARENA_FRACTION : ARENA_FRACTION,
           this.firstCheck.canonical,
         );
+        if (this.reserved) col.reserve(this.reserved);
         this.canonical[f] = col;
       }
       col.set(row, v);
@@ -240,14 +267,15 @@ export class SegmentBuilder implements RecordSink {
   }
 
   private growRows(): void {
-    const n = this.capacity * 2;
-    this.timeMs = grow(this.timeMs, n);
-    this.evidenceCol = grow(this.evidenceCol, n);
-    this.recordCol = grow(this.recordCol, n);
-    this.lineCol = grow(this.lineCol, n);
-    this.byteOffsetCol = grow(this.byteOffsetCol, n);
-    this.kindCol = grow(this.kindCol, n);
-    this.shapeCol = grow(this.shapeCol, n);
+    const factor = this.reserved ? RESERVED_GROWTH : 2;
+    const n = Math.ceil(this.capacity * factor);
+    this.timeMs = grow(this.timeMs, n, Infinity, factor);
+    this.evidenceCol = grow(this.evidenceCol, n, Infinity, factor);
+    this.recordCol = grow(this.recordCol, n, Infinity, factor);
+    this.lineCol = grow(this.lineCol, n, Infinity, factor);
+    this.byteOffsetCol = grow(this.byteOffsetCol, n, Infinity, factor);
+    this.kindCol = grow(this.kindCol, n, Infinity, factor);
+    this.shapeCol = grow(this.shapeCol, n, Infinity, factor);
     this.capacity = this.timeMs.length;
   }
 
@@ -337,7 +365,10 @@ export class SegmentBuilder implements RecordSink {
     const rawAlias = alias === null && v !== undefined && v !== '' && v === raw;
     const timeFormat = alias === null && !rawAlias && typeof v === 'string' ? detectTimeTextFormat(v, timeMs) : null;
     const w: OriginalWriter = { name, alias, aliasIndex, rawAlias, timeFormat, data: null };
-    if (alias === null && !rawAlias && timeFormat === null) w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
+    if (alias === null && !rawAlias && timeFormat === null) {
+      w.data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
+      if (this.reserved) w.data.reserve(this.reserved);
+    }
     const id = this.originals.push(w) - 1;
     this.originalByName.set(name, id);
     return id;
@@ -348,6 +379,7 @@ export class SegmentBuilder implements RecordSink {
     const w = this.originals[c]!;
     const canon = w.rawAlias ? this.raw : w.alias !== null ? this.canonical[w.aliasIndex] : null;
     const data = new StringColumnWriter(ARENA_FRACTION, this.firstCheck.original);
+    if (this.reserved) data.reserve(this.reserved);
     const format = w.timeFormat;
     if (format !== null) {
       for (let r = 0; r < row; r++) {

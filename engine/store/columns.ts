@@ -14,9 +14,9 @@ export function flatCopy(s: string): string {
   return (' ' + s).slice(1);
 }
 
-export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number, maxLength = Infinity): T {
-  let n = Math.max(16, a.length * 2);
-  while (n < minLength) n *= 2;
+export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, minLength: number, maxLength = Infinity, factor = 2): T {
+  let n = Math.max(16, Math.ceil(a.length * factor));
+  while (n < minLength) n = Math.ceil(n * factor);
   n = Math.max(minLength, Math.min(n, maxLength));
   const ctor = a.constructor as new (n: number) => T;
   const b = new ctor(n);
@@ -24,8 +24,23 @@ export function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8A
   return b;
 }
 
-/** Exactly-sized copy (a subarray would keep the whole oversized buffer). */
+/** Growth past a reserved size: the estimate was a little short, so do not double. */
+export const RESERVED_GROWTH = 1.25;
+
+/** Exactly `length` entries, keeping the first ones (a reservation from an estimated row count). */
+export function resize<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, length: number): T {
+  const ctor = a.constructor as new (n: number) => T;
+  const b = new ctor(length);
+  b.set(a.length > length ? a.subarray(0, length) : a);
+  return b;
+}
+
+/**
+ * Exactly-sized array for a finished column. A copy, since a subarray would keep the whole oversized buffer,
+ * unless the buffer is at most 1/32 larger (a good reservation): then the view avoids copying the column.
+ */
 export function trim<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, length: number): T {
+  if (a.length >= length && a.length - length <= length >>> 5) return a.subarray(0, length) as T;
   return a.slice(0, length) as T;
 }
 
@@ -133,9 +148,29 @@ export class ArenaWriter {
     }
   }
 
+  /** Rows expected in all (0: unknown): arrays were sized for them, so growth past them is gentle. */
+  private reserved = 0;
+
+  /** Sizes the per-row arrays (and the bytes, from the average so far) for `rows` rows. */
+  reserve(rows: number): void {
+    if (rows <= this.reserved) return;
+    this.reserved = rows;
+    if (this.offsets.length < rows + 1) this.offsets = resize(this.offsets, rows + 1);
+    if (this.present.length < (rows >>> 3) + 1) this.present = resize(this.present, (rows >>> 3) + 1);
+    if (this.prefixIds && this.prefixIds.length < rows) this.prefixIds = resize(this.prefixIds, rows);
+    if (this.filled >= 1024) {
+      const bytes = Math.min(MAX_ARENA_BYTES, Math.ceil((this.pos / this.filled) * rows * 1.02));
+      if (bytes > this.bytes.length) this.bytes = resize(this.bytes, bytes);
+    }
+  }
+
+  private get factor(): number {
+    return this.reserved ? RESERVED_GROWTH : 2;
+  }
+
   private fillTo(row: number): void {
-    if (row + 1 >= this.offsets.length) this.offsets = grow(this.offsets, row + 2);
-    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1);
+    if (row + 1 >= this.offsets.length) this.offsets = grow(this.offsets, row + 2, Infinity, this.factor);
+    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1, Infinity, this.factor);
     while (this.filled < row) this.offsets[++this.filled] = this.pos;
   }
 
@@ -150,7 +185,7 @@ export class ArenaWriter {
     this.fillTo(row);
     let body = s;
     if (this.prefixIds) {
-      if (row >= this.prefixIds.length) this.prefixIds = grow(this.prefixIds, row + 1);
+      if (row >= this.prefixIds.length) this.prefixIds = grow(this.prefixIds, row + 1, Infinity, this.factor);
       let id = 0;
       const end = exePrefixEnd(s);
       if (end >= MIN_PREFIX) {
@@ -167,7 +202,7 @@ export class ArenaWriter {
     }
     const need = this.pos + 3 * body.length;
     if (need > MAX_ARENA_BYTES) throw new RangeError('arena column exceeds 4 GiB; finish the segment earlier');
-    if (need > this.bytes.length) this.bytes = grow(this.bytes, need, MAX_ARENA_BYTES);
+    if (need > this.bytes.length) this.bytes = grow(this.bytes, need, MAX_ARENA_BYTES, this.factor);
     this.pos = writeUtf8(this.bytes, this.pos, body);
     this.present[row >>> 3]! |= 1 << (row & 7);
     this.offsets[row + 1] = this.pos;
@@ -272,12 +307,21 @@ export class GuidWriter {
   bytes = new Uint8Array(1024);
   present = new Uint8Array(8);
   filled = 0;
+  private reserved = 0;
   constructor(readonly style: GuidStyle) {}
+
+  reserve(rows: number): void {
+    if (rows <= this.reserved) return;
+    this.reserved = rows;
+    if (this.bytes.length < rows * 16) this.bytes = resize(this.bytes, rows * 16);
+    if (this.present.length < (rows >>> 3) + 1) this.present = resize(this.present, (rows >>> 3) + 1);
+  }
 
   /** False when `v` is not a GUID in this column's style (the caller then moves to an arena). */
   put(row: number, v: string): boolean {
-    if ((row + 1) * 16 > this.bytes.length) this.bytes = grow(this.bytes, (row + 1) * 16);
-    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1);
+    const factor = this.reserved ? RESERVED_GROWTH : 2;
+    if ((row + 1) * 16 > this.bytes.length) this.bytes = grow(this.bytes, (row + 1) * 16, Infinity, factor);
+    if ((row >>> 3) >= this.present.length) this.present = grow(this.present, (row >>> 3) + 1, Infinity, factor);
     if (!parseGuid(v, this.style, this.bytes, row * 16)) return false;
     this.present[row >>> 3]! |= 1 << (row & 7);
     if (row + 1 > this.filled) this.filled = row + 1;
@@ -320,6 +364,8 @@ export class StringColumnWriter {
   private arena: ArenaWriter | null = null;
   private guid: GuidWriter | null = null;
   private nextCheck: number;
+  /** Rows expected in all (SegmentBuilder.reserve), passed on to the arena or GUID writer it may become. */
+  private reserved = 0;
   /** Rows holding a value (missing rows excluded). */
   setCount = 0;
   nonEmpty = false;
@@ -331,6 +377,14 @@ export class StringColumnWriter {
     this.nextCheck = firstCheck;
   }
 
+  reserve(rows: number): void {
+    if (rows <= this.reserved) return;
+    this.reserved = rows;
+    if (this.ids && this.ids.length < rows) this.ids = resize(this.ids, rows);
+    this.arena?.reserve(rows);
+    this.guid?.reserve(rows);
+  }
+
   get isArena(): boolean {
     return this.arena !== null || this.guid !== null;
   }
@@ -340,6 +394,7 @@ export class StringColumnWriter {
     if (this.guid) {
       if (this.guid.put(row, v)) return;
       const arena = new ArenaWriter();
+      if (this.reserved) arena.reserve(this.reserved);
       for (let r = 0; r < this.guid.filled; r++) {
         if (r === row) continue;
         const g = this.guid.get(r);
@@ -376,7 +431,7 @@ export class StringColumnWriter {
       }
     }
     let ids = this.ids!;
-    if (row >= ids.length) ids = this.ids = grow(ids, row + 1);
+    if (row >= ids.length) ids = this.ids = grow(ids, row + 1, Infinity, this.reserved ? RESERVED_GROWTH : 2);
     ids[row] = id;
   }
 
@@ -386,6 +441,7 @@ export class StringColumnWriter {
     const style = guidStyleOf(this.values);
     if (style) {
       const guid = new GuidWriter(style);
+      if (this.reserved) guid.reserve(this.reserved);
       for (let r = 0; r < n; r++) {
         const id = ids[r]!;
         if (id !== 0) guid.put(r, this.values[id]!);
@@ -400,6 +456,8 @@ export class StringColumnWriter {
         const id = ids[r]!;
         if (id !== 0) arena.put(r, this.values[id]!);
       }
+      // After the rows so far are in, so the byte estimate has an average to go by.
+      if (this.reserved) arena.reserve(this.reserved);
       this.arena = arena;
     }
     this.ids = null;
