@@ -101,9 +101,11 @@ export function ownSeeds(): Seed[] {
   ];
 }
 
-/** Shared captures folder, when this checkout sits next to it. */
+/** Shared captures folder, when this checkout sits next to it; HOPSCOPE_SHARED_DATA names another (or `none`). */
 export function sharedDataDir(): string | null {
-  const dir = resolve(import.meta.dirname ?? '.', '..', '..', '..', 'shared', 'data');
+  const env = process.env['HOPSCOPE_SHARED_DATA'];
+  if (env === 'none') return null;
+  const dir = env ? resolve(env) : resolve(import.meta.dirname ?? '.', '..', '..', '..', 'shared', 'data');
   return existsSync(dir) ? dir : null;
 }
 
