@@ -210,8 +210,9 @@ function earlier(a: FollowUp | undefined, b: FollowUp): boolean {
 /**
  * Find lateral-movement links. A naming event without a follow-up inside
  * [time - skewBeforeMs, time + windowAfterMs] on the named host yields no link; among follow-ups the
- * first one of a class typical for the technique wins (PSEXESVC for psexec, a WmiPrvSE child for
- * wmic), else the first of any class.
+ * first one of a class plausible for the technique wins (PSEXESVC or a service child for psexec, a WmiPrvSE
+ * child for wmic ...). A follow-up of an unrelated class (a WmiPrvSE child after `psexec \\HOST`) is another
+ * actor's activity, so it is never linked: a wrong arc misleads more than a missing one.
  */
 export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): LateralLink[] {
   const afterMs = opts.windowAfterMs ?? DEFAULT_LINK_WINDOW_AFTER_MS;
@@ -265,7 +266,6 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
   for (const s of sources) {
     const preferred = PREFERRED[s.ref.kind];
     let best: { f: FollowUp; host: string } | undefined;
-    let fallback: { f: FollowUp; host: string } | undefined;
     for (const host of s.targets) {
       const list = followUps.get(host);
       if (!list) continue;
@@ -277,10 +277,9 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
           if (earlier(best?.f, f)) best = { f, host };
           break;
         }
-        if (earlier(fallback?.f, f)) fallback = { f, host };
       }
     }
-    const hit = best ?? fallback;
+    const hit = best;
     if (!hit) continue;
     links.push({
       id: `${s.ref.kind}|${s.row}|${hit.f.row}`,

@@ -70,6 +70,14 @@ describe('findRemoteReferences', () => {
 });
 
 describe('findLateralLinks on a two-host case', () => {
+  it('never links a technique to an unrelated kind of follow-up (psexec, then only a WmiPrvSE child)', () => {
+    const links = linksOf([
+      attacker('PsExec.exe \\\\WORKSTATION6 -s ipconfig', 0),
+      onTarget(40, 'cmd.exe', 'WmiPrvSE.exe', { process: 'cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1 2>&1' }),
+    ]);
+    expect(links).toEqual([]);
+  });
+
   it('links psexec \\\\HOST (short name) to PSEXESVC on the FQDN host', () => {
     const links = linksOf([
       onTarget(-60, 'svchost.exe', 'services.exe'),
