@@ -206,8 +206,12 @@ export function parseInstant(text: string, column: number): number {
   return ms;
 }
 
+/** Nesting of parentheses and NOT: deeper filters are refused before recursion can overflow the stack. */
+export const MAX_FILTER_DEPTH = 256;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly toks: Tok[], private readonly length: number) {}
 
   parse(): FilterNode {
@@ -241,14 +245,23 @@ class Parser {
   private unary(): FilterNode {
     const t = this.toks[this.i];
     if (!t) throw usage('expected a search term', this.length + 1);
+    if ((t.t === 'not' || t.t === 'lparen') && this.depth >= MAX_FILTER_DEPTH) {
+      throw usage(`parentheses and NOT nested deeper than ${MAX_FILTER_DEPTH} levels`, t.col);
+    }
     switch (t.t) {
-      case 'not':
+      case 'not': {
         this.i++;
-        return { kind: 'not', item: this.unary() };
+        this.depth++;
+        const item = this.unary();
+        this.depth--;
+        return { kind: 'not', item };
+      }
       case 'lparen': {
         this.i++;
         if (this.toks[this.i]?.t === 'rparen') throw usage('empty parentheses', t.col);
+        this.depth++;
         const inner = this.or();
+        this.depth--;
         const close = this.toks[this.i];
         if (!close || close.t !== 'rparen') throw usage("missing ')' for '('", t.col);
         this.i++;

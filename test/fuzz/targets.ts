@@ -7,6 +7,7 @@ import { fuzzValidateRequest, fuzzWorkerProtocol, mutateRequest } from './protoc
 import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
 import { fuzzStore } from './store.ts';
 import { fuzzExports } from './exports.ts';
+import { fuzzFilter } from './filter.ts';
 import { fuzzWebHttp, fuzzWebSocket, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
@@ -35,6 +36,7 @@ export function targets(o: RunOptions): Target[] {
   for (const s of sharedSeeds(8000)) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 15), o.seed) });
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
   list.push({ name: 'protocol:worker', run: () => fuzzWorkerProtocol(o.iterations * 10, o.seed) });
+  list.push({ name: 'query:filter', run: () => fuzzFilter(o.iterations * 10, o.seed) });
   list.push({ name: 'exports', run: () => fuzzExports(o.iterations, o.seed) });
   list.push({ name: 'rules:spl', run: () => fuzzSplRules(o.iterations, o.seed) });
   list.push({ name: 'rules:sigma', run: () => fuzzSigmaRules(o.iterations, o.seed) });
