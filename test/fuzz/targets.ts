@@ -8,7 +8,7 @@ import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
 import { fuzzStore } from './store.ts';
 import { fuzzExports } from './exports.ts';
 import { fuzzFilter } from './filter.ts';
-import { fuzzWebHttp, fuzzWebSocket, startFixture } from './web.ts';
+import { fuzzWebHttp, fuzzWebSocket, fuzzWebUpload, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
@@ -41,13 +41,14 @@ export function targets(o: RunOptions): Target[] {
   list.push({ name: 'rules:spl', run: () => fuzzSplRules(o.iterations, o.seed) });
   list.push({ name: 'rules:sigma', run: () => fuzzSigmaRules(o.iterations, o.seed) });
   list.push({
-    name: 'web:http+websocket',
+    name: 'web:http+websocket+upload',
     async run() {
       const fx = await startFixture();
       try {
         const a = await fuzzWebHttp(fx, o.iterations, o.seed);
         const b = await fuzzWebSocket(fx, o.iterations, o.seed);
-        return { target: 'web:http+websocket', tried: a.tried + b.tried, refused: a.refused + b.refused, failures: [...a.failures, ...b.failures] };
+        const c = await fuzzWebUpload(fx, Math.ceil(o.iterations / 3), o.seed);
+        return { target: 'web:http+websocket+upload', tried: a.tried + b.tried + c.tried, refused: a.refused + b.refused + c.refused, failures: [...a.failures, ...b.failures, ...c.failures] };
       } finally {
         await fx.close();
       }

@@ -6,7 +6,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
@@ -21,6 +21,8 @@ const APP = 'console.log("app")';
 
 export interface WebFixture {
   server: WebServer;
+  /** Paths the server registered as uploaded evidence, in order. */
+  uploads: string[];
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startFixture(): Promise<WebFixture> {
   await writeFile(join(root, 'renderer', 'assets', 'app.js'), APP);
   for (const f of ['secret.txt', 'package.json', 'secret.js', 'renderer.html']) await writeFile(join(root, f), SECRET);
   await writeFile(join(root, 'renderer', '.env'), SECRET);
+  const uploads: string[] = [];
   const server = await startWebServer({
     rendererDir: join(root, 'renderer'),
     maxUploadBytes: 4096,
@@ -42,13 +45,15 @@ export async function startFixture(): Promise<WebFixture> {
         return { channel };
       },
       subscribe: () => () => {},
-      async registerPath() {
+      async registerPath(path) {
+        uploads.push(path);
         return { id: 'h', name: 'x', bytes: 0 };
       },
     },
   });
   return {
     server,
+    uploads,
     async close() {
       await server.close();
       await rm(root, { recursive: true, force: true });
@@ -263,5 +268,44 @@ export async function fuzzWebSocket(fx: WebFixture, n: number, base: number): Pr
     if (problem) res.failures.push({ target, seed: s, message: problem });
   }
   if (ws) ws.terminate();
+  return res;
+}
+
+const UPLOAD_NAMES = [
+  '../../secret.txt', '..\\..\\secret.txt', '/etc/passwd', 'C:\\Windows\\win.ini', '.bashrc', '..', '.', '', '%2e%2e%2fx', 'a/b/c.csv', 'a\u0000b.csv',
+  'con.csv', 'x'.repeat(5000) + '.csv', 'é漢字.csv', 'ok.csv', ' .csv', '\u202Egnp.exe', 'a:b.csv',
+];
+
+/** Uploads with hostile names and sizes: stored only inside the upload folder, under a clean single name. */
+export async function fuzzWebUpload(fx: WebFixture, n: number, base: number): Promise<TargetResult> {
+  const target = 'web:upload';
+  const res: TargetResult = { target, tried: 0, failures: [], refused: 0 };
+  const { port, token } = fx.server;
+  for (let i = 0; i < n && res.failures.length < 5; i++) {
+    const s = inputSeed(target, base, i);
+    const r = new Rand(s);
+    const name = r.pick(UPLOAD_NAMES);
+    const size = r.pick([0, 10, 4096, 4097, 100_000]);
+    const before = fx.uploads.length;
+    const head = `POST /upload?name=${encodeURIComponent(name)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: hopscope_token=${token}\r\nConnection: close\r\nContent-Length: ${size}\r\n\r\n`;
+    res.tried++;
+    const reply = await rawRequest(port, Buffer.concat([Buffer.from(head, 'latin1'), Buffer.alloc(size, 0x41)]));
+    const problem = ((): string | null => {
+      if (reply.status === 0 || reply.status >= 500) return `status ${reply.status}`;
+      // 400 when the name is refused first; an oversized body is never accepted.
+      if (size > 4096 && reply.status !== 413 && reply.status !== 400) return `upload of ${size} bytes over the 4096 limit answered ${reply.status}`;
+      if (reply.status !== 200) {
+        res.refused++;
+        return fx.uploads.length !== before ? 'refused upload was registered anyway' : null;
+      }
+      const path = fx.uploads[fx.uploads.length - 1];
+      if (fx.uploads.length !== before + 1 || !path) return 'accepted upload was not registered';
+      const file = basename(path);
+      if (!basename(dirname(dirname(path))).startsWith('hopscope-upload-')) return `stored outside the upload folder: ${path}`;
+      if (/[\\/\u0000]/.test(file) || file.startsWith('.') || file.length > 200) return `unclean stored name ${JSON.stringify(file)}`;
+      return null;
+    })();
+    if (problem) res.failures.push({ target, seed: s, message: `${problem}; name ${JSON.stringify(name.slice(0, 80))}` });
+  }
   return res;
 }

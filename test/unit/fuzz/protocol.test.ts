@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateRequest } from '../../../engine/rpc/validate.ts';
 import { parseHostMessage } from '../../../engine/rpc/protocol.ts';
 import { baseSeed, iterations } from '../../fuzz/lib.ts';
-import { fuzzWebHttp, fuzzWebSocket, startFixture, type WebFixture } from '../../fuzz/web.ts';
+import { fuzzWebHttp, fuzzWebSocket, fuzzWebUpload, startFixture, type WebFixture } from '../../fuzz/web.ts';
 import { fuzzValidateRequest, fuzzWorkerProtocol, PROTO_KEYS, VALID_REQUESTS } from '../../fuzz/protocol.ts';
 
 const N = iterations(300);
@@ -66,6 +66,12 @@ describe('browser-mode server', () => {
     const res = await fuzzWebHttp(fx, N, baseSeed());
     expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
     expect(res.refused).toBeGreaterThan(N / 2);
+  }, 180_000);
+
+  it(`${Math.ceil(N / 3)} uploads with hostile names and sizes stay in the upload folder under a clean name`, async () => {
+    const res = await fuzzWebUpload(fx, Math.ceil(N / 3), baseSeed());
+    expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+    expect(res.refused).toBeLessThan(res.tried);
   }, 180_000);
 
   it(`${N} WebSocket frames (bad JSON, binary, oversized, bad ids/channels/requests) and bad handshakes`, async () => {
