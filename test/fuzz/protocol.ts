@@ -1,7 +1,6 @@
-// Protocol fuzz targets: the renderer API validator (validateRequest) and the host <-> worker message
-// validators (parseHostMessage / parseWorkerMessage). Oracle: valid samples are accepted; a sample with an
-// extra key (prototype names included), a field of another JSON type, a non-finite number, or a huge
-// string/array is refused; any value at all never makes a validator throw.
+// Protocol fuzz targets: the API validator and the host <-> worker message validators. Oracle: valid samples
+// pass; an extra key (prototype names too), another JSON type, a non-finite number or a huge string/array is
+// refused; no value at all makes a validator throw.
 
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { parseHostMessage, parseWorkerMessage } from '../../engine/rpc/protocol.ts';

@@ -1,7 +1,6 @@
-// Browser-mode server fuzz target: raw HTTP requests (traversal encodings, NUL, overlong UTF-8, backslashes,
-// Host/Origin/token variants) and WebSocket frames (bad JSON, binary, oversized, random messages) against
-// the real server in-process on port 0. Oracle: no crash, no byte of a file outside the renderer root,
-// only 401/403 without credentials or with a foreign Host/Origin, and every frame answered or refused.
+// Browser-mode server fuzz target, in-process on port 0: raw HTTP (traversal encodings, NUL, overlong UTF-8,
+// Host/Origin/token variants), WebSocket frames and uploads. Oracle: no crash, no byte from outside the
+// renderer root, only 4xx without valid credentials/Host/Origin, every frame answered or refused.
 
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';

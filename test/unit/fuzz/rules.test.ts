@@ -1,8 +1,6 @@
-// Hostile rules: catastrophic regexes (SPL match() and Sigma |re) are refused at load or run in linear time on
-// a 100k-character hostile command line; 10,000 generated Sigma rules load and run under a budget; unknown
-// fields match nothing; unknown and recursive macros are located errors that spare the other rules; a
-// runaway rule is stopped with E_RULE_BUDGET while the others still produce findings. No wall-clock asserts:
-// budgets run on an injected clock, and a regression to exponential time shows as the test timeout.
+// Hostile rules: catastrophic regexes refused or linear on 100k-char input, 10,000 Sigma rules under a budget,
+// unknown fields, unknown/recursive macros as located errors, a runaway rule stopped by E_RULE_BUDGET on an
+// injected clock (no wall-clock asserts: a regression to exponential time shows as the test timeout).
 import { describe, expect, it } from 'vitest';
 import { detect } from '../../../engine/detect/run.ts';
 import type { CanonicalEvent, CanonicalField } from '../../../engine/model/fields.ts';
