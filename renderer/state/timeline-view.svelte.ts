@@ -3,8 +3,8 @@
 // bucket is never finer than one second (detections are binned per second; finer buckets show nothing new).
 
 export const SECOND_MS = 1000;
-/** Narrowest visible span: ten one-second buckets. */
-export const MIN_SPAN_MS = 10 * SECOND_MS;
+/** Narrowest visible span: one second, a single detection bin. */
+export const MIN_SPAN_MS = SECOND_MS;
 
 export interface TimeRange {
   startMs: number;
