@@ -147,8 +147,8 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       };
       let out: { res: { stats: IngestFileResult['stats']; detected: { format: string; reason: string }; encoding: string; bytes: number }; segments: Segment[] } | null = null;
       try {
-        // A large CSV of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
-        if (parallel && rawFormat === 'csv' && p.format !== 'generic') {
+        // A large CSV or NDJSON file of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
+        if (parallel && p.format !== 'generic') {
           const par = await parallelIngest({
             path: p.path,
             evidence: p.evidence,

@@ -1,4 +1,4 @@
-// Parallel ingest of one large UTF-8 CSV: the file is cut at record boundaries into byte ranges parsed at the same
+// Parallel ingest of one large UTF-8 CSV or NDJSON file: the file is cut at record boundaries into byte ranges parsed at the same
 // time (the first in this thread, the others in parse workers), each into its own segment. Invariant: the rows,
 // record numbers, lines, byte offsets and rejections are exactly those of a sequential parse, or null is returned
 // (a cut that turned out to be inside a quoted field, a worker that failed) and the caller parses sequentially.
@@ -149,7 +149,7 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
     jobs.push(
       k === 0
         ? { ...base, ...(opts.format ? { format: opts.format } : {}), ranges: [[0, cuts[1]!]] }
-        : { ...base, format: plan.format, ranges: [[0, prefixEnd], [cuts[k]!, cuts[k + 1]!]] },
+        : { ...base, format: plan.format, ranges: prefixEnd > 0 ? [[0, prefixEnd], [cuts[k]!, cuts[k + 1]!]] : [[cuts[k]!, cuts[k + 1]!]] },
     );
   }
   const progress = jobs.map(() => ({ bytes: 0, records: 0, rejected: 0 }));
@@ -267,12 +267,18 @@ async function planCutsOf(opts: ParallelOptions): Promise<Plan | null> {
     const text = decoder.push(head.subarray(0, bytesRead));
     const info = decoder.detected;
     if (!info || info.encoding !== 'utf-8') return null;
-    if (sniffContainer(text, false)?.container !== 'csv') return null;
+    const container = sniffContainer(text, false)?.container;
+    // NDJSON records are lines (JSON strings hold no raw line breaks), so every line start is a record boundary.
+    if (container !== 'csv' && container !== 'ndjson') return null;
     let format = opts.format;
     if (!format) {
       const sniffed = sniffFormat(text, opts.name);
       if (sniffed.format === 'generic') return null;
       format = sniffed.format;
+    }
+    if (container === 'ndjson') {
+      const { cuts } = await cutAt(fh, size, parts, minPart, 0, nextLineStart);
+      return cuts.length > 2 ? { prefixEnd: 0, prefixNewlines: 0, cuts, format } : null;
     }
     // The first data row, found by the same reader the ranges use: its start ends the header prefix.
     let firstRow = -1;
@@ -291,22 +297,40 @@ async function planCutsOf(opts: ParallelOptions): Promise<Plan | null> {
     let prefixNewlines = 0;
     for (let i = text.indexOf('\n'); i !== -1 && i < firstRow; i = text.indexOf('\n', i + 1)) prefixNewlines++;
 
-    const cuts = [0];
-    const window = Buffer.allocUnsafe(WINDOW_BYTES);
-    for (let k = 1; k < parts; k++) {
-      const target = Math.floor((size * k) / parts);
-      if (target <= Math.max(prefixEnd, cuts[cuts.length - 1]! + minPart / 2)) continue;
-      const { bytesRead: n } = await fh.read(window, 0, WINDOW_BYTES, target);
-      const at = findRecordStart(window.subarray(0, n), columns.length, reader.fieldDelimiter.charCodeAt(0));
-      if (at < 0 || target + at >= size) continue;
-      cuts.push(target + at);
-    }
-    if (cuts.length < 2) return null;
-    cuts.push(size);
-    return { prefixEnd, prefixNewlines, cuts, format };
+    const delimiter = reader.fieldDelimiter.charCodeAt(0);
+    const { cuts } = await cutAt(fh, size, parts, minPart, prefixEnd, (w) => findRecordStart(w, columns.length, delimiter));
+    return cuts.length > 2 ? { prefixEnd, prefixNewlines, cuts, format } : null;
   } finally {
     await fh.close();
   }
+}
+
+/** Cut offsets 0, c1, ..., size: each the record start `find` picks in a window after an even share of the file. */
+async function cutAt(
+  fh: Awaited<ReturnType<typeof open>>,
+  size: number,
+  parts: number,
+  minPart: number,
+  after: number,
+  find: (window: Uint8Array) => number,
+): Promise<{ cuts: number[] }> {
+  const cuts = [0];
+  const window = Buffer.allocUnsafe(WINDOW_BYTES);
+  for (let k = 1; k < parts; k++) {
+    const target = Math.floor((size * k) / parts);
+    if (target <= Math.max(after, cuts[cuts.length - 1]! + minPart / 2)) continue;
+    const { bytesRead: n } = await fh.read(window, 0, WINDOW_BYTES, target);
+    const at = find(window.subarray(0, n));
+    if (at < 0 || target + at >= size) continue;
+    cuts.push(target + at);
+  }
+  cuts.push(size);
+  return { cuts };
+}
+
+function nextLineStart(bytes: Uint8Array): number {
+  const nl = bytes.indexOf(10);
+  return nl === -1 || nl + 1 >= bytes.length ? -1 : nl + 1;
 }
 
 /**

@@ -96,6 +96,27 @@ describe('parallel CSV ingest', () => {
     expect(fellBack).toBeGreaterThan(0);
   });
 
+  it('cuts NDJSON at line starts with the same result (BOM, blank and broken lines, multi-byte text)', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const t = new Date(Date.UTC(2024, 2, 12) + i * 1000).toISOString();
+      if (i % 97 === 5) lines.push('{"_time": broken');
+      else if (i % 89 === 7) lines.push('');
+      else lines.push(JSON.stringify({ _time: t, host: `H${i % 13}`, process: `cmd.exe /c "echo ${i} ü 漢"`, process_name: 'cmd.exe', parent_process_name: 'explorer.exe', dest: `h${i % 13}.corp` }) + (i % 5 ? '' : ','));
+    }
+    const path = file('x.ndjson', '\uFEFF' + lines.join('\r\n') + '\n');
+    const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, statSync(path).size]] });
+    expect(seq.stats.rejected).toBeGreaterThan(10);
+    const expected = dump(new EventStore([seq.segment]));
+    for (const parts of [2, 3, 5]) {
+      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
+      expect(par).not.toBeNull();
+      expect(par!.segments.length).toBe(parts);
+      expect(par!.stats).toEqual(seq.stats);
+      expect(dump(new EventStore(par!.segments))).toEqual(expected);
+    }
+  });
+
   it('keeps small files and unknown layouts sequential', async () => {
     const path = file('small.csv', makeCsv(50, {}));
     expect(await parallelIngest({ ...job(path), parts: 2, runRange: ingestRange })).toBeNull();
