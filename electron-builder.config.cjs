@@ -20,6 +20,8 @@ module.exports = {
     { from: 'resources/samples', to: 'resources/samples', filter: ['**/*'] },
     // The engine worker thread runs from a plain file; .mjs keeps it ESM without a package.json beside it.
     { from: 'dist/host/engine-worker.js', to: 'engine/engine-worker.mjs' },
+    // Parse workers the engine worker starts for large files (looked for next to it).
+    { from: 'dist/host/parse-worker.js', to: 'engine/parse-worker.mjs' },
   ],
   // Never phone home: nothing to publish to, so electron-builder writes no app-update.yml and nothing auto-updates.
   publish: null,

@@ -9,17 +9,21 @@ import { Worker } from 'node:worker_threads';
 import { HopscopeError, type ErrorInfo } from '../model/errors.ts';
 import type { RangeHooks, RangeJob, RangeResult, RangeRunner } from './parallel-ingest.ts';
 
-const PARSE_WORKER_FILE = 'parse-worker.js';
+/** Next to the engine worker bundle: `.js` under dist/host, `.mjs` in the packaged app (electron-builder.config.cjs). */
+const PARSE_WORKER_FILES = ['parse-worker.js', 'parse-worker.mjs'];
 const CANCEL_POLL_MS = 50;
 
 /** The parse worker bundle next to this one (dist/host), or null when running from sources (tests). */
 export function parseWorkerPath(): string | null {
-  try {
-    const p = fileURLToPath(new URL(`./${PARSE_WORKER_FILE}`, import.meta.url));
-    return existsSync(p) ? p : null;
-  } catch {
-    return null;
+  for (const file of PARSE_WORKER_FILES) {
+    try {
+      const p = fileURLToPath(new URL(`./${file}`, import.meta.url));
+      if (existsSync(p)) return p;
+    } catch {
+      return null;
+    }
   }
+  return null;
 }
 
 /** Ranges worth parsing at once on this machine; HOPSCOPE_PARSE_WORKERS overrides it (1 = sequential, for measuring). */
