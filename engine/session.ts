@@ -18,6 +18,7 @@ import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from './rul
 import type { Segment } from './store/segment.ts';
 import { EventStore } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
+import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 
 /** The query layer, injected so the session works before (and independently of) the full query engine. */
 export interface SessionQueries {
@@ -31,6 +32,8 @@ export interface QueryContext {
   findings: readonly Finding[];
   findingById: ReadonlyMap<string, Finding>;
   hostRisk: ReadonlyMap<string, number>;
+  /** The analyst's notes (from the host), for the filter's annotation terms. */
+  annotations?: AnnotationIndex;
 }
 
 export interface SessionDeps {
@@ -68,6 +71,8 @@ export class EngineSession {
   private result: DetectionResult | null = null;
   private ctx: QueryContext = { findings: [], findingById: new Map(), hostRisk: new Map() };
   private binSpanSec = 1;
+  private annotationDoc: AnnotationDoc = { findings: {}, events: {} };
+  private annotationVersion = 0;
   private readonly queries: SessionQueries;
 
   constructor(private readonly deps: SessionDeps = {}) {
@@ -79,6 +84,7 @@ export class EngineSession {
     this.segments = [];
     this.store = new EventStore([]);
     this.evidence.clear();
+    this.annotationDoc = { findings: {}, events: {} };
     this.setResult(null);
   }
 
@@ -107,6 +113,7 @@ export class EngineSession {
     const e = this.evidence.get(meta.evidence);
     if (!e) throw new HopscopeError('E_PROTOCOL', `no evidence ${meta.evidence} in the case`);
     e.meta = meta;
+    this.indexAnnotations();
   }
 
   loadRules(params: LoadRulesParams): LoadRulesResult {
@@ -181,6 +188,25 @@ export class EngineSession {
       findingById: new Map(findings.map((f) => [f.id, f])),
       hostRisk: new Map((res?.hosts ?? []).map((h) => [h.host, h.riskScore])),
     };
+    this.indexAnnotations();
+  }
+
+  /** The open case's annotations (validated again here): annotation filter terms answer from them. */
+  setAnnotations(doc: unknown): void {
+    this.annotationDoc = parseAnnotationDoc(doc);
+    this.indexAnnotations();
+  }
+
+  private indexAnnotations(): void {
+    const doc = this.annotationDoc;
+    const empty = Object.keys(doc.findings).length === 0 && Object.keys(doc.events).length === 0;
+    const version = ++this.annotationVersion;
+    let index: AnnotationIndex | null = null;
+    // Built on first use: most queries have no annotation term.
+    const lazy = (): AnnotationIndex =>
+      (index ??= buildAnnotationIndex(doc, version, (e) => this.evidence.get(e)?.meta?.sha256, [...this.evidence.keys()], this.ctx.findings));
+    const { annotations: _old, ...rest } = this.ctx;
+    this.ctx = empty ? rest : { ...rest, annotations: { version, forView: (view) => lazy().forView(view) } };
   }
 
   private evidenceSummaries(): EvidenceSummary[] {

@@ -27,7 +27,7 @@ export interface CallContext {
 
 type Handler<M extends EngineMethod> = (params: EngineParams<M>, ctx: CallContext) => EngineResult<M> | Promise<EngineResult<M>>;
 
-const MUTATING: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ingestFile', 'evidenceMeta', 'loadRules', 'detect', 'reset']);
+const MUTATING: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ingestFile', 'evidenceMeta', 'annotations', 'loadRules', 'detect', 'reset']);
 const PEEK_BYTES = 64 * 1024;
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -58,8 +58,8 @@ export function createWiredSession(): EngineSession {
     loadRulePack: (files, macros) => loadRulePack(files, macros),
     loadSigmaRules: (files) => loadSigmaRules(files, { compileRegex }),
     queries: {
-      timeline: (store, req, ctx) => timeline(store, req, ctx.findings),
-      rows: (store, req, ctx) => rows(store, req, { findings: ctx.findings }),
+      timeline: (store, req, ctx) => timeline(store, req, ctx.findings, ctx.annotations),
+      rows: (store, req, ctx) => rows(store, req, { findings: ctx.findings, ...(ctx.annotations ? { annotations: ctx.annotations } : {}) }),
       eventDetails,
       processTree,
     },
@@ -202,6 +202,10 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
     },
     evidenceMeta(p) {
       session.setEvidenceMeta(p);
+      return { ok: true };
+    },
+    annotations(p) {
+      session.setAnnotations(p.doc);
       return { ok: true };
     },
     loadRules: (p) => session.loadRules(p),

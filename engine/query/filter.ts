@@ -6,6 +6,8 @@ import { HopscopeError } from '../model/errors.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
 import type { EventView } from '../store/view.ts';
+import { ANNOTATION_STATUSES, type Annotation } from '../case/annotations.ts';
+import { rowStatuses, type AnnotationIndex } from './annotation-index.ts';
 
 /*
  * Grammar (NOT binds tightest, then AND — explicit or implicit by juxtaposition — then OR):
@@ -20,6 +22,9 @@ import type { EventView } from '../store/view.ts';
  * field matches neither `=` nor `!=`. A field name has two or more characters and starts with a letter
  * (any script), `_` or `@`, so `C:\Windows` and `08:00:17` are free text. `time`/`_time` take ISO 8601
  * (no zone = UTC, or an offset) or epoch milliseconds.
+ * Annotation terms test the analyst's notes (the event's own and those of findings holding it), not log
+ * fields: `status:<status>` (`!=` too), `tag:<glob>`, `starred` / `is:starred`, `commented` / `is:commented`,
+ * `is:annotated`. Quote the word ("starred") to search the text instead.
  */
 
 export const MAX_FILTER_LENGTH = 8192;
@@ -35,7 +40,11 @@ export type FilterNode =
   | { kind: 'field'; field: string; negate: boolean; value: string; column: number }
   | { kind: 'fieldRegex'; field: string; negate: boolean; regex: SafeRegex; column: number }
   | { kind: 'time'; op: TimeOp; timeMs: number; column: number }
+  | { kind: 'annotation'; term: AnnotationTerm; negate: boolean; value: string; column: number }
   | { kind: 'all' };
+
+export type AnnotationTerm = 'status' | 'tag' | 'starred' | 'commented' | 'annotated';
+const IS_TERMS: ReadonlySet<string> = new Set(['starred', 'commented', 'annotated']);
 
 type Tok =
   | { t: 'lparen' | 'rparen' | 'and' | 'or' | 'not'; col: number }
@@ -158,6 +167,12 @@ class Lexer {
     if (name === 'AND' || name === 'OR' || name === 'NOT') {
       if (op === null) return { t: name === 'AND' ? 'and' : name === 'OR' ? 'or' : 'not', col };
     }
+    if (op === null && (name === 'starred' || name === 'commented')) {
+      return { t: 'term', node: { kind: 'annotation', term: name, negate: false, value: '', column: col }, col };
+    }
+    if ((op === ':' || op === '=' || op === '!=') && (name === 'status' || name === 'tag' || name === 'is')) {
+      return this.annotationTerm(name, op, col);
+    }
     const isTime = name === 'time' || name === '_time';
     // Field names start with a letter, `_` or `@`: `08:00:17` and `C:\Windows` are free text.
     const fieldLike = name.length >= 2 && /^[\p{L}_@]/u.test(name);
@@ -185,6 +200,24 @@ class Lexer {
     const value = quoted ? this.quoted() : this.bare();
     if (!quoted && value === '') throw usage(`missing value after '${name}${op}' (use "" for an empty value)`, valueCol);
     return { t: 'term', node: { kind: 'field', field: name, negate, value, column: col }, col };
+  }
+
+  private annotationTerm(name: 'status' | 'tag' | 'is', op: string, col: number): Tok {
+    const s = this.src;
+    this.pos += op.length;
+    const valueCol = this.pos + 1;
+    const value = s[this.pos] === '"' ? this.quoted() : this.bare();
+    if (value === '') throw usage(`missing value after '${name}${op}'`, valueCol);
+    const negate = op === '!=';
+    if (name === 'status') {
+      const v = value.toLowerCase();
+      if (!(ANNOTATION_STATUSES as readonly string[]).includes(v)) throw usage(`unknown status '${value}' (use ${ANNOTATION_STATUSES.join(', ')})`, valueCol);
+      return { t: 'term', node: { kind: 'annotation', term: 'status', negate, value: v, column: col }, col };
+    }
+    if (name === 'tag') return { t: 'term', node: { kind: 'annotation', term: 'tag', negate, value, column: col }, col };
+    const v = value.toLowerCase();
+    if (!IS_TERMS.has(v)) throw usage(`unknown 'is:${value}' (use is:starred, is:commented or is:annotated)`, valueCol);
+    return { t: 'term', node: { kind: 'annotation', term: v as AnnotationTerm, negate, value: '', column: col }, col };
   }
 }
 
@@ -349,26 +382,52 @@ export interface CompiledFilter {
   readonly matchesAll: boolean;
 }
 
-function compileNode(node: FilterNode, view: EventView): RowTest {
+function annotationMatcher(node: Extract<FilterNode, { kind: 'annotation' }>): (list: readonly Annotation[]) => boolean {
+  switch (node.term) {
+    case 'status':
+      return (list) => rowStatuses(list).includes(node.value as Annotation['status']);
+    case 'tag': {
+      const m = valueMatcher(node.value);
+      return (list) => list.some((a) => a.tags.some(m));
+    }
+    case 'starred':
+      return (list) => list.some((a) => a.star);
+    case 'commented':
+      return (list) => list.some((a) => a.comments.length > 0);
+    case 'annotated':
+      return (list) => list.length > 0;
+  }
+}
+
+function compileNode(node: FilterNode, view: EventView, annotations?: AnnotationIndex): RowTest {
   switch (node.kind) {
+    case 'annotation': {
+      const test = annotationMatcher(node);
+      const want = !node.negate;
+      // Without the case's notes every row is un-annotated.
+      const empty = test([]) === want;
+      if (!annotations) return () => empty;
+      const of = annotations.forView(view);
+      return (row) => test(of(row)) === want;
+    }
     case 'all':
       return () => true;
     case 'and': {
-      const parts = node.items.map((n) => compileNode(n, view));
+      const parts = node.items.map((n) => compileNode(n, view, annotations));
       return (row) => {
         for (const p of parts) if (!p(row)) return false;
         return true;
       };
     }
     case 'or': {
-      const parts = node.items.map((n) => compileNode(n, view));
+      const parts = node.items.map((n) => compileNode(n, view, annotations));
       return (row) => {
         for (const p of parts) if (p(row)) return true;
         return false;
       };
     }
     case 'not': {
-      const inner = compileNode(node.item, view);
+      const inner = compileNode(node.item, view, annotations);
       return (row) => !inner(row);
     }
     case 'text': {
@@ -458,8 +517,23 @@ function timeBounds(node: FilterNode): { startMs: number; endMs: number } {
   return { startMs, endMs };
 }
 
+/** True when the filter has annotation terms (its answers depend on the case's notes). */
+export function usesAnnotations(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'annotation':
+      return true;
+    case 'and':
+    case 'or':
+      return node.items.some(usesAnnotations);
+    case 'not':
+      return usesAnnotations(node.item);
+    default:
+      return false;
+  }
+}
+
 /** Parse and prepare a filter; throws HopscopeError('E_USAGE') with the 1-based column of the problem. */
-export function compileFilter(text: string): CompiledFilter {
+export function compileFilter(text: string, opts: { annotations?: AnnotationIndex } = {}): CompiledFilter {
   const ast = parseFilter(text);
   const cache = new WeakMap<EventView, RowTest>();
   const { startMs, endMs } = timeBounds(ast);
@@ -472,7 +546,7 @@ export function compileFilter(text: string): CompiledFilter {
     forView(view) {
       let fn = cache.get(view);
       if (!fn) {
-        fn = compileNode(ast, view);
+        fn = compileNode(ast, view, opts.annotations);
         cache.set(view, fn);
       }
       return fn;

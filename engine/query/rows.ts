@@ -2,6 +2,7 @@
 // Invariant: the matching row set of a query is computed once and cached, so paging costs only the page;
 // the rows scanned are those in the time range (or of the requested hosts / finding), not the store.
 
+import type { AnnotationIndex } from './annotation-index.ts';
 import type { Finding } from '../detect/types.ts';
 import { HopscopeError, toErrorInfo } from '../model/errors.ts';
 import type { RowsRequest, RowsResponse } from '../rpc/api.ts';
@@ -35,6 +36,8 @@ const caches = new WeakMap<EventStore, RowsCache>();
 export interface RowsContext {
   /** Findings of the case, to resolve `findingId`. */
   findings?: readonly Finding[];
+  /** The analyst's notes, for annotation terms (`status:`, `tag:`, `starred` ...). */
+  annotations?: AnnotationIndex;
   cache?: RowsCache;
   /** Match counts up to which a sort reads values directly (default DIRECT_SORT_LIMIT; tests lower it). */
   directSortLimit?: number;
@@ -167,7 +170,7 @@ function ranksFor(store: EventStore, cache: RowsCache, field: string): { ranks: 
 
 /** Matching global rows in time order. */
 function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
-  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter);
+  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations);
   const startMs = Math.max(req.startMs ?? -Infinity, fs);
   const endMs = Math.min(req.endMs ?? Infinity, fe);
   let candidates: Uint32Array;
@@ -280,7 +283,7 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   const offset = Math.max(0, Math.floor(req.offset) || 0);
   const limit = Math.max(0, Math.min(MAX_PAGE, Math.floor(req.limit) || 0));
   const cache = cacheFor(store, ctx);
-  const key = JSON.stringify([req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
+  const key = JSON.stringify([ctx.annotations?.version ?? 0, req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
     try {

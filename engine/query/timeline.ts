@@ -5,6 +5,7 @@
 import type { Finding } from '../detect/types.ts';
 import type { TimelineLane, TimelineRequest, TimelineResponse } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
+import type { AnnotationIndex } from './annotation-index.ts';
 import { compileFilter, type RowTest } from './filter.ts';
 
 export const MAX_TIMELINE_BUCKETS = 20_000;
@@ -34,9 +35,9 @@ export interface GlobalFilter {
 }
 
 /** Compile a filter (throws E_USAGE with a column) into a predicate over global rows. */
-export function globalFilter(store: EventStore, filter: string | undefined): GlobalFilter {
+export function globalFilter(store: EventStore, filter: string | undefined, annotations?: AnnotationIndex): GlobalFilter {
   if (!filter || filter.trim() === '') return { test: undefined, startMs: -Infinity, endMs: Infinity };
-  const f = compileFilter(filter);
+  const f = compileFilter(filter, annotations ? { annotations } : {});
   if (f.matchesAll) return { test: undefined, startMs: -Infinity, endMs: Infinity };
   const tests: RowTest[] = store.views.map((v) => f.forView(v));
   const test =
@@ -49,7 +50,7 @@ export function globalFilter(store: EventStore, filter: string | undefined): Glo
   return { test, startMs: f.startMs, endMs: f.endMs };
 }
 
-export function timeline(store: EventStore, req: TimelineRequest, findings: readonly Finding[] = []): TimelineResponse {
+export function timeline(store: EventStore, req: TimelineRequest, findings: readonly Finding[] = [], annotations?: AnnotationIndex): TimelineResponse {
   const buckets = Math.max(1, Math.min(MAX_TIMELINE_BUCKETS, Math.floor(Number.isFinite(req.buckets) ? req.buckets : 1)));
   const range = store.timeRange();
   let startMs = Number.isFinite(req.startMs) ? req.startMs : (range?.firstMs ?? 0);
@@ -73,7 +74,7 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
   };
   const laneByHostId: Array<TimelineLane | undefined> = names.map((h) => (wanted && !wanted.has(h) ? undefined : addLane(h)));
 
-  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter);
+  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter, annotations);
   // Rows outside the filter's own time terms cannot match: do not scan them.
   const scanStart = Math.max(startMs, filterStart);
   const scanEnd = Math.min(endMs, filterEnd);

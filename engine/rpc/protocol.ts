@@ -115,6 +115,8 @@ export interface ReportResult {
 export interface EngineMethods {
   ingestFile: [IngestFileParams, IngestFileResult];
   evidenceMeta: [EvidenceMetaParams, { ok: true }];
+  /** The open case's annotations, for the filter's annotation terms (the engine parses them again). */
+  annotations: [{ doc: AnnotationDoc }, { ok: true }];
   loadRules: [LoadRulesParams, LoadRulesResult];
   detect: [DetectParams, DetectResult];
   summary: [Record<string, never>, CaseSummary | null];
@@ -241,6 +243,7 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
         Object.keys(x).length <= 10_000 &&
         Object.values(x).every((m) => isPlainObject(m) && isStr(m['time'], 512) && isPlainObject(m['fields'])),
     }, ['format', 'mappings']),
+  annotations: (p) => shape(p, { doc: isPlainObject }),
   evidenceMeta: (p) =>
     shape(p, {
       evidence: (x) => isNonNegInt(x, 1_000_000),

@@ -23,7 +23,7 @@ import type {
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
-import { emptyDoc } from '../../engine/case/annotations.ts';
+import { emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
 import { createCaseService } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
@@ -388,6 +388,18 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return new Uint8Array(res.bytes);
   }
 
+  /** What the engine last got for annotation filter terms, and for which case (a new case starts empty there). */
+  let sentAnnotations: { summary: CaseSummary | null; doc: AnnotationDoc } | null = null;
+
+  /** Hands the case's notes to the engine once per change (documents are immutable, so identity is enough). */
+  async function syncAnnotations(): Promise<void> {
+    const doc = cases.current?.doc.annotations;
+    if (!doc || !lastSummary) return;
+    if (sentAnnotations && sentAnnotations.summary === lastSummary && sentAnnotations.doc === doc) return;
+    await engine.call('annotations', { doc }).promise;
+    sentAnnotations = { summary: lastSummary, doc };
+  }
+
   async function exportReport(format: ExportFormat, findingIds?: string[]): Promise<ExportResponse> {
     requireCase();
     const bytes = await reportBytes(format, findingIds);
@@ -459,8 +471,10 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'case.summary':
         return (lastSummary ? await engine.call('summary', {}).promise : null) as Res<C>;
       case 'query.timeline':
+        await syncAnnotations();
         return (await engine.call('timeline', r as Req<'query.timeline'>).promise) as Res<C>;
       case 'query.rows':
+        await syncAnnotations();
         return (await engine.call('rows', r as Req<'query.rows'>).promise) as Res<C>;
       case 'query.event':
         return (await engine.call('event', r as Req<'query.event'>).promise) as Res<C>;
