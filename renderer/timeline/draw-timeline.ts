@@ -230,3 +230,58 @@ export function hitTest(data: TimelineResponse | null, view: ViewWindow, width: 
     maxRisk: lane?.maxRisk[b] ?? 0,
   };
 }
+
+/** The one character drawn for a rule's findings: its `glyph`, else the first letter or digit of its id. */
+export function glyphFor(rule: { id: string; glyph?: string } | undefined, ruleId: string): string {
+  if (rule?.glyph) return rule.glyph;
+  const m = /[A-Za-z0-9]/.exec(ruleId);
+  return m ? m[0].toUpperCase() : '?';
+}
+
+export interface GlyphMark {
+  ruleId: string;
+  host: string;
+  binStartMs: number;
+  binEndMs: number;
+  riskScore: number;
+}
+
+/**
+ * A badge with the rule's glyph per finding, coloured by risk, in the lanes on screen. `marks` are sorted by
+ * time; within a lane a badge closer than `gapPx` to the previous one is skipped so labels never overlap.
+ * Returns how many badges were drawn.
+ */
+export function drawGlyphs(ctx: CanvasRenderingContext2D, marks: readonly GlyphMark[], glyph: (ruleId: string) => string, laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette, gapPx = 12): number {
+  const span = Math.max(1, view.endMs - view.startMs);
+  const lastX = new Map<string, number>();
+  let drawn = 0;
+  ctx.font = 'bold 9px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (const m of marks) {
+    if (m.binEndMs < view.startMs || m.binStartMs > view.endMs) continue;
+    const top = laneTop.get(m.host);
+    if (top === undefined) continue;
+    const x = ((m.binStartMs + (m.binEndMs - m.binStartMs) / 2 - view.startMs) / span) * width;
+    if (x < -6 || x > width + 6) continue;
+    const prev = lastX.get(m.host);
+    if (prev !== undefined && x - prev < gapPx) continue;
+    lastX.set(m.host, x);
+    ctx.fillStyle = pal.risk[riskBand(m.riskScore)];
+    ctx.fillRect(x - 5, top + 2, 10, 11);
+    ctx.fillStyle = '#fff';
+    ctx.fillText(glyph(m.ruleId), x, top + 8);
+    drawn++;
+  }
+  ctx.textAlign = 'start';
+  return drawn;
+}
+
+/** Lane backgrounds for hosts on the selected lateral-movement chain. */
+export function drawChain(ctx: CanvasRenderingContext2D, chain: ReadonlySet<string>, slots: readonly LaneSlot[], width: number, pal: Palette): void {
+  if (chain.size === 0) return;
+  ctx.globalAlpha = 0.12;
+  ctx.fillStyle = pal.link;
+  for (const s of slots) if (chain.has(s.host.toLowerCase())) ctx.fillRect(0, s.y, width, LANE_PX);
+  ctx.globalAlpha = 1;
+}

@@ -143,3 +143,21 @@ describe('Timeline', () => {
     expect(last.length).toBeLessThan(40);
   });
 });
+
+describe('Timeline lanes control', () => {
+  it('reorders lanes by name or first activity and marks the chain hosts', async () => {
+    const api = new FakeApi({ totalRows: 3600 });
+    const view = new TimelineView();
+    view.setExtent(BASE_MS, BASE_MS + 3_599_000);
+    const lanes = HOSTS.map((host, i) => ({ host, riskScore: i === HOSTS.length - 1 ? 90 : 0, firstMs: BASE_MS + (HOSTS.length - i) * 1000 }));
+    const chain = new Set([HOSTS[0]!.toLowerCase()]);
+    render(Timeline, { api, view, lanes, version: 1, chain, onbucket: vi.fn(), onerror: vi.fn() });
+    const names = (): string[] => within(screen.getByRole('list', { name: 'Hosts' })).getAllByRole('listitem').map((li) => li.querySelector('.host')?.textContent ?? '');
+    expect(names()[0]).toBe(HOSTS[HOSTS.length - 1]);
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Sort lanes by' }), { target: { value: 'name' } });
+    expect(names()).toEqual([...HOSTS].sort());
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Sort lanes by' }), { target: { value: 'first' } });
+    expect(names()).toEqual([...HOSTS].reverse());
+    expect(screen.getByText('on the selected lateral-movement chain').closest('li')?.querySelector('.host')?.textContent).toBe(HOSTS[0]);
+  });
+});
