@@ -33,7 +33,7 @@ export const cimMapper: FormatMapper = {
     const raw = plan.raw >= 0 ? values[plan.raw] : undefined;
     const time = plan.time >= 0 ? values[plan.time] : undefined;
     const provider = plan.provider >= 0 ? values[plan.provider] : undefined;
-    if (plan.hasProcessColumns && plan.process.some((i) => !!values[i])) {
+    if (plan.hasProcessColumns && anyValue(values, plan.process)) {
       const f: Fields = {};
       for (let k = 0; k < plan.cols.length; k++) {
         const v = values[plan.cols[k]!];
@@ -78,10 +78,23 @@ interface CimPlan {
 }
 
 const plans = new WeakMap<ReadonlyMap<string, number>, CimPlan>();
+/** A CSV file shares one index for all its rows: remember the last one instead of a WeakMap lookup per row. */
+let lastIndex: ReadonlyMap<string, number> | null = null;
+let lastPlan: CimPlan | null = null;
+
+function anyValue(values: ReadonlyArray<string | undefined>, at: readonly number[]): boolean {
+  for (let k = 0; k < at.length; k++) if (values[at[k]!]) return true;
+  return false;
+}
 
 function planFor(index: ReadonlyMap<string, number>): CimPlan {
+  if (index === lastIndex) return lastPlan!;
   let plan = plans.get(index);
-  if (plan) return plan;
+  if (plan) {
+    lastIndex = index;
+    lastPlan = plan;
+    return plan;
+  }
   const prefix = index.has('Processes.process') || index.has('Processes.process_name') ? 'Processes.' : '';
   const at = (n: string): number => index.get(n) ?? -1;
   const fields: CanonicalField[] = [];
@@ -106,6 +119,8 @@ function planFor(index: ReadonlyMap<string, number>): CimPlan {
     provider: firstOf(['sourcetype', 'source']),
   };
   plans.set(index, plan);
+  lastIndex = index;
+  lastPlan = plan;
   return plan;
 }
 
