@@ -48,6 +48,18 @@ describe('App', () => {
     (document.activeElement as HTMLElement | null)?.blur();
     await userEvent.keyboard('/');
     expect(screen.getByRole('searchbox', { name: 'Filter' })).toHaveFocus();
+
+    // p / n walk the findings in time order: the table follows and the finding gets focus.
+    (document.activeElement as HTMLElement | null)?.blur();
+    const inTime = [...FINDINGS].sort((a, b) => a.binStartMs - b.binStartMs || (a.id < b.id ? -1 : 1));
+    const at = inTime.findIndex((f) => f.id === psexec.id);
+    expect(at).toBeGreaterThan(0);
+    await userEvent.keyboard('p');
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.findingId).toBe(inTime[at - 1]!.id));
+    await waitFor(() => expect(document.activeElement?.getAttribute('aria-pressed')).toBe('true'));
+    expect(document.activeElement).toHaveTextContent(inTime[at - 1]!.ruleId);
+    await userEvent.keyboard('n');
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.findingId).toBe(psexec.id));
   });
 
   it('shows host errors with code and location', async () => {
