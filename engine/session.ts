@@ -12,7 +12,7 @@ import { findingsToNdjson } from './export/ndjson.ts';
 import { buildReport, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
 import type { IngestStats } from './ingest/sink.ts';
 import { HopscopeError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
-import type { CaseSummary, EventDetails, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
+import type { CaseSummary, EventDetails, EventScope, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
 import type { DetectResult, EvidenceMetaParams, LoadRulesParams, LoadRulesResult, ReportFormat, TextFile } from './rpc/protocol.ts';
 import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from './rules/types.ts';
 import type { Segment } from './store/segment.ts';
@@ -271,6 +271,26 @@ export class EngineSession {
 
   rows(req: RowsRequest): RowsResponse {
     return this.queries.rows(this.store, req, this.ctx);
+  }
+
+  /** Annotation keys of the events a table scope shows (at most `max`; only the count beyond it). */
+  eventKeys(scope: EventScope, max: number): { total: number; keys: string[] } {
+    const base: RowsRequest = { ...scope, offset: 0, limit: 0, columns: ['_time'] };
+    const first = this.queries.rows(this.store, base, this.ctx);
+    if (first.filterError) throw new HopscopeError('E_USAGE', first.filterError.message, first.filterError.location);
+    const total = first.total;
+    if (total > max) return { total, keys: [] };
+    const keys: string[] = [];
+    const PAGE = 5000;
+    for (let offset = 0; offset < total; offset += PAGE) {
+      for (const r of this.queries.rows(this.store, { ...base, offset, limit: PAGE }, this.ctx).rows) {
+        const loc = this.store.locator(r.row);
+        const sha = this.evidence.get(loc.evidence)?.meta?.sha256;
+        if (!sha) throw new HopscopeError('E_CASE', `evidence ${this.store.evidenceName(loc.evidence)} has no SHA-256 yet`);
+        keys.push(eventAnnotationKey(sha, loc.record));
+      }
+    }
+    return { total, keys };
   }
 
   event(row: number): EventDetails {

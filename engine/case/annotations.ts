@@ -51,6 +51,9 @@ export type AnnotationChange =
   | (ChangeBase & { op: 'setStar'; star: boolean })
   | (ChangeBase & { op: 'clear' });
 
+/** A change without its target and time: what the analyst does to one or many targets at once. */
+export type AnnotationEdit = AnnotationChange extends infer C ? (C extends AnnotationChange ? Omit<C, 'target' | 'atIso'> : never) : never;
+
 export const ANNOTATION_LIMITS = {
   idChars: 1024,
   tagChars: 64,

@@ -208,6 +208,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       session.setAnnotations(p.doc);
       return { ok: true };
     },
+    eventKeys: (p) => session.eventKeys(p.scope, p.max),
     loadRules: (p) => session.loadRules(p),
     detect(p, ctx) {
       return session.runDetection({ binSpanSec: p.binSpanSec, isCancelled: ctx.isCancelled });

@@ -2,7 +2,7 @@
 // in browser mode, or in-process in tests. Every request is validated on receipt by the host.
 // Invariant: the renderer never receives all events, only what is on screen (pages, aggregates).
 
-import type { AnnotationChange, AnnotationDoc } from '../case/annotations.ts';
+import type { AnnotationChange, AnnotationDoc, AnnotationEdit } from '../case/annotations.ts';
 import type { EventExplanation } from '../detect/explain.ts';
 import type { GenericMapping } from '../ingest/types.ts';
 import type { ErrorInfo } from '../model/errors.ts';
@@ -214,6 +214,27 @@ export interface ExportResponse {
   text?: string;
 }
 
+/** Most events one bulk annotation may target (the table's filter must be narrower beyond it). */
+export const BULK_MAX_EVENTS = 10_000;
+/** Most findings one bulk annotation may target. */
+export const BULK_MAX_FINDINGS = 10_000;
+
+/** The events the table shows: its filter, range, hosts or finding (no paging, no sort). */
+export type EventScope = Pick<RowsRequest, 'filter' | 'startMs' | 'endMs' | 'hosts' | 'findingId'>;
+
+/**
+ * The same edits (status, tag, comment, star) applied to many findings and/or the events of a table
+ * scope, saved as one journal entry: all or none.
+ */
+export interface BulkAnnotation {
+  edits: AnnotationEdit[];
+  /** When the analyst made the change (ISO 8601 UTC). */
+  atIso: string;
+  findingIds?: string[];
+  /** Every event of this scope, at most BULK_MAX_EVENTS (E_USAGE with the count beyond it). */
+  events?: EventScope;
+}
+
 /** Re-run detection over the open case with another bin width and/or rule selection (no re-parse). */
 export interface RescanRequest {
   binSpanSec?: number;
@@ -280,8 +301,9 @@ export interface ApiContract {
   /**
    * Apply annotation changes in order (one journal entry: all or none), save durably, return the new document.
    * An event target may be `{ kind: 'event', id: '<sha256>:<record>' }` or `{ kind: 'event', sha256, record }`.
+   * `bulk` applies the same edits to many findings and the events of a table scope, in the same one entry.
    */
-  'case.annotate': [{ changes: AnnotationChange[] }, AnnotationDoc];
+  'case.annotate': [{ changes?: AnnotationChange[]; bulk?: BulkAnnotation }, AnnotationDoc];
   'query.explain': [ExplainRequest, EventExplanation[]];
   /** Remember a column mapping for every file whose header has this signature (user-data folder). */
   'files.setMapping': [{ signature: string; mapping: GenericMapping }, { ok: true }];

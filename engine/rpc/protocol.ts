@@ -10,6 +10,7 @@ import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
 import type {
   CaseSummary,
   EventDetails,
+  EventScope,
   EventExplanation,
   ExplainRequest,
   FindingsResponse,
@@ -117,6 +118,8 @@ export interface EngineMethods {
   evidenceMeta: [EvidenceMetaParams, { ok: true }];
   /** The open case's annotations, for the filter's annotation terms (the engine parses them again). */
   annotations: [{ doc: AnnotationDoc }, { ok: true }];
+  /** Annotation keys (`<sha256>:<record>`) of the events of a table scope; none when more than `max` match. */
+  eventKeys: [{ scope: EventScope; max: number }, { total: number; keys: string[] }];
   loadRules: [LoadRulesParams, LoadRulesResult];
   detect: [DetectParams, DetectResult];
   summary: [Record<string, never>, CaseSummary | null];
@@ -244,6 +247,11 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
         Object.values(x).every((m) => isPlainObject(m) && isStr(m['time'], 512) && isPlainObject(m['fields'])),
     }, ['format', 'mappings']),
   annotations: (p) => shape(p, { doc: isPlainObject }),
+  eventKeys: (p) =>
+    shape(p, {
+      scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
+      max: (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000,
+    }),
   evidenceMeta: (p) =>
     shape(p, {
       evidence: (x) => isNonNegInt(x, 1_000_000),

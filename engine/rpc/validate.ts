@@ -3,7 +3,7 @@
 
 import type { ErrorInfo } from '../model/errors.ts';
 import { isCanonicalField } from '../model/fields.ts';
-import type { ApiContract, Channel } from './api.ts';
+import { BULK_MAX_FINDINGS, type ApiContract, type Channel } from './api.ts';
 
 type Check = (v: unknown, path: string) => string | null;
 
@@ -119,7 +119,25 @@ const SCHEMAS: { [C in Channel]: Check } = {
     enabledRuleIds: opt(arr(str(512), 100_000)),
   }),
   'case.annotations': empty,
-  'case.annotate': obj({ changes: arr(plain(), 1000) }),
+  'case.annotate': obj({
+    changes: opt(arr(plain(), 1000)),
+    bulk: opt(
+      obj({
+        edits: arr(plain(), 8),
+        atIso: str(64),
+        findingIds: opt(arr(str(1024), BULK_MAX_FINDINGS)),
+        events: opt(
+          obj({
+            filter: opt(str(MAX_STRING)),
+            startMs: opt(num()),
+            endMs: opt(num()),
+            hosts: hostList,
+            findingId: opt(str(1024)),
+          }),
+        ),
+      }),
+    ),
+  }),
   'settings.get': empty,
   'settings.set': obj({
     analyst: opt(str(128)),

@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
+import { BULK_MAX_EVENTS } from '../../engine/rpc/api.ts';
 import type {
   AppInfo,
+  BulkAnnotation,
   CaseSummary,
   Channel,
   EvidenceHandle,
@@ -23,7 +25,7 @@ import type {
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
-import { emptyDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
+import { emptyDoc, type AnnotationChange, type AnnotationDoc, type AnnotationTarget } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
 import { createCaseService } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
@@ -400,6 +402,21 @@ export function createHostService(opts: HostServiceOptions): HostService {
     sentAnnotations = { summary: lastSummary, doc };
   }
 
+  /** A bulk annotation as the changes it stands for: every edit on every finding, then on every event of the scope. */
+  async function bulkChanges(bulk: BulkAnnotation): Promise<AnnotationChange[]> {
+    const targets: AnnotationTarget[] = (bulk.findingIds ?? []).map((id) => ({ kind: 'finding', id }));
+    if (bulk.events) {
+      await syncAnnotations();
+      const { total, keys } = await engine.call('eventKeys', { scope: bulk.events, max: BULK_MAX_EVENTS }).promise;
+      if (total > BULK_MAX_EVENTS) {
+        throw new HopscopeError('E_USAGE', `the filter matches ${total} events; annotate at most ${BULK_MAX_EVENTS} at once (narrow the filter or the time range)`);
+      }
+      for (const id of keys) targets.push({ kind: 'event', id });
+    }
+    if (targets.length === 0) throw new HopscopeError('E_USAGE', 'nothing selected to annotate');
+    return targets.flatMap((target) => bulk.edits.map((e) => ({ ...e, target, atIso: bulk.atIso }) as AnnotationChange));
+  }
+
   async function exportReport(format: ExportFormat, findingIds?: string[]): Promise<ExportResponse> {
     requireCase();
     const bytes = await reportBytes(format, findingIds);
@@ -496,9 +513,12 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'case.annotations':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
         return (cases.current?.doc.annotations ?? emptyDoc()) as Res<C>;
-      case 'case.annotate':
+      case 'case.annotate': {
         requireSavedCase();
-        return (await cases.annotate((r as Req<'case.annotate'>).changes)) as Res<C>;
+        const { changes, bulk } = r as Req<'case.annotate'>;
+        if ((changes === undefined) === (bulk === undefined)) throw new HopscopeError('E_USAGE', 'case.annotate takes either changes or bulk');
+        return (await cases.annotate(changes ?? (await bulkChanges(bulk!)))) as Res<C>;
+      }
       case 'settings.get':
         return (await cases.settings()) as Res<C>;
       case 'settings.set': {

@@ -25,7 +25,7 @@ describe('annotations', () => {
     await userEvent.click(within(notes).getByRole('button', { name: 'Add comment' }));
     await screen.findByText('<img src=x onerror=alert(1)> seen on DC01');
     expect(container.querySelector('img')).toBeNull();
-    const changes = api.callsTo('case.annotate').map((r) => r.changes[0]!);
+    const changes = api.callsTo('case.annotate').map((r) => r.changes![0]!);
     expect(changes.map((c) => c.op)).toEqual(['setStar', 'setStatus', 'addTag', 'addComment']);
     for (const c of changes) {
       expect(c.target).toEqual({ kind: 'finding', id: psexec.id });
@@ -54,6 +54,6 @@ describe('annotations', () => {
     const notes = await screen.findByRole('group', { name: 'Notes on this event' });
     await userEvent.click(within(notes).getByRole('button', { name: 'Star this event' }));
     await waitFor(() => expect(api.callsTo('case.annotate')).toHaveLength(1));
-    expect(api.callsTo('case.annotate')[0]!.changes[0]!.target).toEqual({ kind: 'event', id: `${'ab'.repeat(32)}:8` });
+    expect(api.callsTo('case.annotate')[0]!.changes![0]!.target).toEqual({ kind: 'event', id: `${'ab'.repeat(32)}:8` });
   });
 });

@@ -54,6 +54,8 @@ export type CaseOp =
   | { kind: 'view'; view: unknown };
 
 export const VIEW_MAX_CHARS = 256 * 1024;
+/** One journal entry: a bulk annotation of 10,000 targets with up to 8 edits each. */
+export const MAX_CHANGES_PER_OP = 100_000;
 const SHA256 = /^[0-9a-f]{64}$/;
 const MAX_TEXT = 4096;
 
@@ -163,7 +165,7 @@ export function parseCaseOp(v: unknown): CaseOp {
     case 'annotate': {
       only(v, ['kind', 'changes'], 'annotate');
       const changes = v['changes'];
-      if (!Array.isArray(changes) || changes.length === 0 || changes.length > 10_000) fail('annotate.changes must be a non-empty array');
+      if (!Array.isArray(changes) || changes.length === 0 || changes.length > MAX_CHANGES_PER_OP) fail(`annotate.changes must be a non-empty array of at most ${MAX_CHANGES_PER_OP}`);
       // The annotation model validates each change when it is applied.
       return { kind: 'annotate', changes: changes as AnnotationChange[] };
     }

@@ -34,7 +34,9 @@ function finding(id: string, rows: number[]): Finding {
 
 const findings = [finding('f1', [1, 2, 3]), finding('f2', [40, 41])];
 
-function doc(...changes: Array<Omit<AnnotationChange, 'atIso'>>): AnnotationDoc {
+type Change = AnnotationChange extends infer C ? (C extends AnnotationChange ? Omit<C, 'atIso'> : never) : never;
+
+function doc(...changes: Change[]): AnnotationDoc {
   return applyChanges(emptyDoc(), changes.map((c) => ({ ...c, atIso: AT }) as AnnotationChange));
 }
 
