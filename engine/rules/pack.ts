@@ -109,7 +109,14 @@ export function loadRuleFile(f: RuleFileText, macros: MacroTable): CompiledRule 
     return v;
   };
   const list = (key: string): string[] | undefined => {
-    const v = doc.toJS()[key] as unknown;
+    let js: Record<string, unknown>;
+    try {
+      js = doc.toJS() as Record<string, unknown>;
+    } catch (err) {
+      // The yaml library refuses alias bombs ("excessive alias count") while converting: a bad file, not a bug.
+      throw new HopscopeError('E_RULE_PARSE', `YAML: ${err instanceof Error ? err.message : String(err)}`, locOf(key));
+    }
+    const v = js[key];
     if (v === undefined || v === null) return undefined;
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new HopscopeError('E_RULE_PARSE', `field "${key}" must be a list of strings`, locOf(key));
     return v as string[];

@@ -73,11 +73,29 @@ function checkSet(set: LoadedRuleSet, problems: string[]): void {
   }
 }
 
+/** YAML-level hostility: anchors and aliases (bombs too), merge keys, tags, documents, flow collections. */
+const YAML_TOKENS = [
+  '&a ', '*a', '<<: *a\n', '!!binary ', '!!js/function ', '!!python/object:os.system ', '? ', '--- \n', '...\n', '{', '[', '%YAML 1.1\n',
+  'x: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n', 'y: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n', 'z: [*c, *c, *c, *c, *c, *c, *c, *c]\n',
+];
+
+function mutateRule(text: string, r: Rand): string {
+  let t = mutateText(text, r);
+  for (let k = r.int(3); k > 0; k--) {
+    // At a line start, where YAML syntax takes effect.
+    const lines = t.split('\n');
+    const at = r.int(lines.length + 1);
+    lines.splice(at, 0, r.pick(YAML_TOKENS) + (r.chance(0.5) ? r.pick(lines) ?? '' : ''));
+    t = lines.join('\n');
+  }
+  return t;
+}
+
 function fuzzRules(target: string, n: number, base: number, load: (text: string) => LoadedRuleSet, seedText: string): TargetResult {
   const res: TargetResult = { target, tried: 0, failures: [], refused: 0 };
   for (let i = 0; i < n && res.failures.length < 5; i++) {
     const s = inputSeed(target, base, i);
-    const text = mutateText(seedText, new Rand(s));
+    const text = mutateRule(seedText, new Rand(s));
     const problems: string[] = [];
     res.tried++;
     try {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ingestText, StreamDecoder } from '../../../engine/ingest/index.ts';
 import { XmlEventReader } from '../../../engine/ingest/xml-reader.ts';
+import { loadRulePack } from '../../../engine/rules/pack.ts';
 
 describe('fuzz regressions: readers', () => {
   it('CSV: a second "#TYPE" line is the header whatever the chunking (was skipped only when chunked)', () => {
@@ -95,5 +96,17 @@ describe('fuzz regressions: memory', () => {
     expect(rejects).toEqual([['too-large', 2]]);
     // 1 line of <Events>, 20,000 filler lines, then the next event on its own line.
     expect(lines).toEqual([20_003]);
+  });
+});
+
+describe('fuzz regressions: rules', () => {
+  it('SPL rule file: a YAML alias bomb is a located E_RULE_PARSE issue (was E_INTERNAL without a line)', () => {
+    let bomb = 'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
+    for (let i = 1; i <= 12; i++) bomb += `a${i}: &a${i} [${Array(9).fill('*a' + (i - 1)).join(', ')}]\n`;
+    const text = `id: bomb\ntitle: t\nlanguage: spl\nrisk_score: 1\n${bomb}references: *a12\nsearch: process=*\n`;
+    const set = loadRulePack([{ path: 'bomb.yml', text }, { path: 'ok.yml', text: 'id: ok\ntitle: t\nlanguage: spl\nrisk_score: 1\nsearch: process=*\n' }], []);
+    expect(set.rules.map((r) => r.meta.id)).toEqual(['ok']);
+    expect(set.issues).toHaveLength(1);
+    expect(set.issues[0]).toMatchObject({ code: 'E_RULE_PARSE', location: { file: 'bomb.yml', line: expect.any(Number) } });
   });
 });
