@@ -91,3 +91,21 @@ describe('FindingsPanel', () => {
     expect(app.table.findingId).toBeNull();
   });
 });
+
+describe('FindingsPanel sort and group', () => {
+  it('sorts by time and groups by host with a count per group', async () => {
+    const api = new FakeApi();
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
+    await screen.findByRole('list', { name: 'Findings by risk' });
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Sort findings by' }), 'time');
+    const byTime = within(screen.getByRole('list', { name: 'Findings by time' })).getAllByRole('button');
+    const inTime = [...FINDINGS].sort((a, b) => a.binStartMs - b.binStartMs);
+    expect(byTime.map((b) => b.querySelector('.rule')?.textContent)).toEqual(inTime.map((x) => x.ruleId));
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Group findings by' }), 'host');
+    for (const host of new Set(FINDINGS.map((x) => x.host))) {
+      const n = FINDINGS.filter((x) => x.host === host).length;
+      expect(within(screen.getByRole('list', { name: `Findings of ${host}` })).getAllByRole('button')).toHaveLength(n);
+      expect(screen.getByRole('heading', { name: new RegExp(`^${host} ${n} findings$`) })).toBeInTheDocument();
+    }
+  });
+});
