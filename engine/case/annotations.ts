@@ -193,6 +193,8 @@ export function parseAnnotationDoc(v: unknown): AnnotationDoc {
 }
 
 function sectionOf(target: AnnotationTarget): 'findings' | 'events' {
+  // Changes come from the renderer: a missing or non-object target is a refusal, not a TypeError.
+  if (!isPlainObject(target)) return fail('change target must be an object');
   if (target.kind === 'finding') return 'findings';
   if (target.kind === 'event') return 'events';
   return fail('change target kind must be finding or event');
@@ -252,8 +254,11 @@ export function applyChange(doc: AnnotationDoc, change: AnnotationChange): Annot
       next.comments = [];
       next.star = false;
       break;
-    default:
-      fail(`unknown change op ${JSON.stringify((change as { op?: unknown }).op)}`);
+    default: {
+      // JSON.stringify throws on a BigInt (IPC's structured clone carries them) and echoes huge strings.
+      const op = (change as { op?: unknown }).op;
+      fail(`unknown change op ${typeof op === 'string' ? JSON.stringify(op.slice(0, 40)) : `(${typeof op})`}`);
+    }
   }
   // The latest change time, even when changes are replayed out of order.
   next.updatedAtIso = prev.updatedAtIso !== undefined && prev.updatedAtIso > atIso ? prev.updatedAtIso : atIso;

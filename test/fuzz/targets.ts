@@ -8,6 +8,7 @@ import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
 import { fuzzStore } from './store.ts';
 import { fuzzExports } from './exports.ts';
 import { fuzzFilter } from './filter.ts';
+import { fuzzAnnotations } from './annotations.ts';
 import { fuzzWebHttp, fuzzWebSocket, fuzzWebUpload, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
@@ -37,6 +38,7 @@ export function targets(o: RunOptions): Target[] {
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
   list.push({ name: 'protocol:worker', run: () => fuzzWorkerProtocol(o.iterations * 10, o.seed) });
   list.push({ name: 'query:filter', run: () => fuzzFilter(o.iterations * 10, o.seed) });
+  list.push({ name: 'case:annotations', run: () => fuzzAnnotations(o.iterations * 10, o.seed) });
   list.push({ name: 'exports', run: () => fuzzExports(o.iterations, o.seed) });
   list.push({ name: 'rules:spl', run: () => fuzzSplRules(o.iterations, o.seed) });
   list.push({ name: 'rules:sigma', run: () => fuzzSigmaRules(o.iterations, o.seed) });
