@@ -4,7 +4,7 @@ import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { AppInfo, CaseSummary, EvidenceCheckResult, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
 import type { Finding, LateralLink } from '../../engine/detect/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
-import { AnnotationsState } from './annotations.svelte.ts';
+import { AnnotationsState, filterUsesAnnotations } from './annotations.svelte.ts';
 import { displayZone } from './display-zone.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
@@ -54,6 +54,10 @@ export class AppState {
   constructor(readonly api: HopscopeApi) {
     this.table = new TableState(api);
     this.annotations = new AnnotationsState(api);
+    // Notes changed: a table filtered by status:, tag:, starred ... shows other events now.
+    this.annotations.onsaved = () => {
+      if (filterUsesAnnotations(this.table.filter)) this.table.invalidate();
+    };
   }
 
   /** Subscribes to pushes and loads app info, an existing case and command-line files. */

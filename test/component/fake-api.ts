@@ -245,6 +245,14 @@ export class FakeApi implements HopscopeApi {
     return { findings: [...FINDINGS].reverse(), hosts, links: LINKS };
   }
 
+  /** Plain changes, or a bulk request expanded over its findings and `events:<n>` ids standing for the scope's events. */
+  private changesOf(req: Req<'case.annotate'>): AnnotationChange[] {
+    if (req.changes) return req.changes;
+    const b = req.bulk!;
+    const targets = [...(b.findingIds ?? []).map((id) => ({ kind: 'finding' as const, id })), ...(b.events ? [{ kind: 'event' as const, id: `events:${b.events.filter ?? ''}` }] : [])];
+    return targets.flatMap((target) => b.edits.map((e) => ({ ...e, target, atIso: b.atIso }) as AnnotationChange));
+  }
+
   /** A small subset of engine/case/annotations.ts, enough for the UI; returns a new document each time. */
   private annotate(changes: AnnotationChange[]): AnnotationDoc {
     const doc: AnnotationDoc = structuredClone(this.annotationDoc);
@@ -303,7 +311,7 @@ export class FakeApi implements HopscopeApi {
       case 'case.annotations':
         return this.annotationDoc;
       case 'case.annotate':
-        return this.annotate((req as { changes: AnnotationChange[] }).changes);
+        return this.annotate(this.changesOf(req as Req<'case.annotate'>));
       case 'settings.get':
         return { analyst: 'alice', binSpanSec: 1, timeZone: 'UTC', fromCase: true };
       case 'settings.set':

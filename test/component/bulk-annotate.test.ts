@@ -1,0 +1,61 @@
+// Bulk annotation UI: "Annotate view" sends one case.annotate bulk request for the table's scope with the chosen
+// status, tag (existing tags suggested), comment and star; beyond 10,000 events it refuses with a clear message.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import BulkEvents from '../../renderer/panels/BulkEvents.svelte';
+import { AnnotationsState, filterUsesAnnotations } from '../../renderer/state/annotations.svelte.ts';
+import { FakeApi } from './fake-api.ts';
+
+function table(total: number) {
+  return { filter: 'process_name:psexec.exe', range: { startMs: 1000, endMs: 2000 }, hosts: ['DC01'], findingId: null, total };
+}
+
+describe('bulk annotation', () => {
+  it('annotates every event of the view in one request, suggesting existing tags', async () => {
+    const api = new FakeApi();
+    const annotations = new AnnotationsState(api);
+    await annotations.load();
+    await annotations.change({ kind: 'finding', id: 'f-old' }, { op: 'addTag', tag: 'lateral' });
+    const saved = vi.fn();
+    annotations.onsaved = saved;
+    render(BulkEvents, { table: table(42), annotations, onerror: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Annotate view…' }));
+    const form = screen.getByRole('form', { name: 'Annotate 42 events of this view' });
+    const suggestions = [...form.querySelectorAll('datalist option')].map((o) => o.getAttribute('value'));
+    expect(suggestions).toEqual(['lateral']);
+    await userEvent.selectOptions(within(form).getByRole('combobox', { name: 'Status for all' }), 'confirmed-malicious');
+    await userEvent.selectOptions(within(form).getByRole('combobox', { name: 'Star for all' }), 'star');
+    await userEvent.type(within(form).getByRole('combobox', { name: 'Tag for all' }), 'psexec');
+    await userEvent.type(within(form).getByRole('textbox', { name: 'Comment for all' }), '=cmd| seen');
+    await userEvent.click(within(form).getByRole('button', { name: 'Apply' }));
+    await screen.findByText('Saved on 42 events of this view');
+    const bulk = api.callsTo('case.annotate').map((r) => r.bulk).filter((b) => b !== undefined);
+    expect(bulk).toHaveLength(1);
+    expect(bulk[0]!.events).toEqual({ filter: 'process_name:psexec.exe', startMs: 1000, endMs: 2000, hosts: ['DC01'] });
+    expect(bulk[0]!.edits).toEqual([
+      { op: 'setStatus', status: 'confirmed-malicious' },
+      { op: 'addTag', tag: 'psexec' },
+      { op: 'addComment', author: 'alice', text: '=cmd| seen' },
+      { op: 'setStar', star: true },
+    ]);
+    expect(annotations.doc.events['events:process_name:psexec.exe']).toMatchObject({ status: 'confirmed-malicious', star: true, tags: ['psexec'] });
+    expect(saved).toHaveBeenCalled();
+    expect(annotations.tags).toEqual(['lateral', 'psexec']);
+  });
+
+  it('refuses a view beyond 10,000 events and says how to narrow it', async () => {
+    const api = new FakeApi();
+    const annotations = new AnnotationsState(api);
+    render(BulkEvents, { table: table(10_001), annotations, onerror: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Annotate view…' }));
+    expect(screen.getByRole('alert')).toHaveTextContent(/10,001 events; annotate at most 10,000 at once\. Narrow the filter/);
+    expect(screen.queryByRole('button', { name: 'Apply' })).toBeNull();
+    expect(api.callsTo('case.annotate')).toHaveLength(0);
+  });
+
+  it('tells which table filters depend on the notes', () => {
+    for (const f of ['status:benign', 'x tag:a', 'starred', '(commented)', 'NOT is:starred', 'status!=new']) expect(filterUsesAnnotations(f)).toBe(true);
+    for (const f of ['process_name:cmd.exe', '"starred"', 'unstarred', 'mystatus:x']) expect(filterUsesAnnotations(f)).toBe(false);
+  });
+});
