@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FormatId, GenericMapping } from '../../engine/ingest/types.ts';
+import { FORMAT_IDS, type FormatId, type GenericMapping } from '../../engine/ingest/types.ts';
 
 export interface Seed {
   name: string;
@@ -162,4 +162,16 @@ function slice(text: string, maxChars: number): string {
     size += r.length + 1;
   }
   return prologue + picked.join('\n') + epilogue;
+}
+
+/** Every own seed read with every format forced (the user's override), whatever it really is. */
+export function forcedFormatSeeds(): Seed[] {
+  const out: Seed[] = [];
+  for (const s of ownSeeds()) {
+    for (const format of FORMAT_IDS) {
+      const mapping = format === 'generic' ? { time: '_time', host: 'dest', fields: { process: 'process' } } : s.mapping;
+      out.push({ name: `${s.name}@${format}`, text: s.text, format, mapping });
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
 // the vitest suites call, with the iteration count and base seed given by the caller, plus one-input replay.
 
 import { fuzzOneReader, fuzzReaders, type TargetResult } from './readers.ts';
-import { ownSeeds, sharedSeeds } from './seeds.ts';
+import { forcedFormatSeeds, ownSeeds, sharedSeeds } from './seeds.ts';
 import { fuzzValidateRequest, fuzzWorkerProtocol, mutateRequest } from './protocol.ts';
 import { fuzzSigmaRules, fuzzSplRules } from './rules.ts';
 import { fuzzStore } from './store.ts';
@@ -33,6 +33,7 @@ export function targets(o: RunOptions): Target[] {
   const list: Target[] = [];
   for (const s of own) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, o.iterations, o.seed) });
   for (const s of sharedSeeds()) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, Math.ceil(o.iterations / 5), o.seed) });
+  for (const s of forcedFormatSeeds()) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, Math.ceil(o.iterations / 10), o.seed) });
   for (const s of own) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 3), o.seed) });
   for (const s of sharedSeeds(8000)) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 15), o.seed) });
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
@@ -105,7 +106,7 @@ export function replay(target: string, seed: number): string {
   const own = ownSeeds();
   if (target.startsWith('readers:')) {
     const name = target.slice('readers:'.length);
-    const s = [...own, ...sharedSeeds()].find((x) => x.name === name);
+    const s = [...own, ...sharedSeeds(), ...forcedFormatSeeds()].find((x) => x.name === name);
     if (!s) return `no seed named ${name}`;
     const out = fuzzOneReader(s, own[seed % own.length]!, seed);
     return `input (latin1): ${JSON.stringify(Buffer.from(out.bytes).toString('latin1'))}\nproblems: ${JSON.stringify(out.problems, null, 1)}`;

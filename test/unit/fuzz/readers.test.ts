@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { baseSeed, iterations } from '../../fuzz/lib.ts';
 import { fuzzReaders } from '../../fuzz/readers.ts';
-import { ownSeeds, sharedSeeds } from '../../fuzz/seeds.ts';
+import { forcedFormatSeeds, ownSeeds, sharedSeeds } from '../../fuzz/seeds.ts';
 
 const N = iterations(300);
 const own = ownSeeds();
@@ -27,4 +27,14 @@ describe.skipIf(shared.length === 0)('reader fuzzing: slices of the shared captu
       expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
     }, 120_000);
   }
+});
+
+// The user can force any format on any file: every pairing keeps the invariants (a tenth of the iterations).
+describe('reader fuzzing: every own seed with every format forced', () => {
+  it(`${forcedFormatSeeds().length} pairings × ${Math.ceil(N / 10)} mutations`, () => {
+    for (const seed of forcedFormatSeeds()) {
+      const res = fuzzReaders(seed, own, Math.ceil(N / 10), baseSeed());
+      expect(res.failures, JSON.stringify(res.failures, null, 1)).toEqual([]);
+    }
+  }, 180_000);
 });
