@@ -85,7 +85,7 @@ describe('FindingsPanel', () => {
     const app = new AppState(api);
     app.showCase(api.summary());
     render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onhost: (h: string) => app.focusHost(h), onerror: vi.fn() });
-    const hosts = await screen.findByRole('list', { name: 'Host risk' });
+    const hosts = await screen.findByRole('table', { name: 'Host risk' });
     await userEvent.click(within(hosts).getByRole('button', { name: /^Events of SRV-FILE-01, risk 80/ }));
     expect(app.table.hosts).toEqual(['SRV-FILE-01']);
     expect(app.table.findingId).toBeNull();
@@ -107,5 +107,26 @@ describe('FindingsPanel sort and group', () => {
       expect(within(screen.getByRole('list', { name: `Findings of ${host}` })).getAllByRole('button')).toHaveLength(n);
       expect(screen.getByRole('heading', { name: new RegExp(`^${host} ${n} findings$`) })).toBeInTheDocument();
     }
+  });
+});
+
+describe('HostRiskTable', () => {
+  it('lists summed risk, findings and top rules per host; a host scopes the table', async () => {
+    const { default: HostRiskTable } = await import('../../renderer/panels/HostRiskTable.svelte');
+    const onhost = vi.fn();
+    const hosts = [
+      { host: 'DC01', events: 30, findings: 4, riskScore: 238, topRules: [{ ruleId: 'impacket-smbexec-commandline', findings: 1, riskScore: 63 }, { ruleId: 'hopscope-smbexec-robust', findings: 1, riskScore: 63 }], firstMs: 0, lastMs: 1 },
+      { host: '<b>WKS</b>', events: 28, findings: 1, riskScore: 35, topRules: [{ ruleId: 'psexec-accepteula', findings: 1, riskScore: 35 }], firstMs: 0, lastMs: 1 },
+    ];
+    render(HostRiskTable, { hosts, onhost, top: 1 });
+    const table = screen.getByRole('table', { name: 'Host risk' });
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(2);
+    expect(within(rows[1]!).getAllByRole('cell').map((c) => c.textContent?.trim())).toEqual(['DC01', '238', '4', 'impacket-smbexec-commandline ×1hopscope-smbexec-robust ×1']);
+    await userEvent.click(screen.getByRole('button', { name: 'All 2 hosts' }));
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(table.querySelector('b')).toBeNull();
+    await userEvent.click(within(table).getByRole('button', { name: /^Events of <b>WKS<\/b>, risk 35, 1 findings$/ }));
+    expect(onhost).toHaveBeenCalledWith('<b>WKS</b>');
   });
 });
