@@ -244,6 +244,83 @@ const tests = [
     },
   },
   {
+    name: 'keyboard zoom reaches a one-second view and the overview brush follows',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const plot = page.getByRole('application', { name: /Timeline plot/ });
+      await plot.focus();
+      await page.keyboard.press('0');
+      const range = page.locator('.timeline .range');
+      for (let i = 0; i < 40 && !/· 1 s ·/.test((await range.textContent()) ?? ''); i++) await page.keyboard.press('+');
+      const text = (await range.textContent()) ?? '';
+      assert(/· 1 s ·/.test(text), `visible span did not reach one second: ${text}`);
+      // The answer for the one-second view arrives after the last key: one one-second bucket.
+      await page.waitForFunction(() => /· 1 s · 1 s buckets/.test(document.querySelector('.timeline .range')?.textContent ?? ''));
+      const shown = await page.getByTestId('overview').getAttribute('aria-valuetext');
+      assert(/^0(\.\d)?% of the case visible$/.test(shown ?? ''), `overview brush: ${shown}`);
+      await page.screenshot({ path: join(outDir, 'timeline-one-second.png') });
+      await page.keyboard.press('0');
+    },
+  },
+  {
+    name: 'findings sit on their host lanes (psexec, smbexec, wmiexec)',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const expected = [
+        ['psexec-accepteula', 'WKS-NYC-1002.corp.example'],
+        ['impacket-smbexec-commandline', 'DC01.corp.example'],
+        ['impacket-lateral-movement-sysmon', 'SRV-SQL-02.corp.example'],
+      ];
+      const list = page.getByRole('list', { name: 'Findings by risk' });
+      for (const [rule, host] of expected) {
+        const button = list.getByRole('button').filter({ has: page.locator('.rule', { hasText: rule }) }).filter({ has: page.locator('.meta', { hasText: host }) }).first();
+        await button.click();
+        await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+        // The timeline now shows the finding's second in the middle; hover that spot in the host's lane.
+        const lane = lanes(page).filter({ has: page.locator('.host', { hasText: host }) });
+        await lane.scrollIntoViewIfNeeded();
+        const tip = page.getByRole('tooltip');
+        const deadline = Date.now() + STEP_TIMEOUT_MS;
+        let seen = '';
+        while (Date.now() < deadline) {
+          const box = await lane.boundingBox();
+          const canvas = await page.getByTestId('timeline-canvas').boundingBox();
+          assert(box && canvas, 'lane or canvas not laid out');
+          await page.mouse.move(canvas.x + canvas.width / 2 - 1, box.y + box.height / 2);
+          await page.mouse.move(canvas.x + canvas.width / 2, box.y + box.height / 2);
+          seen = (await tip.isVisible()) ? ((await tip.textContent()) ?? '') : '';
+          if (seen.includes(host) && /finding\(s\), risk \d+/.test(seen)) break;
+          await page.waitForTimeout(100);
+        }
+        assert(seen.includes(host) && /finding\(s\)/.test(seen), `no ${rule} finding on the ${host} lane: tooltip "${seen}"`);
+        await page.screenshot({ path: join(outDir, `finding-on-lane-${rule}.png`) });
+      }
+      await page.mouse.move(0, 0);
+      await page.getByRole('button', { name: 'Show all events' }).click();
+    },
+  },
+  {
+    name: 'a selected finding filters the table and its command line shows in details',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const list = page.getByRole('list', { name: 'Findings by risk' });
+      await list.getByRole('button').filter({ has: page.locator('.rule', { hasText: 'psexec-accepteula' }) }).first().click();
+      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await page.waitForFunction(() => {
+        const g = document.querySelector('[role="grid"][aria-label="Events"]');
+        const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')];
+        return g?.getAttribute('aria-rowcount') === '2' && cells.length === 1 && cells[0].textContent === 'WKS-NYC-1002.corp.example';
+      });
+      await dataRows(page).first().click();
+      const details = page.getByRole('complementary', { name: 'Event details' });
+      await details.getByRole('heading', { name: 'Canonical fields' }).waitFor();
+      await details.getByText(/PsExec64\.exe.*-accepteula/i).first().waitFor();
+      await page.screenshot({ path: join(outDir, 'finding-details-command-line.png') });
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Show all events' }).click();
+    },
+  },
+  {
     name: 'clicking a bucket in a lane lists that bucket of that host',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
