@@ -316,6 +316,8 @@ export interface ApiContract {
   'case.relocate': [{ sha256: string; handle: string }, EvidenceCheckResult];
   /** Save the renderer's view state (opaque JSON, at most 256 KiB) in the case. */
   'case.saveView': [{ view: unknown }, { ok: true }];
+  /** The view state saved in the open case (null when none); the renderer validates it before applying it. */
+  'case.view': [Record<string, never>, { view: unknown }];
   'case.recent': [Record<string, never>, RecentCaseItem[]];
   /**
    * Reopen a recent case: its evidence is re-hashed first. When every file is ok the case opens (jobId);

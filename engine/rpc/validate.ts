@@ -149,6 +149,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'case.recent': empty,
   'case.reopen': obj({ id: str(128), relocate: opt(arr(obj({ sha256: sha256Hex, handle: str(128) }), 1000)) }),
   'case.saveView': obj({ view: jsonOf(256 * 1024) }),
+  'case.view': empty,
   'files.setMapping': obj({
     signature: str(64),
     mapping: obj({

@@ -554,6 +554,9 @@ export function createHostService(opts: HostServiceOptions): HostService {
         for (const e of doc.evidence) inputs.push({ path: e.path, name: (await registerPath(e.path, 'picked')).name });
         return { ...startJob(inputs, []), checks } as Res<C>;
       }
+      case 'case.view':
+        if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
+        return { view: cases.current?.doc.view ?? null } as Res<C>;
       case 'case.saveView':
         requireSavedCase();
         await cases.setView((r as Req<'case.saveView'>).view);

@@ -8,6 +8,7 @@ import { AnnotationsState, filterUsesAnnotations } from './annotations.svelte.ts
 import { displayZone } from './display-zone.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
+import { parseSavedView, type SavedView } from './saved-view.ts';
 
 export type Screen = 'start' | 'loading' | 'case';
 
@@ -41,6 +42,9 @@ export class AppState {
   mapping = $state.raw<HostMappingEvent | null>(null);
   /** Store row shown in the details drawer. */
   detailsRow = $state<number | null>(null);
+  /** True once the case's saved view was applied: saving earlier would overwrite it with the defaults. */
+  viewReady = $state(false);
+  private viewTimer: ReturnType<typeof setTimeout> | null = null;
 
   readonly view = new TimelineView();
   readonly table: TableState;
@@ -83,6 +87,8 @@ export class AppState {
   }
 
   stop(): void {
+    if (this.viewTimer) clearTimeout(this.viewTimer);
+    this.viewTimer = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -195,6 +201,53 @@ export class AppState {
     this.table.setScope({});
     this.caseVersion++;
     this.annotations.load().catch((e: unknown) => this.addError(e));
+    this.viewReady = false;
+    void this.restoreView(this.caseVersion);
+  }
+
+  /** What the case remembers of the view (read inside an effect, so every field read is tracked). */
+  captureView(): SavedView {
+    const view: SavedView = { v: 1, range: { startMs: this.view.startMs, endMs: this.view.endMs }, filter: this.table.filter };
+    const scope: NonNullable<SavedView['scope']> = {};
+    if (this.table.findingId) scope.findingId = this.table.findingId;
+    if (this.table.range) scope.range = this.table.range;
+    if (this.table.hosts) scope.hosts = this.table.hosts;
+    view.scope = scope;
+    if (this.selectedFindingId) view.selectedFindingId = this.selectedFindingId;
+    if (this.detailsRow !== null) view.detailsRow = this.detailsRow;
+    return view;
+  }
+
+  /** Applies the view saved in the case (reopening it); a case without one, or an old host, keeps the defaults. */
+  async restoreView(version: number): Promise<void> {
+    try {
+      const saved = parseSavedView((await this.api.call('case.view', {})).view);
+      if (saved && version === this.caseVersion && this.summary) {
+        if (saved.range) this.view.setRange(saved.range.startMs, saved.range.endMs);
+        this.table.filter = saved.filter ?? '';
+        this.table.draft = saved.filter ?? '';
+        this.table.setScope(saved.scope ?? {});
+        this.selectedFindingId = saved.selectedFindingId ?? null;
+        if (saved.detailsRow !== undefined && saved.detailsRow < this.summary.events) this.detailsRow = saved.detailsRow;
+      }
+    } catch {
+      // No saved view to restore; the defaults stay.
+    } finally {
+      if (version === this.caseVersion) this.viewReady = true;
+    }
+  }
+
+  /** Saves the view in the case a moment after it last changed (call from an effect). */
+  saveViewSoon(delayMs = 800): void {
+    if (!this.viewReady || this.screen !== 'case' || !this.summary) return;
+    const view = this.captureView();
+    if (this.viewTimer) clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = null;
+      this.api.call('case.saveView', { view }).catch(() => {
+        // Losing a view state is harmless; annotations are saved separately and report their errors.
+      });
+    }, delayMs);
   }
 
   /** Re-runs detection with another bin width or rule selection; the host pushes case-ready, or we apply the answer. */

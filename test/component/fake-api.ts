@@ -109,6 +109,8 @@ export class FakeApi implements HopscopeApi {
   totalRows: number;
   jobs = 0;
   annotationDoc: AnnotationDoc = { findings: {}, events: {} };
+  /** What `case.saveView` stored last; `case.view` returns it. */
+  savedView: unknown = null;
 
   constructor(opts: FakeApiOptions = {}) {
     this.opts = opts;
@@ -328,6 +330,11 @@ export class FakeApi implements HopscopeApi {
       case 'case.reopen':
         return this.opts.reopen ?? { jobId: `job-${++this.jobs}`, checks: [] };
       case 'files.setMapping':
+        return { ok: true };
+      case 'case.view':
+        return { view: this.savedView };
+      case 'case.saveView':
+        this.savedView = (req as { view: unknown }).view;
         return { ok: true };
       case 'query.explain': {
         const f = FINDINGS.find((x) => x.id === (req as { findingId?: string }).findingId);

@@ -68,6 +68,7 @@ describe('host case channels', () => {
   it('refuses case channels before a case is open; settings work without one', async () => {
     await expect(svc.call('case.verifyEvidence', {})).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(svc.call('case.saveView', { view: {} })).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(svc.call('case.view', {})).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(svc.call('case.relocate', { sha256: 'a'.repeat(64), handle: 'x' })).rejects.toMatchObject({ code: 'E_USAGE' });
     expect(await svc.call('settings.get', {})).toEqual({ analyst: '', binSpanSec: 1, timeZone: 'UTC', fromCase: false });
     await expect(svc.call('settings.set', { timeZone: 'Atlantis/Lost' })).rejects.toMatchObject({ code: 'E_USAGE' });
@@ -85,6 +86,8 @@ describe('host case channels', () => {
     expect(await svc.call('settings.get', {})).toEqual({ analyst: 'Ana', binSpanSec: 1, timeZone: 'Europe/Paris', fromCase: true });
     await svc.call('settings.set', { binSpanSec: 5 });
     expect(await svc.call('case.saveView', { view: { zoom: 3 } })).toEqual({ ok: true });
+    expect(await svc.call('case.view', {})).toEqual({ view: { zoom: 3 } });
+    await expect(svc.call('case.view', { x: 1 })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
     await expect(svc.call('case.saveView', { view: 'x'.repeat(300_000) })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
     expect(await svc.call('case.verifyEvidence', {})).toMatchObject([{ status: 'ok', sha256: sha }]);
 

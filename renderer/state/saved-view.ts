@@ -1,0 +1,51 @@
+// The view state the case remembers (timeline range, table filter and scope, selected finding, details row),
+// saved through `case.saveView` and read back with `case.view`. Invariant: what comes back is untrusted JSON:
+// it is checked field by field and anything malformed is dropped, never applied.
+
+export interface SavedView {
+  v: 1;
+  /** Visible timeline range (UTC ms). */
+  range?: { startMs: number; endMs: number };
+  /** Table filter text. */
+  filter?: string;
+  /** Table scope: a finding, a time range and/or hosts. */
+  scope?: { findingId?: string; range?: { startMs: number; endMs: number }; hosts?: string[] };
+  selectedFindingId?: string;
+  detailsRow?: number;
+}
+
+const MAX_TEXT = 8192;
+
+function range(v: unknown): { startMs: number; endMs: number } | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { startMs, endMs } = v as Record<string, unknown>;
+  return typeof startMs === 'number' && typeof endMs === 'number' && Number.isFinite(startMs) && Number.isFinite(endMs) && endMs > startMs ? { startMs, endMs } : undefined;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= MAX_TEXT ? v : undefined);
+
+/** A saved view from the host, or null when there is none or it is not one of ours. */
+export function parseSavedView(v: unknown): SavedView | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || (v as Record<string, unknown>)['v'] !== 1) return null;
+  const o = v as Record<string, unknown>;
+  const out: SavedView = { v: 1 };
+  const r = range(o['range']);
+  if (r) out.range = r;
+  const filter = text(o['filter']);
+  if (filter !== undefined) out.filter = filter;
+  if (typeof o['scope'] === 'object' && o['scope'] !== null) {
+    const s = o['scope'] as Record<string, unknown>;
+    const scope: NonNullable<SavedView['scope']> = {};
+    const f = text(s['findingId']);
+    if (f) scope.findingId = f;
+    const sr = range(s['range']);
+    if (sr) scope.range = sr;
+    if (Array.isArray(s['hosts']) && s['hosts'].length <= 1000 && s['hosts'].every((h) => text(h) !== undefined)) scope.hosts = s['hosts'] as string[];
+    out.scope = scope;
+  }
+  const sel = text(o['selectedFindingId']);
+  if (sel) out.selectedFindingId = sel;
+  const row = o['detailsRow'];
+  if (typeof row === 'number' && Number.isSafeInteger(row) && row >= 0) out.detailsRow = row;
+  return out;
+}
