@@ -85,5 +85,11 @@ describe('EventTable', () => {
     expect(alert).toHaveTextContent('E_USAGE: unbalanced parenthesis (column 12)');
     expect(input).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '1');
+    // The caret sits under column 12, the first '(' of '((', which is underlined.
+    const caret = screen.getByTestId('filter-caret');
+    expect(caret.querySelector('mark')?.textContent).toBe('(');
+    const [line, pointer] = [...caret.querySelectorAll('code')].map((c) => c.textContent ?? '');
+    expect(line).toBe('user:alice ((x');
+    expect(pointer).toBe(' '.repeat(11) + '^');
   });
 });
