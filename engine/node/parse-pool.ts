@@ -8,6 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { HopscopeError, type ErrorInfo } from '../model/errors.ts';
 import type { RangeHooks, RangeJob, RangeResult, RangeRunner } from './parallel-ingest.ts';
+import { unpackDictionaries, type PackedDictionaries } from './segment-pack.ts';
 
 /** Next to the engine worker bundle: `.js` under dist/host, `.mjs` in the packaged app (electron-builder.config.cjs). */
 const PARSE_WORKER_FILES = ['parse-worker.js', 'parse-worker.mjs'];
@@ -35,7 +36,7 @@ export function parseParallelism(): number {
 
 type FromWorker =
   | { type: 'progress'; bytes: number; records: number; rejected: number }
-  | { type: 'done'; result: RangeResult }
+  | { type: 'done'; result: RangeResult; packed: PackedDictionaries | null }
   | { type: 'error'; error: ErrorInfo };
 
 export function workerRangeRunner(path: string): RangeRunner {
@@ -57,7 +58,16 @@ export function workerRangeRunner(path: string): RangeRunner {
       }, CANCEL_POLL_MS);
       w.on('message', (msg: FromWorker) => {
         if (msg.type === 'progress') hooks.onProgress?.(msg.bytes, msg.records, msg.rejected);
-        else if (msg.type === 'done') finish(() => resolve(msg.result));
+        else if (msg.type === 'done') {
+          finish(() => {
+            try {
+              if (msg.packed) unpackDictionaries(msg.result.segment, msg.packed);
+              resolve(msg.result);
+            } catch (err) {
+              reject(err);
+            }
+          });
+        }
         else if (msg.type === 'error') finish(() => reject(new HopscopeError(msg.error.code, msg.error.message, msg.error.location)));
       });
       w.on('error', (err) => finish(() => reject(new HopscopeError('E_WORKER', `parse worker failed: ${err.message}`))));

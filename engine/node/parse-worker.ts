@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../model/errors.ts';
 import { transferables } from '../store/segment.ts';
 import { ingestRange, type RangeJob } from './parallel-ingest.ts';
+import { packDictionaries } from './segment-pack.ts';
 
 const port = parentPort;
 if (!port) throw new Error('parse worker must run inside worker_threads');
@@ -26,7 +27,10 @@ ingestRange(workerData as RangeJob, {
   },
 }).then(
   (result) => {
-    port.postMessage({ type: 'done', result }, transferables(result.segment));
+    const packed = packDictionaries(result.segment);
+    const transfer = transferables(result.segment);
+    if (packed) transfer.push(packed.lengths.buffer as ArrayBuffer, packed.counts.buffer as ArrayBuffer);
+    port.postMessage({ type: 'done', result, packed }, transfer);
     port.removeAllListeners('message');
   },
   (err: unknown) => {

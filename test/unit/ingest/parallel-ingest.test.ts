@@ -141,3 +141,17 @@ describe('parallel CSV ingest', () => {
     expect(findRecordStart(Buffer.from('no newline at all'), 3, 44)).toBe(-1);
   });
 });
+
+describe('segment dictionaries packed for posting', () => {
+  it('come back exactly (order, nulls, lone surrogates, empty strings)', async () => {
+    const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
+    const path = file('pack.csv', makeCsv(2000, {}) + '2024-03-12T00:00:00Z,\uD800x,u,cmd.exe,,explorer.exe,d\n');
+    const { segment } = await sequential(path);
+    const before = structuredClone(segment);
+    const packed = packDictionaries(segment)!;
+    expect(packed).not.toBeNull();
+    expect(segment.provider.values).toEqual([]);
+    unpackDictionaries(segment, structuredClone(packed));
+    expect(segment).toEqual(before);
+  });
+});
