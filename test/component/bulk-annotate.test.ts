@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import BulkEvents from '../../renderer/panels/BulkEvents.svelte';
+import FindingsPanel from '../../renderer/panels/FindingsPanel.svelte';
 import { AnnotationsState, filterUsesAnnotations } from '../../renderer/state/annotations.svelte.ts';
 import { FakeApi } from './fake-api.ts';
 
@@ -57,5 +58,38 @@ describe('bulk annotation', () => {
   it('tells which table filters depend on the notes', () => {
     for (const f of ['status:benign', 'x tag:a', 'starred', '(commented)', 'NOT is:starred', 'status!=new']) expect(filterUsesAnnotations(f)).toBe(true);
     for (const f of ['process_name:cmd.exe', '"starred"', 'unstarred', 'mystatus:x']) expect(filterUsesAnnotations(f)).toBe(false);
+  });
+});
+
+describe('bulk annotation of findings', () => {
+  it('ticks findings (with shift-click), annotates them in one request, then filters by status', async () => {
+    const api = new FakeApi();
+    const annotations = new AnnotationsState(api);
+    await annotations.load();
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn(), annotations });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    const boxes = within(list).getAllByRole('checkbox');
+    expect(boxes).toHaveLength(2);
+    const user = userEvent.setup();
+    await user.click(boxes[0]!);
+    await user.keyboard('{Shift>}');
+    await user.click(boxes[1]!);
+    await user.keyboard('{/Shift}');
+    expect(boxes.map((b) => (b as HTMLInputElement).checked)).toEqual([true, true]);
+    const form = screen.getByRole('form', { name: 'Annotate 2 findings' });
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Status for all' }), 'false-positive');
+    await user.click(within(form).getByRole('button', { name: 'Apply' }));
+    await screen.findByText('Saved on 2 findings');
+    const req = api.callsTo('case.annotate').at(-1)!;
+    expect(req.changes).toBeUndefined();
+    expect(req.bulk!.findingIds).toHaveLength(2);
+    expect(req.bulk!.edits).toEqual([{ op: 'setStatus', status: 'false-positive' }]);
+    for (const id of req.bulk!.findingIds!) expect(annotations.doc.findings[id]!.status).toBe('false-positive');
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Show findings with status' }), 'false-positive');
+    const shown = within(await screen.findByRole('list', { name: 'Findings by risk' })).getAllByRole('checkbox');
+    expect(shown).toHaveLength(2);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Show findings with status' }), 'benign');
+    expect(screen.queryAllByRole('checkbox')).toHaveLength(0);
   });
 });
