@@ -93,3 +93,27 @@ describe('EventTable', () => {
     expect(pointer).toBe(' '.repeat(11) + '^');
   });
 });
+
+describe('EventTable filter bar', () => {
+  it('remembers applied filters to pick again, and turns the timeline selection into time terms', async () => {
+    const { RecentQueries } = await import('../../renderer/state/recent-queries.svelte.ts');
+    const api = new FakeApi({ totalRows: 100 });
+    const table = new TableState(api);
+    const recent = new RecentQueries(null);
+    const selection = { startMs: Date.UTC(2024, 2, 5, 14, 0, 0), endMs: Date.UTC(2024, 2, 5, 14, 1, 0) };
+    render(EventTable, { table, onselect: vi.fn(), recent, selection });
+    const input = screen.getByRole('searchbox', { name: 'Filter' });
+    await userEvent.type(input, 'user:alice');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    await userEvent.clear(input);
+    await userEvent.type(input, 'dest:DC01');
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    const pick = screen.getByRole('combobox', { name: 'Recent filters' });
+    expect(within(pick).getAllByRole('option').map((o) => o.textContent)).toEqual(['Recent…', 'dest:DC01', 'user:alice']);
+    await userEvent.selectOptions(pick, 'user:alice');
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice'));
+    expect(input).toHaveValue('user:alice');
+    await userEvent.click(screen.getByRole('button', { name: 'Filter to selection' }));
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice time>=2024-03-05T14:00:00.000Z time<2024-03-05T14:01:00.000Z'));
+  });
+});
