@@ -34,6 +34,9 @@ describe('annotations', () => {
     expect(changes[3]).toMatchObject({ author: 'alice', text: '<img src=x onerror=alert(1)> seen on DC01' });
     expect(screen.getByText('Confirmed malicious', { selector: '.status' })).toBeInTheDocument();
     expect(screen.getByLabelText('starred')).toBeInTheDocument();
+    // Tags of the case are offered, except those the finding already has.
+    expect(annotations.tags).toEqual(['lateral']);
+    expect([...notes.querySelectorAll('datalist option')].map((o) => o.getAttribute('value'))).toEqual([]);
     await userEvent.click(within(notes).getByRole('button', { name: 'Remove tag lateral' }));
     await waitFor(() => expect(api.annotationDoc.findings[psexec.id]!.tags).toEqual([]));
   });
