@@ -20,7 +20,7 @@ describe('annotations', () => {
     await userEvent.click(within(notes).getByRole('button', { name: 'Star this finding' }));
     await waitFor(() => expect(within(notes).getByRole('button', { name: 'Star this finding' })).toHaveAttribute('aria-pressed', 'true'));
     await userEvent.selectOptions(within(notes).getByRole('combobox', { name: 'Status of this finding' }), 'confirmed-malicious');
-    await userEvent.type(within(notes).getByRole('textbox', { name: 'New tag' }), 'lateral{Enter}');
+    await userEvent.type(within(notes).getByRole('combobox', { name: 'New tag' }), 'lateral{Enter}');
     await userEvent.type(within(notes).getByRole('textbox', { name: 'New comment' }), '<img src=x onerror=alert(1)> seen on DC01');
     await userEvent.click(within(notes).getByRole('button', { name: 'Add comment' }));
     await screen.findByText('<img src=x onerror=alert(1)> seen on DC01');
