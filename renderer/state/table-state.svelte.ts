@@ -29,6 +29,25 @@ export const COLUMNS: TableColumn[] = [
   { key: 'process', label: 'Command line', width: 'minmax(10rem, 1fr)' },
 ];
 
+const COLUMNS_KEY = 'hopscope.tableColumns';
+const MAX_COLUMNS = 24;
+type SessionStore = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** A column for any field: the known label and width for default columns, else the field name itself. */
+export function columnFor(key: string): TableColumn {
+  return COLUMNS.find((c) => c.key === key) ?? { key, label: key, width: '9rem' };
+}
+
+/** Column widths: every column keeps its width except the last, which takes the remaining space. */
+export function layoutColumns(keys: readonly string[]): TableColumn[] {
+  const uniq = [...new Set(keys.filter((k) => typeof k === 'string' && k !== '' && k.length <= 256))].slice(0, MAX_COLUMNS);
+  if (!uniq.includes(TIME_FIELD)) uniq.unshift(TIME_FIELD);
+  return uniq.map((k, i) => {
+    const c = columnFor(k);
+    return i === uniq.length - 1 && uniq.length > 1 ? { ...c, width: 'minmax(10rem, 1fr)' } : c.width.startsWith('minmax') ? { ...c, width: '14rem' } : c;
+  });
+}
+
 export interface TableRow {
   row: number;
   timeMs: number;
@@ -106,6 +125,8 @@ export class TableState {
   loading = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
   filterError = $state.raw<ErrorInfo | null>(null);
+  /** Shown columns (the time first); chosen by the analyst and kept for the browser session. */
+  columns = $state.raw<TableColumn[]>(COLUMNS);
 
   private pages = new Map<number, TableRow[]>();
   private inflight = new Set<number>();
@@ -114,8 +135,26 @@ export class TableState {
 
   constructor(
     private readonly api: HopscopeApi,
-    readonly columns: TableColumn[] = COLUMNS,
-  ) {}
+    private readonly session: SessionStore | null = typeof sessionStorage === 'undefined' ? null : sessionStorage,
+  ) {
+    try {
+      const saved: unknown = JSON.parse(this.session?.getItem(COLUMNS_KEY) ?? 'null');
+      if (Array.isArray(saved) && saved.length > 0 && saved.every((k) => typeof k === 'string')) this.columns = layoutColumns(saved as string[]);
+    } catch {
+      // A bad saved value keeps the default columns.
+    }
+  }
+
+  /** Shows these fields (canonical or original names) in this order; refetches and remembers them. */
+  setColumns(keys: readonly string[]): void {
+    this.columns = layoutColumns(keys);
+    try {
+      this.session?.setItem(COLUMNS_KEY, JSON.stringify(this.fieldColumns));
+    } catch {
+      // Kept for this table only.
+    }
+    this.invalidate();
+  }
 
   /** Fields asked of the host, in column order. */
   get fieldColumns(): string[] {

@@ -95,3 +95,31 @@ describe('TableState', () => {
     expect(t.draft).toBe(t.filter);
   });
 });
+
+describe('TableState columns', () => {
+  function memStore() {
+    const data = new Map<string, string>();
+    return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+  }
+
+  it('shows chosen fields (time first, the last one stretched), asks for them and remembers them for the session', async () => {
+    const { layoutColumns } = await import('../../../renderer/state/table-state.svelte.ts');
+    const store = memStore();
+    const api = new FakeApi();
+    const t = new TableState(api, store);
+    t.setColumns(['dest', 'CommandLine', 'dest']);
+    expect(t.fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
+    expect(t.columns.map((c) => c.width)).toEqual(['12.2rem', '8.5rem', 'minmax(10rem, 1fr)']);
+    await t.refresh();
+    expect(api.callsTo('query.rows').at(-1)?.columns).toEqual(['_time', 'dest', 'CommandLine']);
+    expect(new TableState(api, store).fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
+    expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['12.2rem', '14rem', 'minmax(10rem, 1fr)']);
+  });
+
+  it('ignores a malformed saved choice', () => {
+    const store = memStore();
+    store.setItem('hopscope.tableColumns', '{"x":1}');
+    expect(new TableState(new FakeApi(), store).fieldColumns[0]).toBe('_time');
+    expect(new TableState(new FakeApi(), store).fieldColumns.length).toBe(6);
+  });
+});
