@@ -198,7 +198,8 @@ export type { EventExplanation };
 export type ExportFormat = 'json' | 'csv' | 'ndjson' | 'html';
 
 export interface ExportRequest {
-  format: ExportFormat;
+  /** `pdf`: the HTML report printed to PDF (desktop app only). */
+  format: ExportFormat | 'pdf';
   /** Only these findings (with their annotations); absent: the whole case. */
   findingIds?: string[];
 }

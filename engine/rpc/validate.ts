@@ -113,7 +113,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'query.event': obj({ row: int(0, 2 ** 32) }),
   'query.processTree': obj({ row: int(0, 2 ** 32) }),
   'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
-  'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html'), findingIds: opt(arr(str(1024), 100_000)) }),
+  'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html', 'pdf'), findingIds: opt(arr(str(1024), 100_000)) }),
   'case.rescan': obj({
     binSpanSec: opt((v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`)),
     enabledRuleIds: opt(arr(str(512), 100_000)),

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { argvCwd, filesFromArgv } from './cli-args.ts';
 import type { HostServiceLike } from './host-like.ts';
 import { attachPushes, registerIpc } from './ipc.ts';
+import { chooseSavePath, printHtmlToPdf } from './export-dialogs.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { installSecurity } from './security.ts';
@@ -19,6 +20,10 @@ export interface HostFactoryOptions {
   version?: string;
   /** The native open dialog; the host registers what it returns as 'picked' (files.pick). */
   pickFiles?: () => Promise<string[]>;
+  /** The native save dialog for an export; the host writes the file (never over evidence). */
+  chooseSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** "Print report to PDF": the HTML report rendered in a hidden, script-less, offline window. */
+  printToPdf?: (html: string) => Promise<Uint8Array>;
   workerPath?: string;
 }
 export type HostFactory = (opts: HostFactoryOptions) => HostServiceLike;
@@ -124,6 +129,8 @@ export function startApp(createHost: HostFactory | null): void {
         preopened: filesFromArgv(process.argv, { defaultApp: Boolean(process.defaultApp), cwd: argvCwd(process.env, process.cwd()) }),
         version: app.getVersion(),
         pickFiles: () => pickFiles(BrowserWindow.getFocusedWindow() ?? win),
+        chooseSavePath: (name) => chooseSavePath(BrowserWindow.getFocusedWindow() ?? win, name),
+        printToPdf: printHtmlToPdf,
         workerPath: workerPath(),
       });
     } catch (err) {

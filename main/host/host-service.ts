@@ -52,6 +52,8 @@ export interface HostServiceOptions {
   pickFiles?: () => Promise<string[]>;
   /** Electron: show the native save dialog for an export; null when the user cancelled. The host writes the file. */
   chooseSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** Electron: print the (script-free) HTML report to PDF in a hidden sandboxed window. */
+  printToPdf?: (html: string) => Promise<Uint8Array>;
   /** Injected engine (tests); default: the real worker. */
   engine?: EngineLike;
   workerPath?: string;
@@ -88,11 +90,12 @@ interface Sample {
 const RECENT_FILE = 'recent.json';
 const MAPPINGS_FILE = 'mappings.json';
 const MAX_MAPPINGS = 1000;
-const EXPORT_MIME: Readonly<Record<ExportFormat, string>> = {
+const EXPORT_MIME: Readonly<Record<ExportFormat | 'pdf', string>> = {
   json: 'application/json',
   csv: 'text/csv',
   ndjson: 'application/x-ndjson',
   html: 'text/html',
+  pdf: 'application/pdf',
 };
 
 /** Write next to the target, then rename over it: a crash never leaves a half-written export. */
@@ -417,16 +420,24 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return targets.flatMap((target) => bulk.edits.map((e) => ({ ...e, target, atIso: bulk.atIso }) as AnnotationChange));
   }
 
-  async function exportReport(format: ExportFormat, findingIds?: string[]): Promise<ExportResponse> {
+  /** Paths an export must never be written over: every registered file and the open case's evidence. */
+  function isEvidencePath(target: string): boolean {
+    const abs = resolve(target);
+    const same = (p: string): boolean => (process.platform === 'win32' || process.platform === 'darwin' ? resolve(p).toLowerCase() === abs.toLowerCase() : resolve(p) === abs);
+    return [...handles.values()].some((h) => same(h.path)) || (cases.current?.doc.evidence ?? []).some((e) => same(e.path));
+  }
+
+  async function exportReport(format: ExportFormat | 'pdf', findingIds?: string[]): Promise<ExportResponse> {
     requireCase();
-    const bytes = await reportBytes(format, findingIds);
+    if (format === 'pdf' && !(opts.mode === 'electron' && opts.chooseSavePath && opts.printToPdf)) {
+      throw new HopscopeError('E_USAGE', 'PDF export needs the desktop app; here, export the HTML report and print it from the browser');
+    }
+    const bytes = format === 'pdf' ? await opts.printToPdf!(new TextDecoder().decode(await reportBytes('html', findingIds))) : await reportBytes(format, findingIds);
     const fileName = findingIds ? `hopscope-findings.${format}` : `hopscope-report.${format}`;
     const out: ExportResponse = { fileName, mime: EXPORT_MIME[format], bytes: bytes.byteLength };
     if (opts.mode === 'electron' && opts.chooseSavePath) {
       const target = await opts.chooseSavePath(fileName);
-      if (target && [...handles.values()].some((h) => h.path === resolve(target))) {
-        throw new HopscopeError('E_SECURITY', 'an export must not overwrite evidence');
-      }
+      if (target && isEvidencePath(target)) throw new HopscopeError('E_SECURITY', 'an export must not overwrite evidence', { file: target });
       if (target) await writeFileAtomic(target, bytes);
       out.savedTo = target;
     } else {

@@ -60,4 +60,17 @@ describe('ExportMenu', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Export report' }));
     expect(screen.getByRole('status')).toHaveTextContent('Export cancelled');
   });
+
+  it('offers PDF only in the desktop app and asks the host for it', async () => {
+    const api = new FakeApi();
+    withExport(api, { fileName: 'hopscope-report.pdf', mime: 'application/pdf', bytes: 10, savedTo: '/home/a/hopscope-report.pdf' });
+    const { unmount } = render(ExportMenu, { api, onerror: vi.fn() });
+    expect(screen.queryByRole('option', { name: 'PDF (print report)' })).toBeNull();
+    unmount();
+    render(ExportMenu, { api, pdf: true, onerror: vi.fn() });
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Report format' }), 'pdf');
+    await userEvent.click(screen.getByRole('button', { name: 'Export report' }));
+    expect(api.callsTo('case.export')).toEqual([{ format: 'pdf' }]);
+    expect(screen.getByRole('status')).toHaveTextContent('Saved /home/a/hopscope-report.pdf');
+  });
 });

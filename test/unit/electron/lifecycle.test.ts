@@ -128,6 +128,8 @@ describe('startApp', () => {
         preopened: expect.any(Array),
         version: '0.1.0',
         pickFiles: expect.any(Function),
+        chooseSavePath: expect.any(Function),
+        printToPdf: expect.any(Function),
         // Source layout here; bundled, dist/electron/main.cjs points at dist/host/engine-worker.js the same way.
         workerPath: join(repo, 'main', 'host', 'engine-worker.js'),
       },
