@@ -29,9 +29,13 @@ export function brushPx(view: TimeRange, ext: Extent, width: number, minPx = 6):
 
 export type BrushGesture = 'pan' | 'draw';
 
-/** A press inside the brush (with a little slack) pans it; anywhere else starts a new range. */
+/**
+ * A press inside the brush (with a little slack) pans it; anywhere else starts a new range. A brush over
+ * (nearly) the whole strip has nothing to pan to, so a press on it draws a new range too.
+ */
 export function gestureAt(x: number, view: TimeRange, ext: Extent, width: number, slackPx = 2): BrushGesture {
   const { x0, x1 } = brushPx(view, ext, width);
+  if (Math.min(x1, width) - Math.max(x0, 0) >= width * 0.95) return 'draw';
   return x >= x0 - slackPx && x <= x1 + slackPx ? 'pan' : 'draw';
 }
 

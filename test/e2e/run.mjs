@@ -263,6 +263,34 @@ const tests = [
     },
   },
   {
+    name: 'dragging on the overview strip chooses the visible range; dragging the brush pans it',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const strip = page.getByTestId('overview');
+      const box = await strip.boundingBox();
+      assert(box && box.width > 200, 'overview strip not laid out');
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width * 0.3, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.4, y, { steps: 5 });
+      await page.mouse.up();
+      const pct = async () => Number(/^([\d.]+)%/.exec((await strip.getAttribute('aria-valuetext')) ?? '')?.[1] ?? NaN);
+      const shown = await pct();
+      assert(shown > 5 && shown < 15, `expected about 10% of the case visible, got ${shown}%`);
+      const before = Number(await strip.getAttribute('aria-valuenow'));
+      await page.mouse.move(box.x + box.width * 0.35, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.55, y, { steps: 5 });
+      await page.mouse.up();
+      const after = Number(await strip.getAttribute('aria-valuenow'));
+      assert(after > before, `brush did not pan later (${before} -> ${after})`);
+      assert(Math.abs((await pct()) - shown) < 0.2, 'panning changed the visible span');
+      await page.screenshot({ path: join(outDir, 'overview-brush.png') });
+      await page.getByRole('application', { name: /Timeline plot/ }).focus();
+      await page.keyboard.press('0');
+    },
+  },
+  {
     name: 'findings sit on their host lanes (psexec, smbexec, wmiexec)',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {

@@ -23,6 +23,9 @@ describe('overview brush', () => {
     expect(gestureAt(99, view, ext, 400)).toBe('pan');
     expect(gestureAt(300, view, ext, 400)).toBe('draw');
     expect(gestureAt(10, view, ext, 400)).toBe('draw');
+    // The whole case in view: nothing to pan, so a press draws.
+    expect(gestureAt(200, { startMs: -50_000, endMs: 1_050_000 }, ext, 400)).toBe('draw');
+    expect(gestureAt(200, { startMs: 0, endMs: 1_000_000 }, ext, 400)).toBe('draw');
   });
 
   it('pan shifts the origin by the dragged time; draw spans both points in either direction', () => {
