@@ -20,7 +20,11 @@ import { EventStore } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 
+/** Per-rule time budget: generous for 10 M events, finite so one hostile or broken rule cannot hold the case. */
+export const RULE_BUDGET_MS = 120_000;
+
 /** The query layer, injected so the session works before (and independently of) the full query engine. */
+
 export interface SessionQueries {
   timeline(store: EventStore, req: TimelineRequest, ctx: QueryContext): TimelineResponse;
   rows(store: EventStore, req: RowsRequest, ctx: QueryContext): RowsResponse;
@@ -162,12 +166,17 @@ export class EngineSession {
     return { rules: this.ruleMetas, issues };
   }
 
-  runDetection(opts: { binSpanSec: number; isCancelled?: () => boolean; onRule?: (done: number, total: number) => void }): DetectResult {
+  /**
+   * Runs every enabled rule. Each rule has its own cooperative time budget (default RULE_BUDGET_MS): a runaway
+   * rule is stopped and reported in ruleErrors (E_RULE_BUDGET) while the others still produce findings.
+   */
+  runDetection(opts: { binSpanSec: number; budgetMs?: number; isCancelled?: () => boolean; onRule?: (done: number, total: number) => void }): DetectResult {
     const t0 = performance.now();
     this.binSpanSec = opts.binSpanSec;
     const store = this.store;
     const res = detect(store, this.rules, {
       binSpanSec: opts.binSpanSec,
+      budgetMs: opts.budgetMs ?? RULE_BUDGET_MS,
       isCancelled: opts.isCancelled,
       onRule: opts.onRule ? (_id, done, total) => opts.onRule!(done, total) : undefined,
       locate: (row) => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestRecord } from '../../../engine/ingest/sink.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';
-import { EngineSession } from '../../../engine/session.ts';
+import { EngineSession, RULE_BUDGET_MS } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';
 import type { EventSource } from '../../../engine/store/view.ts';
 import { fieldAt } from '../../../engine/store/view.ts';
@@ -146,5 +146,41 @@ describe('EngineSession', () => {
     s.reset();
     expect(s.summary()).toBeNull();
     expect(s.findings().findings).toEqual([]);
+  });
+
+  it('runs every rule under a finite time budget: a runaway rule is stopped and reported, the others still find', () => {
+    const budgets: Array<number | undefined> = [];
+    let runAway = true;
+    const runaway: CompiledRule = {
+      meta: { id: 'stub-runaway', title: 'Runaway', language: 'sigma', source: 'test', riskScore: 90, techniques: [] },
+      run(_source, opts) {
+        budgets.push(opts?.budgetMs);
+        // Without a budget this never returns (the test times out): the session must always pass one.
+        const t0 = performance.now();
+        while (runAway) {
+          if (opts?.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
+            return { ruleId: 'stub-runaway', rows: new Uint32Array(0), elapsedMs: performance.now() - t0, error: { code: 'E_RULE_BUDGET', message: 'over budget' } };
+          }
+        }
+        return { ruleId: 'stub-runaway', rows: new Uint32Array(0), elapsedMs: 0 };
+      },
+      explain: () => ({ matched: false, steps: [] }),
+    };
+    const s = new EngineSession({ loadSigmaRules: (): LoadedRuleSet => ({ rules: [runaway, psexecRule], issues: [] }) });
+    const b = new SegmentBuilder({ evidence: 0, evidenceName: 'a.csv', rawFormat: 'csv' });
+    b.append(rec(0, 'H2', 'psexec.exe -accepteula'));
+    const stats = { records: 1, appended: 1, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false };
+    s.addSegments([b.finish()], { evidence: 0, name: 'a.csv', format: 'splunk-cim', formatReason: 'CIM columns', encoding: 'utf-8', stats });
+    s.loadRules({ files: [], macros: [], sigmaFiles: [{ path: 'x.yml', text: '' }] });
+    const res = s.runDetection({ binSpanSec: 1, budgetMs: 20 });
+    expect(res.findings).toBe(1);
+    expect(res.ruleErrors.map((e) => e.code)).toEqual(['E_RULE_BUDGET']);
+    expect(res.ruleErrors[0]!.message).toContain('stub-runaway');
+    expect(budgets).toEqual([20]);
+    // Without an explicit budget the session's own finite default reaches the rule.
+    runAway = false;
+    s.runDetection({ binSpanSec: 1 });
+    expect(budgets[1]).toBe(RULE_BUDGET_MS);
+    expect(Number.isFinite(RULE_BUDGET_MS)).toBe(true);
   });
 });
