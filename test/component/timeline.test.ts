@@ -161,3 +161,26 @@ describe('Timeline lanes control', () => {
     expect(screen.getByText('on the selected lateral-movement chain').closest('li')?.querySelector('.host')?.textContent).toBe(HOSTS[0]);
   });
 });
+
+describe('Timeline zone', () => {
+  it('labels the axis with its zone and switches it from the axis (saved as the display zone setting)', async () => {
+    const { displayZone } = await import('../../renderer/state/display-zone.svelte.ts');
+    displayZone.set('Asia/Tokyo');
+    try {
+      const api = new FakeApi({ totalRows: 3600 });
+      const view = new TimelineView();
+      view.setExtent(BASE_MS, BASE_MS + 3_599_000);
+      render(Timeline, { api, view, lanes: laneOrder(HOSTS), version: 1, onbucket: vi.fn(), onerror: vi.fn() });
+      const pick = screen.getByRole('combobox', { name: 'Time zone of the axis' });
+      expect(pick).toHaveValue('Asia/Tokyo');
+      const range = document.querySelector('.range')!;
+      expect(range.textContent).toMatch(/^2024-03-05 23:00:00 – 2024-03-06 00:00:00 Asia\/Tokyo · 60 min/);
+      await fireEvent.change(pick, { target: { value: 'UTC' } });
+      expect(displayZone.zone).toBe('UTC');
+      await waitFor(() => expect(api.callsTo('settings.set').at(-1)).toEqual({ timeZone: 'UTC' }));
+      expect(range.textContent).toMatch(/^2024-03-05 14:00:00 – 2024-03-05 15:00:00 UTC · 60 min/);
+    } finally {
+      displayZone.set('UTC');
+    }
+  });
+});
