@@ -145,7 +145,9 @@ describe('host service', () => {
     const out = (await svc.call('case.export', { format: 'csv' })) as { fileName: string; mime: string; text: string; bytes: number };
     expect(out).toEqual({ fileName: 'hopscope-report.csv', mime: 'text/csv', bytes: 11, text: 'id,rule_id\n' });
     expect(calls.at(-1)).toMatchObject({ method: 'report', params: { format: 'csv' } });
-    await expect(svc.call('case.export', { format: 'pdf' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    await expect(svc.call('case.export', { format: 'docx' })).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    // PDF is printed by the desktop app only.
+    await expect(svc.call('case.export', { format: 'pdf' })).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 
   it('rescans with another bin width and rule selection without re-parsing', async () => {
