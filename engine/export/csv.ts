@@ -29,7 +29,7 @@ export interface CsvOptions {
 }
 
 export const FINDING_CSV_COLUMNS = [
-  'id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events',
+  'id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256',
 ] as const;
 export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
 
@@ -39,10 +39,12 @@ function commentsCell(a: Annotation | undefined): string {
 
 /**
  * Findings of a report, one row per finding, CRLF line ends. Annotation columns are added when
- * the report carries annotations. `techniques` are joined with `;`, events as `path#record` with `; `.
+ * the report carries annotations. `techniques` are joined with `;`, events as `path#record` with `; `, and
+ * `evidence_sha256` holds the SHA-256 of each evidence file those events come from (`;`), so a row stands alone.
  */
-export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'>, opts: CsvOptions = {}): string {
+export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
+  const shaOf = new Map((report.evidence ?? []).map((e) => [e.path, e.sha256]));
   const header: string[] = [...FINDING_CSV_COLUMNS, ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
   const lines = [csvRow(header)];
   for (const f of report.findings) {
@@ -57,6 +59,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'>, 
       f.message,
       f.techniques.join(';'),
       f.events.map((e) => `${e.evidence}#${e.record}`).join('; '),
+      [...new Set(f.events.map((e) => shaOf.get(e.evidence) ?? ''))].filter((s) => s !== '').join(';'),
     ];
     if (withAnn) {
       const a = findingAnnotation(report, f.id);

@@ -92,6 +92,7 @@ describe('golden exports of an annotated case', () => {
     expect(row).toContain(`"'=HYPERLINK(""http://x"",""click"") via @SUM(1) by -user"`);
     expect(row).toContain(`'=cmd;lateral`);
     expect(row).toContain('confirmed-malicious,true');
+    expect(row).toContain(`,${SHA},`);
     expect(actual).not.toMatch(/(^|,)[=+\-@]/m);
   });
 
