@@ -96,7 +96,7 @@ describe('Timeline', () => {
     await fireEvent.pointerMove(plot, { clientX: 400, clientY: 5, pointerId: 4 });
     const tip = screen.getByRole('tooltip');
     expect(tip).toHaveTextContent('DC01');
-    expect(tip).toHaveTextContent('2024-03-05 14:30:00 UTC');
+    expect(tip).toHaveTextContent('2024-03-05 14:30:00 – 2024-03-05 14:30:09 UTC · 9 s');
     expect(tip).toHaveTextContent('3 events');
     await fireEvent.pointerLeave(plot);
     expect(screen.queryByRole('tooltip')).toBeNull();
