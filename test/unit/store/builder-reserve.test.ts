@@ -65,3 +65,15 @@ describe('SegmentBuilder.reserve', () => {
     expect(loose.timeMs.buffer.byteLength).toBe(5000 * 8);
   });
 });
+
+describe('time columns written with a +00:00 offset', () => {
+  it('are stored as the event time and read back exactly', async () => {
+    const { detectTimeTextFormat, formatTimeText } = await import('../../../engine/store/time-text.ts');
+    const ms = Date.UTC(2024, 2, 12, 0, 0, 0, 19);
+    expect(detectTimeTextFormat('2024-03-12T00:00:00.019+00:00', ms)).toBe('T3+');
+    expect(formatTimeText(ms, 'T3+')).toBe('2024-03-12T00:00:00.019+00:00');
+    expect(detectTimeTextFormat('2024-03-12T01:00:00.019+01:00', ms)).toBeNull();
+    const seg = build(300, -1, 0);
+    expect(seg.original[seg.originalNames.indexOf('_time')]).toEqual({ kind: 'alias', canonical: '_time', timeFormat: 'T3+' });
+  });
+});
