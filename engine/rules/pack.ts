@@ -80,7 +80,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 
 /** Compile one rule file; throws a located HopscopeError. */
 export function loadRuleFile(f: RuleFileText, macros: MacroTable): CompiledRule {
-  const doc = parseDocument(f.text, { prettyErrors: false });
+  const doc = parseDocument(f.text, { prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0];

@@ -63,7 +63,7 @@ export function parseYamlDocuments(text: string): YamlDocResult[] {
   };
   let docs;
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   } catch (err) {
     return [{ index: 0, errors: [{ message: `YAML: ${err instanceof Error ? err.message : String(err)}`, loc: { line: 1, column: 1 } }] }];
   }
