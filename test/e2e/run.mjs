@@ -349,6 +349,38 @@ const tests = [
     },
   },
   {
+    name: 'a host in the host risk table lists its events; the column chooser adds a field',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const host = 'SRV-SQL-02.corp.example';
+      const risk = page.getByRole('table', { name: 'Host risk' });
+      await risk.getByRole('button', { name: new RegExp(`^Events of ${host.replace(/\./g, '\\.')}, risk \\d+`) }).click();
+      await page.locator('.chip', { hasText: `Hosts: ${host}` }).waitFor();
+      await page.waitForFunction((h) => {
+        const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')];
+        return cells.length > 0 && cells.every((c) => c.textContent === h);
+      }, host);
+      await page.getByRole('button', { name: 'Columns' }).click();
+      const chooser = page.getByRole('group', { name: 'Table columns' });
+      const pid = chooser.getByRole('group', { name: 'Canonical fields' }).getByRole('checkbox', { name: 'process_id', exact: true });
+      await pid.check();
+      await page.getByRole('columnheader', { name: /process_id/ }).waitFor();
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        return rows.length > 0 && rows.every((r) => /^\d+$/.test(r.querySelector('[role="gridcell"]:last-child')?.textContent ?? ''));
+      });
+      await page.screenshot({ path: join(outDir, 'column-chooser.png') });
+      await pid.uncheck();
+      await page.getByRole('columnheader', { name: /process_id/ }).waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Columns' }).click();
+      await page.getByRole('button', { name: 'Show all events' }).click();
+      // Leave the whole case in view with its density drawn, as the next cases expect.
+      await page.getByRole('application', { name: /Timeline plot/ }).focus();
+      await page.keyboard.press('0');
+      await page.waitForFunction(() => /· 60 min · 9 s buckets/.test(document.querySelector('.timeline .range')?.textContent ?? ''));
+    },
+  },
+  {
     name: 'clicking a bucket in a lane lists that bucket of that host',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
