@@ -490,6 +490,75 @@ const tests = [
     },
   },
   {
+    name: 'annotations survive a reload, filter the table and go into the CSV and JSON exports',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page, tmp }) {
+      const { readFileSync } = await import('node:fs');
+      const TAG = 'e2e-lateral';
+      const FORMULA_TAG = '=e2e';
+      const COMMENT = '=HYPERLINK("http://evil.example","click") e2e note';
+      const firstFinding = () => page.getByRole('list', { name: 'Findings by risk' }).locator('button.finding').first();
+      await firstFinding().click();
+      const eventCount = Number(/×(\d+)/.exec((await firstFinding().locator('.count').textContent()) ?? '')?.[1]);
+      assert(eventCount > 0, 'finding has no event count');
+      let notes = page.getByRole('group', { name: 'Notes on this finding' });
+      await notes.getByRole('combobox', { name: 'Status of this finding' }).selectOption('confirmed-malicious');
+      await firstFinding().locator('.status', { hasText: 'Confirmed malicious' }).waitFor();
+      await notes.getByRole('combobox', { name: 'New tag' }).fill(TAG);
+      await notes.getByRole('combobox', { name: 'New tag' }).press('Enter');
+      await notes.getByRole('list', { name: 'Tags' }).getByText(TAG, { exact: true }).waitFor();
+      await notes.getByRole('combobox', { name: 'New tag' }).fill(FORMULA_TAG);
+      await notes.getByRole('combobox', { name: 'New tag' }).press('Enter');
+      await notes.getByRole('list', { name: 'Tags' }).getByText(FORMULA_TAG, { exact: true }).waitFor();
+      await notes.getByRole('textbox', { name: 'New comment' }).fill(COMMENT);
+      await notes.getByRole('button', { name: 'Add comment' }).click();
+      await notes.getByText(COMMENT, { exact: true }).waitFor();
+
+      // The table filter answers from the notes: the events of the confirmed finding.
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      await input.fill('status:confirmed-malicious');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, eventCount);
+      await input.fill('');
+      await page.getByRole('button', { name: 'Apply' }).click();
+
+      await page.reload();
+      await waitOrAlert(page, lanes(page).nth(2));
+      await firstFinding().click();
+      notes = page.getByRole('group', { name: 'Notes on this finding' });
+      await notes.getByText(COMMENT, { exact: true }).waitFor();
+      await notes.getByRole('list', { name: 'Tags' }).getByText(TAG, { exact: true }).waitFor();
+      const status = await notes.getByRole('combobox', { name: 'Status of this finding' }).inputValue();
+      assert(status === 'confirmed-malicious', `status after reload: ${status}`);
+
+      const title = (await page.locator('.topbar .evidence').getAttribute('title')) ?? '';
+      const sha = /sha256 ([0-9a-f]{64})/.exec(title)?.[1];
+      assert(sha, `no evidence SHA-256 in ${title}`);
+      const download = async (format) => {
+        await page.getByRole('combobox', { name: 'Report format' }).selectOption(format);
+        const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+        const file = join(tmp, `annotated.${format}`);
+        await d.saveAs(file);
+        return readFileSync(file, 'utf8');
+      };
+      const csv = await download('csv');
+      // Tags start their cell (a leading = gets a '); comments follow their time and author in theirs.
+      for (const want of ['confirmed-malicious', `'${FORMULA_TAG};${TAG}`, sha, `: =HYPERLINK(""http://evil.example"",""click"") e2e note`]) {
+        assert(csv.includes(want), `CSV lacks ${want}`);
+      }
+      assert(!/(^|,)"?=/m.test(csv), 'a CSV cell starts with = (formula not neutralised)');
+      const json = JSON.parse(await download('json'));
+      assert(json.evidence.some((e) => e.sha256 === sha), 'JSON lacks the evidence SHA-256');
+      const notesOut = Object.values(json.annotations?.findings ?? {});
+      assert(
+        notesOut.some((a) => a.status === 'confirmed-malicious' && a.tags.includes(TAG) && a.comments.some((c) => c.text === COMMENT)),
+        `JSON annotations: ${JSON.stringify(json.annotations)}`,
+      );
+    },
+  },
+  {
     name: 'a wider finding bin re-runs detection',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
