@@ -35,6 +35,8 @@ export class AppState {
   errors = $state.raw<ShownError[]>([]);
   /** Bumped on every new case so panels refetch. */
   caseVersion = $state(0);
+  /** Bumped when saved notes change what an annotation filter matches (the timeline refetches). */
+  notesVersion = $state(0);
   selectedFindingId = $state<string | null>(null);
   /** A recent case that did not reopen because evidence changed or moved: the relocate dialog shows it. */
   reopenProblem = $state.raw<{ id: string; checks: EvidenceCheckResult[] } | null>(null);
@@ -60,7 +62,9 @@ export class AppState {
     this.annotations = new AnnotationsState(api);
     // Notes changed: a table filtered by status:, tag:, starred ... shows other events now.
     this.annotations.onsaved = () => {
-      if (filterUsesAnnotations(this.table.filter)) this.table.invalidate();
+      if (!filterUsesAnnotations(this.table.filter)) return;
+      this.table.invalidate();
+      this.notesVersion++;
     };
   }
 

@@ -6,6 +6,7 @@ import userEvent from '@testing-library/user-event';
 import BulkEvents from '../../renderer/panels/BulkEvents.svelte';
 import FindingsPanel from '../../renderer/panels/FindingsPanel.svelte';
 import { AnnotationsState, filterUsesAnnotations } from '../../renderer/state/annotations.svelte.ts';
+import { AppState } from '../../renderer/state/app-state.svelte.ts';
 import { FakeApi } from './fake-api.ts';
 
 function table(total: number) {
@@ -91,5 +92,20 @@ describe('bulk annotation of findings', () => {
     expect(shown).toHaveLength(2);
     await user.selectOptions(screen.getByRole('combobox', { name: 'Show findings with status' }), 'benign');
     expect(screen.queryAllByRole('checkbox')).toHaveLength(0);
+  });
+});
+
+describe('notes and annotation filters', () => {
+  it('a saved change refetches the table and the timeline only when the filter reads notes', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.table.setFilter('process_name:cmd.exe');
+    const q0 = app.table.queryVersion;
+    await app.annotations.change({ kind: 'finding', id: 'f1' }, { op: 'setStar', star: true });
+    expect([app.table.queryVersion, app.notesVersion]).toEqual([q0, 0]);
+    app.table.setFilter('starred OR tag:x');
+    const q1 = app.table.queryVersion;
+    await app.annotations.bulk({ findingIds: ['f1', 'f2'] }, [{ op: 'addTag', tag: 'x' }]);
+    expect([app.table.queryVersion, app.notesVersion]).toEqual([q1 + 1, 1]);
   });
 });
