@@ -559,6 +559,37 @@ const tests = [
     },
   },
   {
+    name: 'Annotate view tags every event of the filtered table in one step',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const grid = page.getByRole('grid', { name: 'Events' });
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      const applyFilter = async (text) => {
+        await input.fill(text);
+        await page.locator('#table-filter').press('Enter');
+      };
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+      const all = Number(await grid.getAttribute('aria-rowcount')) - 1;
+      await applyFilter('process_name:cmd.exe');
+      await page.waitForFunction((a) => {
+        const t = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        return t > 0 && t < a;
+      }, all);
+      const n = Number(await grid.getAttribute('aria-rowcount')) - 1;
+      await page.getByRole('button', { name: 'Annotate view…' }).click();
+      const form = page.getByRole('form', { name: `Annotate ${n.toLocaleString('en-US')} events of this view` });
+      await form.getByRole('combobox', { name: 'Tag for all' }).fill('bulk-e2e');
+      await form.getByRole('button', { name: 'Apply' }).click();
+      await waitOrAlert(page, form.getByText(/^Saved on/));
+      await form.getByRole('button', { name: 'Close' }).click();
+      await applyFilter('tag:bulk-e2e');
+      await page.waitForFunction((want) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === want, n);
+      await applyFilter('');
+    },
+  },
+  {
     name: 'a wider finding bin re-runs detection',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
