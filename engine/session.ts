@@ -58,7 +58,13 @@ export interface EvidenceIngestInfo {
   stats: IngestStats;
 }
 
-interface EvidenceEntry {
+/** A point to roll the case back to (EngineSession.mark). */
+export interface SessionMark {
+  readonly segments: number;
+  readonly evidence: ReadonlyMap<number, EvidenceEntry>;
+}
+
+export interface EvidenceEntry {
   ingest: EvidenceIngestInfo;
   meta?: EvidenceMetaParams;
 }
@@ -109,6 +115,22 @@ export class EngineSession {
       this.evidence.set(info.evidence, { ingest: info, meta: this.evidence.get(info.evidence)?.meta });
       names.set(info.evidence, info.name);
     }
+    this.store = new EventStore(this.segments, names);
+    this.setResult(null);
+  }
+
+  /** Where the case stands now, so a file whose ingest fails after partial segments can be taken out again. */
+  mark(): SessionMark {
+    return { segments: this.segments.length, evidence: new Map(this.evidence) };
+  }
+
+  /** Back to a mark: drops the segments added since (a cancelled or failed ingest) and their evidence entries. */
+  rollback(mark: SessionMark): void {
+    if (this.segments.length === mark.segments && this.evidence.size === mark.evidence.size) return;
+    this.segments = this.segments.slice(0, mark.segments);
+    this.evidence = new Map(mark.evidence);
+    const names = new Map<number, string>();
+    for (const [i, e] of this.evidence) names.set(i, e.ingest.name);
     this.store = new EventStore(this.segments, names);
     this.setResult(null);
   }

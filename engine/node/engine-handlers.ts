@@ -17,6 +17,7 @@ import { EngineSession } from '../session.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import { ingestFile } from './ingest-file.ts';
+import { CuttingSink, type CutCounts, type PartialCutOptions } from './partial-cuts.ts';
 import { parallelIngest, reserveByEstimate, type RangeRunner } from './parallel-ingest.ts';
 import { parseParallelism, parseWorkerPath, workerRangeRunner } from './parse-pool.ts';
 
@@ -69,6 +70,8 @@ export function createWiredSession(): EngineSession {
 export interface EngineHandlerOptions {
   /** Parallel CSV ingest: where ranges run (default: parse workers when their bundle exists), how many, from what size. */
   parallel?: { runRange: RangeRunner; parts?: number; minBytes?: number; minPartBytes?: number } | false;
+  /** Partial view: cut a file's segment as it parses and add each cut to the session at once (default off; the worker sets it). */
+  partial?: PartialCutOptions | false;
 }
 
 function defaultParallel(): EngineHandlerOptions['parallel'] {
@@ -78,6 +81,7 @@ function defaultParallel(): EngineHandlerOptions['parallel'] {
 
 export function createEngineHandlers(session = createWiredSession(), opts: EngineHandlerOptions = {}) {
   const parallel = opts.parallel ?? defaultParallel();
+  const partial = opts.partial ?? false;
   let chain: Promise<unknown> = Promise.resolve();
 
   const handlers: { [M in EngineMethod]: Handler<M> } = {
@@ -107,21 +111,52 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
         cancelled: false,
         ...extra,
       });
+      // Partial view: each cut segment goes into the case at once (queries see it; rules run at the end), and the
+      // host hears of it through a progress message flagged partial. A failed or cancelled ingest rolls them back.
+      const mark = session.mark();
+      let lastProgress: WorkerProgress = { phase: 'parsing', bytesDone: 0, bytesTotal, records: 0, rejected: 0, rate: 0 };
+      const counts: CutCounts = { appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {} };
+      const partialInfo = () => ({
+        evidence: p.evidence,
+        name: p.name,
+        format: p.format ?? 'unknown',
+        formatReason: 'still reading',
+        encoding: 'unknown',
+        stats: { records: counts.appended + counts.rejected + counts.nonProcess, appended: counts.appended, rejected: counts.rejected, nonProcess: counts.nonProcess, rejectedByReason: { ...counts.rejectedByReason }, invalidBytesReplaced: 0, assumedUtc: false },
+      });
+      const addPartial = (seg: Segment): void => {
+        for (const st of seg.stats) {
+          counts.appended += st.appended;
+          counts.rejected += st.rejected;
+          counts.nonProcess += st.nonProcess;
+          for (const [k, n] of Object.entries(st.rejectedByReason)) {
+            Object.defineProperty(counts.rejectedByReason, k, { value: (counts.rejectedByReason[k] ?? 0) + n, writable: true, enumerable: true, configurable: true });
+          }
+        }
+        session.addSegments([seg], partialInfo());
+        ctx.progress({ ...lastProgress, partial: true });
+      };
       const progressReporter = () => {
         let lastReport = -Infinity;
         return (bytesDone: number, records: number, rejected: number): void => {
           const now = performance.now();
+          const sec = (now - started) / 1000;
+          lastProgress = { phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 };
           if (now - lastReport < PROGRESS_INTERVAL_MS) return;
           lastReport = now;
-          const sec = (now - started) / 1000;
-          ctx.progress({ phase: 'parsing', bytesDone, bytesTotal, records, rejected, rate: sec > 0 ? bytesDone / sec : 0 });
+          ctx.progress(lastProgress);
         };
       };
       /** One pass over the file into a fresh builder (a second pass only when a remembered mapping applies). */
       const attempt = async (mapping?: GenericMapping) => {
-        const builder = new SegmentBuilder({ evidence: p.evidence, evidenceName: p.name, rawFormat });
+        session.rollback(mark);
+        Object.assign(counts, { appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {} });
+        const builderOpts = { evidence: p.evidence, evidenceName: p.name, rawFormat };
+        const cutting: CuttingSink | null = partial ? new CuttingSink(builderOpts, partial, addPartial) : null;
+        const builder: RecordSink & { finish(): Segment } = cutting ?? new SegmentBuilder(builderOpts);
         const report = progressReporter();
-        const reserve = reserveByEstimate(builder, bytesTotal);
+        // A builder that is cut as it goes is never reserved for the whole file.
+        const reserve = builder instanceof SegmentBuilder ? reserveByEstimate(builder, bytesTotal) : () => undefined;
         // Count rejections on the way through so progress can show them while parsing.
         let rejected = 0;
         const sink: RecordSink = {
@@ -141,6 +176,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
           onProgress: (bytesDone, records) => {
             reserve(bytesDone, records);
             report(bytesDone, records, rejected);
+            cutting?.tick();
           },
         });
         return { res, builder };
@@ -161,8 +197,14 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
             runRange: parallel.runRange,
             isCancelled: ctx.isCancelled,
             onProgress: progressReporter(),
+            ...(partial ? { firstRangeCuts: { options: partial, onSegment: addPartial } } : {}),
           });
           if (par) out = { res: par, segments: par.segments };
+          // Back to sequential: whatever the first range added goes again.
+          else {
+            session.rollback(mark);
+            Object.assign(counts, { appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {} });
+          }
         }
         if (!out) {
           let seq;
@@ -174,6 +216,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
             const has = (k: string): boolean => p.mappings !== undefined && Object.prototype.hasOwnProperty.call(p.mappings, k);
             const remembered = has(err.signature) ? p.mappings![err.signature] : has('*') ? p.mappings!['*'] : undefined;
             if (!remembered) {
+              session.rollback(mark);
               return empty(err.message, {
                 format: 'generic',
                 needsMapping: { signature: err.signature, container: err.container, columns: err.columns.slice(0, 2000) },
@@ -184,6 +227,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
           out = { res: seq.res, segments: [seq.builder.finish()] };
         }
       } catch (err) {
+        session.rollback(mark);
         if (err instanceof HopscopeError && err.code === 'E_CANCELLED') return empty('cancelled', { cancelled: true });
         throw err;
       }

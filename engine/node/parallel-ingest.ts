@@ -14,7 +14,9 @@ import type { IngestStats } from '../ingest/sink.ts';
 import type { FormatId, GenericMapping } from '../ingest/types.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
+import type { RecordSink } from '../ingest/sink.ts';
 import { ingestFile } from './ingest-file.ts';
+import { CuttingSink, type PartialCutOptions } from './partial-cuts.ts';
 
 /** One range parse: read `ranges` of the file in order as if they were the whole file, into one segment. */
 export interface RangeJob {
@@ -41,6 +43,8 @@ export interface RangeResult {
 export interface RangeHooks {
   isCancelled?(): boolean;
   onProgress?(bytesDone: number, records: number, rejected: number): void;
+  /** In-process ranges only: cut the range's builder as it parses and hand each cut segment over (partial-cuts.ts). */
+  cuts?: { options: PartialCutOptions; onSegment(seg: Segment): void };
 }
 
 /** Bytes read before the average row size is trusted for a reservation. */
@@ -62,12 +66,15 @@ export function reserveByEstimate(builder: SegmentBuilder, totalBytes: number): 
 
 /** Parses one range job into a fresh builder (runs in a parse worker, or in the engine worker for the first range). */
 export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promise<RangeResult> {
-  const builder = new SegmentBuilder({ evidence: job.evidence, evidenceName: job.name, rawFormat: job.rawFormat });
+  const builderOpts = { evidence: job.evidence, evidenceName: job.name, rawFormat: job.rawFormat };
+  const cutting = hooks.cuts ? new CuttingSink(builderOpts, hooks.cuts.options, hooks.cuts.onSegment) : null;
+  const builder: RecordSink & { finish(): Segment } = cutting ?? new SegmentBuilder(builderOpts);
   let rejected = 0;
   let newlines = 0;
   let total = 0;
   for (const [start, end] of job.ranges) total += end - start;
-  const reserve = reserveByEstimate(builder, total);
+  // A builder that is cut as it goes is never reserved for the whole range.
+  const reserve = builder instanceof SegmentBuilder ? reserveByEstimate(builder, total) : () => undefined;
   const res = await ingestFile(job.path, {
     evidence: job.evidence,
     fileName: job.name,
@@ -89,6 +96,7 @@ export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promis
     onProgress: (bytesDone, records) => {
       reserve(bytesDone, records);
       hooks.onProgress?.(bytesDone, records, rejected);
+      cutting?.tick();
     },
   });
   return { segment: builder.finish(), stats: res.stats, detected: res.detected, encoding: res.encoding, bytes: res.bytes, newlines };
@@ -112,6 +120,8 @@ export interface ParallelOptions {
   minPartBytes?: number;
   /** Runs the ranges after the first (the first always runs in this thread through ingestRange). */
   runRange: RangeRunner;
+  /** Cut the first range as it parses (its later segments and the other ranges' come back in `segments`). */
+  firstRangeCuts?: RangeHooks['cuts'];
   isCancelled?(): boolean;
   onProgress?(bytesDone: number, records: number, rejected: number): void;
 }
@@ -171,7 +181,7 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
   const isCancelled = (): boolean => stop || (opts.isCancelled?.() ?? false);
   const settled = await Promise.allSettled(
     jobs.map((job, k) => {
-      const hooks: RangeHooks = { isCancelled, onProgress: (b, r, j) => report(k, b, r, j) };
+      const hooks: RangeHooks = { isCancelled, onProgress: (b, r, j) => report(k, b, r, j), ...(k === 0 && opts.firstRangeCuts ? { cuts: opts.firstRangeCuts } : {}) };
       const p = k === 0 ? ingestRange(job, hooks) : opts.runRange(job, hooks);
       return p.catch((err: unknown) => {
         stop = true;

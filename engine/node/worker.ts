@@ -6,11 +6,13 @@ import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../model/errors.ts';
 import { parseHostMessage, transferablesOf, type WorkerToHost } from '../rpc/protocol.ts';
 import { createEngineHandlers } from './engine-handlers.ts';
+import { partialCutsFromEnv } from './partial-cuts.ts';
 
 const port = parentPort;
 if (!port) throw new Error('engine worker must run inside worker_threads');
 
-const engine = createEngineHandlers();
+// Partial view while a file is read: cuts at growing intervals (HOPSCOPE_PARTIAL_CUT_RECORDS forces small ones in tests).
+const engine = createEngineHandlers(undefined, { partial: partialCutsFromEnv(process.env) });
 const cancelled = new Set<number>();
 const running = new Set<number>();
 

@@ -146,6 +146,8 @@ export interface WorkerProgress {
   rejected: number;
   /** Bytes per second since the call started. */
   rate: number;
+  /** Set when a partial segment of the file has just joined the case: queries now see the rows so far. */
+  partial?: true;
 }
 
 export interface RequestMessage<M extends EngineMethod = EngineMethod> {
@@ -349,7 +351,8 @@ export function parseWorkerMessage(m: unknown): Parsed<WorkerToHost> {
       if (
         !isPlainObject(p) ||
         !(p['phase'] === 'parsing' || p['phase'] === 'indexing' || p['phase'] === 'rules') ||
-        !['bytesDone', 'bytesTotal', 'records', 'rejected', 'rate'].every((k) => isFiniteNum(p[k]) && (p[k] as number) >= 0)
+        !['bytesDone', 'bytesTotal', 'records', 'rejected', 'rate'].every((k) => isFiniteNum(p[k]) && (p[k] as number) >= 0) ||
+        !(p['partial'] === undefined || p['partial'] === true)
       ) {
         return fail(seq, 'malformed progress');
       }

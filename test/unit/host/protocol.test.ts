@@ -47,6 +47,7 @@ describe('parseWorkerMessage (host side)', () => {
   it('accepts response, progress and error', () => {
     expect(parseWorkerMessage({ type: 'response', seq: 1, result: null, timingMs: 2 }).ok).toBe(true);
     expect(parseWorkerMessage({ type: 'progress', seq: 1, progress: { phase: 'parsing', bytesDone: 1, bytesTotal: 2, records: 1, rejected: 0, rate: 5 } }).ok).toBe(true);
+    expect(parseWorkerMessage({ type: 'progress', seq: 1, progress: { phase: 'parsing', bytesDone: 1, bytesTotal: 2, records: 1, rejected: 0, rate: 5, partial: true } }).ok).toBe(true);
     expect(parseWorkerMessage({ type: 'error', seq: -1, error: { code: 'E_PROTOCOL', message: 'x' } }).ok).toBe(true);
   });
   it.each([
@@ -54,6 +55,7 @@ describe('parseWorkerMessage (host side)', () => {
     ['response without result', { type: 'response', seq: 1, timingMs: 1 }],
     ['response without seq', { type: 'response', seq: -1, result: 1, timingMs: 1 }],
     ['progress with NaN', { type: 'progress', seq: 1, progress: { phase: 'parsing', bytesDone: NaN, bytesTotal: 2, records: 1, rejected: 0, rate: 5 } }],
+    ['progress with a partial flag not true', { type: 'progress', seq: 1, progress: { phase: 'parsing', bytesDone: 1, bytesTotal: 2, records: 1, rejected: 0, rate: 5, partial: 'yes' } }],
     ['progress with unknown phase', { type: 'progress', seq: 1, progress: { phase: 'x', bytesDone: 1, bytesTotal: 2, records: 1, rejected: 0, rate: 5 } }],
     ['error with unknown code', { type: 'error', seq: 1, error: { code: 'E_NOPE', message: 'x' } }],
     ['error without message', { type: 'error', seq: 1, error: { code: 'E_IO' } }],
