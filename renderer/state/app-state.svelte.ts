@@ -211,7 +211,13 @@ export class AppState {
 
   /** What the case remembers of the view (read inside an effect, so every field read is tracked). */
   captureView(): SavedView {
-    const view: SavedView = { v: 1, range: { startMs: this.view.startMs, endMs: this.view.endMs }, filter: this.table.filter };
+    const view: SavedView = {
+      v: 1,
+      range: { startMs: this.view.startMs, endMs: this.view.endMs },
+      filter: this.table.filter,
+      columns: this.table.fieldColumns,
+      sort: this.table.sort,
+    };
     const scope: NonNullable<SavedView['scope']> = {};
     if (this.table.findingId) scope.findingId = this.table.findingId;
     if (this.table.range) scope.range = this.table.range;
@@ -228,6 +234,8 @@ export class AppState {
       const saved = parseSavedView((await this.api.call('case.view', {})).view);
       if (saved && version === this.caseVersion && this.summary) {
         if (saved.range) this.view.setRange(saved.range.startMs, saved.range.endMs);
+        if (saved.columns) this.table.setColumns(saved.columns);
+        if (saved.sort) this.table.sort = saved.sort;
         this.table.filter = saved.filter ?? '';
         this.table.draft = saved.filter ?? '';
         this.table.setScope(saved.scope ?? {});

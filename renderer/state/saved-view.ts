@@ -1,4 +1,4 @@
-// The view state the case remembers (timeline range, table filter and scope, selected finding, details row),
+// The view state the case remembers (timeline range, table filter, scope, columns and sort, selected finding, details row),
 // saved through `case.saveView` and read back with `case.view`. Invariant: what comes back is untrusted JSON:
 // it is checked field by field and anything malformed is dropped, never applied.
 
@@ -12,6 +12,9 @@ export interface SavedView {
   scope?: { findingId?: string; range?: { startMs: number; endMs: number }; hosts?: string[] };
   selectedFindingId?: string;
   detailsRow?: number;
+  /** Table columns (field names, in order) and sort. */
+  columns?: string[];
+  sort?: { field: string; dir: 'asc' | 'desc' };
 }
 
 const MAX_TEXT = 8192;
@@ -45,6 +48,12 @@ export function parseSavedView(v: unknown): SavedView | null {
   }
   const sel = text(o['selectedFindingId']);
   if (sel) out.selectedFindingId = sel;
+  const cols = o['columns'];
+  if (Array.isArray(cols) && cols.length > 0 && cols.length <= 500 && cols.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 256)) out.columns = cols as string[];
+  if (typeof o['sort'] === 'object' && o['sort'] !== null) {
+    const { field, dir } = o['sort'] as Record<string, unknown>;
+    if (typeof field === 'string' && field.length > 0 && field.length <= 256 && (dir === 'asc' || dir === 'desc')) out.sort = { field, dir };
+  }
   const row = o['detailsRow'];
   if (typeof row === 'number' && Number.isSafeInteger(row) && row >= 0) out.detailsRow = row;
   return out;

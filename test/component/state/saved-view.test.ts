@@ -20,6 +20,8 @@ describe('saved view', () => {
       scope: { hosts: ['DC01'] },
       selectedFindingId: 'f-1',
       detailsRow: 3,
+      columns: ['_time', 'dest', 'CommandLine'],
+      sort: { field: 'dest', dir: 'desc' },
     };
     const app = new AppState(api);
     app.onPush({ type: 'case-ready', summary: s });
@@ -31,6 +33,8 @@ describe('saved view', () => {
     expect(app.table.hosts).toEqual(['DC01']);
     expect(app.selectedFindingId).toBe('f-1');
     expect(app.detailsRow).toBe(3);
+    expect(app.table.fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
+    expect(app.table.sort).toEqual({ field: 'dest', dir: 'desc' });
   });
 
   it('saves the view a moment after it changes, not before the saved one was applied', async () => {
@@ -62,6 +66,6 @@ describe('saved view', () => {
   it('drops malformed or foreign saved views', () => {
     expect(parseSavedView(null)).toBeNull();
     expect(parseSavedView({ zoom: 3 })).toBeNull();
-    expect(parseSavedView({ v: 1, range: { startMs: 5, endMs: 1 }, filter: 7, detailsRow: -1, scope: { hosts: [1] } })).toEqual({ v: 1, scope: {} });
+    expect(parseSavedView({ v: 1, range: { startMs: 5, endMs: 1 }, filter: 7, detailsRow: -1, scope: { hosts: [1] }, columns: [], sort: { field: 'x', dir: 'up' } })).toEqual({ v: 1, scope: {} });
   });
 });
