@@ -253,9 +253,12 @@ export class AppState {
   saveViewSoon(delayMs = 800): void {
     if (!this.viewReady || this.screen !== 'case' || !this.summary) return;
     const view = this.captureView();
+    const version = this.caseVersion;
     if (this.viewTimer) clearTimeout(this.viewTimer);
     this.viewTimer = setTimeout(() => {
       this.viewTimer = null;
+      // Another case opened meanwhile: this view belongs to the old one.
+      if (version !== this.caseVersion || this.jobId !== null) return;
       this.api.call('case.saveView', { view }).catch(() => {
         // Losing a view state is harmless; annotations are saved separately and report their errors.
       });

@@ -57,6 +57,12 @@ describe('saved view', () => {
       vi.advanceTimersByTime(1);
       expect(api.callsTo('case.saveView')).toHaveLength(1);
       expect(parseSavedView(api.callsTo('case.saveView')[0]!.view)).toMatchObject({ v: 1, filter: 'tag:psexec' });
+      // A view change pending when another case opens is not saved into it.
+      app.table.setFilter('tag:old-case');
+      app.saveViewSoon(500);
+      app.onPush({ type: 'case-ready', summary: api.summary() });
+      vi.advanceTimersByTime(1000);
+      expect(api.callsTo('case.saveView')).toHaveLength(1);
       app.stop();
     } finally {
       vi.useRealTimers();
