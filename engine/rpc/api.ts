@@ -258,6 +258,15 @@ export interface HostReadyEvent {
   summary: CaseSummary;
 }
 /**
+ * Partial view: part of the evidence is in the case while the job still reads the rest. Timeline and table queries
+ * answer on the events so far; `summary.findings` is 0 and `summary.rules` empty until the rules run (`case-ready`).
+ */
+export interface HostPartialEvent {
+  type: 'case-partial';
+  jobId: string;
+  summary: CaseSummary;
+}
+/**
  * A file of no known layout was skipped: the renderer asks which columns hold time, host and process
  * fields, saves the answer with `files.setMapping` (remembered per header signature), and opens it again.
  */
@@ -270,7 +279,7 @@ export interface HostMappingEvent {
   container: string;
   columns: string[];
 }
-export type HostPush = HostEvent | HostErrorEvent | HostReadyEvent | HostMappingEvent;
+export type HostPush = HostEvent | HostErrorEvent | HostReadyEvent | HostPartialEvent | HostMappingEvent;
 export type { GenericMapping };
 
 /**

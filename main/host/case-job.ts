@@ -36,6 +36,11 @@ export interface CaseJobOptions {
   mappings?: Record<string, GenericMapping>;
   /** A file of no known layout without a remembered mapping (skipped in the app; an error in the CLI). */
   onNeedsMapping?: (input: CaseInput, info: MappingNeeded) => void;
+  /**
+   * Partial view: part of a file has joined the case while it is still being read. The summary counts the events so far;
+   * findings are 0 and the rules listed empty until they run. Never called after the job settled.
+   */
+  onPartial?: (summary: CaseSummary) => void;
 }
 
 export interface CaseJobResult {
@@ -64,6 +69,33 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
   const call = <M extends EngineMethod>(method: M, params: EngineParams<M>, callOpts?: CallOptions): Promise<EngineResult<M>> => {
     checkCancelled();
     return track(engine.call(method, params, callOpts));
+  };
+
+  // Partial summaries: one summary query at a time (queries do not wait for the ingest); a cut while one is
+  // in flight asks again once it is answered, so a burst of cuts costs two queries.
+  let settled = false;
+  let partialInFlight = false;
+  let partialAgain = false;
+  const partial = (): void => {
+    if (!opts.onPartial || settled || cancelled) return;
+    if (partialInFlight) {
+      partialAgain = true;
+      return;
+    }
+    partialInFlight = true;
+    engine
+      .call('summary', {})
+      .promise.then((s) => {
+        if (s && !settled && !cancelled) opts.onPartial?.({ ...s, rules: [], ruleIssues: [], findings: 0 });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        partialInFlight = false;
+        if (partialAgain) {
+          partialAgain = false;
+          partial();
+        }
+      });
   };
 
   const run = async (): Promise<CaseJobResult> => {
@@ -106,7 +138,10 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
           ...(opts.mappings && Object.keys(opts.mappings).length ? { mappings: opts.mappings } : {}),
         },
         {
-          onProgress: (p) => progress('parsing', bytesBefore + p.bytesDone, recordsBefore + p.records, rejectedBefore + p.rejected, input.name),
+          onProgress: (p) => {
+            progress('parsing', bytesBefore + p.bytesDone, recordsBefore + p.records, rejectedBefore + p.rejected, input.name);
+            if (p.partial) partial();
+          },
         },
       );
       // The hash runs beside the parse; it stops early when the parse gives up on the file, and a failed
@@ -173,13 +208,16 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
     const rules = await call('loadRules', opts.rules);
     const detect = await call('detect', { binSpanSec: opts.binSpanSec });
     const summary = await call('summary', {});
+    settled = true;
     checkCancelled();
     progress('done', bytesBefore, recordsBefore, rejectedBefore);
     return { summary, evidence: outcomes, rules, detect };
   };
 
   return {
-    promise: run(),
+    promise: run().finally(() => {
+      settled = true;
+    }),
     cancel(): void {
       cancelled = true;
       for (const c of active) c.cancel();

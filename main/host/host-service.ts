@@ -297,6 +297,9 @@ export function createHostService(opts: HostServiceOptions): HostService {
         },
         skipUnreadable: true,
         onProgress: progress,
+        onPartial: (summary) => {
+          if (job?.id === jobId) push({ type: 'case-partial', jobId, summary });
+        },
         // A skipped file is a notice, not the job's failure: renderers end the job on an error carrying its jobId.
         onEvidenceError: (_input, error) => push({ type: 'error', error }),
       });
