@@ -1,5 +1,5 @@
 // Application state: which screen is shown, the running ingest job, the case summary and user-visible errors.
-// Invariant: the screen follows the host's pushes (progress, error, case-ready); errors keep code and location.
+// Invariant: the screen follows the host's pushes (progress, error, case-partial, case-ready); errors keep code and location.
 import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { AppInfo, CaseSummary, EvidenceCheckResult, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
 import type { Finding, LateralLink } from '../../engine/detect/types.ts';
@@ -44,6 +44,12 @@ export class AppState {
   mapping = $state.raw<HostMappingEvent | null>(null);
   /** Store row shown in the details drawer. */
   detailsRow = $state<number | null>(null);
+  /** The case screen shows a case still being read (`case-partial`): the progress banner stays until `case-ready`. */
+  partial = $state(false);
+  /** Bumped when a further partial push brought more events (timeline and table refetch, the view stays). */
+  dataVersion = $state(0);
+  private partialTimer: ReturnType<typeof setTimeout> | null = null;
+  private pendingPartial: CaseSummary | null = null;
   /** True once the case's saved view was applied: saving earlier would overwrite it with the defaults. */
   viewReady = $state(false);
   private viewTimer: ReturnType<typeof setTimeout> | null = null;
@@ -93,6 +99,7 @@ export class AppState {
   stop(): void {
     if (this.viewTimer) clearTimeout(this.viewTimer);
     this.viewTimer = null;
+    this.clearPartialTimer();
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -105,16 +112,17 @@ export class AppState {
         this.jobId = p.jobId;
         this.progress = p;
         if (p.phase === 'cancelled' || p.phase === 'failed') {
-          this.jobId = null;
-          this.screen = this.summary ? 'case' : 'start';
+          this.jobEnded();
         } else if (p.phase === 'done') {
           // case-ready normally follows; if it was lost (a reconnect), ask for the summary instead.
           void this.api.call('case.summary', {}).then(
             (s) => {
-              if (s && this.screen === 'loading' && this.jobId === p.jobId) this.showCase(s);
+              if (s && (this.screen === 'loading' || this.partial) && this.jobId === p.jobId) this.showCase(s);
             },
             (e: unknown) => this.addError(e),
           );
+        } else if (this.partial) {
+          // The partial case stays on screen; the banner shows this progress.
         } else if (this.screen !== 'loading') {
           this.screen = 'loading';
         }
@@ -122,10 +130,13 @@ export class AppState {
       }
       case 'error':
         this.addError(push.error);
-        if (push.jobId && push.jobId === this.jobId) {
-          this.jobId = null;
-          this.screen = this.summary ? 'case' : 'start';
-        }
+        if (push.jobId && push.jobId === this.jobId) this.jobEnded();
+        break;
+      case 'case-partial':
+        if (this.jobId && push.jobId !== this.jobId) return;
+        this.jobId = push.jobId;
+        if (!this.partial || this.screen !== 'case') this.showPartial(push.summary);
+        else this.partialSoon(push.summary);
         break;
       case 'case-ready':
         this.showCase(push.summary);
@@ -195,7 +206,64 @@ export class AppState {
     }
   }
 
+  /** The job ended without a case (cancelled, failed): a partial case is gone with it (the host reset the engine). */
+  private jobEnded(): void {
+    this.jobId = null;
+    if (this.partial) {
+      this.clearPartialTimer();
+      this.partial = false;
+      this.summary = null;
+      this.selectedFindingId = null;
+      this.detailsRow = null;
+      this.caseVersion++;
+    }
+    this.screen = this.summary ? 'case' : 'start';
+  }
+
+  /** First part of a case still being read: the case screen with the events so far (no saved view, no notes yet). */
+  showPartial(summary: CaseSummary): void {
+    this.clearPartialTimer();
+    this.summary = summary;
+    this.partial = true;
+    this.screen = 'case';
+    this.selectedFindingId = null;
+    this.detailsRow = null;
+    this.view.setExtent(summary.firstMs, summary.lastMs);
+    this.table.setScope({});
+    this.viewReady = false;
+    this.caseVersion++;
+  }
+
+  /** Further partial pushes are coalesced: one refresh at most every `delayMs`. */
+  private partialSoon(summary: CaseSummary, delayMs = 250): void {
+    this.pendingPartial = summary;
+    if (this.partialTimer) return;
+    this.partialTimer = setTimeout(() => {
+      this.partialTimer = null;
+      const s = this.pendingPartial;
+      this.pendingPartial = null;
+      if (s && this.partial) this.refreshPartial(s);
+    }, delayMs);
+  }
+
+  /** More events arrived: new counts and extent (the range follows only while it shows everything), refetch. */
+  refreshPartial(summary: CaseSummary): void {
+    const whole = this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null;
+    this.summary = summary;
+    if (whole) this.view.setExtent(summary.firstMs, summary.lastMs);
+    this.table.invalidate();
+    this.dataVersion++;
+  }
+
+  private clearPartialTimer(): void {
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    this.partialTimer = null;
+    this.pendingPartial = null;
+  }
+
   showCase(summary: CaseSummary): void {
+    this.clearPartialTimer();
+    this.partial = false;
     this.summary = summary;
     this.jobId = null;
     this.screen = 'case';

@@ -1,0 +1,90 @@
+// AppState and the partial view: `case-partial` shows the case screen while the job reads on, keeps the job (and its
+// progress banner) until `case-ready`, coalesces further partial pushes, and a cancel or failure leaves a sane state.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppState } from '../../../renderer/state/app-state.svelte.ts';
+import { FakeApi } from '../fake-api.ts';
+
+const parsing = (records: number, jobId = 'job-1') =>
+  ({ type: 'progress', progress: { jobId, phase: 'parsing', bytesDone: records, bytesTotal: 1000, records, rejected: 0, rate: 1 } }) as const;
+
+async function partialCase() {
+  const api = new FakeApi();
+  const app = new AppState(api);
+  await app.start();
+  await app.openSample('lateral-movement');
+  api.emit(parsing(10));
+  const s = api.summary();
+  api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 3, findings: 0, rules: [] } });
+  return { api, app, s };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('AppState partial view', () => {
+  it('switches to the case screen on case-partial and keeps the progress banner until case-ready', async () => {
+    const { api, app, s } = await partialCase();
+    expect(app.screen).toBe('case');
+    expect(app.partial).toBe(true);
+    expect(app.jobId).toBe('job-1');
+    expect(app.summary?.events).toBe(3);
+    expect(app.caseVersion).toBe(1);
+    // Progress goes on in the banner: the case screen stays.
+    api.emit(parsing(500));
+    expect(app.screen).toBe('case');
+    expect(app.partial).toBe(true);
+    expect(app.progress?.records).toBe(500);
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'rules', bytesDone: 1000, bytesTotal: 1000, records: 900, rejected: 0, rate: 1 } });
+    expect(app.screen).toBe('case');
+    api.emit({ type: 'case-ready', summary: s });
+    expect(app.partial).toBe(false);
+    expect(app.jobId).toBeNull();
+    expect(app.summary).toBe(s);
+    expect(app.caseVersion).toBe(2);
+  });
+
+  it('coalesces further partial pushes into one refresh and ignores other jobs', async () => {
+    vi.useFakeTimers();
+    const { api, app, s } = await partialCase();
+    const before = app.dataVersion;
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 5, findings: 0, rules: [] } });
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 7, findings: 0, rules: [] } });
+    api.emit({ type: 'case-partial', jobId: 'other', summary: { ...s, events: 99, findings: 0, rules: [] } });
+    expect(app.summary?.events).toBe(3);
+    vi.advanceTimersByTime(1000);
+    expect(app.summary?.events).toBe(7);
+    expect(app.dataVersion).toBe(before + 1);
+    expect(app.caseVersion).toBe(1);
+    // A refresh still pending when the case is ready is dropped.
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 8, findings: 0, rules: [] } });
+    api.emit({ type: 'case-ready', summary: s });
+    vi.advanceTimersByTime(1000);
+    expect(app.summary).toBe(s);
+    expect(app.dataVersion).toBe(before + 1);
+  });
+
+  it('a cancel after a partial view drops the partial case and returns to the start screen', async () => {
+    const { api, app } = await partialCase();
+    await app.cancel();
+    expect(api.callsTo('case.cancel')).toEqual([{ jobId: 'job-1' }]);
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'cancelled', bytesDone: 0, bytesTotal: 0, records: 0, rejected: 0, rate: 0 } });
+    expect(app.screen).toBe('start');
+    expect(app.partial).toBe(false);
+    expect(app.summary).toBeNull();
+    expect(app.jobId).toBeNull();
+  });
+
+  it('a failure after a partial view shows the error and returns to the start screen', async () => {
+    const { api, app } = await partialCase();
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'failed', bytesDone: 0, bytesTotal: 0, records: 0, rejected: 0, rate: 0 } });
+    api.emit({ type: 'error', jobId: 'job-1', error: { code: 'E_IO', message: 'read failed' } });
+    expect(app.errors.map((e) => e.code)).toEqual(['E_IO']);
+    expect(app.screen).toBe('start');
+    expect(app.summary).toBeNull();
+    expect(app.partial).toBe(false);
+    // The next job starts cleanly.
+    await app.openSample('lateral-movement');
+    expect(app.screen).toBe('loading');
+  });
+});
