@@ -36,10 +36,10 @@ function ensureBuilt() {
 }
 
 /** Starts `node dist/host/web.js` with a private user-data folder and resolves with the printed URL. */
-function startServer(userData, files = []) {
+function startServer(userData, files = [], env = {}) {
   const child = spawn(process.execPath, [join(root, 'dist', 'host', 'web.js'), ...files], {
     cwd: root,
-    env: { ...process.env, HOPSCOPE_USER_DATA: userData, INIT_CWD: root },
+    env: { ...process.env, HOPSCOPE_USER_DATA: userData, INIT_CWD: root, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -784,6 +784,48 @@ const tests = [
         const name = await second.locator('.topbar .evidence').textContent();
         assert((name ?? '').includes('corp-lateral-movement.sysmon.xml'), `opened ${name}`);
         await second.screenshot({ path: join(outDir, 'cli-file.png') });
+        assert(seen.length === 0, seen.join('\n'));
+      } finally {
+        await second.close();
+        other.child.kill();
+      }
+    },
+  },
+  {
+    name: 'a large file shows lanes and rows while it is still being read, under a progress banner with Cancel',
+    async run({ page, tmp }) {
+      const data = join(tmp, 'partial-server');
+      mkdirSync(data, { recursive: true });
+      const csv = join(tmp, 'partial-big.csv');
+      const t0 = Date.UTC(2024, 4, 4, 0, 0, 0);
+      const lines = ['_time,dest,user,parent_process_name,process_name,process,process_id,parent_process_id,EventCode'];
+      for (let i = 0; i < 400_000; i++) {
+        lines.push(`${new Date(t0 + i * 100).toISOString()},PART-${i % 7},CORP\\u${i % 40},explorer.exe,cmd.exe,cmd.exe /c echo ${i},${1000 + i},900,1`);
+      }
+      writeFileSync(csv, lines.join('\n') + '\n');
+      // Tiny forced cuts: the first part of the file joins the case after 2000 rows.
+      const other = await startServer(data, [csv], { HOPSCOPE_PARTIAL_CUT_RECORDS: '2000' });
+      const second = await page.context().newPage();
+      const seen = [];
+      second.on('console', (m) => {
+        if (m.type() === 'error') seen.push(m.text());
+      });
+      try {
+        await second.goto(other.url);
+        const banner = second.getByTestId('partial-banner');
+        // Lanes and the banner on screen together: the partial view, before the rules ran.
+        await second.waitForFunction(
+          () => document.querySelector('[data-testid="partial-banner"]') && document.querySelectorAll('ul[aria-label="Hosts"] > li[role="listitem"]').length > 0,
+          null,
+          { timeout: STEP_TIMEOUT_MS },
+        );
+        assert(/events so far; findings after the rules run/.test((await banner.textContent()) ?? ''), 'banner text');
+        await banner.getByRole('button', { name: 'Cancel' }).waitFor();
+        await second.screenshot({ path: join(outDir, 'partial-view.png') });
+        // The banner goes when the case is ready; then all 400,000 events are counted.
+        await banner.waitFor({ state: 'detached', timeout: 120_000 });
+        await waitOrAlert(second, second.locator('.topbar .stats', { hasText: '400,000 events' }));
+        assert((await lanes(second).count()) === 7, `expected 7 lanes, got ${await lanes(second).count()}`);
         assert(seen.length === 0, seen.join('\n'));
       } finally {
         await second.close();
