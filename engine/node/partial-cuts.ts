@@ -9,6 +9,8 @@ import type { Segment } from '../store/segment.ts';
 export interface PartialCutOptions {
   /** Parsing time before the first cut (ms); the interval then doubles up to maxIntervalMs. */
   firstMs?: number;
+  /** Rows that make the first cut even before firstMs (a fast parse shows something sooner). */
+  firstRecords?: number;
   maxIntervalMs?: number;
   /** Tests: cut after every this many appended rows (time-based cuts still apply). */
   everyRecords?: number;
@@ -16,6 +18,7 @@ export interface PartialCutOptions {
 
 export const DEFAULT_FIRST_CUT_MS = 300;
 export const DEFAULT_MAX_CUT_INTERVAL_MS = 8000;
+export const DEFAULT_FIRST_CUT_RECORDS = 5_000;
 
 /** Cut options from the environment: HOPSCOPE_PARTIAL_CUT_RECORDS forces a cut every N rows, HOPSCOPE_PARTIAL=0 turns cuts off. */
 export function partialCutsFromEnv(env: Record<string, string | undefined>): PartialCutOptions | false {
@@ -39,6 +42,7 @@ export class CuttingSink implements RecordSink {
   private intervalMs: number;
   private readonly maxIntervalMs: number;
   private readonly everyRecords: number;
+  private firstRecords: number;
 
   constructor(
     private readonly builderOpts: SegmentBuilderOptions,
@@ -51,10 +55,17 @@ export class CuttingSink implements RecordSink {
     this.nextCutMs = this.intervalMs;
     this.maxIntervalMs = Math.max(this.intervalMs, opts.maxIntervalMs ?? DEFAULT_MAX_CUT_INTERVAL_MS);
     this.everyRecords = opts.everyRecords && opts.everyRecords > 0 ? opts.everyRecords : Infinity;
+    this.firstRecords = opts.firstRecords && opts.firstRecords > 0 ? opts.firstRecords : DEFAULT_FIRST_CUT_RECORDS;
   }
 
   append(rec: IngestRecord): void {
     if (this.builder.rowCount >= this.everyRecords) this.cut();
+    else if (this.builder.rowCount >= this.firstRecords) {
+      // The first cut came early by row count: the time intervals start from here.
+      this.firstRecords = Infinity;
+      this.nextCutMs = performance.now() - this.started + this.intervalMs;
+      this.cut();
+    }
     this.builder.append(rec);
   }
 
@@ -76,6 +87,7 @@ export class CuttingSink implements RecordSink {
   }
 
   private cut(): void {
+    this.firstRecords = Infinity;
     const seg = this.builder.finish();
     this.builder = new SegmentBuilder(this.builderOpts);
     this.onSegment(seg);

@@ -129,6 +129,15 @@ describe('ingestFile with partial cuts', () => {
     expect(session.summary()).toBeNull();
   });
 
+  it('makes the first cut early by row count, then waits for the time intervals', async () => {
+    const one = await ingest(path);
+    const rows: number[] = [];
+    const cut = await ingest(path, { partial: { firstRecords: 1000, firstMs: 1e9 }, onProgress: (p, n) => p.partial && rows.push(n) });
+    expect(rows).toEqual([1000]);
+    expect(cut.session.eventStore().views.length).toBe(2);
+    expectSameCase(cut, one);
+  });
+
   it('reads its cut options from the environment', () => {
     expect(partialCutsFromEnv({})).toEqual({});
     expect(partialCutsFromEnv({ HOPSCOPE_PARTIAL_CUT_RECORDS: '5000' })).toEqual({ everyRecords: 5000 });
