@@ -825,6 +825,8 @@ const tests = [
         // The banner goes when the case is ready; then all 400,000 events are counted.
         await banner.waitFor({ state: 'detached', timeout: 120_000 });
         await waitOrAlert(second, second.locator('.topbar .stats', { hasText: '400,000 events' }));
+        // The table refetched for the ready case too.
+        await second.locator('[role="grid"][aria-rowcount="400001"]').waitFor();
         assert((await lanes(second).count()) === 7, `expected 7 lanes, got ${await lanes(second).count()}`);
         assert(seen.length === 0, seen.join('\n'));
       } finally {
