@@ -24,6 +24,16 @@ describe('FindingsPanel', () => {
     expect(items[1]).toHaveTextContent('2024-03-05T14:00:42.000Z');
   });
 
+  it('says findings come after the rules while a partial case is shown', async () => {
+    const api = new FakeApi();
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'query.findings' ? { findings: [], hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn(), pending: true });
+    expect(await screen.findByTestId('findings-pending')).toHaveTextContent('Findings after the rules run');
+    expect(screen.queryByText(/no rule matched/)).toBeNull();
+  });
+
   it('selecting a finding triggers the focus callback with that finding', async () => {
     const api = new FakeApi();
     const onfocus = vi.fn();

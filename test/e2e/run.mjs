@@ -821,6 +821,7 @@ const tests = [
         );
         assert(/events so far; findings after the rules run/.test((await banner.textContent()) ?? ''), 'banner text');
         await banner.getByRole('button', { name: 'Cancel' }).waitFor();
+        await second.getByTestId('findings-pending').waitFor();
         await second.screenshot({ path: join(outDir, 'partial-view.png') });
         // The banner goes when the case is ready; then all 400,000 events are counted.
         await banner.waitFor({ state: 'detached', timeout: 120_000 });
