@@ -6,7 +6,7 @@ import type { EventLocator } from '../model/fields.ts';
 import { addCount, byteSize as segmentByteSize, type EvidenceStatsData, type RejectSampleData, type Segment } from './segment.ts';
 import { SegmentView } from './segment-view.ts';
 import { lowerBound, stableTimeOrder, type TimeOrder } from './time-order.ts';
-import type { EventSource } from './view.ts';
+import { viewIndexAt, type EventSource } from './view.ts';
 
 /** Lane key of events without a host. */
 export const NO_HOST = '(no host)';
@@ -74,15 +74,7 @@ export class EventStore implements EventSource {
   /** View and local row of a global row. */
   locate(globalRow: number): { view: SegmentView; row: number } {
     if (this.singleView && globalRow >= 0 && globalRow < this.rowCount) return { view: this.singleView, row: globalRow };
-    const views = this.views;
-    let lo = 0;
-    let hi = views.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (views[mid]!.base <= globalRow) lo = mid;
-      else hi = mid - 1;
-    }
-    const view = views[lo];
+    const view = this.views[viewIndexAt(this.views, globalRow)];
     if (!view || globalRow < view.base || globalRow >= view.base + view.rowCount || !Number.isInteger(globalRow)) {
       throw new RangeError(`row ${globalRow} out of range`);
     }
@@ -91,15 +83,7 @@ export class EventStore implements EventSource {
 
   /** Index of the view holding a global row. */
   viewIndexOf(globalRow: number): number {
-    const views = this.views;
-    let lo = 0;
-    let hi = views.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (views[mid]!.base <= globalRow) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return viewIndexAt(this.views, globalRow);
   }
 
   timeAt(globalRow: number): number {

@@ -43,9 +43,8 @@ export interface EventSource {
   readonly views: readonly EventView[];
 }
 
-/** Resolve a global row to its view and local row (binary search over bases). */
-export function locateRow(source: EventSource, globalRow: number): { view: EventView; row: number } {
-  const views = source.views;
+/** Index of the last view whose base is <= globalRow (binary search over bases; 0 for an empty list). */
+export function viewIndexAt(views: ReadonlyArray<{ readonly base: number }>, globalRow: number): number {
   let lo = 0;
   let hi = views.length - 1;
   while (lo < hi) {
@@ -53,7 +52,12 @@ export function locateRow(source: EventSource, globalRow: number): { view: Event
     if (views[mid]!.base <= globalRow) lo = mid;
     else hi = mid - 1;
   }
-  const view = views[lo];
+  return lo;
+}
+
+/** Resolve a global row to its view and local row. */
+export function locateRow(source: EventSource, globalRow: number): { view: EventView; row: number } {
+  const view = source.views[viewIndexAt(source.views, globalRow)];
   if (!view || globalRow < view.base || globalRow >= view.base + view.rowCount) {
     throw new RangeError(`row ${globalRow} out of range`);
   }
