@@ -82,6 +82,7 @@ const PATTERNS: readonly Pattern[] = [
 
 /** Cheap test before any regex: every pattern needs one of these substrings. */
 const PREFILTER = ['\\\\', 'node:', 'computername', '-cn ', 'winrs', 'schtasks'];
+const PREFILTER_RE = new RegExp(PREFILTER.map((p) => p.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')).join('|'), 'i');
 
 /** Names that always mean "this machine" (Impacket writes its output to \\127.0.0.1\ADMIN$). */
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\.)$/i;
@@ -92,8 +93,9 @@ function cleanTarget(raw: string): string {
 
 /** Remote hosts a command line names, in pattern priority order, one entry per distinct target. */
 export function findRemoteReferences(commandLine: string): RemoteReference[] {
+  // Most command lines name no other host: one case-insensitive scan, before lower-casing the whole line.
+  if (!PREFILTER_RE.test(commandLine)) return [];
   const lower = commandLine.toLowerCase();
-  if (!PREFILTER.some((p) => lower.includes(p))) return [];
   const out: RemoteReference[] = [];
   const seen = new Set<string>();
   for (const p of PATTERNS) {
@@ -219,6 +221,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
   const beforeMs = opts.skewBeforeMs ?? DEFAULT_LINK_SKEW_BEFORE_MS;
   const hosts = caseHosts(source);
   if (hosts.length < 2) return [];
+  const targetsOf = hostMatcher(hosts);
 
   // Pass 1: events naming another host of the case, per distinct command line when dictionary-encoded.
   const sources: SourceRef[] = [];
@@ -234,7 +237,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
       const host = hostOf(r);
       for (const ref of refs) {
         if (LOOPBACK.test(ref.target)) continue;
-        const targets = hosts.filter((h) => sameHost(h, ref.target) && (host === UNKNOWN_HOST || !sameHost(h, host)));
+        const targets = targetsOf(ref.target, host);
         if (targets.length === 0) continue;
         for (const t of targets) wanted.add(t);
         sources.push({ row: view.base + r, timeMs: view.timeMs[r]!, host, ref, targets });
@@ -294,6 +297,34 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
     });
   }
   return links.sort((a, b) => a.fromTimeMs - b.fromTimeMs || a.fromRow - b.fromRow || a.toRow - b.toRow || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}
+
+/** Memo bound: past this many distinct (source host, target) pairs the memo starts over (hostile inputs). */
+const MAX_MATCH_MEMO = 100_000;
+
+/**
+ * `(target, sourceHost) -> hosts.filter((h) => sameHost(h, target) && (sourceHost === UNKNOWN_HOST || !sameHost(h, sourceHost)))`,
+ * memoised: a command line naming `\\server` repeats on many rows, and comparing it with every host of the
+ * case each time dominated link finding on large cases.
+ */
+function hostMatcher(hosts: readonly string[]): (target: string, sourceHost: string) => string[] {
+  const byTarget = new Map<string, string[]>();
+  const byPair = new Map<string, string[]>();
+  return (target, sourceHost) => {
+    const key = sourceHost + '\u0000' + target;
+    let out = byPair.get(key);
+    if (out !== undefined) return out;
+    let named = byTarget.get(target);
+    if (named === undefined) {
+      named = hosts.filter((h) => sameHost(h, target));
+      if (byTarget.size >= MAX_MATCH_MEMO) byTarget.clear();
+      byTarget.set(target, named);
+    }
+    out = sourceHost === UNKNOWN_HOST ? named : named.filter((h) => !sameHost(h, sourceHost));
+    if (byPair.size >= MAX_MATCH_MEMO) byPair.clear();
+    byPair.set(key, out);
+    return out;
+  };
 }
 
 function cachedRefs(col: StringColumn): (row: number) => RemoteReference[] {
