@@ -2,7 +2,7 @@
 // Invariant: values are copied (never slices of parser chunks) and read back exactly (arenas turn lone
 // surrogates into U+FFFD); '' and missing stay distinct.
 
-import type { ArenaColumnData, DictColumnData, GuidColumnData } from './segment.ts';
+import type { ArenaColumnData, DictColumnData, DictIds, GuidColumnData } from './segment.ts';
 
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -358,7 +358,10 @@ export const FIRST_SWITCH_CHECK = { canonical: 65_536, original: 4096 } as const
  * passes `switchFraction` of the rows it holds (checked whenever the distinct count doubles).
  */
 export class StringColumnWriter {
-  private ids: Uint32Array | null = new Uint32Array(64);
+  /** Ids in the narrowest type for the dictionary so far: Uint8 up to 255 values, Uint16 up to 65,535, then Uint32. */
+  private ids: DictIds | null = new Uint8Array(64);
+  /** Largest id the current `ids` type holds. */
+  private idLimit = 0xff;
   private values: Array<string | null> = [null];
   private index: Map<string, number> | null = new Map();
   private arena: ArenaWriter | null = null;
@@ -430,9 +433,19 @@ export class StringColumnWriter {
         }
       }
     }
+    if (id > this.idLimit) this.widen(id);
     let ids = this.ids!;
     if (row >= ids.length) ids = this.ids = grow(ids, row + 1, Infinity, this.reserved ? RESERVED_GROWTH : 2);
     ids[row] = id;
+  }
+
+  /** The id array in the next wider type (same length): at most twice per column. */
+  private widen(id: number): void {
+    const old = this.ids!;
+    const wide = id > 0xffff ? new Uint32Array(old.length) : new Uint16Array(old.length);
+    wide.set(old);
+    this.ids = wide;
+    this.idLimit = id > 0xffff ? 0xffff_ffff : 0xffff;
   }
 
   private toArena(rowsBefore: number): void {

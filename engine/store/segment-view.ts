@@ -14,6 +14,7 @@ import {
   type ArenaColumnData,
   type ColumnData,
   type DictColumnData,
+  type DictIds,
   type Segment,
   type StoredColumnData,
 } from './segment.ts';
@@ -71,14 +72,15 @@ function mergeDict(
   cvals.forEach((v, i) => {
     if (v === null || (emptyIsMissing && v === '')) emptyId[i] = 1;
   });
-  let ids: Uint32Array | null = null;
+  let ids: DictIds | null = null;
   const extra = new Map<string, number>();
   for (let r = 0; r < rowCount; r++) {
     const id = cids[r]!;
     if (emptyId[id] === 0) continue;
     const o = fallback.get(r);
     if (o === null) continue;
-    if (!ids) ids = cids.slice();
+    // Widened: the fallback's values may take ids past what the narrow array holds.
+    if (!ids) ids = cids instanceof Uint32Array ? cids.slice() : Uint32Array.from(cids);
     let e = extra.get(o);
     if (e === undefined) {
       e = values.push(o) - 1;

@@ -4,10 +4,13 @@
 
 import type { SourceKind } from '../model/fields.ts';
 
+/** Per-row dictionary ids in the narrowest type that holds the dictionary (1, 2 or 4 bytes a row). */
+export type DictIds = Uint8Array | Uint16Array | Uint32Array;
+
 /** Dictionary-encoded strings: `ids[row]` indexes `values`; `values[0]` is null (missing). */
 export interface DictColumnData {
   kind: 'dict';
-  ids: Uint32Array;
+  ids: DictIds;
   values: Array<string | null>;
 }
 

@@ -2,6 +2,7 @@
 // Invariant: rows are addressed by a global index = view.base + local row; values are strings or null.
 
 import type { CanonicalEvent } from '../model/fields.ts';
+import type { DictIds } from './segment.ts';
 
 /** One string-valued field of a segment. */
 export interface StringColumn {
@@ -9,7 +10,7 @@ export interface StringColumn {
    * Present when the column is dictionary-encoded: `ids[row]` indexes `values`, and `values[0]`
    * is always null (missing). Consumers evaluate a predicate once per distinct value through this.
    */
-  readonly dict?: { readonly ids: Uint32Array; readonly values: ReadonlyArray<string | null> };
+  readonly dict?: { readonly ids: DictIds; readonly values: ReadonlyArray<string | null> };
   /** The value at a local row, or null when the event lacks the field. */
   get(row: number): string | null;
 }

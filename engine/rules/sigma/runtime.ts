@@ -4,6 +4,7 @@
 
 import { HopscopeError } from '../../model/errors.ts';
 import { locateRow, type EventSource, type EventView, type StringColumn } from '../../store/view.ts';
+import type { DictIds } from '../../store/segment.ts';
 import type { CompiledRule, MatchExplanation, RuleMeta, RuleRunOptions, RuleRunResult } from '../types.ts';
 import type { CondNode } from './condition.ts';
 import type { DetExpr, ValueTest } from './detection.ts';
@@ -28,7 +29,7 @@ interface ColumnAccess {
   get(row: number): string | null;
   /** Lower-case of the value at `row` (the caller passes the value it already read). */
   lower(row: number, value: string): string;
-  dict?: { ids: Uint32Array; values: ReadonlyArray<string | null>; lowerOf(id: number): string };
+  dict?: { ids: DictIds; values: ReadonlyArray<string | null>; lowerOf(id: number): string };
 }
 
 /** Per-view access to one Sigma field: its columns in mapping order; the first non-null value wins. */
