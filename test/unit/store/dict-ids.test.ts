@@ -98,3 +98,42 @@ describe('dictionary id width', () => {
     }
   });
 });
+
+describe('Interner', () => {
+  it('gives the same ids as a Map over random values, including look-alikes', async () => {
+    const { Interner } = await import('../../../engine/store/columns.ts');
+    const values: Array<string | null> = [null];
+    const interner = new Interner(values);
+    const ref = new Map<string, number>();
+    let seed = 7;
+    const rnd = (): number => ((seed = Math.imul(seed ^ (seed >>> 15), 2246822519) + 1) >>> 0) / 2 ** 32;
+    const pool = ['', 'a', 'A', 'ab', 'ba', '\u00e9', 'e\u0301', '\ud83d\ude00', 'x'.repeat(5000), 'x'.repeat(5001)];
+    for (let i = 0; i < 50_000; i++) {
+      const v = rnd() < 0.1 ? pool[Math.floor(rnd() * pool.length)]! : `v${Math.floor(rnd() * 20_000)}`;
+      let id = interner.get(v);
+      const want = ref.get(v);
+      expect(id).toBe(want ?? -1);
+      if (id < 0) {
+        id = values.push(v) - 1;
+        interner.add(id);
+        ref.set(v, id);
+      }
+    }
+    expect(values.length - 1).toBe(ref.size);
+    expect(interner.degraded).toBe(false);
+  });
+
+  it('falls back to a Map, with the same answers, once probing runs long', async () => {
+    const { Interner } = await import('../../../engine/store/columns.ts');
+    const values: Array<string | null> = [null];
+    const interner = new Interner(values);
+    for (let i = 0; i < 1000; i++) interner.add(values.push(`k${i}`) - 1);
+    // Colliding values cannot be built without the per-process seed: force the fallback the same way.
+    (interner as unknown as { toMap(): void }).toMap();
+    expect(interner.degraded).toBe(true);
+    for (let i = 0; i < 1000; i++) expect(interner.get(`k${i}`)).toBe(i + 1);
+    expect(interner.get('k1000')).toBe(-1);
+    interner.add(values.push('k1000') - 1);
+    expect(interner.get('k1000')).toBe(1001);
+  });
+});
