@@ -59,14 +59,20 @@ export function workerRangeRunner(path: string): RangeRunner {
       w.on('message', (msg: FromWorker) => {
         if (msg.type === 'progress') hooks.onProgress?.(msg.bytes, msg.records, msg.rejected);
         else if (msg.type === 'done') {
-          finish(() => {
+          if (settled) return;
+          settled = true;
+          clearInterval(poll);
+          // Unpack only once the worker is gone: its heap (its own copy of every dictionary string, and the
+          // garbage of its parse) is freed first instead of peaking beside the unpacked copy.
+          const unpack = (): void => {
             try {
               if (msg.packed) unpackDictionaries(msg.result.segment, msg.packed);
               resolve(msg.result);
             } catch (err) {
               reject(err);
             }
-          });
+          };
+          w.terminate().then(unpack, unpack);
         }
         else if (msg.type === 'error') finish(() => reject(new HopscopeError(msg.error.code, msg.error.message, msg.error.location)));
       });

@@ -29,7 +29,7 @@ ingestRange(workerData as RangeJob, {
   (result) => {
     const packed = packDictionaries(result.segment);
     const transfer = transferables(result.segment);
-    if (packed) transfer.push(packed.lengths.buffer as ArrayBuffer, packed.counts.buffer as ArrayBuffer);
+    if (packed) transfer.push(packed.bytes.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer, packed.counts.buffer as ArrayBuffer);
     port.postMessage({ type: 'done', result, packed }, transfer);
     port.removeAllListeners('message');
   },

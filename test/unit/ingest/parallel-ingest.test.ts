@@ -143,14 +143,19 @@ describe('parallel CSV ingest', () => {
 });
 
 describe('segment dictionaries packed for posting', () => {
-  it('come back exactly (order, nulls, lone surrogates, empty strings)', async () => {
+  it('come back exactly (order, nulls, lone surrogates, multi-byte characters, empty strings)', async () => {
     const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
-    const path = file('pack.csv', makeCsv(2000, {}) + '2024-03-12T00:00:00Z,\uD800x,u,cmd.exe,,explorer.exe,d\n');
+    const path = file('pack.csv', makeCsv(2000, {}) + '2024-03-12T00:00:00Z,\uD800x,u,cmd.exe,,explorer.exe,d\n2024-03-12T00:00:01Z,hôst-\u{1F600},ü,cmd.exe,,explorer.exe,d\n');
     const { segment } = await sequential(path);
+    // A file cannot hold a lone surrogate (UTF-8 has none), but JSON text can (`"\ud800"`): put one in directly.
+    const dest = segment.canonical['dest']!;
+    if (dest.kind !== 'dict') throw new Error('dictionary expected');
+    dest.values.push('\uD800y');
     const before = structuredClone(segment);
     const packed = packDictionaries(segment)!;
     expect(packed).not.toBeNull();
     expect(segment.provider.values).toEqual([]);
+    expect(packed.odd).toEqual(['\uD800y']);
     unpackDictionaries(segment, structuredClone(packed));
     expect(segment).toEqual(before);
   });
