@@ -11,6 +11,17 @@ export interface DecodedInfo {
 
 const REPLACEMENT = '\uFFFD';
 
+/**
+ * Native helpers a host may lend the decoder (Node: `buffer.isAscii`, `Buffer#latin1Slice`): an all-ASCII chunk
+ * of UTF-8 is then turned into text without the streaming UTF-8 decoder, and is known to be ASCII without
+ * scanning the text again. Measured: the decoder and the ASCII check were ~10 % of a CSV ingest.
+ */
+export interface AsciiFastPath {
+  isAscii(bytes: Uint8Array): boolean;
+  /** The bytes as one character each (only called on ASCII bytes). */
+  latin1(bytes: Uint8Array): string;
+}
+
 export class StreamDecoder {
   private decoder: { decode(input?: Uint8Array, options?: { stream?: boolean }): string } | null = null;
   private head: Uint8Array | null = null;
@@ -20,6 +31,12 @@ export class StreamDecoder {
   /** Bytes handed to the TextDecoder so far (after the BOM): UTF-16 code units start at even offsets. */
   private consumed = 0;
   invalidBytesReplaced = 0;
+  /** The last byte given to the TextDecoder was not ASCII: it may hold part of a character, so no fast path. */
+  private maybePending = false;
+  /** Whether the text last returned by push() / end() is all ASCII: true when known for free, else null. */
+  lastAscii: boolean | null = null;
+
+  constructor(private readonly fast?: AsciiFastPath) {}
 
   get detected(): DecodedInfo | null {
     return this.info;
@@ -66,6 +83,14 @@ export class StreamDecoder {
   }
 
   private decode(bytes: Uint8Array, final: boolean): string {
+    this.lastAscii = null;
+    if (this.fast && !this.maybePending && bytes.length > 0 && this.info!.encoding === 'utf-8' && this.fast.isAscii(bytes)) {
+      this.keepTail(bytes);
+      this.consumed += bytes.length;
+      this.lastAscii = true;
+      return this.fast.latin1(bytes);
+    }
+    if (bytes.length > 0) this.maybePending = bytes[bytes.length - 1]! >= 0x80;
     const text = this.decoder!.decode(bytes, { stream: !final });
     if (text.indexOf(REPLACEMENT) !== -1) {
       let produced = 0;
@@ -136,10 +161,11 @@ export class ByteOffsetTracker {
     this.bytes = bomBytes;
   }
 
-  feed(text: string): void {
+  /** `ascii`: the caller knows the text is all ASCII (saves scanning it). */
+  feed(text: string, ascii?: boolean): void {
     if (text.length) {
       this.chunks.push(text);
-      this.ascii.push(!NON_ASCII.test(text));
+      this.ascii.push(ascii === true || !NON_ASCII.test(text));
     }
   }
 

@@ -41,7 +41,8 @@ export interface IngestResult {
 }
 
 export interface Ingestor {
-  push(chunk: string): void;
+  /** `ascii`: the chunk is known to be all ASCII (StreamDecoder.lastAscii), which saves a scan of it. */
+  push(chunk: string, ascii?: boolean): void;
   end(): IngestResult;
   /** Counts decoder replacements into the stats (set by the file reader). */
   addInvalidBytes(n: number): void;
@@ -146,9 +147,9 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.stats.invalidBytesReplaced += n;
   }
 
-  push(chunk: string): void {
+  push(chunk: string, ascii?: boolean): void {
     if (chunk.length === 0) return;
-    this.offsets.feed(chunk);
+    this.offsets.feed(chunk, ascii);
     if (this.reader) {
       this.reader.push(chunk);
       // Let the offset tracker drop text no record can point into (e.g. a long stretch without records).

@@ -8,7 +8,14 @@ import { HopscopeError } from '../model/errors.ts';
 import type { IngestStats, RecordSink } from '../ingest/sink.ts';
 import type { FormatId, GenericMapping } from '../ingest/types.ts';
 import { createIngestor, type DetectedInfo, type Ingestor } from '../ingest/ingestor.ts';
-import { StreamDecoder, type TextEncodingName } from '../ingest/decode.ts';
+import { isAscii } from 'node:buffer';
+import { StreamDecoder, type AsciiFastPath, type TextEncodingName } from '../ingest/decode.ts';
+
+/** Node's SIMD ASCII check and one-byte string copy, for the decoder's all-ASCII chunks. */
+export const NODE_ASCII: AsciiFastPath = {
+  isAscii: (bytes) => isAscii(bytes),
+  latin1: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
+};
 
 export interface IngestFileOptions {
   evidence: number;
@@ -53,7 +60,7 @@ export async function ingestFile(path: string, opts: IngestFileOptions): Promise
   } catch (err) {
     throw new HopscopeError('E_IO', `cannot open evidence file: ${(err as Error).message}`, { file: fileName });
   }
-  const decoder = new StreamDecoder();
+  const decoder = new StreamDecoder(NODE_ASCII);
   let ingestor: Ingestor | null = null;
   let bytesDone = 0;
   const feed = (text: string): void => {
@@ -65,7 +72,7 @@ export async function ingestFile(path: string, opts: IngestFileOptions): Promise
         encoding: info.encoding, bomBytes: info.bomBytes,
       });
     }
-    if (text) ingestor.push(text);
+    if (text) ingestor.push(text, decoder.lastAscii === true);
   };
   try {
     const buf = Buffer.allocUnsafe(chunkBytes);

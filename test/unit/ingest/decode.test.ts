@@ -100,3 +100,62 @@ describe('ByteOffsetTracker', () => {
     expect(t.toByte(2)).toBe(6);
   });
 });
+
+describe('StreamDecoder with an ASCII fast path', () => {
+  const calls = { fast: 0 };
+  const jsFast = {
+    isAscii: (b: Uint8Array): boolean => b.every((x) => x < 0x80),
+    latin1: (b: Uint8Array): string => {
+      calls.fast++;
+      let s = '';
+      for (const x of b) s += String.fromCharCode(x);
+      return s;
+    },
+  };
+  // ASCII runs between multi-byte characters, a genuine U+FFFD, invalid bytes (lone continuation, truncated
+  // lead byte, overlong) and a BOM: chunk boundaries land inside characters and inside invalid sequences.
+  const parts: Uint8Array[] = [
+    new TextEncoder().encode('_time,host,process\n2024-03-12T00:00:00Z,WKS-1,cmd.exe /c echo plain ascii\n'),
+    new TextEncoder().encode('2024-03-12T00:00:01Z,Gerät-📁,"C:\\José\\漢字.exe"\n'),
+    new Uint8Array([0x41, 0x80, 0x42, 0xe6, 0xbc, 0x0a, 0xc0, 0xaf, 0x0a]),
+    new TextEncoder().encode('genuine \uFFFD here\n' + 'x'.repeat(300) + '\n'),
+  ];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...all]);
+
+  for (const [name, bytes] of [['UTF-8', all], ['UTF-8 BOM', withBom], ['UTF-16LE', utf16le('abc,déf\nxyz\n', true)]] as const) {
+    it(`${name}: same text, encoding and invalid-byte count as without it, for every chunk size`, () => {
+      const reference = decodeInChunks(bytes, bytes.length);
+      for (const size of [1, 2, 3, 4, 5, 7, 16, 31, 64, 100, bytes.length]) {
+        const dec = new StreamDecoder(jsFast);
+        let text = '';
+        let asciiClaims = 0;
+        for (let i = 0; i < bytes.length; i += size) {
+          const t = dec.push(bytes.subarray(i, i + size));
+          if (dec.lastAscii === true) {
+            asciiClaims++;
+            expect(/^[\x00-\x7f]*$/.test(t)).toBe(true);
+          }
+          text += t;
+        }
+        text += dec.end();
+        expect(text).toBe(reference.text);
+        expect(dec.detected).toEqual(reference.dec.detected);
+        expect(dec.invalidBytesReplaced).toBe(reference.dec.invalidBytesReplaced);
+        if (name !== 'UTF-16LE' && size >= 16 && size < bytes.length) expect(asciiClaims).toBeGreaterThan(0);
+        if (name === 'UTF-16LE') expect(asciiClaims).toBe(0);
+      }
+    });
+  }
+
+  it('counts invalid bytes in the sample exactly (3 invalid sequences, one genuine U+FFFD)', () => {
+    const { text, dec } = decodeInChunks(all, 7);
+    expect(dec.invalidBytesReplaced).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('genuine \uFFFD here');
+  });
+});
