@@ -38,6 +38,19 @@ export function readPalette(el: Element): Palette {
   };
 }
 
+const palettes = new WeakMap<Element, { key: string; pal: Palette }>();
+/**
+ * readPalette, remembered per element until `key` (the theme) changes: getComputedStyle on every frame would
+ * force a style recalculation whenever anything on the page changed style in that frame.
+ */
+export function paletteFor(el: Element, key: string): Palette {
+  const hit = palettes.get(el);
+  if (hit && hit.key === key) return hit.pal;
+  const pal = readPalette(el);
+  palettes.set(el, { key, pal });
+  return pal;
+}
+
 export interface ViewWindow {
   startMs: number;
   endMs: number;
@@ -173,35 +186,138 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
   }
 }
 
+/** One (from host, to host) pair's links, sorted by source time. */
+interface LinkGroup {
+  from: Float64Array;
+  to: Float64Array;
+  /** Largest |to - from|: links starting this long before the view may still reach into it. */
+  maxGapMs: number;
+}
+
+/** Links grouped by their (lower-cased) host pair, built once per (immutable) links array. */
+interface LinkIndex {
+  /** from host -> to host -> group */
+  pairs: Map<string, Map<string, LinkGroup>>;
+}
+const linkIndexes = new WeakMap<readonly LateralLink[], LinkIndex>();
+
+function linkIndex(links: readonly LateralLink[]): LinkIndex {
+  let idx = linkIndexes.get(links);
+  if (idx) return idx;
+  const lists = new Map<string, Map<string, LateralLink[]>>();
+  for (const l of links) {
+    const a = l.fromHost.toLowerCase();
+    const b = l.toHost.toLowerCase();
+    if (a === b) continue;
+    let byTo = lists.get(a);
+    if (!byTo) lists.set(a, (byTo = new Map()));
+    let list = byTo.get(b);
+    if (!list) byTo.set(b, (list = []));
+    list.push(l);
+  }
+  idx = { pairs: new Map() };
+  for (const [a, byTo] of lists) {
+    const groups = new Map<string, LinkGroup>();
+    for (const [b, list] of byTo) {
+      list.sort((x, y) => x.fromTimeMs - y.fromTimeMs);
+      const from = new Float64Array(list.length);
+      const to = new Float64Array(list.length);
+      let maxGapMs = 0;
+      for (let i = 0; i < list.length; i++) {
+        from[i] = list[i]!.fromTimeMs;
+        to[i] = list[i]!.toTimeMs;
+        maxGapMs = Math.max(maxGapMs, Math.abs(to[i]! - from[i]!));
+      }
+      groups.set(b, { from, to, maxGapMs });
+    }
+    idx.pairs.set(a, groups);
+  }
+  linkIndexes.set(links, idx);
+  return idx;
+}
+
+/** First index of the sorted `xs` whose value is >= `v`. */
+function lowerBound(xs: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Arc and dot keys already drawn this frame, and the dots to draw (reused: no allocation per frame). */
+const drawnArcs = new Set<number>();
+const drawnDots = new Set<number>();
+const dots: number[] = [];
+
 /**
  * Lateral-movement links as arcs from the source host's lane to the target host's lane. `laneTop` maps a
- * lower-cased host to its lane's top edge; links with an end off screen or without a lane are skipped.
+ * lower-cased host to its lane's top edge (the lanes on screen); links with an end off screen or without a lane
+ * are skipped. The cost follows the screen, not the case: links are indexed once per links array by host pair
+ * and time, so only pairs of lanes on screen and links in the visible range are visited; an arc landing on the
+ * same pixels as one already drawn (same lanes, same whole-pixel ends) is drawn once; all arcs go into one path
+ * (one stroke) and all end dots into another (one fill). Returns how many arcs were drawn.
  */
-export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): void {
+export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): number {
+  if (links.length === 0 || laneTop.size < 2) return 0;
   const span = Math.max(1, view.endMs - view.startMs);
-  const xOf = (t: number): number => ((t - view.startMs) / span) * width;
-  ctx.strokeStyle = pal.link;
-  ctx.fillStyle = pal.link;
-  ctx.lineWidth = 1.5;
-  for (const l of links) {
-    const a = laneTop.get(l.fromHost.toLowerCase());
-    const b = laneTop.get(l.toHost.toLowerCase());
-    if (a === undefined || b === undefined || a === b) continue;
-    const x0 = xOf(l.fromTimeMs);
-    const x1 = xOf(l.toTimeMs);
-    if ((x0 < 0 && x1 < 0) || (x0 > width && x1 > width)) continue;
-    const y0 = a + LANE_PX / 2;
-    const y1 = b + LANE_PX / 2;
-    const bend = Math.min(40, Math.abs(y1 - y0) / 3) + 8;
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    ctx.bezierCurveTo(x0 + bend, y0, x1 + bend, y1, x1, y1);
-    ctx.stroke();
-    ctx.beginPath();
-    ctx.arc(x1, y1, 3, 0, Math.PI * 2);
-    ctx.fill();
+  const idx = linkIndex(links);
+  drawnArcs.clear();
+  drawnDots.clear();
+  dots.length = 0;
+  let drawn = 0;
+  ctx.beginPath();
+  for (const [hostA, a] of laneTop) {
+    const groups = idx.pairs.get(hostA);
+    if (!groups) continue;
+    for (const [hostB, b] of laneTop) {
+      if (a === b) continue;
+      const g = groups.get(hostB);
+      if (!g) continue;
+      const end = lowerBound(g.from, view.endMs + g.maxGapMs + 1);
+      const y0 = a + LANE_PX / 2;
+      const y1 = b + LANE_PX / 2;
+      const bend = Math.min(40, Math.abs(y1 - y0) / 3) + 8;
+      const laneKey = (Math.round(a) + LANE_PX) * 8192 + (Math.round(b) + LANE_PX);
+      for (let i = lowerBound(g.from, view.startMs - g.maxGapMs - 1); i < end; i++) {
+        const x0 = ((g.from[i]! - view.startMs) / span) * width;
+        const x1 = ((g.to[i]! - view.startMs) / span) * width;
+        if ((x0 < 0 && x1 < 0) || (x0 > width && x1 > width)) continue;
+        if (x0 >= 0 && x0 <= width && x1 >= 0 && x1 <= width && laneKey < 8192 * 8192) {
+          // Both ends on screen: key on (lanes, whole-pixel ends); 4 x 13 bits fit a double exactly.
+          const key = (laneKey * 8192 + Math.round(x0)) * 8192 + Math.round(x1);
+          if (drawnArcs.has(key)) continue;
+          drawnArcs.add(key);
+        }
+        ctx.moveTo(x0, y0);
+        ctx.bezierCurveTo(x0 + bend, y0, x1 + bend, y1, x1, y1);
+        drawn++;
+        if (x1 >= -3 && x1 <= width + 3) {
+          const dot = (Math.round(b) + LANE_PX) * 16384 + Math.round(x1) + 8;
+          if (!drawnDots.has(dot)) {
+            drawnDots.add(dot);
+            dots.push(x1, y1);
+          }
+        }
+      }
+    }
   }
+  if (drawn === 0) return 0;
+  ctx.strokeStyle = pal.link;
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
   ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let i = 0; i < dots.length; i += 2) {
+    ctx.moveTo(dots[i]! + 3, dots[i + 1]!);
+    ctx.arc(dots[i]!, dots[i + 1]!, 3, 0, Math.PI * 2);
+  }
+  ctx.fillStyle = pal.link;
+  ctx.fill();
+  return drawn;
 }
 
 export interface Hit {

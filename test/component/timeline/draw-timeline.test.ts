@@ -7,6 +7,8 @@ import type { LateralLink } from '../../../engine/detect/types.ts';
 const T0 = Date.UTC(2024, 4, 1, 8, 0, 0);
 const pal: Palette = { density: 'd', grid: 'g', fg: 'f', muted: 'm', laneAlt: 'a', selection: 's', link: 'l', risk: { critical: 'c', high: 'h', medium: 'me', low: 'lo' } };
 
+const link = (from: string, to: string, t: number): LateralLink => ({ id: `${from}-${to}`, fromRow: 1, fromHost: from, fromTimeMs: t, toRow: 2, toHost: to, toTimeMs: t + 1000, kind: 'psexec', evidence: 'x' });
+
 function recorder() {
   const ops: string[] = [];
   const ctx = new Proxy(
@@ -47,7 +49,6 @@ describe('draw-timeline', () => {
   });
 
   it('draws an arc per link between two known lanes, case-insensitively, and skips the rest', () => {
-    const link = (from: string, to: string, t: number): LateralLink => ({ id: `${from}-${to}`, fromRow: 1, fromHost: from, fromTimeMs: t, toRow: 2, toHost: to, toTimeMs: t + 1000, kind: 'psexec', evidence: 'x' });
     const lanes = new Map([
       ['dc01', 0],
       ['wks-nyc-1001', LANE_PX],
@@ -56,6 +57,37 @@ describe('draw-timeline', () => {
     drawLinks(ctx, [link('WKS-NYC-1001', 'DC01', T0 + 10_000), link('WKS-NYC-1001', 'UNKNOWN', T0), link('DC01', 'DC01', T0), link('DC01', 'WKS-NYC-1001', T0 + 500_000)], lanes, { startMs: T0, endMs: T0 + 100_000, selection: null }, 1000, pal);
     expect(ops.filter((o) => o.startsWith('bezierCurveTo'))).toHaveLength(1);
     expect(ops).toContain(`moveTo(100,${Math.round(LANE_PX * 1.5)})`);
+  });
+
+  it('draws links by the screen, not the case: only lanes on screen and the visible range, each pixel arc once, one stroke', () => {
+    // 200 hosts, 100,000 links; two lanes on screen.
+    const links: LateralLink[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const from = `HOST-${i % 200}`;
+      const to = `HOST-${(i * 7 + 1) % 200}`;
+      links.push(link(from, to, T0 + (i % 1000) * 1000));
+    }
+    // 500 more between the two lanes on screen, all at the same instant: one arc on screen.
+    for (let i = 0; i < 500; i++) links.push(link('HOST-0', 'HOST-1', T0 + 5_000));
+    const lanes = new Map([
+      ['host-0', 0],
+      ['host-1', LANE_PX],
+    ]);
+    const { ctx, ops } = recorder();
+    const view = { startMs: T0, endMs: T0 + 100_000, selection: null };
+    const t = performance.now();
+    const drawn = drawLinks(ctx, links, lanes, view, 1000, pal);
+    const arcs = ops.filter((o) => o.startsWith('bezierCurveTo')).length;
+    expect(arcs).toBe(drawn);
+    // HOST-0 -> HOST-1 links among the first 100,000 (i % 200 === 0 and (7i + 1) % 200 === 1): i = 0, 200, ... at
+    // times (i % 1000) s: 0, 200, 400, 600, 800 s; only 0 s is in the first 100 s. Plus the 500 at 5 s: one arc.
+    expect(drawn).toBe(2);
+    expect(ops.filter((o) => o === 'stroke()')).toHaveLength(1);
+    expect(ops.filter((o) => o === 'fill()')).toHaveLength(1);
+    // Zoomed out to the whole case, still only the on-screen pair's links: 5 distinct times + the 500 at 5 s.
+    const wide = drawLinks(recorder().ctx, links, lanes, { startMs: T0, endMs: T0 + 1_000_000, selection: null }, 1000, pal);
+    expect(wide).toBe(6);
+    expect(performance.now() - t).toBeLessThan(1000);
   });
 
   it('draws density only for lanes on screen, matched by host name', () => {
