@@ -390,39 +390,67 @@ const tests = [
       // Start from the whole table so the click is what scopes it.
       const showAll = page.getByRole('button', { name: 'Show all events' });
       if (await showAll.isVisible()) await showAll.click();
-      const host = ((await lanes(page).first().locator('.host').textContent()) ?? '').trim();
-      // Find a drawn density bar in the first lane by reading the canvas pixels in the density colour.
-      const point = await page.waitForFunction(() => {
-        const c = document.querySelector('[data-testid="timeline-canvas"]');
-        const ctx = c?.getContext('2d');
-        if (!c || !ctx) return null;
-        const hex = getComputedStyle(c).getPropertyValue('--density').trim();
-        const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-        if (!m) return null;
-        const want = m.slice(1).map((h) => parseInt(h, 16));
-        const dpr = c.width / c.getBoundingClientRect().width;
-        const y = Math.round((28 - 4) * dpr);
-        const row = ctx.getImageData(0, y, c.width, 1).data;
-        for (let x = 0; x < c.width; x++) {
-          if (want.every((v, k) => Math.abs(row[x * 4 + k] - v) <= 6) && row[x * 4 + 3] === 255) {
-            const rect = c.getBoundingClientRect();
-            return { x: rect.left + x / dpr + 0.5, y: rect.top + 28 - 4 };
+      // The first lane, wherever earlier cases left the lanes list scrolled: its row on the canvas is taken from its
+      // label's box, never assumed to be the canvas's top 28 px.
+      const lane = lanes(page).first();
+      await lane.scrollIntoViewIfNeeded();
+      const host = ((await lane.locator('.host').textContent()) ?? '').trim();
+      // A drawn density bar in that lane (pixels in the density colour, 4 px above the lane's bottom), then the same
+      // point hovered until the app's tooltip names that host and at least one event: the tooltip runs the same hit
+      // test on the same data as the click, so a redraw between reading pixels and clicking (a late timeline
+      // answer, a resize, a scroll) cannot send the click to another lane or an empty bucket.
+      const findBar = () =>
+        page.evaluate((laneIndex) => {
+          const c = document.querySelector('[data-testid="timeline-canvas"]');
+          const ctx = c?.getContext('2d');
+          const label = document.querySelectorAll('ul[aria-label="Hosts"] > li[role="listitem"]')[laneIndex];
+          if (!c || !ctx || !label) return null;
+          const hex = getComputedStyle(c).getPropertyValue('--density').trim();
+          const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+          if (!m) return null;
+          const want = m.slice(1).map((h) => parseInt(h, 16));
+          const rect = c.getBoundingClientRect();
+          const lr = label.getBoundingClientRect();
+          const cssY = lr.bottom - 4 - rect.top;
+          if (cssY < 0 || cssY >= rect.height) return null;
+          const dpr = c.width / rect.width;
+          const row = ctx.getImageData(0, Math.floor(cssY * dpr), c.width, 1).data;
+          for (let x = 0; x < c.width; x++) {
+            if (want.every((v, k) => Math.abs(row[x * 4 + k] - v) <= 6) && row[x * 4 + 3] === 255) {
+              return { x: rect.left + (x + 0.5) / dpr, y: rect.top + cssY };
+            }
           }
+          return null;
+        }, 0);
+      const tip = page.getByRole('tooltip');
+      const deadline = Date.now() + STEP_TIMEOUT_MS;
+      let point = null;
+      let seen = '';
+      let count = 0;
+      while (Date.now() < deadline) {
+        point = await findBar();
+        if (point) {
+          await page.mouse.move(point.x, point.y);
+          seen = (await tip.isVisible()) ? ((await tip.textContent()) ?? '') : '';
+          count = Number(/([\d,]+) events/.exec(seen)?.[1]?.replace(/,/g, '') ?? 0);
+          if (seen.includes(host) && count >= 1) break;
         }
-        return null;
-      });
-      const { x, y } = await point.jsonValue();
-      await page.mouse.click(x, y);
+        await page.waitForTimeout(50);
+      }
+      assert(point && seen.includes(host) && count >= 1, `no bucket with events found under the ${host} lane (tooltip "${seen}")`);
+      await page.mouse.click(point.x, point.y);
       await page.locator('.chip', { hasText: `Hosts: ${host}` }).waitFor();
+      // The table lists exactly the events the tooltip counted, all of that host.
       await page.waitForFunction(
-        (h) => {
+        ({ h, n }) => {
           const g = document.querySelector('[role="grid"][aria-label="Events"]');
           const total = Number(g?.getAttribute('aria-rowcount') ?? '0') - 1;
           const hosts = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')].map((c) => c.textContent ?? '');
-          return total >= 1 && hosts.length === total && hosts.every((v) => v === h);
+          return total === n && hosts.length === total && hosts.every((v) => v === h);
         },
-        host,
+        { h: host, n: count },
       );
+      await page.mouse.move(0, 0);
       await page.getByRole('button', { name: 'Show all events' }).click();
     },
   },
@@ -851,6 +879,38 @@ let browser = null;
 let passed = 0;
 let failed = 0;
 
+/**
+ * `--grep RE` runs only the cases whose name matches RE, after the cases they need (transitively), in suite
+ * order; `--repeat N` runs each matching case N times (to chase a flaky case). No arguments: every case once.
+ */
+function selectTests(all, argv) {
+  const arg = (name) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const grep = arg('--grep');
+  const repeat = Math.max(1, Number(arg('--repeat') ?? 1) || 1);
+  if (!grep) return all;
+  const re = new RegExp(grep, 'i');
+  const byName = new Map(all.map((t) => [t.name, t]));
+  const keep = new Set();
+  const add = (t) => {
+    if (keep.has(t.name)) return;
+    keep.add(t.name);
+    for (const n of t.needs ?? []) if (byName.has(n)) add(byName.get(n));
+  };
+  add(all[0]); // the first case opens the page
+  for (const t of all) if (re.test(t.name)) add(t);
+  const out = [];
+  for (const t of all) {
+    if (!keep.has(t.name)) continue;
+    const n = re.test(t.name) ? repeat : 1;
+    for (let i = 0; i < n; i++) out.push(t);
+  }
+  if (out.length === 0) throw new Error(`--grep ${grep} matches no case`);
+  return out;
+}
+
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 try {
@@ -875,6 +935,11 @@ try {
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  // E2E_CPU_THROTTLE=4 runs the page's main thread 4x slower (as on a loaded machine), to shake out timing bugs.
+  if (Number(process.env.E2E_CPU_THROTTLE) > 1) {
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.E2E_CPU_THROTTLE) });
+  }
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
@@ -886,7 +951,7 @@ try {
   });
 
   const failedNames = new Set();
-  for (const t of tests) {
+  for (const t of selectTests(tests, process.argv.slice(2))) {
     problems = [];
     const missing = (t.needs ?? []).filter((n) => failedNames.has(n));
     if (missing.length) {
