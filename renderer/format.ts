@@ -111,3 +111,13 @@ export function formatTime(ms: number, zone: string = displayZone.zone): string 
 export function formatTimeShort(ms: number, zone: string = displayZone.zone): string {
   return zone === 'UTC' ? formatUtcShort(ms) : formatInZone(ms, zone, false).slice(0, 19);
 }
+
+/**
+ * An evidence file's format for display. While the case is still being read (partial) the engine may not have
+ * named it yet ('unknown' or empty): that reads "detecting…" rather than "unknown"; a named format is shown as is.
+ */
+export function evidenceFormat(format: string | undefined, partial: boolean): string {
+  const f = (format ?? '').trim();
+  if (f && f !== 'unknown') return f;
+  return partial ? 'detecting…' : 'unknown';
+}

@@ -251,7 +251,8 @@ export class AppState {
     const whole = this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null;
     this.summary = summary;
     if (whole) this.view.setExtent(summary.firstMs, summary.lastMs);
-    this.table.invalidate();
+    // Same query, more rows: refetch where the analyst is, without jumping the table back to the top.
+    this.table.reload();
     this.dataVersion++;
   }
 

@@ -122,6 +122,8 @@ export class TableState {
   version = $state(0);
   /** Bumped when the query changes (sort, filter, scope), so the view scrolls to the top and refetches. */
   queryVersion = $state(0);
+  /** Bumped when the same query has more data (a partial case grew): the view refetches where it is. */
+  dataVersion = $state(0);
   loading = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
   filterError = $state.raw<ErrorInfo | null>(null);
@@ -171,6 +173,20 @@ export class TableState {
     this.selectedIndex = null;
     this.version++;
     this.queryVersion++;
+  }
+
+  /**
+   * The same query over more data (a case still being read grew): drops the cached pages and refetches the rows in
+   * view, keeping the scroll position, the total until the first answer, and the selection (invalidate() returns to
+   * the top, which is right for a new query but made the table jump on every refresh of a partial case).
+   */
+  reload(): void {
+    this.generation++;
+    this.pages = new Map();
+    this.inflight = new Set();
+    this.totalKnown = false;
+    this.version++;
+    this.dataVersion++;
   }
 
   setSort(field: string): void {

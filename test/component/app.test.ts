@@ -11,6 +11,22 @@ beforeAll(() => {
 });
 
 describe('App', () => {
+  it('a partial case names its evidence format "detecting…" until the engine has one, then the detected format', async () => {
+    const api = new FakeApi({ totalRows: 5000 });
+    const { container } = render(App, { api, mode: 'browser' });
+    await userEvent.click(await screen.findByRole('button', { name: /Open bundled sample/ }));
+    api.emit({ type: 'progress', progress: { jobId: 'job-1', phase: 'parsing', bytesDone: 10, bytesTotal: 100, records: 500, rejected: 0, rate: 1e6 } });
+    const s = api.summary();
+    const reading = { ...s, events: 500, findings: 0, rules: [], evidence: s.evidence.map((e) => ({ ...e, format: 'unknown', formatReason: 'still reading' })) };
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: reading });
+    await screen.findByTestId('partial-banner');
+    const evidence = () => container.querySelector('.topbar .evidence')?.getAttribute('title') ?? '';
+    await waitFor(() => expect(evidence()).toContain('(detecting…, sha256'));
+    expect(evidence()).not.toContain('unknown');
+    api.emit({ type: 'case-ready', summary: s });
+    await waitFor(() => expect(evidence()).toContain(`(${s.evidence[0]!.format}, sha256`));
+  });
+
   it('goes from the start screen through loading to the case layout', async () => {
     const api = new FakeApi({ totalRows: 5000 });
     render(App, { api, mode: 'browser' });

@@ -43,6 +43,37 @@ describe('EventTable', () => {
     await waitFor(() => expect(within(shown).getAllByRole('gridcell')[5]).toHaveTextContent(`notes-${target}.txt`));
   });
 
+  it('a reload (a partial case grew) refetches the rows in view and keeps the scroll position; a new query goes to the top', async () => {
+    const api = new FakeApi({ totalRows: 5000 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
+    const grid = screen.getByRole('grid', { name: 'Events' });
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '5001'));
+    const viewport = screen.getByTestId('table-viewport');
+    const target = 3000;
+    viewport.scrollTop = target * ROW_PX;
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(dataRows().some((r) => r.getAttribute('aria-rowindex') === String(target + 2))).toBe(true));
+    const page = Math.floor(target / PAGE_SIZE) * PAGE_SIZE;
+    await waitFor(() => expect(api.callsTo('query.rows').map((r) => r.offset)).toContain(page));
+    const before = api.callsTo('query.rows').length;
+
+    // More events arrived: the same query over more rows.
+    api.totalRows = 6000;
+    table.reload();
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '6001'));
+    // The pages in view were asked again, not page 0, and the table stayed where it was.
+    const again = api.callsTo('query.rows').slice(before).map((r) => r.offset);
+    expect(again).toContain(page);
+    expect(again).not.toContain(0);
+    expect(viewport.scrollTop).toBe(target * ROW_PX);
+    await waitFor(() => expect(dataRows().some((r) => r.getAttribute('aria-rowindex') === String(target + 2))).toBe(true));
+
+    // A new query (sort) does go back to the top.
+    table.setSort('host');
+    await waitFor(() => expect(viewport.scrollTop).toBe(0));
+  });
+
   it('renders a command line full of markup as text', async () => {
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>';
     const api = new FakeApi({

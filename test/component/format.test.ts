@@ -28,3 +28,15 @@ describe('time display', () => {
     expect(isValidZone('')).toBe(false);
   });
 });
+
+describe('evidence format', () => {
+  it('shows the detected format, "detecting…" while a partial case has none yet, else "unknown"', async () => {
+    const { evidenceFormat } = await import('../../renderer/format.ts');
+    expect(evidenceFormat('splunk-cim-csv', true)).toBe('splunk-cim-csv');
+    expect(evidenceFormat('splunk-cim-csv', false)).toBe('splunk-cim-csv');
+    expect(evidenceFormat('unknown', true)).toBe('detecting…');
+    expect(evidenceFormat('', true)).toBe('detecting…');
+    expect(evidenceFormat(undefined, true)).toBe('detecting…');
+    expect(evidenceFormat('unknown', false)).toBe('unknown');
+  });
+});

@@ -48,6 +48,7 @@ describe('AppState partial view', () => {
     vi.useFakeTimers();
     const { api, app, s } = await partialCase();
     const before = app.dataVersion;
+    const queryVersionBefore = app.table.queryVersion;
     api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 5, findings: 0, rules: [] } });
     api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 7, findings: 0, rules: [] } });
     api.emit({ type: 'case-partial', jobId: 'other', summary: { ...s, events: 99, findings: 0, rules: [] } });
@@ -55,6 +56,9 @@ describe('AppState partial view', () => {
     vi.advanceTimersByTime(1000);
     expect(app.summary?.events).toBe(7);
     expect(app.dataVersion).toBe(before + 1);
+    // The table refetches the same query where it is (reload), not as a new query that returns to the top.
+    expect(app.table.dataVersion).toBe(1);
+    expect(app.table.queryVersion).toBe(queryVersionBefore);
     expect(app.caseVersion).toBe(1);
     // A refresh still pending when the case is ready is dropped.
     api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 8, findings: 0, rules: [] } });
