@@ -369,12 +369,16 @@ export class Interner {
   private hashes = new Int32Array(64);
   private map: Map<string, number> | null = null;
 
-  constructor(private readonly values: ReadonlyArray<string | null>) {}
+  /** `hash`: tests pass a colliding one to exercise the fallback. */
+  constructor(
+    private readonly values: ReadonlyArray<string | null>,
+    private readonly hash: (s: string) => number = hashString,
+  ) {}
 
   /** Id of `v`, or -1 when it is not in the dictionary yet (then `add` it as the next value). */
   get(v: string): number {
     if (this.map) return this.map.get(v) ?? -1;
-    const h = hashString(v);
+    const h = this.hash(v);
     const t = this.table;
     const m = this.mask;
     const values = this.values;
@@ -398,7 +402,7 @@ export class Interner {
       return;
     }
     if (id >= this.hashes.length) this.hashes = grow(this.hashes, id + 1);
-    const h = hashString(v);
+    const h = this.hash(v);
     this.hashes[id] = h;
     if (id * 2 > this.mask) this.rehash(this.mask * 2 + 1);
     else this.place(id, h);

@@ -136,4 +136,20 @@ describe('Interner', () => {
     interner.add(values.push('k1000') - 1);
     expect(interner.get('k1000')).toBe(1001);
   });
+
+  it('values that all hash alike move it to a Map after a bounded probe, with the same answers', async () => {
+    const { Interner } = await import('../../../engine/store/columns.ts');
+    const values: Array<string | null> = [null];
+    const interner = new Interner(values, () => 42);
+    for (let i = 0; i < 500; i++) {
+      const v = `same-hash-${i}`;
+      expect(interner.get(v)).toBe(-1);
+      interner.add(values.push(v) - 1);
+      // Found again at once, whether still probing or already on the Map.
+      expect(interner.get(v)).toBe(i + 1);
+    }
+    expect(interner.degraded).toBe(true);
+    for (let i = 0; i < 500; i++) expect(interner.get(`same-hash-${i}`)).toBe(i + 1);
+    expect(interner.get('same-hash-500')).toBe(-1);
+  });
 });
