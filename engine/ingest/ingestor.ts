@@ -127,6 +127,9 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false,
   };
   private csvReader: CsvReader | null = null;
+  /** Names (and their index) of the last record that came without an index. */
+  private lastNames: readonly string[] | null = null;
+  private lastIndex: ReadonlyMap<string, number> | null = null;
 
   constructor(private readonly opts: IngestorOptions) {
     this.offsets = new ByteOffsetTracker(opts.encoding ?? 'utf-8', opts.bomBytes ?? 0);
@@ -196,10 +199,23 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     line: number,
     charOffset: number,
   ): void {
+    if (!index) {
+      // JSON records bring a new names array each; most repeat the previous record's names. Reusing that array
+      // and its index lets the mapper's per-index plan and the builder's shape lookup hit their one-entry caches.
+      const last = this.lastNames;
+      if (last !== null && sameNames(last, names)) {
+        names = last;
+        index = this.lastIndex!;
+      } else {
+        index = indexOfNames(names);
+        this.lastNames = names;
+        this.lastIndex = index;
+      }
+    }
     const rec: FlatRecord = {
       names,
       values,
-      index: index ?? indexOfNames(names),
+      index,
       text,
       record: ++this.recordNo,
       line,
@@ -267,6 +283,12 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.stats.rejectedByReason[rej.code] = (this.stats.rejectedByReason[rej.code] ?? 0) + 1;
     this.opts.sink.reject(rej);
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function createIngestor(opts: IngestorOptions): Ingestor {

@@ -71,7 +71,17 @@ function emitParsed(out: ReaderOutput, parsed: unknown, text: string, line: numb
 }
 
 /** True when brackets outside strings in s[a, b) nest deeper than `max` (the text need not be valid JSON). */
+const OPENING = ['{', '['];
+
 function nestedDeeperThan(s: string, a: number, b: number, max: number): boolean {
+  // Depth never exceeds the number of opening brackets (in strings or not): counting them with the native
+  // indexOf settles almost every record without the character loop below (which was ~18 % of an NDJSON ingest).
+  let opening = 0;
+  for (const ch of OPENING) {
+    for (let i = s.indexOf(ch, a); i !== -1 && i < b; i = s.indexOf(ch, i + 1)) if (++opening > max) break;
+    if (opening > max) break;
+  }
+  if (opening <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = a; i < b; i++) {
@@ -154,11 +164,13 @@ export class NdjsonReader implements ContainerReader {
     if (s.charCodeAt(b - 1) === 93 && s.charCodeAt(b - 2) === 125) b--;
     // Depth is checked before parsing: flattening (JSON.stringify of deep values) would overflow the stack.
     // The slack admits a Splunk `{"result":{...}}` or `{"results":[...]}` wrapper around a record at the limit.
-    if (nestedDeeperThan(s, a, b, MAX_JSON_DEPTH + 3)) {
+    // On the line's own text: indexOf then stops at its end instead of searching the rest of the buffer.
+    const text = s.slice(a, b);
+    if (nestedDeeperThan(text, 0, text.length, MAX_JSON_DEPTH + 3)) {
       this.out.reject('too-deep', `JSON element nested deeper than ${MAX_JSON_DEPTH} levels`, this.line, this.bufBase + from);
       return;
     }
-    emitObject(this.out, s.slice(a, b), this.line, this.bufBase + from);
+    emitObject(this.out, text, this.line, this.bufBase + from);
   }
 }
 

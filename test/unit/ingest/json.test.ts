@@ -258,3 +258,35 @@ describe('pretty-printed records with an array field', () => {
     expect(r.events[1]!.original['results']).toBe('[{"x":1}]');
   });
 });
+
+describe('NDJSON records that repeat, reorder or change their keys', () => {
+  it('maps every record by its own keys (the reused names of the previous record never leak)', () => {
+    const a = { _time: '2024-03-12T00:00:01Z', host: 'WKS-1', process_name: 'a.exe', process: 'a.exe /x', user: 'u1' };
+    const b = { process: 'b.exe /y', _time: '2024-03-12T00:00:02Z', user: 'u2', process_name: 'b.exe', host: 'WKS-2' };
+    const c = { _time: '2024-03-12T00:00:03Z', host: 'WKS-3', process_name: 'c.exe', process: 'c.exe', parent_process_name: 'p.exe' };
+    const lines = [a, a, b, a, c, c, b].map((o) => JSON.stringify(o));
+    const r = ingestText(lines.join('\n') + '\n', { chunkChars: 17 });
+    expect(r.stats).toMatchObject({ appended: 7, rejected: 0 });
+    expect(r.events.map((e) => [e.fields.dest, e.fields.process_name, e.fields.user ?? null, e.fields.parent_process_name ?? null])).toEqual([
+      ['WKS-1', 'a.exe', 'u1', null],
+      ['WKS-1', 'a.exe', 'u1', null],
+      ['WKS-2', 'b.exe', 'u2', null],
+      ['WKS-1', 'a.exe', 'u1', null],
+      ['WKS-3', 'c.exe', null, 'p.exe'],
+      ['WKS-3', 'c.exe', null, 'p.exe'],
+      ['WKS-2', 'b.exe', 'u2', null],
+    ]);
+    expect(Object.keys(r.events[2]!.original)).toEqual(Object.keys(b));
+  });
+
+  it('brackets inside strings do not count as depth; real nesting past the limit is still rejected', () => {
+    const manyBrackets = { _time: '2024-03-12T00:00:01Z', host: 'WKS-1', process_name: 'a.exe', process: 'x ' + '{['.repeat(200) };
+    let deep: unknown = 'v';
+    for (let i = 0; i < 80; i++) deep = { k: deep };
+    const lines = [JSON.stringify(manyBrackets), JSON.stringify({ ...manyBrackets, nested: deep })];
+    const r = ingestText(lines.join('\n') + '\n');
+    expect(r.stats).toMatchObject({ appended: 1, rejected: 1 });
+    expect(r.events[0]!.fields.process).toBe(manyBrackets.process);
+    expect(r.rejects.map((x) => [x.code, x.line])).toEqual([['too-deep', 2]]);
+  });
+});
