@@ -264,6 +264,9 @@ export class AppState {
 
   showCase(summary: CaseSummary): void {
     this.clearPartialTimer();
+    // The ready case of the partial one on screen, whose table lists all events: the same query over all rows, so the
+    // table refetches where the analyst scrolled to instead of jumping to the top (a saved view still applies below).
+    const sameTable = this.partial && this.screen === 'case' && !this.table.findingId && !this.table.range && !this.table.hosts;
     this.partial = false;
     this.summary = summary;
     this.jobId = null;
@@ -271,7 +274,8 @@ export class AppState {
     this.selectedFindingId = null;
     this.detailsRow = null;
     this.view.setExtent(summary.firstMs, summary.lastMs);
-    this.table.setScope({});
+    if (sameTable) this.table.reload();
+    else this.table.setScope({});
     this.caseVersion++;
     this.annotations.load().catch((e: unknown) => this.addError(e));
     this.viewReady = false;

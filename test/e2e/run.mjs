@@ -763,6 +763,9 @@ const tests = [
       await waitOrAlert(page, lanes(page).filter({ hasText: 'WKS-0119' }).first());
       assert((await lanes(page).count()) === 120, 'every host has a labelled lane');
       await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '60001');
+      // All rows can be in while the rules still run (partial banner): the scrolling below is about the ready case.
+      await page.getByTestId('partial-banner').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '60001');
       assert((await dataRows(page).count()) < 100, 'table rows are virtual');
       // Scroll the lanes to the bottom: the last hosts' density must be fetched and drawn.
       await page.evaluate(() => {

@@ -68,6 +68,23 @@ describe('AppState partial view', () => {
     expect(app.dataVersion).toBe(before + 1);
   });
 
+  it('the ready case refetches the table of the partial case where it is, unless the table was scoped', async () => {
+    const { api, app, s } = await partialCase();
+    const queryVersion = app.table.queryVersion;
+    api.emit({ type: 'case-ready', summary: s });
+    expect(app.partial).toBe(false);
+    expect(app.table.queryVersion).toBe(queryVersion);
+    expect(app.table.dataVersion).toBe(1);
+
+    // A partial case whose table was scoped to a host starts the ready case from the whole table (a new query).
+    const second = await partialCase();
+    second.app.focusHost('DC01.corp.example');
+    const scoped = second.app.table.queryVersion;
+    second.api.emit({ type: 'case-ready', summary: second.s });
+    expect(second.app.table.hosts).toBeNull();
+    expect(second.app.table.queryVersion).toBe(scoped + 1);
+  });
+
   it('a cancel after a partial view drops the partial case and returns to the start screen', async () => {
     const { api, app } = await partialCase();
     await app.cancel();
