@@ -11,6 +11,16 @@ const MAX_PAGES = 12;
 /** Browsers cap element heights (~17.9 M px in Firefox); taller tables scroll proportionally. */
 export const MAX_SCROLL_PX = 8_000_000;
 
+/**
+ * Resolves in the next animation frame (at once where there is none, e.g. jsdom). A page answer is applied there,
+ * after that frame's scroll events: applied on arrival, its new rows were laid out once when the next scroll event
+ * read the scroll position and again for the rows that scroll then asked for.
+ */
+const nextFrame = (): Promise<void> =>
+  typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden'
+    ? new Promise((r) => requestAnimationFrame(() => r()))
+    : Promise.resolve();
+
 export interface TableColumn {
   /** Canonical field name, or `_time` for the event time (ISO 8601 UTC from the host, sub-ms kept). */
   key: string;
@@ -287,6 +297,7 @@ export class TableState {
     let res: RowsResponse;
     try {
       res = await this.api.call('query.rows', this.request(page * PAGE_SIZE, PAGE_SIZE));
+      if (gen === this.generation) await nextFrame();
     } catch (e) {
       if (gen === this.generation) {
         this.inflight.delete(page);

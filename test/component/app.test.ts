@@ -38,7 +38,9 @@ describe('App', () => {
 
     const lanes = await screen.findByRole('list', { name: 'Hosts' });
     expect(within(lanes).getAllByRole('listitem')).toHaveLength(HOSTS.length);
-    expect(await screen.findByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '5001');
+    // Page answers are applied in the next animation frame.
+    const grid = await screen.findByRole('grid', { name: 'Events' });
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '5001'));
     expect(screen.getByRole('status')).toHaveTextContent('2 records were rejected');
 
     // A finding scopes the table to its events and focuses the timeline on its second.

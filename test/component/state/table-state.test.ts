@@ -123,3 +123,35 @@ describe('TableState columns', () => {
     expect(new TableState(new FakeApi(), store).fieldColumns.length).toBe(6);
   });
 });
+
+describe('TableState page answers', () => {
+  it('are applied in the next animation frame (after its scroll events), and dropped if the query changed meanwhile', async () => {
+    const frames: Array<() => void> = [];
+    const raf = globalThis.requestAnimationFrame;
+    globalThis.requestAnimationFrame = ((cb: FrameRequestCallback) => frames.push(() => cb(0))) as typeof requestAnimationFrame;
+    try {
+      const api = new FakeApi({ totalRows: 1000 });
+      const table = new TableState(api, null);
+      const done = table.refresh();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(api.callsTo('query.rows')).toHaveLength(1);
+      // Answered, but not applied until the frame.
+      expect(table.total).toBe(0);
+      expect(frames.length).toBe(1);
+      frames.shift()!();
+      await done;
+      expect(table.total).toBe(1000);
+      expect(table.rowAt(0)).toBeDefined();
+
+      // An answer whose frame comes after a new query is dropped.
+      const stale = table.ensure(PAGE_SIZE, 10);
+      await new Promise((r) => setTimeout(r, 0));
+      table.setSort('host');
+      frames.shift()!();
+      await stale;
+      expect(table.rowAt(PAGE_SIZE)).toBeUndefined();
+    } finally {
+      globalThis.requestAnimationFrame = raf;
+    }
+  });
+});
