@@ -94,6 +94,16 @@ export function virtualWindow(scrollTop: number, viewportPx: number, total: numb
   return { spacerPx, first, count, blockTopPx };
 }
 
+/** The (fractional) row at the top of the viewport at `scrollTop`: the inverse of scrollTopFor. */
+export function rowAtScroll(scrollTop: number, viewportPx: number, total: number, rowPx: number, maxScrollPx = MAX_SCROLL_PX): number {
+  const fullPx = total * rowPx;
+  const spacerPx = Math.min(fullPx, maxScrollPx);
+  const scrollable = Math.max(0, spacerPx - viewportPx);
+  const fullScrollable = Math.max(0, fullPx - viewportPx);
+  const top = Math.min(Math.max(0, scrollTop), scrollable);
+  return scrollable > 0 ? (top * fullScrollable) / scrollable / rowPx : 0;
+}
+
 /** Scroll position that shows row `index` at the top. */
 export function scrollTopFor(index: number, viewportPx: number, total: number, rowPx: number, maxScrollPx = MAX_SCROLL_PX): number {
   const fullPx = total * rowPx;

@@ -74,6 +74,28 @@ describe('EventTable', () => {
     await waitFor(() => expect(viewport.scrollTop).toBe(0));
   });
 
+  it('a reload above the scroll-height cap keeps the same row at the top when the total grows', async () => {
+    const api = new FakeApi({ totalRows: 1_000_000 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
+    const grid = screen.getByRole('grid', { name: 'Events' });
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '1000001'));
+    const { scrollTopFor } = await import('../../renderer/state/table-state.svelte.ts');
+    const viewport = screen.getByTestId('table-viewport');
+    const target = 500_000;
+    viewport.scrollTop = scrollTopFor(target, 480, 1_000_000, ROW_PX);
+    await fireEvent.scroll(viewport);
+    const topRow = () => Math.min(...dataRows().map((r) => Number(r.getAttribute('aria-rowindex')))) - 2;
+    await waitFor(() => expect(dataRows().some((r) => r.getAttribute('aria-rowindex') === String(target + 2))).toBe(true));
+    const firstBefore = topRow();
+    api.totalRows = 2_000_000;
+    table.reload();
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '2000001'));
+    // Compressed positions: the old scrollTop would now show row ~1,000,000; the table re-anchored instead.
+    await waitFor(() => expect(Math.abs(topRow() - firstBefore)).toBeLessThanOrEqual(1));
+    expect(viewport.scrollTop).toBeCloseTo(scrollTopFor(target, 480, 2_000_000, ROW_PX), -1);
+  });
+
   it('renders a command line full of markup as text', async () => {
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script><b>bold</b>';
     const api = new FakeApi({
