@@ -27,6 +27,8 @@ export interface IngestorOptions {
   bomBytes?: number;
   /** Records longer than this are rejected as `too-large` (default 32 Mi characters). */
   maxRecordChars?: number;
+  /** Called once when the log family is decided, before the first record is mapped (partial views name it). */
+  onFormat?(format: FormatId): void;
 }
 
 export interface DetectedInfo {
@@ -127,6 +129,8 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false,
   };
   private csvReader: CsvReader | null = null;
+  /** A format chosen up front has been reported through onFormat (a detected one is reported by decide()). */
+  private formatAnnounced = false;
   /** Names (and their index) of the last record that came without an index. */
   private lastNames: readonly string[] | null = null;
   private lastIndex: ReadonlyMap<string, number> | null = null;
@@ -226,6 +230,10 @@ class IngestorImpl implements Ingestor, ReaderOutput {
       if (this.pending.length >= DETECT_RECORDS) this.decide();
       return;
     }
+    if (!this.formatAnnounced) {
+      this.formatAnnounced = true;
+      if (this.opts.format) this.opts.onFormat?.(this.format);
+    }
     this.mapOne(rec);
   }
 
@@ -242,6 +250,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     if (this.csvReader?.columns) for (const n of this.csvReader.columns) names.add(n);
     for (const r of pending) for (const n of r.names) names.add(n);
     const sample: DetectSample = { container: this.container, names, records: pending };
+    const chosen = this.mapper !== null;
     if (!this.mapper) {
       const d = detectFormat(sample);
       this.format = d.format;
@@ -254,6 +263,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
         throw new UnknownFormatError([...names], this.container, this.opts.fileName);
       } else this.formatReason = 'no records to recognise';
     }
+    if (!chosen && this.mapper) this.opts.onFormat?.(this.format);
     for (const r of pending) this.mapOne(r);
   }
 

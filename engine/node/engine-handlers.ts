@@ -116,10 +116,15 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       const mark = session.mark();
       let lastProgress: WorkerProgress = { phase: 'parsing', bytesDone: 0, bytesTotal, records: 0, rejected: 0, rate: 0 };
       const counts: CutCounts = { appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {} };
+      /** The log family as soon as the reader decided it, so a partial view names it. */
+      let partialFormat: string | null = null;
+      const onFormat = (f: FormatId): void => {
+        partialFormat = f;
+      };
       const partialInfo = () => ({
         evidence: p.evidence,
         name: p.name,
-        format: p.format ?? 'unknown',
+        format: partialFormat ?? p.format ?? 'unknown',
         formatReason: 'still reading',
         encoding: 'unknown',
         stats: { records: counts.appended + counts.rejected + counts.nonProcess, appended: counts.appended, rejected: counts.rejected, nonProcess: counts.nonProcess, rejectedByReason: { ...counts.rejectedByReason }, invalidBytesReplaced: 0, assumedUtc: false },
@@ -151,6 +156,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       const attempt = async (mapping?: GenericMapping) => {
         session.rollback(mark);
         Object.assign(counts, { appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {} });
+        partialFormat = null;
         const builderOpts = { evidence: p.evidence, evidenceName: p.name, rawFormat };
         const cutting: CuttingSink | null = partial ? new CuttingSink(builderOpts, partial, addPartial) : null;
         const builder: RecordSink & { finish(): Segment } = cutting ?? new SegmentBuilder(builderOpts);
@@ -173,6 +179,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
           ...(mapping ? { format: 'generic' as FormatId, mapping } : p.format ? { format: p.format as FormatId } : {}),
           sink,
           isCancelled: ctx.isCancelled,
+          onFormat,
           onProgress: (bytesDone, records) => {
             reserve(bytesDone, records);
             report(bytesDone, records, rejected);
@@ -197,7 +204,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
             runRange: parallel.runRange,
             isCancelled: ctx.isCancelled,
             onProgress: progressReporter(),
-            ...(partial ? { firstRangeCuts: { options: partial, onSegment: addPartial } } : {}),
+            ...(partial ? { firstRangeCuts: { options: partial, onSegment: addPartial, onFormat } } : {}),
           });
           if (par) out = { res: par, segments: par.segments };
           // Back to sequential: whatever the first range added goes again.

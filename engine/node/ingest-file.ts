@@ -35,6 +35,8 @@ export interface IngestFileOptions {
   ranges?: ReadonlyArray<readonly [number, number]>;
   /** Sees every chunk of bytes as read, before decoding (the buffer is reused afterwards). */
   onChunk?(bytes: Uint8Array): void;
+  /** Called once, as soon as the log family is decided (partial views show it while the rest is read). */
+  onFormat?(format: FormatId): void;
 }
 
 export interface IngestFileResult {
@@ -70,6 +72,7 @@ export async function ingestFile(path: string, opts: IngestFileOptions): Promise
       ingestor = createIngestor({
         evidence: opts.evidence, fileName, format: opts.format, mapping: opts.mapping, sink: opts.sink,
         encoding: info.encoding, bomBytes: info.bomBytes,
+        ...(opts.onFormat ? { onFormat: opts.onFormat } : {}),
       });
     }
     if (text) ingestor.push(text, decoder.lastAscii === true);

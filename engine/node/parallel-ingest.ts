@@ -44,7 +44,7 @@ export interface RangeHooks {
   isCancelled?(): boolean;
   onProgress?(bytesDone: number, records: number, rejected: number): void;
   /** In-process ranges only: cut the range's builder as it parses and hand each cut segment over (partial-cuts.ts). */
-  cuts?: { options: PartialCutOptions; onSegment(seg: Segment): void };
+  cuts?: { options: PartialCutOptions; onSegment(seg: Segment): void; onFormat?(format: FormatId): void };
 }
 
 /** Bytes read before the average row size is trusted for a reservation. */
@@ -81,6 +81,7 @@ export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promis
     ...(job.format ? { format: job.format } : {}),
     ...(job.mapping ? { mapping: job.mapping } : {}),
     ranges: job.ranges,
+    ...(hooks.cuts?.onFormat ? { onFormat: hooks.cuts.onFormat } : {}),
     sink: {
       append: (rec) => builder.append(rec),
       reject: (rej) => {

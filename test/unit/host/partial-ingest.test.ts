@@ -144,3 +144,27 @@ describe('ingestFile with partial cuts', () => {
     expect(partialCutsFromEnv({ HOPSCOPE_PARTIAL: '0' })).toBe(false);
   });
 });
+
+describe('a partial view names the log family while the rest is read', () => {
+  const path = join(dir, 'fmt.csv');
+  writeFileSync(path, csv(3000));
+  for (const parallel of [false, true]) {
+    it(`${parallel ? 'parallel' : 'sequential'}: every partial summary says splunk-cim, not unknown`, async () => {
+      const session = createWiredSession();
+      const engine = createEngineHandlers(session, {
+        parallel: parallel ? { runRange: ingestRange, parts: 2, minBytes: 0, minPartBytes: 1 } : false,
+        partial: EVERY,
+      });
+      const formats: string[] = [];
+      const result = await engine.run('ingestFile', { path, evidence: 0, name: 'fmt.csv' }, {
+        isCancelled: () => false,
+        progress: (p) => {
+          if (p.partial) formats.push(...(session.summary()?.evidence.map((e) => e.format) ?? []));
+        },
+      });
+      expect(result.format).toBe('splunk-cim');
+      expect(formats.length).toBeGreaterThan(2);
+      expect(new Set(formats)).toEqual(new Set(['splunk-cim']));
+    });
+  }
+});
