@@ -251,6 +251,7 @@ export class AppState {
     const whole = this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null;
     this.summary = summary;
     if (whole) this.view.setExtent(summary.firstMs, summary.lastMs);
+    else this.view.growExtent(summary.firstMs, summary.lastMs);
     // Same query, more rows: refetch where the analyst is, without jumping the table back to the top.
     this.table.reload();
     this.dataVersion++;
@@ -267,13 +268,16 @@ export class AppState {
     // The ready case of the partial one on screen, whose table lists all events: the same query over all rows, so the
     // table refetches where the analyst scrolled to instead of jumping to the top (a saved view still applies below).
     const sameTable = this.partial && this.screen === 'case' && !this.table.findingId && !this.table.range && !this.table.hosts;
+    // Zoomed in or brushed while the case was read: keep that view (the extent grows around it).
+    const keepView = this.partial && this.screen === 'case' && !(this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null);
     this.partial = false;
     this.summary = summary;
     this.jobId = null;
     this.screen = 'case';
     this.selectedFindingId = null;
     this.detailsRow = null;
-    this.view.setExtent(summary.firstMs, summary.lastMs);
+    if (keepView) this.view.growExtent(summary.firstMs, summary.lastMs);
+    else this.view.setExtent(summary.firstMs, summary.lastMs);
     if (sameTable) this.table.reload();
     else this.table.setScope({});
     this.caseVersion++;

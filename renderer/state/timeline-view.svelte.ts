@@ -41,6 +41,17 @@ export class TimelineView {
     this.reset();
   }
 
+  /** A new extent of the same case (more events read): the visible range and the selection stay (re-clamped). */
+  growExtent(firstMs: number, lastMs: number): void {
+    const { startMs, endMs } = this;
+    const lo = Math.floor(firstMs / SECOND_MS) * SECOND_MS;
+    let hi = Math.ceil((lastMs + 1) / SECOND_MS) * SECOND_MS;
+    if (hi - lo < MIN_SPAN_MS) hi = lo + MIN_SPAN_MS;
+    this.minMs = lo;
+    this.maxMs = hi;
+    this.setRange(startMs, endMs);
+  }
+
   reset(): void {
     this.startMs = this.minMs;
     this.endMs = this.maxMs;

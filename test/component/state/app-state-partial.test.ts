@@ -109,3 +109,32 @@ describe('AppState partial view', () => {
     expect(app.screen).toBe('loading');
   });
 });
+
+describe('AppState partial view: the timeline range', () => {
+  it('a range zoomed into while reading survives more events and the ready case; a whole view follows the extent', async () => {
+    vi.useFakeTimers();
+    const { api, app, s } = await partialCase();
+    // The partial case covers its first half; the analyst zooms into a minute of it.
+    const first = s.firstMs;
+    const half = first + Math.floor((s.lastMs - first) / 2);
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 4, lastMs: half, findings: 0, rules: [] } });
+    vi.advanceTimersByTime(1000);
+    const zoomStart = Math.ceil(first / 1000) * 1000 + 60_000;
+    app.view.setRange(zoomStart, zoomStart + 60_000);
+    // More events: the extent grows, the minute stays.
+    api.emit({ type: 'case-partial', jobId: 'job-1', summary: { ...s, events: 5, findings: 0, rules: [] } });
+    vi.advanceTimersByTime(1000);
+    expect(app.view.maxMs).toBeGreaterThanOrEqual(s.lastMs);
+    expect([app.view.startMs, app.view.endMs]).toEqual([zoomStart, zoomStart + 60_000]);
+    api.emit({ type: 'case-ready', summary: s });
+    expect(app.partial).toBe(false);
+    expect([app.view.startMs, app.view.endMs]).toEqual([zoomStart, zoomStart + 60_000]);
+    expect(app.view.maxMs).toBeGreaterThanOrEqual(s.lastMs);
+
+    // Never zoomed: the ready case shows all of it.
+    const second = await partialCase();
+    second.api.emit({ type: 'case-ready', summary: second.s });
+    expect([second.app.view.startMs, second.app.view.endMs]).toEqual([second.app.view.minMs, second.app.view.maxMs]);
+    expect(second.app.view.maxMs).toBeGreaterThanOrEqual(second.s.lastMs);
+  });
+});
