@@ -327,11 +327,19 @@ function hostMatcher(hosts: readonly string[]): (target: string, sourceHost: str
   };
 }
 
-function cachedRefs(col: StringColumn): (row: number) => RemoteReference[] {
-  const refs = (v: string | null): RemoteReference[] => (v === null || v === '' ? [] : findRemoteReferences(v));
+const NO_REFS: readonly RemoteReference[] = Object.freeze([]);
+
+function cachedRefs(col: StringColumn): (row: number) => readonly RemoteReference[] {
+  // One shared empty answer: nearly every distinct command line names no host, and a fresh [] each was ~16 MB of
+  // garbage per million distinct lines.
+  const refs = (v: string | null): readonly RemoteReference[] => {
+    if (v === null || v === '') return NO_REFS;
+    const r = findRemoteReferences(v);
+    return r.length === 0 ? NO_REFS : r;
+  };
   if (col.dict) {
     const { ids, values } = col.dict;
-    const memo: Array<RemoteReference[] | undefined> = new Array(values.length);
+    const memo: Array<readonly RemoteReference[] | undefined> = new Array(values.length);
     return (row) => {
       const id = ids[row]!;
       let v = memo[id];
