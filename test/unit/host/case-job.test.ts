@@ -100,3 +100,25 @@ describe('runCaseJob', () => {
     expect(errors).toEqual([expect.objectContaining({ code: 'E_IO', message: expect.stringContaining("cannot read 'gone.csv': ENOENT") })]);
   });
 });
+
+describe('hash head start (partial views)', () => {
+  it('starts the hash when the parse settles, or after the head start, whichever is first', async () => {
+    const { headStart } = await import('../../../main/host/case-job.ts');
+    const order: string[] = [];
+    // Settles first: released at once, not after the delay.
+    let settle!: () => void;
+    const work = new Promise<void>((r) => (settle = r));
+    const t0 = performance.now();
+    const a = headStart(work, 10_000).then(() => order.push('settled'));
+    setTimeout(settle, 20);
+    await a;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    // A failing parse releases it too.
+    await headStart(Promise.reject(new Error('bad file')), 10_000).then(() => order.push('failed'));
+    // Still parsing: the delay releases it.
+    const t1 = performance.now();
+    await headStart(new Promise(() => undefined), 30).then(() => order.push('delay'));
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(25);
+    expect(order).toEqual(['settled', 'failed', 'delay']);
+  });
+});
