@@ -144,7 +144,8 @@ function hostReader(view: EventView): (row: number) => string {
   return (row) => r(row) ?? UNKNOWN_HOST;
 }
 
-function classify(processName: string | null, parentName: string | null, parentCommand: () => string | null): FollowUpClass | null {
+/** `parentCmd` is read (row `row`) only for svchost children: no closure per row (millions of rows on large cases). */
+function classify(processName: string | null, parentName: string | null, parentCmd: StringColumn | undefined, row: number): FollowUpClass | null {
   if (processName === 'psexesvc.exe' || processName?.startsWith('paexec') || parentName === 'psexesvc.exe') return 'psexesvc';
   switch (parentName) {
     case 'wmiprvse.exe':
@@ -157,7 +158,7 @@ function classify(processName: string | null, parentName: string | null, parentC
     case 'taskeng.exe':
       return 'schtask';
     case 'svchost.exe':
-      return /-k\s+netsvcs/i.test(parentCommand() ?? '') ? 'schtask' : null;
+      return /-k\s+netsvcs/i.test(parentCmd?.get(row) ?? '') ? 'schtask' : null;
     default:
       return null;
   }
@@ -256,7 +257,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
     for (let r = 0; r < view.rowCount; r++) {
       const host = hostOf(r);
       if (!wanted.has(host)) continue;
-      const cls = classify(procName(r), parentName(r), () => parentCmd?.get(r) ?? null);
+      const cls = classify(procName(r), parentName(r), parentCmd, r);
       if (!cls) continue;
       let list = followUps.get(host);
       if (!list) followUps.set(host, (list = []));
