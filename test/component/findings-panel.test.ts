@@ -42,6 +42,19 @@ describe('FindingsPanel', () => {
     expect(onfocus).toHaveBeenCalledWith(FINDINGS.find((f) => f.ruleId === 'psexec-accepteula'));
   });
 
+  it('shows pages up to a finding selected from elsewhere (n / p past the first 200)', async () => {
+    const api = new FakeApi();
+    const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'query.findings' ? { findings: many, hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+    // Risk 0 sorts last: r|H|0 is among the final five of 450.
+    render(FindingsPanel, { api, version: 1, selectedId: 'r|H|0', onfocus: vi.fn(), onerror: vi.fn() });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    await waitFor(() => expect(list.querySelectorAll('button[aria-pressed="true"]')).toHaveLength(1));
+    expect(list.querySelectorAll('button').length).toBeGreaterThan(400);
+  });
+
   it('renders thousands of findings a page at a time', async () => {
     const api = new FakeApi();
     const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
