@@ -347,7 +347,7 @@ export class GuidWriter {
 }
 
 /** Probes past which a lookup gives up on the open-addressing table (colliding, perhaps hostile, values). */
-const MAX_PROBES = 48;
+const MAX_PROBES = 96;
 /** Per-process hash seed: which values collide is not predictable from outside. */
 const HASH_SEED = (Math.random() * 0x1_0000_0000) >>> 0;
 
