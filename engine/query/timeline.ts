@@ -9,6 +9,8 @@ import type { AnnotationIndex } from './annotation-index.ts';
 import { compileFilter, type RowTest } from './filter.ts';
 
 export const MAX_TIMELINE_BUCKETS = 20_000;
+/** Largest hosts x buckets counter for the unfiltered fast path (16 MB). */
+const FLAT_COUNT_CELLS = 4_000_000;
 
 /** Index range [lo, hi) of `rows` (time-sorted global rows) with startMs <= time < endMs. */
 export function rowsInRange(store: EventStore, rows: Uint32Array, startMs: number, endMs: number): { lo: number; hi: number } {
@@ -95,6 +97,31 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
       const { lo, hi } = rowsInRange(store, rows, scanStart, scanEnd);
       const lane = laneByHostId[id]!;
       for (let i = lo; i < hi; i++) count(rows[i]!, store.timeAt(rows[i]!), lane);
+    }
+  } else if (!test && names.length * buckets <= FLAT_COUNT_CELLS) {
+    // Unfiltered (the common zoom and pan): one typed counter per host and bucket, no per-row calls; the lanes
+    // are filled from it afterwards (hosts x buckets, not rows). Same bucket formula as count().
+    const { lo, hi } = store.orderRange(scanStart, scanEnd);
+    const order = store.timeOrder();
+    const t = store.sortedTimes();
+    const ofRow = store.hostIdsOfRows();
+    const flat = new Uint32Array(names.length * buckets);
+    const last = buckets - 1;
+    for (let i = lo; i < hi; i++) {
+      const b = Math.min(last, Math.floor((t[i]! - startMs) / bucketMs));
+      flat[ofRow[order[i]!]! * buckets + b]!++;
+    }
+    for (let h = 0; h < names.length; h++) {
+      const lane = laneByHostId[h];
+      if (!lane) continue;
+      const counts = lane.counts;
+      const base = h * buckets;
+      for (let b = 0; b < buckets; b++) {
+        const n = flat[base + b]!;
+        if (n === 0) continue;
+        counts[b] = n;
+        total[b]! += n;
+      }
     }
   } else {
     const { lo, hi } = store.orderRange(scanStart, scanEnd);

@@ -191,6 +191,11 @@ export class EventStore implements EventSource {
     return this.hostIndex().ofRow[globalRow]!;
   }
 
+  /** Host id of every global row (read-only: shared with the index). */
+  hostIdsOfRows(): Uint32Array {
+    return this.hostIndex().ofRow;
+  }
+
   hostNames(): readonly string[] {
     return this.hostIndex().names;
   }
