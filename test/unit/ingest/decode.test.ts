@@ -159,3 +159,35 @@ describe('StreamDecoder with an ASCII fast path', () => {
     expect(text).toContain('genuine \uFFFD here');
   });
 });
+
+describe('utf8Length', () => {
+  /** The per-character count, as the short-span path does it. */
+  function reference(s: string, from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < to && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
+  }
+  it('counts the same on the native path (long spans) as per character: pairs, lone surrogates, cut pairs', () => {
+    const parts = ['a', 'é', '漢', '\u{1F4C1}', '\uD800', '\uDC00', '\r\n', '®', '<Data Name="x">'];
+    let seed = 11;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let k = 0; k < 200; k++) {
+      let s = '';
+      const len = 1 + rnd(3000);
+      while (s.length < len) s += parts[rnd(parts.length)];
+      const from = rnd(s.length);
+      const to = from + rnd(s.length - from + 1);
+      // A span that starts or ends inside a surrogate pair counts the half as a lone surrogate, both ways.
+      expect(utf8Length(s, from, to)).toBe(reference(s, from, to));
+      expect(utf8Length(s)).toBe(reference(s, 0, s.length));
+    }
+  });
+});
