@@ -129,8 +129,6 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     records: 0, appended: 0, rejected: 0, nonProcess: 0, rejectedByReason: {}, invalidBytesReplaced: 0, assumedUtc: false,
   };
   private csvReader: CsvReader | null = null;
-  /** A format chosen up front has been reported through onFormat (a detected one is reported by decide()). */
-  private formatAnnounced = false;
   /** Names (and their index) of the last record that came without an index. */
   private lastNames: readonly string[] | null = null;
   private lastIndex: ReadonlyMap<string, number> | null = null;
@@ -147,6 +145,8 @@ class IngestorImpl implements Ingestor, ReaderOutput {
       this.format = opts.format;
       this.formatReason = 'chosen by the user';
       this.pending = null;
+      // Known before any record (a detected format is reported by decide()).
+      opts.onFormat?.(this.format);
     }
   }
 
@@ -229,10 +229,6 @@ class IngestorImpl implements Ingestor, ReaderOutput {
       this.pending.push(rec);
       if (this.pending.length >= DETECT_RECORDS) this.decide();
       return;
-    }
-    if (!this.formatAnnounced) {
-      this.formatAnnounced = true;
-      if (this.opts.format) this.opts.onFormat?.(this.format);
     }
     this.mapOne(rec);
   }

@@ -229,3 +229,31 @@ describe('CSV line endings', () => {
     }
   });
 });
+
+describe('onFormat', () => {
+  it('reports the log family once, before the first record is stored: detected, or chosen up front', async () => {
+    const { createIngestor } = await import('../../../engine/ingest/ingestor.ts');
+    const csvText = '_time,host,process_name,process\n' + Array.from({ length: 40 }, (_, i) => `2024-03-12T00:00:${String(i).padStart(2, '0')}Z,WKS-1,cmd.exe,cmd.exe /c echo ${i}`).join('\n') + '\n';
+    for (const format of [undefined, 'splunk-cim' as const]) {
+      const seen: string[] = [];
+      let appendedBeforeFormat = 0;
+      const ing = createIngestor({
+        evidence: 0,
+        ...(format ? { format } : {}),
+        onFormat: (f) => seen.push(f),
+        sink: {
+          append: () => {
+            if (seen.length === 0) appendedBeforeFormat++;
+          },
+          reject: () => undefined,
+          nonProcess: () => undefined,
+        },
+      });
+      for (let i = 0; i < csvText.length; i += 50) ing.push(csvText.slice(i, i + 50));
+      const { stats } = ing.end();
+      expect(stats.appended).toBe(40);
+      expect(seen).toEqual(['splunk-cim']);
+      expect(appendedBeforeFormat).toBe(0);
+    }
+  });
+});
