@@ -81,9 +81,12 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
   const scanStart = Math.max(startMs, filterStart);
   const scanEnd = Math.min(endMs, filterEnd);
   const total = new Array<number>(buckets).fill(0);
+  const last = buckets - 1;
+  /** The one bucket formula of rows and findings (times at or after startMs). */
+  const bucketOf = (timeMs: number): number => Math.min(last, Math.floor((timeMs - startMs) / bucketMs));
   const count = (g: number, timeMs: number, lane: TimelineLane): void => {
     if (test && !test(g)) return;
-    const b = Math.min(buckets - 1, Math.floor((timeMs - startMs) / bucketMs));
+    const b = bucketOf(timeMs);
     lane.counts[b]!++;
     total[b]!++;
   };
@@ -100,17 +103,18 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
     }
   } else if (!test && names.length * buckets <= FLAT_COUNT_CELLS) {
     // Unfiltered (the common zoom and pan): one typed counter per host and bucket, no per-row calls; the lanes
-    // are filled from it afterwards (hosts x buckets, not rows). Same bucket formula as count().
+    // are filled from it afterwards (hosts x buckets, not rows).
     const { lo, hi } = store.orderRange(scanStart, scanEnd);
     const order = store.timeOrder();
     const t = store.sortedTimes();
     const ofRow = store.hostIdsOfRows();
     const flat = new Uint32Array(names.length * buckets);
-    const last = buckets - 1;
-    for (let i = lo; i < hi; i++) {
-      const b = Math.min(last, Math.floor((t[i]! - startMs) / bucketMs));
-      flat[ofRow[order[i]!]! * buckets + b]!++;
-    }
+    // bucketOf written out, over block-local copies (not the closure's captured variables): 8.6 ms instead of
+    // 12.7 ms for this loop on 1 M rows.
+    const top = buckets - 1;
+    const t0 = startMs;
+    const width = bucketMs;
+    for (let i = lo; i < hi; i++) flat[ofRow[order[i]!]! * buckets + Math.min(top, Math.floor((t[i]! - t0) / width))]!++;
     for (let h = 0; h < names.length; h++) {
       const lane = laneByHostId[h];
       if (!lane) continue;
@@ -139,7 +143,7 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
     const lane = addLane(f.host);
     lane.riskScore += f.riskScore;
     if (f.binStartMs < startMs || f.binStartMs >= endMs) continue;
-    const b = Math.min(buckets - 1, Math.floor((f.binStartMs - startMs) / bucketMs));
+    const b = bucketOf(f.binStartMs);
     lane.findings[b]!++;
     if (f.riskScore > lane.maxRisk[b]!) lane.maxRisk[b] = f.riskScore;
   }
