@@ -248,7 +248,7 @@ export class AppState {
 
   /** More events arrived: new counts and extent (the range follows only while it shows everything), refetch. */
   refreshPartial(summary: CaseSummary): void {
-    const whole = this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null;
+    const whole = this.view.showsAll;
     this.summary = summary;
     if (whole) this.view.setExtent(summary.firstMs, summary.lastMs);
     else this.view.growExtent(summary.firstMs, summary.lastMs);
@@ -269,7 +269,7 @@ export class AppState {
     // table refetches where the analyst scrolled to instead of jumping to the top (a saved view still applies below).
     const sameTable = this.partial && this.screen === 'case' && !this.table.findingId && !this.table.range && !this.table.hosts;
     // Zoomed in or brushed while the case was read: keep that view (the extent grows around it).
-    const keepView = this.partial && this.screen === 'case' && !(this.view.startMs === this.view.minMs && this.view.endMs === this.view.maxMs && this.view.selection === null);
+    const keepView = this.partial && this.screen === 'case' && !this.view.showsAll;
     this.partial = false;
     this.summary = summary;
     this.jobId = null;

@@ -32,23 +32,29 @@ export class TimelineView {
 
   /** Sets the case extent and shows all of it. */
   setExtent(firstMs: number, lastMs: number): void {
+    this.extentTo(firstMs, lastMs);
+    this.selection = null;
+    this.reset();
+  }
+
+  /** Whole seconds around the first and last event, at least MIN_SPAN_MS. */
+  private extentTo(firstMs: number, lastMs: number): void {
     const lo = Math.floor(firstMs / SECOND_MS) * SECOND_MS;
     let hi = Math.ceil((lastMs + 1) / SECOND_MS) * SECOND_MS;
     if (hi - lo < MIN_SPAN_MS) hi = lo + MIN_SPAN_MS;
     this.minMs = lo;
     this.maxMs = hi;
-    this.selection = null;
-    this.reset();
+  }
+
+  /** The view shows the whole case and nothing is brushed (it follows the extent as the case grows). */
+  get showsAll(): boolean {
+    return this.startMs === this.minMs && this.endMs === this.maxMs && this.selection === null;
   }
 
   /** A new extent of the same case (more events read): the visible range and the selection stay (re-clamped). */
   growExtent(firstMs: number, lastMs: number): void {
     const { startMs, endMs } = this;
-    const lo = Math.floor(firstMs / SECOND_MS) * SECOND_MS;
-    let hi = Math.ceil((lastMs + 1) / SECOND_MS) * SECOND_MS;
-    if (hi - lo < MIN_SPAN_MS) hi = lo + MIN_SPAN_MS;
-    this.minMs = lo;
-    this.maxMs = hi;
+    this.extentTo(firstMs, lastMs);
     this.setRange(startMs, endMs);
   }
 
