@@ -13,6 +13,16 @@ function dataRows(): HTMLElement[] {
   return screen.getAllByRole('row').filter((r) => r.getAttribute('aria-rowindex') !== '1');
 }
 
+/** A scrollable table over `totalRows` fake rows, rendered and counted. */
+async function scrollableTable(totalRows: number) {
+  const api = new FakeApi({ totalRows });
+  const table = new TableState(api);
+  render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
+  const grid = screen.getByRole('grid', { name: 'Events' });
+  await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', String(totalRows + 1)));
+  return { api, table, grid, viewport: screen.getByTestId('table-viewport') };
+}
+
 describe('EventTable', () => {
   it('renders only the visible rows of a 1,000,000-row result and fetches pages as it scrolls', async () => {
     const api = new FakeApi({ totalRows: 1_000_000 });
@@ -44,12 +54,7 @@ describe('EventTable', () => {
   });
 
   it('a reload (a partial case grew) refetches the rows in view and keeps the scroll position; a new query goes to the top', async () => {
-    const api = new FakeApi({ totalRows: 5000 });
-    const table = new TableState(api);
-    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
-    const grid = screen.getByRole('grid', { name: 'Events' });
-    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '5001'));
-    const viewport = screen.getByTestId('table-viewport');
+    const { api, table, grid, viewport } = await scrollableTable(5000);
     const target = 3000;
     viewport.scrollTop = target * ROW_PX;
     await fireEvent.scroll(viewport);
@@ -75,13 +80,8 @@ describe('EventTable', () => {
   });
 
   it('a reload above the scroll-height cap keeps the same row at the top when the total grows', async () => {
-    const api = new FakeApi({ totalRows: 1_000_000 });
-    const table = new TableState(api);
-    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
-    const grid = screen.getByRole('grid', { name: 'Events' });
-    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '1000001'));
+    const { api, table, grid, viewport } = await scrollableTable(1_000_000);
     const { scrollTopFor } = await import('../../renderer/state/table-state.svelte.ts');
-    const viewport = screen.getByTestId('table-viewport');
     const target = 500_000;
     viewport.scrollTop = scrollTopFor(target, 480, 1_000_000, ROW_PX);
     await fireEvent.scroll(viewport);

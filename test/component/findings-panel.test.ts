@@ -7,6 +7,16 @@ import type { Finding } from '../../engine/detect/types.ts';
 import { AppState } from '../../renderer/state/app-state.svelte.ts';
 import { BASE_MS, FakeApi, FINDINGS, LINKS } from './fake-api.ts';
 
+/** 450 findings (risk i % 100, so r|H|0 and four others have risk 0 and sort last by risk). */
+function apiWith450Findings(): FakeApi {
+  const api = new FakeApi();
+  const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
+  const orig = api.call.bind(api);
+  api.call = (async (channel: string, req: unknown) =>
+    channel === 'query.findings' ? { findings: many, hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+  return api;
+}
+
 describe('FindingsPanel', () => {
   it('shows findings by risk with rule, host, count, techniques and message', async () => {
     const api = new FakeApi();
@@ -43,11 +53,7 @@ describe('FindingsPanel', () => {
   });
 
   it('shows pages up to a finding selected from elsewhere (n / p past the first 200)', async () => {
-    const api = new FakeApi();
-    const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
-    const orig = api.call.bind(api);
-    api.call = (async (channel: string, req: unknown) =>
-      channel === 'query.findings' ? { findings: many, hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+    const api = apiWith450Findings();
     // Risk 0 sorts last: r|H|0 is among the final five of 450.
     render(FindingsPanel, { api, version: 1, selectedId: 'r|H|0', onfocus: vi.fn(), onerror: vi.fn() });
     const list = await screen.findByRole('list', { name: 'Findings by risk' });
@@ -56,11 +62,7 @@ describe('FindingsPanel', () => {
   });
 
   it('renders thousands of findings a page at a time', async () => {
-    const api = new FakeApi();
-    const many: Finding[] = Array.from({ length: 450 }, (_, i) => ({ ...FINDINGS[0]!, id: `r|H|${i}`, binStartMs: BASE_MS + i * 1000, riskScore: i % 100 }));
-    const orig = api.call.bind(api);
-    api.call = (async (channel: string, req: unknown) =>
-      channel === 'query.findings' ? { findings: many, hosts: [], links: [] } : orig(channel as never, req as never)) as typeof api.call;
+    const api = apiWith450Findings();
     render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
     const list = await screen.findByRole('list', { name: 'Findings by risk' });
     await waitFor(() => expect(list.querySelectorAll('button')).toHaveLength(200));
