@@ -236,7 +236,10 @@ function linkIndex(links: readonly LateralLink[]): LinkIndex {
   return idx;
 }
 
-/** First index of the sorted `xs` whose value is >= `v`. */
+/**
+ * First index of the sorted `xs` whose value is >= `v`. The same as engine/store/time-order.ts's lowerBound, which
+ * the renderer cannot import: it may take only types from the engine (scripts/check-boundaries.mjs).
+ */
 function lowerBound(xs: Float64Array, v: number): number {
   let lo = 0;
   let hi = xs.length;
