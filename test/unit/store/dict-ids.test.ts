@@ -107,7 +107,14 @@ describe('Interner', () => {
     const ref = new Map<string, number>();
     let seed = 7;
     const rnd = (): number => ((seed = Math.imul(seed ^ (seed >>> 15), 2246822519) + 1) >>> 0) / 2 ** 32;
-    const pool = ['', 'a', 'A', 'ab', 'ba', '\u00e9', 'e\u0301', '\ud83d\ude00', 'x'.repeat(5000), 'x'.repeat(5001)];
+    const long = 'C:\\Windows\\System32\\cmd.exe /c ';
+    const pool = [
+      '', 'a', 'A', 'ab', 'ba', '\u00e9', 'e\u0301', '\ud83d\ude00', 'x'.repeat(5000), 'x'.repeat(5001),
+      // Long values are hashed on their UTF-8: lone surrogates all encode as U+FFFD, so these collide yet differ.
+      `${long}\ud800`, `${long}\udc00`, `${long}\ufffd`, `${long}\u00e9\u00e9`, `${long}\u00e9\u00e8`,
+      // Past the scratch buffer: hashed per unit again.
+      'y'.repeat(20_000), 'y'.repeat(19_999) + 'z',
+    ];
     for (let i = 0; i < 50_000; i++) {
       const v = rnd() < 0.1 ? pool[Math.floor(rnd() * pool.length)]! : `v${Math.floor(rnd() * 20_000)}`;
       let id = interner.get(v);
