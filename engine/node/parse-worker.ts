@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../model/errors.ts';
 import { transferables } from '../store/segment.ts';
 import { ingestRange, type RangeJob } from './parallel-ingest.ts';
+import { collectGarbage } from './gc.ts';
 import { packDictionaries } from './segment-pack.ts';
 
 const port = parentPort;
@@ -27,6 +28,7 @@ ingestRange(workerData as RangeJob, {
   },
 }).then(
   (result) => {
+    collectGarbage();
     const packed = packDictionaries(result.segment);
     const transfer = transferables(result.segment);
     if (packed) transfer.push(packed.bytes.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer, packed.counts.buffer as ArrayBuffer);
