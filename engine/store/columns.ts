@@ -359,6 +359,20 @@ const hashEncoder = new TextEncoder();
 const hashBytes = new Uint8Array(4 * WORD_HASH_MAX);
 const hashWords = new Int32Array(hashBytes.buffer);
 
+/** The value whose UTF-8 `hashBytes` hold, and their length. */
+let encodedValue: string | null = null;
+let encodedLength = 0;
+
+/**
+ * A copy of `v` that owns its characters, for a new dictionary value. An ASCII value just hashed is decoded from
+ * the hash's scratch bytes: a flat string, where `flatCopy` leaves a slice of a one-longer copy (one more object
+ * per value, ~32 bytes, and one more pointer to follow on every comparison against it).
+ */
+function ownCopy(v: string): string {
+  if (v === encodedValue && encodedLength === v.length) return utf8Decoder.decode(hashBytes.subarray(0, encodedLength));
+  return flatCopy(v);
+}
+
 /**
  * FNV-1a-style, seeded. Short values: over the UTF-16 units. Longer ones: over their UTF-8 bytes read as 32-bit
  * words from a scratch buffer the native encoder fills (measured 40 % faster than `charCodeAt` per unit on the
@@ -373,6 +387,8 @@ function hashString(s: string): number {
     return h ^ (h >>> 15);
   }
   const n = hashEncoder.encodeInto(s, hashBytes).written;
+  encodedValue = s;
+  encodedLength = n;
   const words = n >>> 2;
   const w = hashWords;
   for (let i = 0; i < words; i++) h = Math.imul(h ^ w[i]!, 0x01000193);
@@ -551,7 +567,7 @@ export class StringColumnWriter {
     let id = this.index!.get(v);
     if (id < 0) {
       id = this.values.length;
-      const copy = flatCopy(v);
+      const copy = ownCopy(v);
       this.values.push(copy);
       this.index!.add(id, this.index!.lastHash);
       if (id >= this.nextCheck) {
