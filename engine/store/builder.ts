@@ -6,7 +6,7 @@ import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKi
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, RESERVED_GROWTH, StringColumnWriter, grow, resize, trim } from './columns.ts';
 import { RAW_ALIAS, TIME_ALIAS, addCount } from './segment.ts';
-import { detectTimeTextFormat, formatTimeText, type TimeTextFormat } from './time-text.ts';
+import { detectTimeTextFormat, formatTimeText, isTimeText, type TimeTextFormat } from './time-text.ts';
 import { makeSkeleton } from './raw-template.ts';
 import type {
   ColumnData,
@@ -236,7 +236,7 @@ export class SegmentBuilder implements RecordSink {
         if (rec.raw === v) continue;
         this.materialise(c, row);
       } else if (w.timeFormat !== null) {
-        if (v !== undefined && v !== null && formatTimeText(rec.timeMs, w.timeFormat) === v) continue;
+        if (v !== undefined && v !== null && isTimeText(v, rec.timeMs, w.timeFormat)) continue;
         this.materialise(c, row);
       }
       if (v != null) w.data!.set(row, v);
