@@ -242,31 +242,41 @@ export interface GuidStyle {
   upper: boolean;
 }
 
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX_VALUE[65 + i] = 10 + i;
-  HEX_VALUE[97 + i] = 10 + i;
+/** Hex digit values per byte in one letter case (-1: not a digit of that case). */
+function hexTable(letters: number): Int8Array {
+  const t = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 10; i++) t[48 + i] = i;
+  for (let i = 0; i < 6; i++) t[letters + i] = 10 + i;
+  return t;
 }
-/** Write the 16 bytes of `v` at `out[at..]` if it is a GUID in exactly this style; false (nothing usable) otherwise. */
+// Letters must be in the column's case, or the text would not come back the same.
+const HEX_UPPER = hexTable(65);
+const HEX_LOWER = hexTable(97);
+const guidEncoder = new TextEncoder();
+const guidText = new Uint8Array(40);
+
+/**
+ * Write the 16 bytes of `v` at `out[at..]` if it is a GUID in exactly this style; false (nothing usable) otherwise.
+ * The text is read as bytes the native encoder wrote (a parser's field is usually a slice of its chunk, whose
+ * characters cost more to read one by one).
+ */
 function parseGuid(v: string, style: GuidStyle, out: Uint8Array, at: number): boolean {
   const start = style.braces ? 1 : 0;
-  if (v.length !== 36 + 2 * start) return false;
-  if (style.braces && (v.charCodeAt(0) !== 123 || v.charCodeAt(37) !== 125)) return false;
-  let nibble = 0;
-  for (let i = 0; i < 36; i++) {
-    const c = v.charCodeAt(start + i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false;
-      continue;
-    }
-    const h = c < 128 ? HEX_VALUE[c]! : -1;
-    if (h < 0) return false;
-    // Letters must be in the column's case, or the text would not come back the same.
-    if (h >= 10 && (c >= 97) === style.upper) return false;
-    if ((nibble & 1) === 0) out[at + (nibble >> 1)] = h << 4;
-    else out[at + (nibble >> 1)]! |= h;
-    nibble++;
+  const len = 36 + 2 * start;
+  if (v.length !== len) return false;
+  const b = guidText;
+  // More bytes than characters: not ASCII, so not a GUID.
+  if (guidEncoder.encodeInto(v, b).written !== len) return false;
+  if (style.braces && (b[0] !== 123 || b[37] !== 125)) return false;
+  if (b[start + 8] !== 45 || b[start + 13] !== 45 || b[start + 18] !== 45 || b[start + 23] !== 45) return false;
+  const hex = style.upper ? HEX_UPPER : HEX_LOWER;
+  let o = at;
+  for (let i = start; i < start + 36; i += 2) {
+    if (i === start + 8 || i === start + 13 || i === start + 18 || i === start + 23) i++;
+    const hi = hex[b[i]!]!;
+    const lo = hex[b[i + 1]!]!;
+    if ((hi | lo) < 0) return false;
+    out[o++] = (hi << 4) | lo;
   }
   return true;
 }

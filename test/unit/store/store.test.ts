@@ -254,6 +254,12 @@ describe('column round-trips', () => {
       { at: 150, value: guid(150).slice(1, -1), kind: 'arena' },
       { at: 150, value: 'not-a-guid', kind: 'arena' },
       { at: 10, value: '{00000000-0000-0000-0000-00000000000G}', kind: 'arena' },
+      // Same length, but a non-ASCII digit look-alike, a dash moved, one lower-case letter, a brace missing.
+      { at: 150, value: guid(150).slice(0, 5) + '\u00c9' + guid(150).slice(6), kind: 'arena' },
+      { at: 150, value: '{0000000-00000-0000-0000-000000000000}', kind: 'arena' },
+      { at: 150, value: guid(150).slice(0, -2) + 'a}', kind: 'arena' },
+      { at: 150, value: '{ABCDEF01-2345-6789-ABCD-EF0123456789', kind: 'arena' },
+      { at: 150, value: '{ABCDEF01-2345-6789-ABCD-EF0123456789}', kind: 'guid' },
     ];
     for (const c of cases) {
       const b = new SegmentBuilder({ firstSwitchCheck: { canonical: 32, original: 32 } });
