@@ -172,10 +172,72 @@ interface SourceRef {
   targets: string[];
 }
 
-interface FollowUp {
-  row: number;
-  timeMs: number;
-  cls: FollowUpClass;
+const CLASSES: readonly FollowUpClass[] = ['psexesvc', 'service', 'wmi', 'schtask', 'winrm'];
+const CLASS_ID: Readonly<Record<FollowUpClass, number>> = { psexesvc: 0, service: 1, wmi: 2, schtask: 3, winrm: 4 };
+
+/**
+ * One host's follow-ups as parallel typed arrays, sorted by (time, row) once filled. A third of a large case's
+ * events can be follow-ups (every services.exe child), and an object per event was ~56 bytes of heap each:
+ * ~60 MB on a 1 GB CSV, at the moment the case's memory peaks.
+ */
+class FollowUps {
+  n = 0;
+  times = new Float64Array(64);
+  rows = new Float64Array(64);
+  cls = new Uint8Array(64);
+
+  push(row: number, timeMs: number, cls: FollowUpClass): void {
+    if (this.n === this.times.length) {
+      const cap = this.n * 2;
+      const times = new Float64Array(cap);
+      times.set(this.times);
+      const rows = new Float64Array(cap);
+      rows.set(this.rows);
+      const c = new Uint8Array(cap);
+      c.set(this.cls);
+      this.times = times;
+      this.rows = rows;
+      this.cls = c;
+    }
+    this.times[this.n] = timeMs;
+    this.rows[this.n] = row;
+    this.cls[this.n] = CLASS_ID[cls];
+    this.n++;
+  }
+
+  /** Sorts by (time, row) and drops the spare capacity. */
+  sort(): void {
+    const n = this.n;
+    const { times, rows, cls } = this;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => times[a]! - times[b]! || rows[a]! - rows[b]!);
+    const t = new Float64Array(n);
+    const r = new Float64Array(n);
+    const c = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = order[i]!;
+      t[i] = times[k]!;
+      r[i] = rows[k]!;
+      c[i] = cls[k]!;
+    }
+    this.times = t;
+    this.rows = r;
+    this.cls = c;
+  }
+
+  /** First index whose time is >= timeMs. */
+  lowerBound(timeMs: number): number {
+    let lo = 0;
+    let hi = this.n;
+    const times = this.times;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid]! < timeMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 function caseHosts(source: EventSource): string[] {
@@ -195,20 +257,6 @@ function caseHosts(source: EventSource): string[] {
   return [...hosts].sort();
 }
 
-function lowerBound(list: readonly FollowUp[], timeMs: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.timeMs < timeMs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function earlier(a: FollowUp | undefined, b: FollowUp): boolean {
-  return !a || b.timeMs < a.timeMs || (b.timeMs === a.timeMs && b.row < a.row);
-}
 
 /**
  * Find lateral-movement links. A naming event without a follow-up inside
@@ -248,7 +296,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
   if (sources.length === 0) return [];
 
   // Pass 2: remote-execution follow-ups on the named hosts only, sorted by time.
-  const followUps = new Map<string, FollowUp[]>();
+  const followUps = new Map<string, FollowUps>();
   for (const view of source.views) {
     const hostOf = hostReader(view);
     const procName = nameReader(view, 'process_name', 'process_path');
@@ -260,39 +308,47 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
       const cls = classify(procName(r), parentName(r), parentCmd, r);
       if (!cls) continue;
       let list = followUps.get(host);
-      if (!list) followUps.set(host, (list = []));
-      list.push({ row: view.base + r, timeMs: view.timeMs[r]!, cls });
+      if (!list) followUps.set(host, (list = new FollowUps()));
+      list.push(view.base + r, view.timeMs[r]!, cls);
     }
   }
-  for (const list of followUps.values()) list.sort((a, b) => a.timeMs - b.timeMs || a.row - b.row);
+  for (const list of followUps.values()) list.sort();
 
   const links: LateralLink[] = [];
   for (const s of sources) {
     const preferred = PREFERRED[s.ref.kind];
-    let best: { f: FollowUp; host: string } | undefined;
+    // The earliest plausible follow-up over all target hosts (ties: the lower row).
+    let bestTime = Infinity;
+    let bestRow = Infinity;
+    let bestHost: string | null = null;
     for (const host of s.targets) {
       const list = followUps.get(host);
       if (!list) continue;
       const end = s.timeMs + afterMs;
-      for (let i = lowerBound(list, s.timeMs - beforeMs); i < list.length && list[i]!.timeMs <= end; i++) {
-        const f = list[i]!;
-        if (f.row === s.row) continue;
-        if (preferred.includes(f.cls)) {
-          if (earlier(best?.f, f)) best = { f, host };
+      const { times, rows, cls } = list;
+      for (let i = list.lowerBound(s.timeMs - beforeMs); i < list.n && times[i]! <= end; i++) {
+        const row = rows[i]!;
+        if (row === s.row) continue;
+        if (preferred.includes(CLASSES[cls[i]!]!)) {
+          const t = times[i]!;
+          if (bestHost === null || t < bestTime || (t === bestTime && row < bestRow)) {
+            bestTime = t;
+            bestRow = row;
+            bestHost = host;
+          }
           break;
         }
       }
     }
-    const hit = best;
-    if (!hit) continue;
+    if (bestHost === null) continue;
     links.push({
-      id: `${s.ref.kind}|${s.row}|${hit.f.row}`,
+      id: `${s.ref.kind}|${s.row}|${bestRow}`,
       fromRow: s.row,
       fromHost: s.host,
       fromTimeMs: s.timeMs,
-      toRow: hit.f.row,
-      toHost: hit.host,
-      toTimeMs: hit.f.timeMs,
+      toRow: bestRow,
+      toHost: bestHost,
+      toTimeMs: bestTime,
       kind: s.ref.kind,
       evidence: s.ref.text,
     });
