@@ -156,7 +156,46 @@ describe('segment dictionaries packed for posting', () => {
     expect(packed).not.toBeNull();
     expect(segment.provider.values).toEqual([]);
     expect(packed.odd).toEqual(['\uD800y']);
+    expect(packed.chunks).toHaveLength(1);
     unpackDictionaries(segment, structuredClone(packed));
     expect(segment).toEqual(before);
+  });
+
+  it('come back exactly when packed in many chunks, each released as it closes', async () => {
+    const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
+    const path = file('pack-chunks.csv', makeCsv(3000, {}) + '2024-03-12T00:00:00Z,,u,cmd.exe,,explorer.exe,d\n2024-03-12T00:00:01Z,hôst-\u{1F600},ü,cmd.exe,,explorer.exe,d\n');
+    const { segment } = await sequential(path);
+    const dest = segment.canonical['dest']!;
+    if (dest.kind !== 'dict') throw new Error('dictionary expected');
+    dest.values.push('', '\uD800y', '', 'z');
+    const before = structuredClone(segment);
+    let released = 0;
+    // While packing, the values already packed are gone from the segment each time a chunk closes.
+    const packed = packDictionaries(segment, {
+      everyBytes: 100,
+      release: () => {
+        released++;
+        const process = segment.canonical['process']!;
+        if (process.kind === 'dict' && released === 3) expect(process.values.filter((v) => v !== null).length).toBeLessThan((before.canonical['process'] as { values: unknown[] }).values.length);
+      },
+    })!;
+    expect(packed.chunks.length).toBeGreaterThan(10);
+    expect(released).toBe(packed.chunks.length - 1);
+    for (const c of packed.chunks.slice(0, -1)) expect(c.length).toBeGreaterThanOrEqual(100);
+    const clone = structuredClone(packed);
+    unpackDictionaries(segment, clone);
+    expect(segment).toEqual(before);
+    // Each chunk was let go once decoded.
+    expect(clone.chunks.every((c) => c.length === 0)).toBe(true);
+  });
+
+  it('refuses a pack whose chunks do not add up to the values', async () => {
+    const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
+    const { segment } = await sequential(file('pack-bad.csv', makeCsv(500, {})));
+    const packed = packDictionaries(structuredClone(segment), { everyBytes: 64 })!;
+    const short = { ...packed, chunks: packed.chunks.slice(0, -1) };
+    expect(() => unpackDictionaries(structuredClone(segment), structuredClone(short))).toThrow(/do not match/);
+    const extra = { ...packed, chunks: [...packed.chunks, new Uint8Array([120])] };
+    expect(() => unpackDictionaries(structuredClone(segment), structuredClone(extra))).toThrow(/do not match/);
   });
 });
