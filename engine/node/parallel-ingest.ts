@@ -222,6 +222,10 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
 export function shiftLocators(seg: Segment, records: number, lines: number, bytes: number): void {
   const rec = seg.record;
   const line = seg.line;
+  // Narrow offsets that would pass 4 GiB once shifted widen first (the last row's offset is the largest).
+  if (seg.byteOffset instanceof Uint32Array && seg.rowCount > 0 && seg.byteOffset[seg.rowCount - 1]! + bytes > 0xffff_ffff) {
+    seg.byteOffset = Float64Array.from(seg.byteOffset);
+  }
   const off = seg.byteOffset;
   for (let i = 0; i < seg.rowCount; i++) {
     rec[i] = rec[i]! + records;

@@ -71,7 +71,8 @@ export class SegmentBuilder implements RecordSink {
   private evidenceCol = new Uint16Array(1024);
   private recordCol = new Uint32Array(1024);
   private lineCol = new Uint32Array(1024);
-  private byteOffsetCol = new Float64Array(1024);
+  /** Byte offsets in 4 bytes a row until one is 4 GiB or more (then 8): most evidence files are smaller. */
+  private byteOffsetCol: Float64Array | Uint32Array = new Uint32Array(1024);
   private kindCol = new Uint8Array(1024);
   private shapeCol = new Uint16Array(1024);
   private kinds: SourceKind[] = [];
@@ -171,7 +172,9 @@ export class SegmentBuilder implements RecordSink {
     this.evidenceCol[row] = this.evidence;
     this.recordCol[row] = rec.record >>> 0;
     this.lineCol[row] = rec.line >>> 0;
-    this.byteOffsetCol[row] = rec.byteOffset;
+    const off = rec.byteOffset;
+    if (off > 0xffff_ffff && !(this.byteOffsetCol instanceof Float64Array)) this.byteOffsetCol = Float64Array.from(this.byteOffsetCol);
+    this.byteOffsetCol[row] = off;
     if (rec.source !== this.lastKind) {
       let k = this.kinds.indexOf(rec.source);
       if (k < 0) k = this.kinds.push(rec.source) - 1;
@@ -460,7 +463,7 @@ export class SegmentBuilder implements RecordSink {
     this.evidenceCol = new Uint16Array(0);
     this.recordCol = new Uint32Array(0);
     this.lineCol = new Uint32Array(0);
-    this.byteOffsetCol = new Float64Array(0);
+    this.byteOffsetCol = new Uint32Array(0);
     this.kindCol = new Uint8Array(0);
     this.shapeCol = new Uint16Array(0);
     this.capacity = 0;

@@ -93,7 +93,8 @@ export interface Segment {
   evidence: Uint16Array;
   record: Uint32Array;
   line: Uint32Array;
-  byteOffset: Float64Array;
+  /** Uint32 while every offset fits (files under 4 GiB), Float64 past that. */
+  byteOffset: Float64Array | Uint32Array;
   /** Index into `kinds` per row. */
   kind: Uint8Array;
   kinds: SourceKind[];

@@ -486,3 +486,39 @@ describe('EventStore over several segments', () => {
     expect(rows).toEqual(Array.from(expected));
   });
 });
+
+describe('byte offsets', () => {
+  const rec = (i: number, byteOffset: number): IngestRecord => ({
+    timeMs: i, source: 'cim', fields: { dest: 'h' }, originalNames: [], originalValues: [], record: i + 1, line: i + 2, byteOffset,
+  });
+
+  it('take 4 bytes a row below 4 GiB and widen, values intact, at the first offset past it', () => {
+    const small = new SegmentBuilder();
+    for (let i = 0; i < 100; i++) small.append(rec(i, i * 40_000_000));
+    const s = small.finish();
+    expect(s.byteOffset).toBeInstanceOf(Uint32Array);
+    expect(s.byteOffset[99]).toBe(3_960_000_000);
+
+    const big = new SegmentBuilder();
+    const offs: number[] = [];
+    for (let i = 0; i < 300; i++) offs.push(i * 20_000_000 + (i % 7));
+    offs.forEach((o, i) => big.append(rec(i, o)));
+    const b = big.finish();
+    expect(b.byteOffset).toBeInstanceOf(Float64Array);
+    expect(Array.from(b.byteOffset)).toEqual(offs);
+    const v = new EventStore([b]).views[0]!;
+    expect(v.locator(299).byteOffset).toBe(offs[299]);
+  });
+
+  it('widen when a later range is shifted past 4 GiB', async () => {
+    const { shiftLocators } = await import('../../../engine/node/parallel-ingest.ts');
+    const b = new SegmentBuilder();
+    for (let i = 0; i < 10; i++) b.append(rec(i, i * 1000));
+    const seg = b.finish();
+    expect(seg.byteOffset).toBeInstanceOf(Uint32Array);
+    shiftLocators(seg, 5, 5, 4_294_960_000);
+    expect(seg.byteOffset).toBeInstanceOf(Float64Array);
+    expect(Array.from(seg.byteOffset)).toEqual(Array.from({ length: 10 }, (_, i) => 4_294_960_000 + i * 1000));
+    expect(seg.record[0]).toBe(6);
+  });
+});
