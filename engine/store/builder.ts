@@ -39,6 +39,7 @@ const ARENA_FRACTION = 0.5;
 const DICTIONARY_FIELD_ARENA_FRACTION = 0.9;
 
 const N_CANON = CANONICAL_FIELDS.length;
+const CANONICAL_INDEX: ReadonlyMap<string, number> = new Map(CANONICAL_FIELDS.map((f, i) => [f, i]));
 
 interface OriginalWriter {
   name: string;
@@ -186,8 +187,12 @@ export class SegmentBuilder implements RecordSink {
     if (rec.assumedUtc) this.currentStats.assumedUtc++;
 
     const fields = rec.fields;
-    for (let f = 0; f < N_CANON; f++) {
-      const v = fields[CANONICAL_FIELDS[f]!];
+    // Only the fields the record has (about half of them), each by its own key: a keyed load per canonical field
+    // name went through V8's megamorphic cache 17 times a row.
+    for (const name in fields) {
+      const f = CANONICAL_INDEX.get(name);
+      if (f === undefined) continue;
+      const v = fields[name as CanonicalField];
       // `== null`: a mapper bug that hands over null must not become the text "null".
       if (v == null) continue;
       let col = this.canonical[f];
