@@ -32,8 +32,13 @@ function dictionaries(seg: Segment): DictColumnData[] {
   return out;
 }
 
-/** Longest decoded text: well below V8's string length limit (2^29 - 24 characters). */
+/**
+ * Most characters packed into one chunk when packing is not released in chunks: each chunk is decoded into one
+ * string, which must stay well below V8's string length limit (2^29 - 24 characters).
+ */
 const MAX_PACKED_CHARS = 256 * 1024 * 1024;
+/** Largest chunk size a release may ask for (a chunk is decoded into one string). */
+const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 const wellFormed = (v: string): boolean => (v as string & { isWellFormed(): boolean }).isWellFormed();
@@ -49,12 +54,13 @@ export interface PackRelease {
 }
 
 /**
- * Moves every dictionary's values into the returned pack (their arrays are left empty); null when too large to join.
+ * Moves every dictionary's values into the returned pack (their arrays are left empty); null when too large to join
+ * into one string (only without a chunked release).
  * UTF-8 bytes rather than one joined string: the buffer is transferred, so posting it copies nothing, where a
  * string was copied once by the join and twice more by the structured clone (measured: the end-of-parse peak of a
  * 1 GB CSV was ~300 MB above the parse).
  */
-export function packDictionaries(seg: Segment, release?: PackRelease): PackedDictionaries | null {
+export function packDictionaries(seg: Segment, release?: PackRelease, maxChars = MAX_PACKED_CHARS): PackedDictionaries | null {
   const dicts = dictionaries(seg);
   let n = 0;
   let chars = 0;
@@ -62,7 +68,8 @@ export function packDictionaries(seg: Segment, release?: PackRelease): PackedDic
     n += d.values.length;
     for (const v of d.values) if (v !== null) chars += v.length;
   }
-  if (chars > MAX_PACKED_CHARS) return null;
+  // In chunks, no string gets long; in one piece, the whole text must fit a string.
+  if (chars > maxChars && !(release && release.everyBytes <= MAX_CHUNK_BYTES)) return null;
   const lengths = new Uint32Array(n);
   const counts = new Uint32Array(dicts.length);
   const odd: string[] = [];

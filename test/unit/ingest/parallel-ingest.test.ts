@@ -189,6 +189,19 @@ describe('segment dictionaries packed for posting', () => {
     expect(clone.chunks.every((c) => c.length === 0)).toBe(true);
   });
 
+  it('packs more text than one string may hold only in chunks (in one piece it says null)', async () => {
+    const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
+    const { segment } = await sequential(file('pack-big.csv', makeCsv(500, {})));
+    const before = structuredClone(segment);
+    // A limit of 1,000 characters stands in for V8's string length limit.
+    expect(packDictionaries(structuredClone(segment), undefined, 1000)).toBeNull();
+    const packed = packDictionaries(segment, { everyBytes: 256 }, 1000)!;
+    expect(packed).not.toBeNull();
+    expect(packed.chunks.length).toBeGreaterThan(4);
+    unpackDictionaries(segment, structuredClone(packed));
+    expect(segment).toEqual(before);
+  });
+
   it('refuses a pack whose chunks do not add up to the values', async () => {
     const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
     const { segment } = await sequential(file('pack-bad.csv', makeCsv(500, {})));
