@@ -265,8 +265,9 @@ function parseGuid(v: string, style: GuidStyle, out: Uint8Array, at: number): bo
   const len = 36 + 2 * start;
   if (v.length !== len) return false;
   const b = guidText;
-  // More bytes than characters: not ASCII, so not a GUID.
-  if (guidEncoder.encodeInto(v, b).written !== len) return false;
+  // Every character one byte: ASCII (anything else is no GUID).
+  const enc = guidEncoder.encodeInto(v, b);
+  if (enc.read !== len || enc.written !== len) return false;
   if (style.braces && (b[0] !== 123 || b[37] !== 125)) return false;
   if (b[start + 8] !== 45 || b[start + 13] !== 45 || b[start + 18] !== 45 || b[start + 23] !== 45) return false;
   const hex = style.upper ? HEX_UPPER : HEX_LOWER;
