@@ -194,7 +194,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       };
       let out: { res: { stats: IngestFileResult['stats']; detected: { format: string; reason: string }; encoding: string; bytes: number }; segments: Segment[] } | null = null;
       try {
-        // A large CSV or NDJSON file of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
+        // A large CSV, NDJSON or event XML file of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
         if (parallel && p.format !== 'generic') {
           const par = await parallelIngest({
             path: p.path,

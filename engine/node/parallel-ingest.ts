@@ -1,4 +1,4 @@
-// Parallel ingest of one large UTF-8 CSV or NDJSON file: the file is cut at record boundaries into byte ranges parsed at the same
+// Parallel ingest of one large UTF-8 CSV, NDJSON or Windows event XML file: the file is cut at record boundaries into byte ranges parsed at the same
 // time (the first in this thread, the others in parse workers), each into its own segment. Invariant: the rows,
 // record numbers, lines, byte offsets and rejections are exactly those of a sequential parse, or null is returned
 // (a cut that turned out to be inside a quoted field, a worker that failed) and the caller parses sequentially.
@@ -284,15 +284,15 @@ async function planCutsOf(opts: ParallelOptions): Promise<Plan | null> {
     if (!info || info.encoding !== 'utf-8') return null;
     const container = sniffContainer(text, false)?.container;
     // NDJSON records are lines (JSON strings hold no raw line breaks), so every line start is a record boundary.
-    if (container !== 'csv' && container !== 'ndjson') return null;
+    if (container !== 'csv' && container !== 'ndjson' && container !== 'xml') return null;
     let format = opts.format;
     if (!format) {
       const sniffed = sniffFormat(text, opts.name);
       if (sniffed.format === 'generic') return null;
       format = sniffed.format;
     }
-    if (container === 'ndjson') {
-      const { cuts } = await cutAt(fh, size, parts, minPart, 0, nextLineStart);
+    if (container === 'ndjson' || container === 'xml') {
+      const { cuts } = await cutAt(fh, size, parts, minPart, 0, container === 'xml' ? findEventStart : nextLineStart);
       return cuts.length > 2 ? { prefixEnd: 0, prefixNewlines: 0, cuts, format } : null;
     }
     // The first data row, found by the same reader the ranges use: its start ends the header prefix.
@@ -346,6 +346,30 @@ async function cutAt(
 function nextLineStart(bytes: Uint8Array): number {
   const nl = bytes.indexOf(10);
   return nl === -1 || nl + 1 >= bytes.length ? -1 : nl + 1;
+}
+
+const EVENT_OPEN = Buffer.from('<Event');
+const EVENT_CLOSE = Buffer.from('</Event>');
+const isXmlSpace = (c: number | undefined): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * Offset of the first `<Event` start (as xml-reader.ts recognises one) in `bytes` that follows `</Event>` and only
+ * whitespace. The event reader starts a record there whatever came before: a record open before it ends at that
+ * `</Event>` at the latest (it ends at the first `</Event>` after its start), and `</Event>` plus whitespace holds
+ * no record start. So a cut there is a record boundary of the sequential parse, with nothing to verify afterwards.
+ */
+export function findEventStart(bytes: Uint8Array): number {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = b.indexOf(EVENT_OPEN); i !== -1; i = b.indexOf(EVENT_OPEN, i + 1)) {
+    const next = b[i + EVENT_OPEN.length];
+    if (next === undefined) return -1;
+    // The reader's isEventStart: `<Event` then whitespace, `>` or `/`.
+    if (!(isXmlSpace(next) || next === 62 || next === 47)) continue;
+    let j = i;
+    while (j > 0 && isXmlSpace(b[j - 1])) j--;
+    if (j >= EVENT_CLOSE.length && b.subarray(j - EVENT_CLOSE.length, j).equals(EVENT_CLOSE)) return i;
+  }
+  return -1;
 }
 
 /**

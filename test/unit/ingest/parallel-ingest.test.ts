@@ -1,10 +1,10 @@
-// Parallel CSV ingest (engine/node/parallel-ingest.ts) against a sequential parse of the same file: identical rows,
+// Parallel CSV, NDJSON and XML ingest (engine/node/parallel-ingest.ts) against a sequential parse of the same file: identical rows,
 // locators, texts and reject lists, including quoted multi-line fields at the cut points; bad cuts fall back (null).
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findRecordStart, ingestRange, parallelIngest, type RangeResult } from '../../../engine/node/parallel-ingest.ts';
+import { findEventStart, findRecordStart, ingestRange, parallelIngest, type RangeResult } from '../../../engine/node/parallel-ingest.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 import { HopscopeError } from '../../../engine/model/errors.ts';
 
@@ -12,6 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hopscope-par-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HEADER = '_time,host,user,process_name,process,parent_process_name,dest';
+const ROOT = join(import.meta.dirname, '../../..');
 
 /** A CIM CSV of `rows` records; `trap` puts lines inside quoted fields that look like whole records. */
 function makeCsv(rows: number, opts: { trap?: boolean; crlf?: boolean; seed?: number }): string {
@@ -115,6 +116,67 @@ describe('parallel CSV ingest', () => {
       expect(par!.stats).toEqual(seq.stats);
       expect(dump(new EventStore(par!.segments))).toEqual(expected);
     }
+  });
+
+  it('cuts Windows event XML after an </Event> with the same result (wrapper, comments, a CDATA trap, broken events)', async () => {
+    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
+    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    expect(events.length).toBeGreaterThan(300);
+    const parts: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n<Events>\n'];
+    for (let i = 0; i < 3000; i++) {
+      let e = events[i % events.length]!.replace('<EventRecordID>', `<EventRecordID>${i}`);
+      if (i % 211 === 3) e = e.replace('</EventData>', '<Data Name="Note"><![CDATA[ </Event>\n<Event > ü ]]></Data></EventData>');
+      if (i % 173 === 9) e = e.replace('</System>', '</Sys>');
+      // An event start inside an event (no </Event> before it): never a cut.
+      if (i % 2 === 0) e = e.replace('</EventData>', '<Data Name="Inner"><![CDATA[\n<Event xmlns="y"> ]]></Data></EventData>');
+      if (i % 101 === 1) parts.push('<!-- <Event > in a comment </Event> -->\n');
+      if (i % 97 === 2) parts.push('<EventLog>not an event</EventLog>\n');
+      parts.push(e + (i % 3 ? '\n' : '\r\n  '));
+    }
+    parts.push('</Events>\n');
+    const path = file('x.xml', parts.join(''));
+    const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, statSync(path).size]] });
+    expect(seq.stats.rejected).toBeGreaterThan(10);
+    expect(seq.stats.appended).toBeGreaterThan(2000);
+    const expected = dump(new EventStore([seq.segment]));
+    for (const n of [2, 3, 5]) {
+      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
+      expect(par).not.toBeNull();
+      expect(par!.segments.length).toBe(n);
+      expect(par!.stats).toEqual(seq.stats);
+      expect(par!.detected).toEqual(seq.detected);
+      expect(dump(new EventStore(par!.segments))).toEqual(expected);
+    }
+  });
+
+  it('gives the sequential answer when cuts land inside CDATA that holds </Event> and an event start', async () => {
+    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
+    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    // Every event carries the trap, so about every other cut candidate is inside one.
+    const body = Array.from({ length: 800 }, (_, i) =>
+      events[i % events.length]!.replace('</EventData>', `<Data Name="N"><![CDATA[${i} </Event>\n<Event xmlns="x"><System><EventID>1</EventID></System> ]]></Data></EventData>`),
+    ).join('\n');
+    const path = file('trap.xml', `<Events>\n${body}\n</Events>\n`);
+    const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, statSync(path).size]] });
+    const expected = dump(new EventStore([seq.segment]));
+    for (const n of [2, 3, 4, 5, 6, 7]) {
+      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
+      expect(par).not.toBeNull();
+      expect(par!.stats).toEqual(seq.stats);
+      expect(dump(new EventStore(par!.segments))).toEqual(expected);
+    }
+  });
+
+  it('findEventStart takes only an event start right after </Event> and whitespace', () => {
+    const at = (s: string) => findEventStart(Buffer.from(s));
+    expect(at('x</Event>\n  <Event xmlns="a">')).toBe(12);
+    expect(at('x</Event><Event>')).toBe(9);
+    // Not after an event's end, not an event start, or cut off before the character that decides.
+    expect(at('<Data>x</Data>\n<Event xmlns="a">')).toBe(-1);
+    expect(at('</Event>\n<EventData>')).toBe(-1);
+    expect(at('</Event>\n<Event')).toBe(-1);
+    const mixed = '<Event a>\n</Event> <EventX/>\n</Event>\t<Event/>';
+    expect(at(mixed)).toBe(mixed.lastIndexOf('<Event/>'));
   });
 
   it('keeps small files and unknown layouts sequential', async () => {
