@@ -167,6 +167,15 @@ describe('parallel CSV ingest', () => {
     }
   });
 
+  it('falls back to the sequential parse (and its located refusal) for a declaration in a later range', async () => {
+    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
+    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    const body = Array.from({ length: 1200 }, (_, i) => events[i % events.length]! + (i === 1000 ? '\n<!DOCTYPE x [<!ENTITY a "b">]>' : '')).join('\n');
+    const path = file('doctype.xml', `<Events>\n${body}\n</Events>\n`);
+    expect(await parallelIngest({ ...job(path), rawFormat: 'json', parts: 2, minBytes: 0, minPartBytes: 1, runRange: ingestRange })).toBeNull();
+    await expect(ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, statSync(path).size]] })).rejects.toMatchObject({ code: 'E_SECURITY' });
+  });
+
   it('findEventStart takes only an event start right after </Event> and whitespace', () => {
     const at = (s: string) => findEventStart(Buffer.from(s));
     expect(at('x</Event>\n  <Event xmlns="a">')).toBe(12);
