@@ -188,7 +188,7 @@ class FollowUps {
 
   push(row: number, timeMs: number, cls: FollowUpClass): void {
     if (this.n === this.times.length) {
-      const cap = this.n * 2;
+      const cap = Math.max(64, this.n * 2);
       const times = new Float64Array(cap);
       times.set(this.times);
       const rows = new Float64Array(cap);
@@ -256,7 +256,6 @@ function caseHosts(source: EventSource): string[] {
   }
   return [...hosts].sort();
 }
-
 
 /**
  * Find lateral-movement links. A naming event without a follow-up inside
