@@ -296,18 +296,40 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
 
   // Pass 2: remote-execution follow-ups on the named hosts only, sorted by time.
   const followUps = new Map<string, FollowUps>();
+  const listFor = (host: string): FollowUps | null => {
+    if (!wanted.has(host)) return null;
+    let list = followUps.get(host);
+    if (!list) followUps.set(host, (list = new FollowUps()));
+    return list;
+  };
   for (const view of source.views) {
-    const hostOf = hostReader(view);
     const procName = nameReader(view, 'process_name', 'process_path');
     const parentName = nameReader(view, 'parent_process_name', 'parent_process_path');
     const parentCmd = view.column('parent_process');
+    // The host's list (or null: not a named host) once per distinct host when the column is a dictionary: a Set
+    // lookup per row was half of this pass on large cases.
+    const dest = view.column('dest')?.dict;
+    let listOf: (row: number) => FollowUps | null;
+    if (dest) {
+      const lists: Array<FollowUps | null | undefined> = new Array(dest.values.length);
+      listOf = (row) => {
+        const id = dest.ids[row]!;
+        let list = lists[id];
+        if (list === undefined) {
+          const v = dest.values[id] ?? null;
+          lists[id] = list = listFor(v === null || v === '' ? UNKNOWN_HOST : v);
+        }
+        return list;
+      };
+    } else {
+      const hostOf = hostReader(view);
+      listOf = (row) => listFor(hostOf(row));
+    }
     for (let r = 0; r < view.rowCount; r++) {
-      const host = hostOf(r);
-      if (!wanted.has(host)) continue;
+      const list = listOf(r);
+      if (!list) continue;
       const cls = classify(procName(r), parentName(r), parentCmd, r);
       if (!cls) continue;
-      let list = followUps.get(host);
-      if (!list) followUps.set(host, (list = new FollowUps()));
       list.push(view.base + r, view.timeMs[r]!, cls);
     }
   }
