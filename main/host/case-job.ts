@@ -1,6 +1,7 @@
 // The one pipeline that carries evidence files to a detected case, shared by the app (host service) and the CLI:
 // reset -> per file (hash || parse in the worker) -> evidence metadata -> rules -> detection -> summary.
-// Invariant: hashing runs concurrently with parsing over read-only descriptors; a cancelled job settles with E_CANCELLED.
+// Invariant: each evidence file is opened for its hash as its parse starts and read (read-only) once the parse has
+// settled; a cancelled job settles with E_CANCELLED.
 
 import { HopscopeError, toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
 import type { CaseSummary, IngestProgress } from '../../engine/rpc/api.ts';
@@ -8,23 +9,9 @@ import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult, MappingNeeded } from '../../engine/rpc/protocol.ts';
 import type { EngineMethod, EngineParams, EngineResult } from '../../engine/rpc/protocol.ts';
 import type { CallOptions, EngineCall, EngineLike } from './engine-client.ts';
-import { hashEvidence, statEvidence } from './evidence.ts';
+import { hashEvidence, statEvidence, type EvidenceHash } from './evidence.ts';
 
 
-/** How long the parse runs alone before the evidence hash starts beside it, when a partial view is wanted. */
-export const HASH_HEAD_START_MS = 1500;
-
-/** Resolves when `work` settles (either way) or after `ms`, whichever is first. */
-export function headStart(work: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    work.then(done, done);
-  });
-}
 export interface CaseInput {
   path: string;
   name: string;
@@ -89,6 +76,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
   // Partial summaries: one summary query at a time (queries do not wait for the ingest); a cut while one is
   // in flight asks again once it is answered, so a burst of cuts costs two queries.
   let settled = false;
+  let jobDone = false;
   let partialInFlight = false;
   let partialAgain = false;
   const partial = (): void => {
@@ -136,6 +124,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
 
     await call('reset', {});
     const outcomes: EvidenceOutcome[] = [];
+    const hashed: Array<{ evidence: number; input: CaseInput; ingest: IngestFileResult; hashing: Promise<EvidenceHash> }> = [];
     let index = 0;
     for (let i = 0; i < opts.evidence.length; i++) {
       checkCancelled();
@@ -159,15 +148,12 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
           },
         },
       );
-      // The hash runs beside the parse; it stops early when the parse gives up on the file, and a failed
-      // hash (file vanished or unreadable) stops the parse.
+      // The hash opens the file now, so a file that vanished or cannot be read stops the parse at once, and its stat
+      // then covers the whole parse; it reads once the parse has settled: on two cores a hash beside the parse
+      // slowed it (and a partial view) by half its CPU time, where after it, it shares the single-threaded rules and
+      // links phase with nothing. It stops early when the parse gives up on the file.
       let stopHash = false;
-      // With a partial view to show, the parse gets a head start: hashing takes a core for ~1 s per 400 MB, which
-      // on two cores pushed the first view past a second. It starts once the parse has settled or after
-      // HASH_HEAD_START_MS, whichever comes first (the hash still finishes long before a large parse does).
-      const hashing = (opts.onPartial ? headStart(ingestCall.promise, HASH_HEAD_START_MS) : Promise.resolve()).then(() =>
-        hashEvidence(input.path, { isCancelled: () => cancelled || stopHash }),
-      );
+      const hashing = hashEvidence(input.path, { isCancelled: () => cancelled || stopHash || jobDone, readAfter: ingestCall.promise });
       hashing.catch(() => ingestCall.cancel());
       const skip = (err: unknown): void => {
         // A file that cannot be read or understood is skipped (and reported); a dead engine or a cancel ends the job.
@@ -199,24 +185,8 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         opts.onNeedsMapping?.(input, ingest.needsMapping);
         continue;
       }
-      let hash;
-      try {
-        hash = await hashing;
-      } catch (err) {
-        checkCancelled();
-        // The events are in the case already; without their file's hash the case cannot vouch for them.
-        throw new HopscopeError('E_IO', `${toErrorInfo(err).message} (after parsing it; the case cannot record its SHA-256)`, { file: input.path });
-      }
-      const warnings = [...hash.warnings];
-      await call('evidenceMeta', {
-        evidence,
-        sha256: hash.sha256,
-        bytes: hash.bytes,
-        path: input.path,
-        addedAt: new Date().toISOString(),
-        ...(warnings.length ? { warnings } : {}),
-      });
-      outcomes.push({ input, sha256: hash.sha256, bytes: hash.bytes, warnings, ingest });
+      // Recorded once the hash is read, while the next file parses or the rules run (below).
+      hashed.push({ evidence, input, ingest, hashing });
       index++;
       bytesBefore += Math.max(0, sizes[i]!);
       recordsBefore += ingest.stats.records;
@@ -225,8 +195,33 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
     }
     checkCancelled();
     progress('rules', bytesBefore, recordsBefore, rejectedBefore);
-    const rules = await call('loadRules', opts.rules);
-    const detect = await call('detect', { binSpanSec: opts.binSpanSec });
+    // Rules and links run in the engine while the last hashes are read here.
+    const rulesCall = call('loadRules', opts.rules);
+    const detectCall = rulesCall.then(() => call('detect', { binSpanSec: opts.binSpanSec }));
+    detectCall.catch(() => undefined);
+    for (const h of hashed) {
+      let hash;
+      try {
+        hash = await h.hashing;
+      } catch (err) {
+        for (const c of active) c.cancel();
+        checkCancelled();
+        // The events are in the case already; without their file's hash the case cannot vouch for them.
+        throw new HopscopeError('E_IO', `${toErrorInfo(err).message} (after parsing it; the case cannot record its SHA-256)`, { file: h.input.path });
+      }
+      const warnings = [...hash.warnings];
+      await call('evidenceMeta', {
+        evidence: h.evidence,
+        sha256: hash.sha256,
+        bytes: hash.bytes,
+        path: h.input.path,
+        addedAt: new Date().toISOString(),
+        ...(warnings.length ? { warnings } : {}),
+      });
+      outcomes.push({ input: h.input, sha256: hash.sha256, bytes: hash.bytes, warnings, ingest: h.ingest });
+    }
+    const rules = await rulesCall;
+    const detect = await detectCall;
     const summary = await call('summary', {});
     settled = true;
     checkCancelled();
@@ -237,6 +232,8 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
   return {
     promise: run().finally(() => {
       settled = true;
+      // A job that failed on a later file stops the hashes still reading earlier ones.
+      jobDone = true;
     }),
     cancel(): void {
       cancelled = true;

@@ -27,6 +27,12 @@ export interface HashOptions {
   chunkBytes?: number;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   isCancelled?: () => boolean;
+  /**
+   * The file is opened and stat'ed at once (a file that is gone or unreadable fails now), but read only once this
+   * settles (either way): the case job reads it after its parse, on the core the parse no longer needs, and the
+   * stat taken at the start then covers the whole parse.
+   */
+  readAfter?: Promise<unknown>;
 }
 
 const READ_ONLY = 'r';
@@ -88,6 +94,7 @@ export async function hashEvidence(path: string, opts: HashOptions = {}): Promis
     const st = await fh.stat();
     if (!st.isFile()) throw new HopscopeError('E_IO', `cannot read '${basename(path)}': not a regular file`, { file: path });
     const before = toStat(st);
+    if (opts.readAfter) await opts.readAfter.then(() => undefined, () => undefined);
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(chunkBytes);
     let done = 0;

@@ -2,7 +2,8 @@
 // (and fail the CLI), a vanished file stops its parse, evidence indexes stay dense.
 
 import { unlinkSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,24 +102,35 @@ describe('runCaseJob', () => {
   });
 });
 
-describe('hash head start (partial views)', () => {
-  it('starts the hash when the parse settles, or after the head start, whichever is first', async () => {
-    const { headStart } = await import('../../../main/host/case-job.ts');
-    const order: string[] = [];
-    // Settles first: released at once, not after the delay.
-    let settle!: () => void;
-    const work = new Promise<void>((r) => (settle = r));
-    const t0 = performance.now();
-    const a = headStart(work, 10_000).then(() => order.push('settled'));
-    setTimeout(settle, 20);
-    await a;
-    expect(performance.now() - t0).toBeLessThan(5_000);
-    // A failing parse releases it too.
-    await headStart(Promise.reject(new Error('bad file')), 10_000).then(() => order.push('failed'));
-    // Still parsing: the delay releases it.
-    const t1 = performance.now();
-    await headStart(new Promise(() => undefined), 30).then(() => order.push('delay'));
-    expect(performance.now() - t1).toBeGreaterThanOrEqual(25);
-    expect(order).toEqual(['settled', 'failed', 'delay']);
+describe('evidence hash', () => {
+  it('is opened as the parse starts and read once it has settled, so a change during the parse is reported', async () => {
+    const path = join(dir, 'grows.csv');
+    await writeFile(path, 'a,b\n1,2\n');
+    const calls: Array<{ method: EngineMethod; params: Record<string, unknown> }> = [];
+    const eng = engine(calls, async (p) => {
+      // The hash has opened the file by now (it opens as the parse starts); the parse "sees" more being written.
+      await new Promise((r) => setTimeout(r, 30));
+      await appendFile(path, '3,4\n');
+      return ok(p);
+    });
+    const res = await runCaseJob(eng, { evidence: [{ path, name: 'grows.csv' }], rules: NO_RULES, binSpanSec: 1 }).promise;
+    const out = res.evidence[0]!;
+    // Read after the parse: the hash is of the bytes as they are now, and the growth since the start is reported.
+    expect(out.bytes).toBe(12);
+    expect(out.sha256).toBe(createHash('sha256').update('a,b\n1,2\n3,4\n').digest('hex'));
+    expect(out.warnings.join(' ')).toMatch(/size changed while it was being read \(8 -> 12 bytes\)/);
+    const methods = calls.map((c) => c.method);
+    expect(methods.indexOf('evidenceMeta')).toBeGreaterThan(methods.indexOf('ingestFile'));
+    expect(methods.indexOf('evidenceMeta')).toBeLessThan(methods.indexOf('summary'));
+    expect(calls.find((c) => c.method === 'evidenceMeta')!.params).toMatchObject({ evidence: 0, bytes: 12, warnings: expect.arrayContaining([expect.stringContaining('size changed')]) });
+  });
+
+  it('records every file in order, each with its own hash, while the rules run', async () => {
+    const names = ['one.csv', 'two.csv', 'three.csv'];
+    for (const n of names) await writeFile(join(dir, n), `x,${n}\n`);
+    const calls: Array<{ method: EngineMethod; params: Record<string, unknown> }> = [];
+    const res = await runCaseJob(engine(calls, async (p) => ok(p)), { evidence: names.map((n) => ({ path: join(dir, n), name: n })), rules: NO_RULES, binSpanSec: 1 }).promise;
+    expect(res.evidence.map((e) => [e.input.name, e.sha256])).toEqual(names.map((n) => [n, createHash('sha256').update(`x,${n}\n`).digest('hex')]));
+    expect(calls.filter((c) => c.method === 'evidenceMeta').map((c) => c.params['evidence'])).toEqual([0, 1, 2]);
   });
 });
