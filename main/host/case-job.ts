@@ -1,5 +1,6 @@
 // The one pipeline that carries evidence files to a detected case, shared by the app (host service) and the CLI:
-// reset -> per file (hash || parse in the worker) -> evidence metadata -> rules -> detection -> summary.
+// reset -> per file (parse in the worker; its hash opened) -> rules and detection || hashes read -> evidence
+// metadata -> summary.
 // Invariant: each evidence file is opened for its hash as its parse starts and read (read-only) once the parse has
 // settled; a cancelled job settles with E_CANCELLED.
 
