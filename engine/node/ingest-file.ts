@@ -24,7 +24,7 @@ export interface IngestFileOptions {
   sink: RecordSink;
   onProgress?(bytesDone: number, records: number): void;
   isCancelled?(): boolean;
-  /** Read size; default 96 KiB (DEFAULT_CHUNK). */
+  /** Bytes decoded and parsed at a time (default 96 KiB, DEFAULT_CHUNK); the file is read in pieces of at least READ_BYTES. */
   chunkBytes?: number;
   /** Name shown in error locations; default the path's basename. */
   fileName?: string;
