@@ -2,6 +2,7 @@
 // wmic /node:HOST, \\HOST\ADMIN$, ...) joined to the first remote-execution follow-up on that host.
 // Invariant: patterns are linear-time (no nested or unbounded lazy quantifiers) since command lines are hostile.
 
+import { lowerBound } from '../store/time-order.ts';
 import type { EventSource, EventView, StringColumn } from '../store/view.ts';
 import { UNKNOWN_HOST, sameHost } from './hosts.ts';
 import type { LateralLink } from './types.ts';
@@ -226,17 +227,9 @@ class FollowUps {
     this.cls = c;
   }
 
-  /** First index whose time is >= timeMs. */
+  /** First index whose time is >= timeMs (after sort(), `times` holds exactly the n entries). */
   lowerBound(timeMs: number): number {
-    let lo = 0;
-    let hi = this.n;
-    const times = this.times;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[mid]! < timeMs) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.times, timeMs);
   }
 }
 
