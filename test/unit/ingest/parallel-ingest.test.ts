@@ -51,6 +51,21 @@ async function sequential(path: string): Promise<RangeResult> {
   return ingestRange({ ...job(path), ranges: [[0, statSync(path).size]] });
 }
 
+/** The bundled Sysmon sample's `<Event>` elements, as text. */
+function sampleEvents(): string[] {
+  const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
+  return sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+}
+
+/** A sequential parse's segment whose `dest` dictionary also holds `extra` (values a CSV cannot carry, such as lone surrogates). */
+async function segmentWithDest(path: string, ...extra: string[]) {
+  const { segment } = await sequential(path);
+  const dest = segment.canonical['dest']!;
+  if (dest.kind !== 'dict') throw new Error('dictionary expected');
+  dest.values.push(...extra);
+  return segment;
+}
+
 function dump(store: EventStore) {
   const rows: unknown[] = [];
   for (let g = 0; g < store.rowCount; g++) {
@@ -119,8 +134,7 @@ describe('parallel CSV ingest', () => {
   });
 
   it('cuts Windows event XML after an </Event> with the same result (wrapper, comments, a CDATA trap, broken events)', async () => {
-    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
-    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    const events = sampleEvents();
     expect(events.length).toBeGreaterThan(300);
     const parts: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n<Events>\n'];
     for (let i = 0; i < 3000; i++) {
@@ -150,8 +164,7 @@ describe('parallel CSV ingest', () => {
   });
 
   it('gives the sequential answer when cuts land inside CDATA that holds </Event> and an event start', async () => {
-    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
-    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    const events = sampleEvents();
     // Every event carries the trap, so about every other cut candidate is inside one.
     const body = Array.from({ length: 800 }, (_, i) =>
       events[i % events.length]!.replace('</EventData>', `<Data Name="N"><![CDATA[${i} </Event>\n<Event xmlns="x"><System><EventID>1</EventID></System> ]]></Data></EventData>`),
@@ -168,8 +181,7 @@ describe('parallel CSV ingest', () => {
   });
 
   it('falls back to the sequential parse (and its located refusal) for a declaration in a later range', async () => {
-    const sample = readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.sysmon.xml'), 'utf8');
-    const events = sample.match(/<Event xmlns[\s\S]*?<\/Event>/g)!;
+    const events = sampleEvents();
     const body = Array.from({ length: 1200 }, (_, i) => events[i % events.length]! + (i === 1000 ? '\n<!DOCTYPE x [<!ENTITY a "b">]>' : '')).join('\n');
     const path = file('doctype.xml', `<Events>\n${body}\n</Events>\n`);
     expect(await parallelIngest({ ...job(path), rawFormat: 'json', parts: 2, minBytes: 0, minPartBytes: 1, runRange: ingestRange })).toBeNull();
@@ -217,11 +229,8 @@ describe('segment dictionaries packed for posting', () => {
   it('come back exactly (order, nulls, lone surrogates, multi-byte characters, empty strings)', async () => {
     const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
     const path = file('pack.csv', makeCsv(2000, {}) + '2024-03-12T00:00:00Z,\uD800x,u,cmd.exe,,explorer.exe,d\n2024-03-12T00:00:01Z,hôst-\u{1F600},ü,cmd.exe,,explorer.exe,d\n');
-    const { segment } = await sequential(path);
     // A file cannot hold a lone surrogate (UTF-8 has none), but JSON text can (`"\ud800"`): put one in directly.
-    const dest = segment.canonical['dest']!;
-    if (dest.kind !== 'dict') throw new Error('dictionary expected');
-    dest.values.push('\uD800y');
+    const segment = await segmentWithDest(path, '\uD800y');
     const before = structuredClone(segment);
     const packed = packDictionaries(segment)!;
     expect(packed).not.toBeNull();
@@ -235,10 +244,7 @@ describe('segment dictionaries packed for posting', () => {
   it('come back exactly when packed in many chunks, each released as it closes', async () => {
     const { packDictionaries, unpackDictionaries } = await import('../../../engine/node/segment-pack.ts');
     const path = file('pack-chunks.csv', makeCsv(3000, {}) + '2024-03-12T00:00:00Z,,u,cmd.exe,,explorer.exe,d\n2024-03-12T00:00:01Z,hôst-\u{1F600},ü,cmd.exe,,explorer.exe,d\n');
-    const { segment } = await sequential(path);
-    const dest = segment.canonical['dest']!;
-    if (dest.kind !== 'dict') throw new Error('dictionary expected');
-    dest.values.push('', '\uD800y', '', 'z');
+    const segment = await segmentWithDest(path, '', '\uD800y', '', 'z');
     const before = structuredClone(segment);
     let released = 0;
     // While packing, the values already packed are gone from the segment each time a chunk closes.
