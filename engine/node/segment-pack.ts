@@ -84,6 +84,8 @@ export function packDictionaries(seg: Segment, release?: PackRelease, maxChars =
   dicts.forEach((d, k) => {
     const values = d.values;
     counts[k] = values.length;
+    /** Values of this dictionary already let go (they are in a closed chunk). */
+    let released = 0;
     for (let j = 0; j < values.length; j++) {
       const v = values[j]!;
       if (v === null) lengths[i++] = NULL_LENGTH;
@@ -102,7 +104,8 @@ export function packDictionaries(seg: Segment, release?: PackRelease, maxChars =
         if (pos >= every) {
           // Everything up to here is in the chunks: let go of those strings.
           chunks.push(bytes.subarray(0, pos));
-          values.fill(null, 0, j + 1);
+          values.fill(null, released, j + 1);
+          released = j + 1;
           release!.release?.();
           bytes = new Uint8Array(chunkSize(charsLeft));
           pos = 0;
