@@ -149,19 +149,62 @@ export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse 
 const STEPS_MS = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
 ].map((s) => s * 1000);
+/** Past a week, ticks fall on calendar months (and years): a fixed step would drift off month starts. */
+const STEPS_MONTHS = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200];
+const AVG_MONTH_MS = 30.436875 * 86_400_000;
 
-/** Tick step giving labels about `minPx` apart. */
-export function tickStep(spanMs: number, width: number, minPx = 90): number {
-  const perPx = spanMs / Math.max(1, width);
-  return STEPS_MS.find((s) => s / perPx >= minPx) ?? STEPS_MS[STEPS_MS.length - 1]!;
+/** UTC start of month `m` counted from January of year 0 (setUTCFullYear: Date.UTC maps years 0-99 to 1900s). */
+function monthStart(m: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(Math.floor(m / 12), ((m % 12) + 12) % 12, 1);
+  return d.getTime();
 }
 
-export function tickLabel(t: number, stepMs: number): string {
+/** A tick step: a fixed number of milliseconds, or a number of calendar months (`months` > 0, `ms` 0). */
+export interface TickStep {
+  ms: number;
+  months: number;
+}
+
+/** Tick step giving labels about `minPx` apart. */
+export function tickStep(spanMs: number, width: number, minPx = 90): TickStep {
+  const perPx = spanMs / Math.max(1, width);
+  const ms = STEPS_MS.find((s) => s / perPx >= minPx);
+  if (ms !== undefined) return { ms, months: 0 };
+  const months = STEPS_MONTHS.find((m) => (m * AVG_MONTH_MS) / perPx >= minPx) ?? STEPS_MONTHS[STEPS_MONTHS.length - 1]!;
+  return { ms: 0, months };
+}
+
+/** The label of a tick at `t` (already shifted into the display zone). */
+export function tickLabel(t: number, step: TickStep): string {
   const iso = new Date(t).toISOString();
-  if (stepMs >= 86_400_000) return iso.slice(0, 10);
+  if (step.months >= 12) return iso.slice(0, 4);
+  if (step.months > 0) return iso.slice(0, 7);
+  if (step.ms >= 86_400_000) return iso.slice(0, 10);
   if (t % 86_400_000 === 0) return iso.slice(5, 10) + ' 00:00';
-  if (stepMs >= 60_000) return iso.slice(11, 16);
+  if (step.ms >= 60_000) return iso.slice(11, 16);
   return iso.slice(11, 19);
+}
+
+/** Tick times (UTC ms) in [startMs, endMs], on round times of a zone `offsetMs` east of UTC. */
+export function tickTimes(startMs: number, endMs: number, step: TickStep, offsetMs = 0): number[] {
+  const out: number[] = [];
+  if (step.months === 0) {
+    for (let t = Math.ceil((startMs + offsetMs) / step.ms) * step.ms - offsetMs; t <= endMs; t += step.ms) out.push(t);
+    return out;
+  }
+  const first = new Date(startMs + offsetMs);
+  // Month index since year 0, rounded up to a month start, then to a multiple of the step (years on January).
+  let m = first.getUTCFullYear() * 12 + first.getUTCMonth();
+  if (monthStart(m) < startMs + offsetMs) m++;
+  m = Math.ceil(m / step.months) * step.months;
+  for (;;) {
+    const t = monthStart(m) - offsetMs;
+    if (!(t <= endMs)) break;
+    out.push(t);
+    m += step.months;
+  }
+  return out;
 }
 
 /** The axis in UTC, or in a display zone `offsetMs` east of UTC (ticks fall on that zone's round times). */
@@ -176,7 +219,7 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
   ctx.moveTo(0, AXIS_PX - 0.5);
   ctx.lineTo(width, AXIS_PX - 0.5);
   ctx.stroke();
-  for (let t = Math.ceil((view.startMs + offsetMs) / step) * step - offsetMs; t <= view.endMs; t += step) {
+  for (const t of tickTimes(view.startMs, view.endMs, step, offsetMs)) {
     const x = Math.round(((t - view.startMs) / span) * width) + 0.5;
     ctx.beginPath();
     ctx.moveTo(x, AXIS_PX - 6);

@@ -1,6 +1,6 @@
 // Timeline drawing helpers: axis steps and labels in UTC, hit-testing buckets, link arcs only between lanes.
 import { describe, expect, it } from 'vitest';
-import { LANE_PX, drawAxis, drawLanes, drawLinks, hitTest, tickLabel, tickStep, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
+import { LANE_PX, drawAxis, drawLanes, drawLinks, hitTest, tickLabel, tickStep, tickTimes, type Palette } from '../../../renderer/timeline/draw-timeline.ts';
 import type { TimelineResponse } from '../../../engine/rpc/api.ts';
 import type { LateralLink } from '../../../engine/detect/types.ts';
 
@@ -23,12 +23,37 @@ function recorder() {
 
 describe('draw-timeline', () => {
   it('picks tick steps about 90 px apart and labels them in UTC', () => {
-    expect(tickStep(3_600_000, 800)).toBe(600_000);
-    expect(tickStep(60_000, 800)).toBe(10_000);
-    expect(tickStep(30 * 86_400_000, 800)).toBe(7 * 86_400_000);
-    expect(tickLabel(T0 + 90_000, 10_000)).toBe('08:01:30');
-    expect(tickLabel(T0 + 600_000, 600_000)).toBe('08:10');
-    expect(tickLabel(T0, 86_400_000)).toBe('2024-05-01');
+    expect(tickStep(3_600_000, 800)).toEqual({ ms: 600_000, months: 0 });
+    expect(tickStep(60_000, 800)).toEqual({ ms: 10_000, months: 0 });
+    expect(tickStep(30 * 86_400_000, 800)).toEqual({ ms: 7 * 86_400_000, months: 0 });
+    expect(tickLabel(T0 + 90_000, { ms: 10_000, months: 0 })).toBe('08:01:30');
+    expect(tickLabel(T0 + 600_000, { ms: 600_000, months: 0 })).toBe('08:10');
+    expect(tickLabel(T0, { ms: 86_400_000, months: 0 })).toBe('2024-05-01');
+  });
+
+  it('steps by calendar months and years past a week, never crowding the labels', () => {
+    // Two captures 537 days apart on an 850 px axis (weekly ticks there were 11 px apart and overlapped):
+    // every second month, counted from January.
+    const start = Date.UTC(2019, 3, 30, 20, 32, 51);
+    const end = Date.UTC(2020, 9, 19, 3, 30, 47);
+    const step = tickStep(end - start, 850);
+    expect(step).toEqual({ ms: 0, months: 2 });
+    const ticks = tickTimes(start, end, step);
+    expect(ticks.map((t) => tickLabel(t, step))).toEqual(['2019-05', '2019-07', '2019-09', '2019-11', '2020-01', '2020-03', '2020-05', '2020-07', '2020-09']);
+    const px = (t: number) => ((t - start) / (end - start)) * 850;
+    for (let i = 1; i < ticks.length; i++) expect(px(ticks[i]!) - px(ticks[i - 1]!)).toBeGreaterThanOrEqual(80);
+    // Decades of (bad) timestamps: whole years, labelled by year, on January 1st of the display zone.
+    const wide = tickStep(Date.UTC(2030, 0, 1) - Date.UTC(1990, 0, 1), 800);
+    expect(wide.months % 12).toBe(0);
+    const offset = 9 * 3_600_000;
+    const years = tickTimes(Date.UTC(1990, 0, 1), Date.UTC(2030, 0, 1), wide, offset);
+    expect(years.length).toBeGreaterThan(3);
+    for (const t of years) expect(new Date(t + offset).toISOString()).toMatch(/^\d{4}-01-01T00:00:00/);
+    // The range starts 09:00 on 1990-01-01 there: the first five-year tick is 1995.
+    expect(wide.months).toBe(60);
+    expect(tickLabel(years[0]! + offset, wide)).toBe('1995');
+    // Years before 100 are not taken for the 1900s.
+    expect(tickTimes(Date.UTC(2000, 0, 1) - 1999 * 365.25 * 86_400_000, Date.UTC(2000, 0, 1), { ms: 0, months: 1200 }).map((t) => new Date(t).getUTCFullYear())).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 1600, 1700, 1800, 1900, 2000]);
   });
 
   it('hit-tests the bucket and lane under a point', () => {
