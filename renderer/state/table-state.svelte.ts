@@ -31,13 +31,21 @@ export interface TableColumn {
 export const TIME_FIELD = '_time';
 
 export const COLUMNS: TableColumn[] = [
-  { key: TIME_FIELD, label: 'Time (UTC)', width: '12.2rem' },
+  { key: TIME_FIELD, label: 'Time (UTC)', width: '13.9rem' },
   { key: 'dest', label: 'Host', width: '8.5rem' },
   { key: 'user', label: 'User', width: '8.5rem' },
   { key: 'parent_process_name', label: 'Parent', width: '7rem' },
   { key: 'process_name', label: 'Process', width: '7rem' },
   { key: 'process', label: 'Command line', width: 'minmax(10rem, 1fr)' },
 ];
+
+/**
+ * The time column's width in a display zone: UTC with microseconds (`2019-04-30T20:32:51.164697Z`, 27 characters),
+ * or wall time with the zone's offset (`2019-04-30 22:32:51.164 +02:00`, 30).
+ */
+export function timeColumnWidth(zone: string): string {
+  return zone === 'UTC' ? '13.9rem' : '15.6rem';
+}
 
 const COLUMNS_KEY = 'hopscope.tableColumns';
 const MAX_COLUMNS = 24;

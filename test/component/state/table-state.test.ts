@@ -109,11 +109,11 @@ describe('TableState columns', () => {
     const t = new TableState(api, store);
     t.setColumns(['dest', 'CommandLine', 'dest']);
     expect(t.fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
-    expect(t.columns.map((c) => c.width)).toEqual(['12.2rem', '8.5rem', 'minmax(10rem, 1fr)']);
+    expect(t.columns.map((c) => c.width)).toEqual(['13.9rem', '8.5rem', 'minmax(10rem, 1fr)']);
     await t.refresh();
     expect(api.callsTo('query.rows').at(-1)?.columns).toEqual(['_time', 'dest', 'CommandLine']);
     expect(new TableState(api, store).fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
-    expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['12.2rem', '14rem', 'minmax(10rem, 1fr)']);
+    expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['13.9rem', '14rem', 'minmax(10rem, 1fr)']);
   });
 
   it('ignores a malformed saved choice', () => {
