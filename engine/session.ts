@@ -308,7 +308,7 @@ export class EngineSession {
   eventKeys(scope: EventScope, max: number): { total: number; keys: string[] } {
     const base: RowsRequest = { ...scope, offset: 0, limit: 0, columns: ['_time'] };
     const first = this.queries.rows(this.store, base, this.ctx);
-    if (first.filterError) throw new HopscopeError('E_USAGE', first.filterError.message, first.filterError.location);
+    if (first.filterError) throw HopscopeError.fromInfo({ ...first.filterError, code: 'E_USAGE' });
     const total = first.total;
     if (total > max) return { total, keys: [] };
     const keys: string[] = [];

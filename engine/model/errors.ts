@@ -44,6 +44,16 @@ export class HopscopeError extends Error implements ErrorInfo {
   toInfo(): ErrorInfo {
     return { code: this.code, message: this.message, location: this.location };
   }
+
+  /**
+   * The error an `ErrorInfo` describes, e.g. after it crossed a worker or process boundary. Its message already
+   * ends with the location (toInfo), so the location is attached without being written into the message again.
+   */
+  static fromInfo(info: ErrorInfo): HopscopeError {
+    const err = new HopscopeError(info.code, info.message);
+    if (info.location) (err as { location?: SourceLocation }).location = info.location;
+    return err;
+  }
 }
 
 export function formatLocation(loc: SourceLocation): string {

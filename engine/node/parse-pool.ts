@@ -74,7 +74,7 @@ export function workerRangeRunner(path: string): RangeRunner {
           };
           w.terminate().then(unpack, unpack);
         }
-        else if (msg.type === 'error') finish(() => reject(new HopscopeError(msg.error.code, msg.error.message, msg.error.location)));
+        else if (msg.type === 'error') finish(() => reject(HopscopeError.fromInfo(msg.error)));
       });
       w.on('error', (err) => finish(() => reject(new HopscopeError('E_WORKER', `parse worker failed: ${err.message}`))));
       w.on('exit', (code) => finish(() => reject(new HopscopeError('E_WORKER', `parse worker exited (${code}) without a result`))));

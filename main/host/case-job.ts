@@ -182,7 +182,8 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       if (ingest.needsMapping) {
         stopHash = true;
         await hashing.catch(() => undefined);
-        if (!opts.skipUnreadable) throw new HopscopeError('E_FORMAT', ingest.formatReason, { file: input.path });
+        // The engine's reason already names the file: attach the path without writing it into the message again.
+        if (!opts.skipUnreadable) throw HopscopeError.fromInfo({ code: 'E_FORMAT', message: ingest.formatReason, location: { file: input.path } });
         opts.onNeedsMapping?.(input, ingest.needsMapping);
         continue;
       }

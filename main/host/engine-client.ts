@@ -125,7 +125,7 @@ export function createEngineClient(opts: EngineClientOptions = {}): EngineLike {
           break;
         case 'error':
           pending.delete(msg.seq);
-          p.reject(new HopscopeError(msg.error.code, msg.error.message, msg.error.location));
+          p.reject(HopscopeError.fromInfo(msg.error));
           break;
       }
     });

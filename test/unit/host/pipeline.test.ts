@@ -232,6 +232,9 @@ describe('cli scan', () => {
     const without = run(['--no-builtin', unknown]);
     expect(without.status).toBe(1);
     expect(without.stderr).toContain('Columns: when, machine, account, exe, cmdline');
+    // The file is named once, however many layers (engine worker, case job, CLI) the error crossed.
+    expect(without.stderr.trim().split('\n')).toHaveLength(1);
+    expect(without.stderr.split('unknown-layout.csv').length - 1).toBe(1);
     await writeFile(join(tmp, 'map.json'), JSON.stringify({ time: 'when', host: 'machine', fields: { process: 'cmdline', process_name: 'exe' } }));
     const withMap = run(['--sigma', sigma, '--no-builtin', '--mapping', 'map.json', '--format', 'json', unknown], tmp);
     expect(withMap.status).toBe(0);
