@@ -114,6 +114,23 @@ export function sniffContainer(head: string, final: boolean): { container: Conta
   return { container: 'csv', reason: 'delimited text with a header row (CSV)' };
 }
 
+/**
+ * Why `head` (the text the container was chosen on) is not a text export at all, or null. Looked at only when the
+ * container is chosen, and only at the start and the first line, so the answer never depends on chunking.
+ */
+export function binaryInputReason(head: string): string | null {
+  if (head.startsWith('ElfFile\u0000')) {
+    return 'a binary Windows event log (.evtx), not an export: save it as XML first (Event Viewer: Save All Events As, type XML; or wevtutil qe FILE /lf:true /f:xml), or convert it with EvtxECmd (CSV) or evtx_dump (JSON)';
+  }
+  if (head.startsWith('LfLe', 4)) return 'a legacy binary event log (.evt), not an export: open it in Event Viewer and save it as XML first';
+  if (head.startsWith('PK\u0003\u0004')) return 'a ZIP archive: extract the log files from it first';
+  if (head.startsWith('\u001f\ufffd\u0008')) return 'a gzip-compressed file: decompress it first (gunzip)';
+  const nl = head.indexOf('\n');
+  const nul = head.lastIndexOf('\u0000', nl === -1 ? head.length : nl);
+  if (nul !== -1) return `binary data (a NUL character at character ${nul + 1} of the first line), not a text log export`;
+  return null;
+}
+
 class IngestorImpl implements Ingestor, ReaderOutput {
   private head = '';
   private reader: ContainerReader | null = null;
@@ -180,6 +197,8 @@ class IngestorImpl implements Ingestor, ReaderOutput {
   }
 
   private startReader(container: ContainerKind, reason: string): void {
+    const binary = binaryInputReason(this.head);
+    if (binary) throw new HopscopeError('E_FORMAT', `not a readable log: ${binary}`, { file: this.opts.fileName });
     this.container = container;
     this.containerReason = reason;
     const file = this.opts.fileName;
@@ -255,6 +274,9 @@ class IngestorImpl implements Ingestor, ReaderOutput {
       else if (this.opts.mapping) {
         this.mapper = mapperFor('generic', this.opts.mapping);
         this.formatReason = 'generic with the user column mapping';
+      } else if (this.container === 'csv' && names.size === 1) {
+        // A column mapping needs a time column and a process column: one column cannot be a log export.
+        throw new HopscopeError('E_FORMAT', 'not a readable log: its first line has no comma, tab, semicolon or pipe, so it is not a delimited (CSV) export, nor JSON or XML', { file: this.opts.fileName });
       } else if (pending.length > 0 || names.size > 0) {
         throw new UnknownFormatError([...names], this.container, this.opts.fileName);
       } else this.formatReason = 'no records to recognise';

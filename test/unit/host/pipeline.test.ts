@@ -247,6 +247,14 @@ describe('cli scan', () => {
     expect(bad.stderr).toContain('not a canonical field');
   });
 
+  it('refuses a binary .evtx with what to do instead, naming it once', async () => {
+    const evtx = join(tmp, 'Security.evtx');
+    await writeFile(evtx, Buffer.concat([Buffer.from('ElfFile\0', 'latin1'), Buffer.alloc(120, 0), Buffer.from('ElfChnk\0', 'latin1')]));
+    const r = run(['--no-builtin', evtx]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^hopscope: not a readable log: a binary Windows event log \(\.evtx\), not an export: save it as XML first .*\(Security\.evtx\)\n$/);
+  });
+
   it('--help prints usage and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);

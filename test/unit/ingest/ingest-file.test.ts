@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../../engine/node/ingest-file.ts';
 import { CollectingSink } from '../../../engine/ingest/index.ts';
 import { HopscopeError } from '../../../engine/model/errors.ts';
+import { UnknownFormatError } from '../../../engine/ingest/ingestor.ts';
+import { gzipSync } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'hopscope-ingest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,5 +122,52 @@ describe('ingestFile', () => {
 
   it('fails with E_IO for a missing file', async () => {
     await expect(ingestFile(join(dir, 'nope.json'), { evidence: 0, sink: new CollectingSink() })).rejects.toMatchObject({ code: 'E_IO' });
+  });
+});
+
+describe('files that are not text log exports', () => {
+  /** The first bytes of a real .evtx (file header), then chunk data with a line feed among the binary bytes. */
+  const evtxHead = Buffer.concat([Buffer.from('ElfFile\0', 'latin1'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0x0a, 0x80, 0, 0, 1, 0, 3, 0]), Buffer.from('ElfChnk\0', 'latin1')]);
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ['Security.evtx', evtxHead, /binary Windows event log \(\.evtx\).*save it as XML first/],
+    ['old.evt', Buffer.concat([Buffer.from([0x30, 0, 0, 0]), Buffer.from('LfLe', 'latin1'), Buffer.from([1, 0, 0, 0, 1, 0, 0, 0])]), /legacy binary event log \(\.evt\)/],
+    ['logs.zip', Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), Buffer.from([0x14, 0, 0, 0, 8, 0]), Buffer.from('sysmon.csv')]), /ZIP archive: extract/],
+    ['events.csv.gz', gzipSync(Buffer.from('_time,host,process\n2024-01-01T00:00:00Z,h,cmd.exe\n')), /gzip-compressed file: decompress it first/],
+    ['dump.bin', Buffer.concat([Buffer.from('MZ\u0090\u0000\u0003\u0000', 'latin1'), Buffer.from('\nThis program cannot be run in DOS mode')]), /binary data \(a NUL character at character \d+ of the first line\)/],
+  ];
+  for (const [name, bytes, reason] of cases) {
+    it(`${name}: one located E_FORMAT error naming what the file is, for any read chunking`, async () => {
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      for (const chunkBytes of [1, 3, 4096]) {
+        const sink = new CollectingSink();
+        const err = await ingestFile(path, { evidence: 0, sink, chunkBytes }).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(HopscopeError);
+        expect((err as HopscopeError).code).toBe('E_FORMAT');
+        expect((err as HopscopeError).message).toMatch(reason);
+        expect((err as HopscopeError).location?.file).toBe(name);
+        // Named once: the location is appended to the message a single time.
+        expect((err as HopscopeError).message.split(name).length - 1).toBe(1);
+        expect(sink.records).toHaveLength(0);
+      }
+    });
+  }
+
+  it('a NUL inside a later CSV value is data, not a reason to refuse the file', async () => {
+    const path = join(dir, 'nul-value.csv');
+    writeFileSync(path, '_time,dest,process\n2024-01-01T00:00:00Z,h1,cmd.exe /c a\u0000b\n2024-01-01T00:00:01Z,h1,whoami.exe\n');
+    const sink = new CollectingSink();
+    const r = await ingestFile(path, { evidence: 0, sink });
+    expect(r.stats.appended).toBe(2);
+    expect(sink.records[0]!.fields.process).toBe('cmd.exe /c a\u0000b');
+  });
+
+  it('a text file with one column is refused with a reason instead of offering a column mapping', async () => {
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'Findings from the DC\nlooked at 4688 events\n');
+    const err = await ingestFile(path, { evidence: 0, sink: new CollectingSink() }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HopscopeError);
+    expect(err).not.toBeInstanceOf(UnknownFormatError);
+    expect((err as HopscopeError).message).toMatch(/no comma, tab, semicolon or pipe.*not a delimited \(CSV\) export, nor JSON or XML \(notes\.txt\)$/);
   });
 });
