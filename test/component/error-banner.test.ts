@@ -1,0 +1,44 @@
+// ErrorBanner: one line per distinct error, its location beside the message (not twice), hostile text as text.
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import ErrorBanner from '../../renderer/panels/ErrorBanner.svelte';
+import { HopscopeError } from '../../engine/model/errors.ts';
+import type { ShownError } from '../../renderer/state/app-state.svelte.ts';
+
+const evtxReason = 'not a readable log: a binary Windows event log (.evtx), not an export';
+/** What the host hands over for an engine error: the message ends with its location (HopscopeError.toInfo). */
+const shown = (seq: number, code: string, message: string, location?: ShownError['location']): ShownError => ({
+  ...new HopscopeError(code as ShownError['code'], message, location).toInfo(),
+  seq,
+});
+
+describe('ErrorBanner', () => {
+  it('groups errors saying the same thing and shows each location once', async () => {
+    const errors = [
+      shown(1, 'E_FORMAT', evtxReason, { file: 'atexec_4688_global.evtx' }),
+      shown(2, 'E_FORMAT', evtxReason, { file: 'dcomexec_4688.evtx' }),
+      shown(3, 'E_FORMAT', 'CSV file has an empty header row', { file: 'empty.csv', line: 1 }),
+      shown(4, 'E_IO', 'disk went away'),
+    ];
+    const ondismiss = vi.fn();
+    render(ErrorBanner, { errors, summary: null, ondismiss });
+    const items = screen.getAllByRole('listitem');
+    expect(items).toHaveLength(3);
+    expect(items[0]).toHaveTextContent(`E_FORMAT ${evtxReason} (atexec_4688_global.evtx; dcomexec_4688.evtx)`);
+    expect(items[0]!.textContent!.match(/atexec_4688_global\.evtx/g)).toHaveLength(1);
+    expect(items[1]).toHaveTextContent('CSV file has an empty header row (empty.csv, line 1)');
+    expect(items[1]!.textContent!.match(/empty\.csv/g)).toHaveLength(1);
+    expect(items[2]).toHaveTextContent('E_IO disk went away');
+    // One dismissal clears every error of the group.
+    await userEvent.click(screen.getAllByRole('button', { name: 'Dismiss error E_FORMAT' })[0]!);
+    expect(ondismiss.mock.calls.map((c) => c[0])).toEqual([1, 2]);
+  });
+
+  it('shows log text in messages as text, never as markup', () => {
+    render(ErrorBanner, { errors: [shown(1, 'E_FORMAT', 'bad <img src=x onerror=alert(1)> header', { file: '<b>x</b>.csv' })], summary: null, ondismiss: vi.fn() });
+    const item = screen.getByRole('listitem');
+    expect(item.querySelector('img, b')).toBeNull();
+    expect(item).toHaveTextContent('bad <img src=x onerror=alert(1)> header (<b>x</b>.csv)');
+  });
+});
