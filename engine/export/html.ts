@@ -39,6 +39,11 @@ function num(n: number): string {
   return Number.isFinite(n) ? String(n) : '0';
 }
 
+/** `1 event`, `2 events`. */
+function count(n: number, noun: string): string {
+  return `${num(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Risk band for colour only; thresholds follow Splunk's low/medium/high RBA bands. */
 function riskClass(score: number): 'risk-high' | 'risk-med' | 'risk-low' | 'risk-none' {
   if (score >= 70) return 'risk-high';
@@ -240,8 +245,8 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     '<body>',
     `<header><h1>${esc(title)}</h1>`,
     `<p class="meta">Generated ${esc(isoUtc(input.generatedAtMs))} (UTC) by ${esc(input.tool.name)} ${esc(input.tool.version)}. ` +
-      `${num(report.evidence.length)} evidence files, ${num(totalEvents)} events, ${num(report.findings.length)} findings, ` +
-      `${num(report.hosts.length)} hosts, total risk ${num(totalRisk)}.</p></header>`,
+      `${count(report.evidence.length, 'evidence file')}, ${count(totalEvents, 'event')}, ${count(report.findings.length, 'finding')}, ` +
+      `${count(report.hosts.length, 'host')}, total risk ${num(totalRisk)}.</p></header>`,
   );
 
   out.push('<h2>Evidence</h2>');
