@@ -212,6 +212,11 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         throw new HopscopeError('E_IO', `${toErrorInfo(err).message} (after parsing it; the case cannot record its SHA-256)`, { file: h.input.path });
       }
       const warnings = [...hash.warnings];
+      // A file that gave nothing at all is most likely not the export the analyst meant: say so rather than show an
+      // empty lane set without a word.
+      if (h.ingest.stats.records === 0) {
+        warnings.push(hash.bytes === 0 ? 'the file is empty' : `no records found in it (read as ${h.ingest.format}: ${h.ingest.formatReason})`);
+      }
       await call('evidenceMeta', {
         evidence: h.evidence,
         sha256: hash.sha256,

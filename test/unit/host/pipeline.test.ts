@@ -247,6 +247,20 @@ describe('cli scan', () => {
     expect(bad.stderr).toContain('not a canonical field');
   });
 
+  it('warns about a file that gave no records at all, empty or not', async () => {
+    await writeFile(join(tmp, 'empty.csv'), '');
+    await writeFile(join(tmp, 'header-only.csv'), '_time,dest,process\r\n');
+    await writeFile(join(tmp, 'other.xml'), '<?xml version="1.0"?><root><item>1</item></root>');
+    const r = run(['--no-builtin', join(tmp, 'empty.csv'), join(tmp, 'header-only.csv'), join(tmp, 'other.xml'), fixture]);
+    expect(r.status).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warnings).toEqual([
+      'warning: empty.csv: the file is empty',
+      expect.stringMatching(/^warning: header-only\.csv: no records found in it \(read as splunk-cim: /),
+      expect.stringMatching(/^warning: other\.xml: no records found in it \(read as windows-xml: .*no <Event> element was found/),
+    ]);
+  });
+
   it('refuses a binary .evtx with what to do instead, naming it once', async () => {
     const evtx = join(tmp, 'Security.evtx');
     await writeFile(evtx, Buffer.concat([Buffer.from('ElfFile\0', 'latin1'), Buffer.alloc(120, 0), Buffer.from('ElfChnk\0', 'latin1')]));
