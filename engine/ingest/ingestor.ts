@@ -115,8 +115,9 @@ export function sniffContainer(head: string, final: boolean): { container: Conta
 }
 
 /**
- * Why `head` (the text the container was chosen on) is not a text export at all, or null. Looked at only when the
- * container is chosen, and only at the start and the first line, so the answer never depends on chunking.
+ * Why `head` is not a text export at all, or null. Asked only when the text was taken for CSV (binary data never
+ * starts with `<`, `[` or `{` and its magic bytes are not those): sniffContainer has then seen the whole first line,
+ * or SNIFF_CHARS of it, or the whole input, and this looks no further, so the answer never depends on chunking.
  */
 export function binaryInputReason(head: string): string | null {
   if (head.startsWith('ElfFile\u0000')) {
@@ -126,8 +127,8 @@ export function binaryInputReason(head: string): string | null {
   if (head.startsWith('PK\u0003\u0004')) return 'a ZIP archive: extract the log files from it first';
   if (head.startsWith('\u001f\ufffd\u0008')) return 'a gzip-compressed file: decompress it first (gunzip)';
   const nl = head.indexOf('\n');
-  const nul = head.lastIndexOf('\u0000', nl === -1 ? head.length : nl);
-  if (nul !== -1) return `binary data (a NUL character at character ${nul + 1} of the first line), not a text log export`;
+  const nul = head.indexOf('\u0000');
+  if (nul !== -1 && nul < Math.min(nl === -1 ? head.length : nl, SNIFF_CHARS)) return `binary data (a NUL character at character ${nul + 1} of the first line), not a text log export`;
   return null;
 }
 
@@ -197,7 +198,7 @@ class IngestorImpl implements Ingestor, ReaderOutput {
   }
 
   private startReader(container: ContainerKind, reason: string): void {
-    const binary = binaryInputReason(this.head);
+    const binary = container === 'csv' ? binaryInputReason(this.head) : null;
     if (binary) throw new HopscopeError('E_FORMAT', `not a readable log: ${binary}`, { file: this.opts.fileName });
     this.container = container;
     this.containerReason = reason;

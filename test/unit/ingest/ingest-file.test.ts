@@ -162,6 +162,19 @@ describe('files that are not text log exports', () => {
     expect(sink.records[0]!.fields.process).toBe('cmd.exe /c a\u0000b');
   });
 
+  it('JSON and XML are never refused as binary, however the text is chunked (a NUL there is the reader\'s to reject)', async () => {
+    const path = join(dir, 'nul.xml');
+    writeFileSync(path, '<?xml version="1.\u00000"?>\n<Events><Event><System><EventID>1</EventID></System></Event></Events>\n');
+    const answers = new Set<string>();
+    for (const chunkBytes of [1, 3, 4096]) {
+      const sink = new CollectingSink();
+      const r = await ingestFile(path, { evidence: 0, sink, chunkBytes }).then((x) => `records ${x.stats.records}`, (e: unknown) => `error ${(e as HopscopeError).code}`);
+      answers.add(r);
+    }
+    expect([...answers]).toHaveLength(1);
+    expect([...answers][0]).toMatch(/^records /);
+  });
+
   it('a text file with one column is refused with a reason instead of offering a column mapping', async () => {
     const path = join(dir, 'notes.txt');
     writeFileSync(path, 'Findings from the DC\nlooked at 4688 events\n');
