@@ -21,6 +21,21 @@ describe('fuzz regressions: readers', () => {
     for (const c of [1, 5, 9, 12, 40]) expect(outcome(c)).toBe(whole);
   });
 
+  it('binary check: a NUL in the first line of XML or NDJSON gives one answer whatever the chunking (refused only when whole)', () => {
+    const outcome = (text: string, chunkChars?: number): string => {
+      try {
+        return JSON.stringify(ingestText(text, { chunkChars }).stats);
+      } catch (err) {
+        return (err as { code?: string }).code ?? 'crash';
+      }
+    };
+    for (const text of ['<?xml version="1.\u00000" encoding="utf-8"?>\n<Events>\n<Event><System><EventID>1</EventID></System></Event>\n', '{"@timestamp":"2024-05-01T08:00:00Z","x":"\u0000"}\n']) {
+      const whole = outcome(text);
+      expect(whole).not.toBe('E_FORMAT');
+      for (const c of [1, 2, 7, 30]) expect(outcome(text, c)).toBe(whole);
+    }
+  });
+
   it('CSV: blank lines after the "#TYPE" line are skipped whatever the chunking (were an empty header when whole)', () => {
     const text = '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n\r\n\r\n_time,dest,process\r\n2024-05-01T08:00:00Z,WS1,whoami\r\n';
     for (const chunkChars of [undefined, 1, 7, 58, 60]) {
