@@ -129,7 +129,27 @@ function childrenOf(store: EventStore, idx: HostProcIndex, g: number): number[] 
 }
 
 /**
- * Ancestors (root first, depth 0..), the event itself, then descendants in preorder (children by time).
+ * The parent the topmost known process names in its own fields, when that parent's creation is not in the evidence
+ * (started before the log, on a host not collected, or dropped by the exporter): shown so the chain does not seem
+ * to start with a process that had no parent. `row` and `timeMs` are the child's (the parent started before it).
+ */
+function unloggedParent(store: EventStore, child: number): ProcessNode | null {
+  const process_name = store.value(child, 'parent_process_name') || baseName(store.value(child, 'parent_process_path'));
+  const process = store.value(child, 'parent_process') || null;
+  const process_id = store.value(child, 'parent_process_id') || null;
+  if (!process_name && !process && !process_id) return null;
+  return { row: child, timeMs: store.timeAt(child), process_name: process_name || null, process, process_id, depth: 0, relation: 'unlogged-parent' };
+}
+
+function baseName(path: string | null): string | null {
+  if (!path) return null;
+  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+  return path.slice(cut + 1) || null;
+}
+
+/**
+ * Ancestors (root first, depth 0..), the event itself, then descendants in preorder (children by time). Above the
+ * topmost logged ancestor, its parent as its own fields name it ('unlogged-parent'), when they name one.
  * Linking by pid alone: a child's parent is the latest process with its parent pid that started at or
  * before it and within PID_WINDOW_MS; a parent's children end where the next process with the same pid
  * starts (pid reuse). An unknown parent GUID means the parent is not in the evidence: no pid guessing.
@@ -157,8 +177,11 @@ export function processTree(store: EventStore, row: number): ProcessNode[] {
     cur = p;
   }
   ancestors.reverse();
-  const out: ProcessNode[] = ancestors.map((g, i) => node(g, i, 'ancestor'));
-  const selfDepth = ancestors.length;
+  const top = unloggedParent(store, ancestors[0] ?? row);
+  const base = top ? 1 : 0;
+  const out: ProcessNode[] = top ? [top] : [];
+  ancestors.forEach((g, i) => out.push(node(g, base + i, 'ancestor')));
+  const selfDepth = base + ancestors.length;
   out.push(node(row, selfDepth, 'self'));
   const walk = (g: number, depth: number): void => {
     if (depth - selfDepth > MAX_DESCENDANT_DEPTH) return;

@@ -178,7 +178,9 @@ export interface ProcessNode {
   process: string | null;
   process_id: string | null;
   depth: number;
-  relation: 'ancestor' | 'self' | 'child' | 'descendant';
+  /** `unlogged-parent`: the topmost logged process's parent as that process's fields name it; its creation is not in
+   * the evidence, so `row` and `timeMs` are the child's. */
+  relation: 'unlogged-parent' | 'ancestor' | 'self' | 'child' | 'descendant';
 }
 
 export interface FindingsResponse {

@@ -22,6 +22,11 @@ describe('DetailsPane', () => {
     expect(screen.getAllByText(hostile).length).toBeGreaterThanOrEqual(2);
     expect(container.querySelector('img, script')).toBeNull();
     const tree = screen.getByRole('list', { name: 'Process tree' });
+    // A parent whose creation is not in the evidence is named, marked, and not offered as an event to open.
+    const unlogged = within(tree).getByText('svchost.exe');
+    expect(unlogged.tagName).not.toBe('BUTTON');
+    expect(unlogged.closest('li')).toHaveTextContent('svchost.exe pid 612 · parent, not in the evidence');
+    expect(within(tree).getAllByRole('button').map((b) => b.textContent)).toEqual(['WmiPrvSE.exe']);
     await userEvent.click(within(tree).getByRole('button', { name: 'WmiPrvSE.exe' }));
     expect(onselectrow).toHaveBeenCalledWith(6);
   });

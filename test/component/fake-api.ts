@@ -224,9 +224,11 @@ export class FakeApi implements HopscopeApi {
 
   private tree(row: number): ProcessNode[] {
     const e = this.event(row);
+    const parentRow = Math.max(0, row - 1);
     return [
-      { row: Math.max(0, row - 1), timeMs: e.timeMs - 500, process_name: e.fields['parent_process_name'] ?? null, process: e.fields['parent_process_name'] ?? null, process_id: e.fields['parent_process_id'] ?? null, depth: 0, relation: 'ancestor' },
-      { row, timeMs: e.timeMs, process_name: e.fields['process_name'] ?? null, process: e.fields['process'] ?? null, process_id: e.fields['process_id'] ?? null, depth: 1, relation: 'self' },
+      { row: parentRow, timeMs: e.timeMs - 500, process_name: 'svchost.exe', process: 'C:\\Windows\\system32\\svchost.exe -k DcomLaunch', process_id: '612', depth: 0, relation: 'unlogged-parent' },
+      { row: parentRow, timeMs: e.timeMs - 500, process_name: e.fields['parent_process_name'] ?? null, process: e.fields['parent_process_name'] ?? null, process_id: e.fields['parent_process_id'] ?? null, depth: 1, relation: 'ancestor' },
+      { row, timeMs: e.timeMs, process_name: e.fields['process_name'] ?? null, process: e.fields['process'] ?? null, process_id: e.fields['process_id'] ?? null, depth: 2, relation: 'self' },
     ];
   }
 

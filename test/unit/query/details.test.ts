@@ -115,7 +115,45 @@ describe('processTree by pid (no GUIDs)', () => {
       ['svchost.exe', 'child', 1],
       ['net.exe', 'descendant', 2],
     ]);
-    expect(processTree(store, 6).map((x) => x.relation)).toEqual(['self']);
-    expect(processTree(store, 2).map((x) => x.relation)).toEqual(['self']);
+    // Parent pid 100 named, but its process is too far back (late.exe) or on another host: the parent is shown as
+    // the child's fields name it, not linked to a logged event.
+    expect(processTree(store, 6).map((x) => x.relation)).toEqual(['unlogged-parent', 'self']);
+    expect(processTree(store, 2).map((x) => x.relation)).toEqual(['unlogged-parent', 'self']);
+  });
+});
+
+describe('processTree: a parent whose creation is not in the evidence', () => {
+  const T = Date.UTC(2020, 9, 19, 3, 30, 46);
+  const rec = (n: number, fields: Partial<Record<CanonicalField, string>>): IngestRecord => ({
+    timeMs: T + n, source: 'sysmon', fields: { dest: 'WORKSTATION5', ...fields }, originalNames: [], originalValues: [], record: n + 1, line: n + 1, byteOffset: 0,
+  });
+  // OTRF's PsExec capture: cmd.exe (not logged) starts PsExec.exe, which starts nothing on this host.
+  const recs = [
+    rec(0, { process_name: 'PsExec.exe', process: 'PsExec.exe -accepteula -s cmd', process_id: '7256', process_guid: '{a-1}', parent_process_guid: '{a-0}', parent_process_name: 'cmd.exe', parent_process: 'cmd.exe /c run.bat', parent_process_id: '4120' }),
+    rec(1, { process_name: 'conhost.exe', process: 'conhost.exe 0xffffffff', process_id: '7300', process_guid: '{a-2}', parent_process_guid: '{a-1}', parent_process_id: '7256', parent_process_path: 'C:\\Tools\\PsExec.exe' }),
+    rec(2, { process_name: 'orphan.exe', process_id: '9000', parent_process_path: 'C:\\Windows\\explorer.exe' }),
+    rec(3, { process_name: 'alone.exe', process_id: '9100' }),
+  ];
+  const store = buildStore([{ records: recs }]);
+
+  it('heads the chain with the parent its topmost logged process names, then shifts every depth by one', () => {
+    expect(processTree(store, 1)).toEqual([
+      { row: 0, timeMs: T, process_name: 'cmd.exe', process: 'cmd.exe /c run.bat', process_id: '4120', depth: 0, relation: 'unlogged-parent' },
+      { row: 0, timeMs: T, process_name: 'PsExec.exe', process: 'PsExec.exe -accepteula -s cmd', process_id: '7256', depth: 1, relation: 'ancestor' },
+      { row: 1, timeMs: T + 1, process_name: 'conhost.exe', process: 'conhost.exe 0xffffffff', process_id: '7300', depth: 2, relation: 'self' },
+    ]);
+    expect(processTree(store, 0).map((x) => [x.process_name, x.relation, x.depth])).toEqual([
+      ['cmd.exe', 'unlogged-parent', 0],
+      ['PsExec.exe', 'self', 1],
+      ['conhost.exe', 'child', 2],
+    ]);
+  });
+
+  it('names it by the parent path\'s basename when no name is given, and adds nothing when no parent is named', () => {
+    expect(processTree(store, 2).map((x) => [x.process_name, x.process_id, x.relation])).toEqual([
+      ['explorer.exe', null, 'unlogged-parent'],
+      ['orphan.exe', '9000', 'self'],
+    ]);
+    expect(processTree(store, 3).map((x) => x.relation)).toEqual(['self']);
   });
 });
