@@ -243,6 +243,19 @@ export interface RescanRequest {
   binSpanSec?: number;
   /** Only these rules run; absent keeps the current selection. */
   enabledRuleIds?: string[];
+  /** Read the rule files again (after `rules.add`): new rules run, rules switched off stay off. */
+  reloadRules?: boolean;
+}
+
+/** A rule file the analyst adds from the app: its file name (no folders) and its text. */
+export interface RuleFileUpload {
+  name: string;
+  text: string;
+}
+
+export interface RulesAddResult {
+  /** Where each file went: Sigma rules, SPL rule-pack files, or SPL macros; `name` as saved (renamed on a clash). */
+  added: Array<{ name: string; kind: 'sigma' | 'spl' | 'macros' }>;
 }
 
 export interface HostEvent {
@@ -308,6 +321,8 @@ export interface ApiContract {
   /** The case report in one format (JSON / CSV / NDJSON / self-contained HTML). */
   'case.export': [ExportRequest, ExportResponse];
   'case.rescan': [RescanRequest, CaseSummary];
+  /** Saves rule files into the user's rule folders (used by this and every later case); `case.rescan` with `reloadRules` runs them. */
+  'rules.add': [{ files: RuleFileUpload[] }, RulesAddResult];
   /** The analyst's annotations of the open case (saved per evidence set in the user-data folder). */
   'case.annotations': [Record<string, never>, AnnotationDoc];
   /**

@@ -79,6 +79,8 @@ const spanSec: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) &&
 const sha256Hex: Check = (v, p) => (typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v) ? null : `${p} must be a SHA-256 in hex`);
 
 const EPOCH_MS = 8.64e15;
+/** A rule file added from the app (Sigma rules are a few KB; the browser-mode socket takes 1 MiB a message). */
+export const RULE_FILE_MAX_CHARS = 1024 * 1024;
 const empty = obj({});
 const hostList = opt(arr(str(512), 100_000));
 
@@ -117,7 +119,9 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'case.rescan': obj({
     binSpanSec: opt((v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`)),
     enabledRuleIds: opt(arr(str(512), 100_000)),
+    reloadRules: opt((v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`)),
   }),
+  'rules.add': obj({ files: arr(obj({ name: str(255), text: str(RULE_FILE_MAX_CHARS) }), 500) }),
   'case.annotations': empty,
   'case.annotate': obj({
     changes: opt(arr(plain(), 1000)),

@@ -21,13 +21,15 @@ import type {
   RescanRequest,
   Req,
   Res,
+  RuleFileUpload,
+  RulesAddResult,
 } from '../../engine/rpc/api.ts';
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { emptyDoc, type AnnotationChange, type AnnotationDoc, type AnnotationTarget } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
-import { createCaseService } from './case-service.ts';
+import { createCaseService, ruleRefs } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
@@ -116,6 +118,16 @@ function describeSample(file: string): string {
   const lower = file.toLowerCase();
   const kind = lower.endsWith('.xml') ? 'Sysmon / Windows event XML' : lower.endsWith('.csv') ? 'CSV export' : 'JSON export';
   return `Demo process-creation log (${kind}) with lateral-movement episodes among ordinary activity.`;
+}
+
+/** A rule file name the app saves: no folders, no leading dot, a rule extension. */
+const RULE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9 ._()+-]{0,150}\.(?:ya?ml|conf)$/i;
+const MAX_RULE_UPLOAD_FILES = 500;
+
+/** Where an added rule file belongs: macros by extension, SPL rule-pack files by their `language: spl` line, else Sigma. */
+function ruleFileKind(name: string, text: string): 'sigma' | 'spl' | 'macros' {
+  if (extname(name).toLowerCase() === '.conf') return 'macros';
+  return /^language:[ \t]*["']?spl["']?[ \t]*(?:#.*)?$/m.test(text) ? 'spl' : 'sigma';
 }
 
 /** The user's own rule folders are optional: absent means none, not an error. */
@@ -278,11 +290,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
     const jobId = randomBytes(8).toString('hex');
     const progress = (p: Omit<IngestProgress, 'jobId'>): void => push({ type: 'progress', progress: { jobId, ...p } });
     const launch = async (): Promise<void> => {
-      const rules = await collectRuleFiles({
-        builtinDir: join(opts.resourcesDir, 'rules'),
-        rulePaths: [...(opts.ruleDirs ?? []), ...(await existing(join(opts.userDataDir, 'rules')))],
-        sigmaPaths: [...(opts.sigmaDirs ?? []), ...(await existing(join(opts.userDataDir, 'sigma')))],
-      });
+      const rules = await ruleSources();
       if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
       const mappings = await loadMappings();
       if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
@@ -365,8 +373,78 @@ export function createHostService(opts: HostServiceOptions): HostService {
     if (!cases.current) throw new HopscopeError('E_CASE', 'the case folder could not be opened, so nothing can be saved (see the earlier error)');
   }
 
+  /** Built-in rules, then the user's rule folders (`<userDataDir>/rules`, `<userDataDir>/sigma`, and any given). */
+  async function ruleSources(): Promise<LoadRulesParams> {
+    return collectRuleFiles({
+      builtinDir: join(opts.resourcesDir, 'rules'),
+      rulePaths: [...(opts.ruleDirs ?? []), ...(await existing(join(opts.userDataDir, 'rules')))],
+      sigmaPaths: [...(opts.sigmaDirs ?? []), ...(await existing(join(opts.userDataDir, 'sigma')))],
+    });
+  }
+
+  /**
+   * Saves rule files the analyst picked into `<userDataDir>/sigma` or `<userDataDir>/rules`, where every case finds
+   * them. A file whose exact text is already there is not saved twice; a different file of the same name gets a
+   * numbered name. Nothing is saved unless every file is acceptable.
+   */
+  async function addRules(files: RuleFileUpload[]): Promise<RulesAddResult> {
+    if (files.length === 0) throw new HopscopeError('E_USAGE', 'rules.add needs at least one file');
+    if (files.length > MAX_RULE_UPLOAD_FILES) throw new HopscopeError('E_USAGE', `at most ${MAX_RULE_UPLOAD_FILES} rule files at once`);
+    for (const f of files) {
+      if (!RULE_FILE_NAME.test(f.name)) {
+        throw new HopscopeError('E_USAGE', `rule file name ${JSON.stringify(f.name.slice(0, 80))} is not accepted: letters, digits, space and . _ ( ) + - only, ending in .yml, .yaml or .conf`);
+      }
+    }
+    const added: RulesAddResult['added'] = [];
+    for (const f of files) {
+      const kind = ruleFileKind(f.name, f.text);
+      const dir = join(opts.userDataDir, kind === 'sigma' ? 'sigma' : 'rules');
+      await mkdir(dir, { recursive: true });
+      const ext = extname(f.name);
+      const stem = f.name.slice(0, -ext.length);
+      let saved: string | null = null;
+      for (let n = 1; n <= 1000 && saved === null; n++) {
+        const name = n === 1 ? f.name : `${stem}-${n}${ext}`;
+        const target = join(dir, name);
+        let present: string | null = null;
+        try {
+          present = await readFile(target, 'utf8');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new HopscopeError('E_IO', `cannot read '${name}': ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`, { file: target });
+        }
+        if (present === f.text) saved = name;
+        else if (present === null) {
+          await writeFileAtomic(target, new TextEncoder().encode(f.text));
+          saved = name;
+        }
+      }
+      if (saved === null) throw new HopscopeError('E_USAGE', `too many rule files named like ${JSON.stringify(f.name)}`);
+      added.push({ name: saved, kind });
+    }
+    return { added };
+  }
+
   async function rescan(req: RescanRequest): Promise<CaseSummary> {
     requireCase();
+    if (req.reloadRules) {
+      // Rules the analyst switched off stay off; rules new to the set run.
+      const off = new Set(lastSummary!.rules.filter((r) => r.enabled === false).map((r) => r.id));
+      const fresh = await ruleSources();
+      let loaded = await engine.call('loadRules', fresh).promise;
+      lastRules = fresh;
+      if (off.size > 0) {
+        lastRules = { ...fresh, enabledIds: loaded.rules.map((r) => r.id).filter((id) => !off.has(id)) };
+        loaded = await engine.call('loadRules', lastRules).promise;
+      }
+      // The case records the rule set it now runs (ids, versions, file hashes), as when it was opened.
+      const store = cases.current;
+      if (store) {
+        const refs = ruleRefs(loaded.rules, lastRules);
+        if (refs.ruleSetSha256 !== store.doc.ruleSetSha256 || JSON.stringify(refs.rules) !== JSON.stringify(store.doc.rules)) {
+          await store.apply({ kind: 'rules', rules: refs.rules, ruleSetSha256: refs.ruleSetSha256 }).catch((err: unknown) => push({ type: 'error', error: toErrorInfo(err) }));
+        }
+      }
+    }
     if (req.enabledRuleIds) {
       lastRules = { ...lastRules!, enabledIds: req.enabledRuleIds };
       await engine.call('loadRules', lastRules).promise;
@@ -524,6 +602,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await exportReport((r as Req<'case.export'>).format, (r as Req<'case.export'>).findingIds)) as Res<C>;
       case 'case.rescan':
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
+      case 'rules.add':
+        return (await addRules((r as Req<'rules.add'>).files)) as Res<C>;
       case 'case.annotations':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
         return (cases.current?.doc.annotations ?? emptyDoc()) as Res<C>;
