@@ -18,6 +18,7 @@ import type {
   RecentCaseItem,
   RecentItem,
   Req,
+  RescanRequest,
   Res,
   RowsRequest,
   RowsResponse,
@@ -111,6 +112,9 @@ export class FakeApi implements HopscopeApi {
   annotationDoc: AnnotationDoc = { findings: {}, events: {} };
   /** What `case.saveView` stored last; `case.view` returns it. */
   savedView: unknown = null;
+  /** Rules from `rules.add`, run once a `case.rescan` asks to reload them. */
+  private savedRules: CaseSummary['rules'] = [];
+  private activeRules: CaseSummary['rules'] = [];
 
   constructor(opts: FakeApiOptions = {}) {
     this.opts = opts;
@@ -171,6 +175,7 @@ export class FakeApi implements HopscopeApi {
       rules: [
         { id: 'psexec-accepteula', title: 'PsExec with -accepteula', language: 'spl', source: 'builtin:psexec.spl', riskScore: 56, techniques: ['T1569.002'] },
         { id: 'impacket-lateral-movement-sysmon', title: 'Impacket lateral movement', language: 'spl', source: 'builtin:impacket.spl', riskScore: 80, techniques: ['T1047'] },
+        ...this.activeRules,
       ],
       ruleIssues: [],
       findings: FINDINGS.length,
@@ -326,7 +331,14 @@ export class FakeApi implements HopscopeApi {
           { sha256: 'c'.repeat(64), path: '/cases/<b>x</b>.csv', name: '<b>x</b>.csv', status: 'missing', reason: 'no such file' },
         ] satisfies EvidenceCheckResult[];
       case 'case.rescan':
+        if ((req as RescanRequest).reloadRules) this.activeRules.push(...this.savedRules.splice(0));
         return { ...this.summary(), binSpanSec: (req as { binSpanSec?: number }).binSpanSec ?? 1 };
+      case 'rules.add': {
+        // Like the host: saved now, run by the next case.rescan with reloadRules.
+        const files = (req as Req<'rules.add'>).files;
+        for (const f of files) this.savedRules.push({ id: `sigma-${f.name}`, title: /^title: (.*)$/m.exec(f.text)?.[1] ?? f.name, language: 'sigma', source: f.name, riskScore: 50, techniques: [] });
+        return { added: files.map((f) => ({ name: f.name, kind: 'sigma' as const })) };
+      }
       case 'case.recent':
         return this.opts.recentCases ?? [];
       case 'case.reopen':

@@ -74,3 +74,43 @@ describe('SettingsPanel', () => {
     expect(api.callsTo('query.rows').every((r) => r.startMs === undefined)).toBe(true);
   });
 });
+
+describe('SettingsPanel: adding rule files', () => {
+  const sigma = 'title: Lab rule from the analyst\nid: 33333333-2222-3333-4444-555555555555\nlogsource:\n  category: process_creation\ndetection:\n  sel:\n    CommandLine|contains: whoami\n  condition: sel\n';
+
+  it('sends the picked files to rules.add, re-runs detection with them, and lists the new rule as enabled', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    render(SettingsPanel, { api, get summary() { return app.summary!; }, annotations: app.annotations, onrescan: (req: RescanRequest) => app.rescan(req), onclose: vi.fn(), onerror: vi.fn() });
+    const input = screen.getByLabelText('Rule files to add') as HTMLInputElement;
+    await userEvent.upload(input, [new File([sigma], 'lab rule.yml', { type: 'application/yaml' })]);
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Added 1 Sigma file(s); 1 new rule(s) ran.'));
+    expect(api.callsTo('rules.add')).toEqual([{ files: [{ name: 'lab rule.yml', text: sigma }] }]);
+    expect(api.callsTo('case.rescan')).toEqual([{ reloadRules: true }]);
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: /Lab rule from the analyst/ })).toBeChecked());
+  });
+
+  it('refuses a file over 1 MiB in the page, before anything is sent', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    const onerror = vi.fn();
+    render(SettingsPanel, { api, summary: app.summary!, annotations: app.annotations, onrescan: (req: RescanRequest) => app.rescan(req), onclose: vi.fn(), onerror });
+    await userEvent.upload(screen.getByLabelText('Rule files to add') as HTMLInputElement, [new File(['x'.repeat(1024 * 1024 + 1)], 'huge.yml')]);
+    await waitFor(() => expect(onerror).toHaveBeenCalledWith(expect.objectContaining({ code: 'E_USAGE', message: expect.stringContaining("'huge.yml' is larger than 1 MiB") })));
+    expect(api.callsTo('rules.add')).toEqual([]);
+  });
+});
+
+describe('ruleBatches', () => {
+  it('keeps every file, in order, in batches under the size and count limits (a lone oversized file goes alone)', async () => {
+    const { ruleBatches } = await import('../../renderer/panels/rule-batches.ts');
+    const files = [300, 300, 300, 2000, 10, 10].map((n, i) => ({ name: `r${i}.yml`, text: 'x'.repeat(n) }));
+    const batches = ruleBatches(files, 700, 2);
+    expect(batches.flat()).toEqual(files);
+    expect(batches.map((b) => b.map((f) => f.name))).toEqual([['r0.yml', 'r1.yml'], ['r2.yml'], ['r3.yml'], ['r4.yml', 'r5.yml']]);
+    expect(ruleBatches(files.slice(4), 700, 1).map((b) => b.length)).toEqual([1, 1]);
+    expect(ruleBatches([])).toEqual([]);
+  });
+});
