@@ -659,6 +659,46 @@ const tests = [
     },
   },
   {
+    name: 'a Sigma rule file added in Settings runs on the open case, and can be switched off again',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page, tmp }) {
+      const { writeFileSync } = await import('node:fs');
+      const file = join(tmp, 'e2e-ping.yml');
+      writeFileSync(
+        file,
+        [
+          'title: E2E ping of the file server',
+          'id: 7e2e0000-1111-4222-8333-944444444444',
+          'status: test',
+          'logsource:',
+          '    category: process_creation',
+          '    product: windows',
+          'detection:',
+          '    selection:',
+          "        CommandLine|contains: 'ping -n 1 10.0.10.5'",
+          '    condition: selection',
+          'level: low',
+          '',
+        ].join('\n'),
+      );
+      const findingsNow = () => page.evaluate(() => Number(/(\d[\d,]*) findings/.exec(document.querySelector('.topbar .stats')?.textContent ?? '')?.[1]?.replace(/,/g, '') ?? NaN));
+      const before = await findingsNow();
+      assert(before > 0, `no findings count before: ${before}`);
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Case settings' });
+      await dialog.getByLabel('Rule files to add').setInputFiles(file);
+      await waitOrAlert(page, dialog.getByRole('status').filter({ hasText: 'Added 1 Sigma file(s); 1 new rule(s) ran.' }));
+      // The sample pings 10.0.10.5 twelve times, each in its own second: twelve new findings.
+      await page.waitForFunction((b) => (document.querySelector('.topbar .stats')?.textContent ?? '').includes(`${b + 12} findings`), before);
+      const rule = dialog.getByRole('checkbox', { name: /E2E ping of the file server/ });
+      assert(await rule.isChecked(), 'the added rule is not shown as enabled');
+      await rule.uncheck();
+      await dialog.getByRole('button', { name: 'Apply and re-run detection' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.waitForFunction((b) => (document.querySelector('.topbar .stats')?.textContent ?? '').includes(`${b} findings`), before);
+    },
+  },
+  {
     name: 'dark theme applies through the toggle',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {
