@@ -34,6 +34,26 @@ describe('FindingsPanel', () => {
     expect(items[1]).toHaveTextContent('2024-03-05T14:00:42.000Z');
   });
 
+  it('heads a Sigma rule\'s finding with the rule title (its id is a UUID kept as the tooltip); other rules by id', async () => {
+    const api = new FakeApi();
+    const sigmaId = '7e2e0000-1111-4222-8333-944444444444';
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'query.findings'
+        ? { findings: [{ ...FINDINGS[1]!, id: `${sigmaId}|WKS-NYC-1001|0`, ruleId: sigmaId }, FINDINGS[0]!], hosts: [], links: [] }
+        : orig(channel as never, req as never)) as typeof api.call;
+    const rules = [
+      { id: sigmaId, title: 'PsExec <b>service</b> install', language: 'sigma' },
+      { id: 'impacket-lateral-movement-sysmon', title: 'Impacket lateral movement', language: 'spl' },
+    ];
+    const { container } = render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn(), rules });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    const heads = [...(await within(list).findAllByRole('button'))].map((b) => b.querySelector('.rule')!);
+    expect(heads.map((h) => h.textContent)).toEqual(['impacket-lateral-movement-sysmon', 'PsExec <b>service</b> install']);
+    expect(heads[1]!.getAttribute('title')).toBe(`Sigma rule ${sigmaId}`);
+    expect(container.querySelector('.rule b')).toBeNull();
+  });
+
   it('says findings come after the rules while a partial case is shown', async () => {
     const api = new FakeApi();
     const orig = api.call.bind(api);
