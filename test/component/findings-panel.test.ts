@@ -40,7 +40,11 @@ describe('FindingsPanel', () => {
     const orig = api.call.bind(api);
     api.call = (async (channel: string, req: unknown) =>
       channel === 'query.findings'
-        ? { findings: [{ ...FINDINGS[1]!, id: `${sigmaId}|WKS-NYC-1001|0`, ruleId: sigmaId }, FINDINGS[0]!], hosts: [], links: [] }
+        ? {
+            findings: [{ ...FINDINGS[1]!, id: `${sigmaId}|WKS-NYC-1001|0`, ruleId: sigmaId }, FINDINGS[0]!],
+            hosts: [{ host: 'WKS-NYC-1001', events: 10, findings: 1, riskScore: 56, topRules: [{ ruleId: sigmaId, findings: 1, riskScore: 56 }], firstMs: BASE_MS, lastMs: BASE_MS + 1000 }],
+            links: [],
+          }
         : orig(channel as never, req as never)) as typeof api.call;
     const rules = [
       { id: sigmaId, title: 'PsExec <b>service</b> install', language: 'sigma' },
@@ -52,6 +56,8 @@ describe('FindingsPanel', () => {
     expect(heads.map((h) => h.textContent)).toEqual(['impacket-lateral-movement-sysmon', 'PsExec <b>service</b> install']);
     expect(heads[1]!.getAttribute('title')).toBe(`Sigma rule ${sigmaId}`);
     expect(container.querySelector('.rule b')).toBeNull();
+    // The host risk table names it the same way.
+    expect(screen.getByRole('table').querySelector('.rules')).toHaveTextContent('PsExec <b>service</b> install ×1');
   });
 
   it('says findings come after the rules while a partial case is shown', async () => {
