@@ -17,6 +17,9 @@ import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
 import { collectRuleFiles } from './rule-files.ts';
 
+/** Rule issues other than errors listed one by one before the count. */
+const MAX_LISTED_RULE_ISSUES = 20;
+
 function write(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<void> {
   return new Promise((ok) => {
     if (stream.write(text)) ok();
@@ -167,8 +170,14 @@ async function scan(opts: ScanOptions): Promise<number> {
         process.stderr.write(`rule ${issue.severity}: ${issue.source}${issue.ruleId ? ` (${issue.ruleId})` : ''}: ${issue.message}\n`);
       }
     }
-    const unsupported = result.rules.issues.filter((i) => i.severity !== 'error').length;
-    if (unsupported) process.stderr.write(`${unsupported} rule(s) skipped as unsupported or with warnings\n`);
+    const unsupported = result.rules.issues.filter((i) => i.severity !== 'error');
+    if (unsupported.length) {
+      // Name the reason for a few (a rule file of one's own); a whole SigmaHQ folder gets the count.
+      for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) {
+        process.stderr.write(`rule ${issue.severity}: ${issue.source}${issue.ruleId ? ` (${issue.ruleId})` : ''}: ${issue.message}\n`);
+      }
+      process.stderr.write(`${unsupported.length} rule(s) skipped as unsupported or with warnings${unsupported.length > MAX_LISTED_RULE_ISSUES ? ` (the first ${MAX_LISTED_RULE_ISSUES} listed above)` : ''}\n`);
+    }
     for (const e of result.evidence) for (const w of e.warnings) process.stderr.write(`warning: ${e.input.name}: ${w}\n`);
     if (caseDoc && caseDoc.evidence.length > 0 && !caseDoc.evidence.some((c) => result.evidence.some((e) => e.sha256 === c.sha256))) {
       // Finding ids may still match (same rule, host and time), but event notes are keyed by evidence content.

@@ -269,6 +269,15 @@ describe('cli scan', () => {
     expect(r.stderr).toMatch(/^hopscope: not a readable log: a binary Windows event log \(\.evtx\), not an export: save it as XML first .*\(Security\.evtx\)\n$/);
   });
 
+  it('names the reason for a rule of its own that cannot be used, not only a count', async () => {
+    const rule = join(tmp, 'from-datamodel.yml');
+    await writeFile(rule, 'id: lab-from\ntitle: from\nlanguage: spl\nversion: 1\nrisk_score: 10\nsearch: |-\n  | from datamodel Endpoint.Processes | search process_name=cmd.exe\n');
+    const r = run(['--rules', rule, fixture]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`rule unsupported: ${rule} (lab-from): SPL command "from" is not supported`);
+    expect(r.stderr).toContain('1 rule(s) skipped as unsupported or with warnings\n');
+  });
+
   it('--help prints usage and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);
