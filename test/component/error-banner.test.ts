@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import ErrorBanner from '../../renderer/panels/ErrorBanner.svelte';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import type { ShownError } from '../../renderer/state/app-state.svelte.ts';
+import type { CaseSummary } from '../../engine/rpc/api.ts';
 
 const evtxReason = 'not a readable log: a binary Windows event log (.evtx), not an export';
 /** What the host hands over for an engine error: the message ends with its location (HopscopeError.toInfo). */
@@ -40,5 +41,21 @@ describe('ErrorBanner', () => {
     const item = screen.getByRole('listitem');
     expect(item.querySelector('img, b')).toBeNull();
     expect(item).toHaveTextContent('bad <img src=x onerror=alert(1)> header (<b>x</b>.csv)');
+  });
+
+  it('lists why a rule file of the analyst\'s own was skipped, the first 20 of many, but not the built-in pack\'s notes', () => {
+    const issue = (n: number, severity: 'error' | 'unsupported' | 'warning', source: string) => ({ source, severity, code: 'E_RULE_UNSUPPORTED' as const, message: `reason ${n}`, ruleId: `r${n}` });
+    const summary = (ruleIssues: ReturnType<typeof issue>[]) => ({ evidence: [], ruleIssues }) as unknown as CaseSummary;
+    const { unmount } = render(ErrorBanner, { errors: [], ondismiss: vi.fn(), summary: summary([issue(1, 'unsupported', '/home/a/.config/hopscope/sigma/lab.yml'), issue(2, 'warning', 'builtin:x.yml'), issue(3, 'error', 'builtin:y.yml')]) });
+    const box = screen.getByText(/rule\(s\) could not be used/);
+    expect(box).toHaveTextContent('2 rule(s) could not be used:');
+    expect([...box.querySelectorAll('.issue')].map((e) => e.textContent)).toEqual(['r1: reason 1', 'r3: reason 3']);
+    expect(box).not.toHaveTextContent('reason 2');
+    unmount();
+    render(ErrorBanner, { errors: [], ondismiss: vi.fn(), summary: summary(Array.from({ length: 25 }, (_, n) => issue(n, 'unsupported', 'sigma/x.yml'))) });
+    const many = screen.getByText(/rule\(s\) could not be used/);
+    expect(many).toHaveTextContent('25 rule(s) could not be used:');
+    expect([...many.querySelectorAll('.issue')].map((e) => e.textContent).slice(-2)).toEqual(['r19: reason 19', '… and 5 more']);
+    expect(many).not.toHaveTextContent('reason 20');
   });
 });
