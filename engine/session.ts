@@ -6,7 +6,7 @@ import { eventAnnotationKey, parseAnnotationDoc, type AnnotationDoc } from './ca
 import type { Finding } from './detect/types.ts';
 import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
-import { findingsToCsv } from './export/csv.ts';
+import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
 import { buildReport, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
@@ -322,6 +322,29 @@ export class EngineSession {
       }
     }
     return { total, keys };
+  }
+
+  /**
+   * The events of a table scope as CSV (formula-safe cells, UTF-8 BOM for spreadsheets): UTC time, the given columns,
+   * then where each event is in the evidence (file, SHA-256, record, line) so it can be found again. Nothing when
+   * more than `max` match (the caller asks for a narrower scope).
+   */
+  eventsCsv(scope: EventScope, columns: readonly string[], max: number): { total: number; text: string | null } {
+    const cols = columns.filter((c) => c !== '_time');
+    const base: RowsRequest = { ...scope, offset: 0, limit: 0, columns: ['_time', ...cols] };
+    const first = this.queries.rows(this.store, base, this.ctx);
+    if (first.filterError) throw HopscopeError.fromInfo({ ...first.filterError, code: 'E_USAGE' });
+    const total = first.total;
+    if (total > max) return { total, text: null };
+    const lines: string[] = [csvRow(['time_utc', ...cols, 'evidence_file', 'evidence_sha256', 'record', 'line'])];
+    const PAGE = 5000;
+    for (let offset = 0; offset < total; offset += PAGE) {
+      for (const r of this.queries.rows(this.store, { ...base, offset, limit: PAGE }, this.ctx).rows) {
+        const loc = this.store.locator(r.row);
+        lines.push(csvRow([...r.values, this.store.evidenceName(loc.evidence), this.evidence.get(loc.evidence)?.meta?.sha256 ?? '', loc.record, loc.line ?? '']));
+      }
+    }
+    return { total, text: '\ufeff' + lines.join('\r\n') + '\r\n' };
   }
 
   event(row: number): EventDetails {

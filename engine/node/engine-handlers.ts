@@ -266,6 +266,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       return { ok: true };
     },
     eventKeys: (p) => session.eventKeys(p.scope, p.max),
+    eventsCsv: (p) => session.eventsCsv(p.scope, p.columns, p.max),
     loadRules: (p) => session.loadRules(p),
     detect(p, ctx) {
       return session.runDetection({ binSpanSec: p.binSpanSec, isCancelled: ctx.isCancelled });

@@ -120,6 +120,8 @@ export interface EngineMethods {
   annotations: [{ doc: AnnotationDoc }, { ok: true }];
   /** Annotation keys (`<sha256>:<record>`) of the events of a table scope; none when more than `max` match. */
   eventKeys: [{ scope: EventScope; max: number }, { total: number; keys: string[] }];
+  /** The events of a table scope as CSV (time, `columns`, evidence locators); `text` null when more than `max` match. */
+  eventsCsv: [{ scope: EventScope; columns: string[]; max: number }, { total: number; text: string | null }];
   loadRules: [LoadRulesParams, LoadRulesResult];
   detect: [DetectParams, DetectResult];
   summary: [Record<string, never>, CaseSummary | null];
@@ -252,6 +254,12 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
   eventKeys: (p) =>
     shape(p, {
       scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
+      max: (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000,
+    }),
+  eventsCsv: (p) =>
+    shape(p, {
+      scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
+      columns: (x) => Array.isArray(x) && x.length <= 500 && x.every((s) => isStr(s, 256)),
       max: (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000,
     }),
   evidenceMeta: (p) =>
