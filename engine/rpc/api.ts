@@ -219,6 +219,8 @@ export interface ExportResponse {
 
 /** Most events one bulk annotation may target (the table's filter must be narrower beyond it). */
 export const BULK_MAX_EVENTS = 10_000;
+/** Events one CSV export of the table takes (browser mode hands the file over the socket in one message). */
+export const EXPORT_MAX_EVENTS = 100_000;
 /** Most findings one bulk annotation may target. */
 export const BULK_MAX_FINDINGS = 10_000;
 
@@ -320,6 +322,8 @@ export interface ApiContract {
   'query.findings': [{ sort?: 'risk' | 'time' }, FindingsResponse];
   /** The case report in one format (JSON / CSV / NDJSON / self-contained HTML). */
   'case.export': [ExportRequest, ExportResponse];
+  /** The events a table scope shows, as CSV with their evidence locators (at most EXPORT_MAX_EVENTS). */
+  'case.exportEvents': [{ scope: EventScope; columns: string[] }, ExportResponse];
   'case.rescan': [RescanRequest, CaseSummary];
   /** Saves rule files into the user's rule folders (used by this and every later case); `case.rescan` with `reloadRules` runs them. */
   'rules.add': [{ files: RuleFileUpload[] }, RulesAddResult];

@@ -115,6 +115,10 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'query.event': obj({ row: int(0, 2 ** 32) }),
   'query.processTree': obj({ row: int(0, 2 ** 32) }),
   'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
+  'case.exportEvents': obj({
+    scope: obj({ filter: opt(str(MAX_STRING)), startMs: opt(num()), endMs: opt(num()), hosts: hostList, findingId: opt(str(1024)) }),
+    columns: arr(str(256), 500),
+  }),
   'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html', 'pdf'), findingIds: opt(arr(str(1024), 100_000)) }),
   'case.rescan': obj({
     binSpanSec: opt((v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`)),

@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
-import { BULK_MAX_EVENTS } from '../../engine/rpc/api.ts';
+import { BULK_MAX_EVENTS, EXPORT_MAX_EVENTS } from '../../engine/rpc/api.ts';
 import type {
   AppInfo,
   BulkAnnotation,
   CaseSummary,
   Channel,
   EvidenceHandle,
+  EventScope,
   ExportFormat,
   ExportResponse,
   HostPush,
@@ -515,14 +516,30 @@ export function createHostService(opts: HostServiceOptions): HostService {
     }
     const bytes = format === 'pdf' ? await opts.printToPdf!(new TextDecoder().decode(await reportBytes('html', findingIds))) : await reportBytes(format, findingIds);
     const fileName = findingIds ? `hopscope-findings.${format}` : `hopscope-report.${format}`;
-    const out: ExportResponse = { fileName, mime: EXPORT_MIME[format], bytes: bytes.byteLength };
+    return deliver(fileName, EXPORT_MIME[format], bytes);
+  }
+
+  /** The events of a table scope as CSV (at most EXPORT_MAX_EVENTS; beyond, the analyst narrows the scope). */
+  async function exportEvents(scope: EventScope, columns: string[]): Promise<ExportResponse> {
+    requireCase();
+    const { total, text } = await engine.call('eventsCsv', { scope, columns, max: EXPORT_MAX_EVENTS }).promise;
+    if (text === null) {
+      throw new HopscopeError('E_USAGE', `${total.toLocaleString('en-US')} events match; one export takes at most ${EXPORT_MAX_EVENTS.toLocaleString('en-US')}: narrow the filter, the time range or the hosts`);
+    }
+    return deliver('hopscope-events.csv', EXPORT_MIME.csv, new TextEncoder().encode(text));
+  }
+
+  /** Electron: the save dialog, then the host writes the file (never over evidence). Browser mode: the text, to download. */
+  async function deliver(fileName: string, mime: string, bytes: Uint8Array): Promise<ExportResponse> {
+    const out: ExportResponse = { fileName, mime, bytes: bytes.byteLength };
     if (opts.mode === 'electron' && opts.chooseSavePath) {
       const target = await opts.chooseSavePath(fileName);
       if (target && isEvidencePath(target)) throw new HopscopeError('E_SECURITY', 'an export must not overwrite evidence', { file: target });
       if (target) await writeFileAtomic(target, bytes);
       out.savedTo = target;
     } else {
-      out.text = new TextDecoder().decode(bytes);
+      // ignoreBOM: a CSV's byte-order mark (Excel reads UTF-8 by it) stays in the text the renderer downloads.
+      out.text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     }
     return out;
   }
@@ -600,6 +617,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await engine.call('explain', r as Req<'query.explain'>).promise) as Res<C>;
       case 'case.export':
         return (await exportReport((r as Req<'case.export'>).format, (r as Req<'case.export'>).findingIds)) as Res<C>;
+      case 'case.exportEvents':
+        return (await exportEvents((r as Req<'case.exportEvents'>).scope, (r as Req<'case.exportEvents'>).columns)) as Res<C>;
       case 'case.rescan':
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
       case 'rules.add':

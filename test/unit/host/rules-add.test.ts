@@ -4,17 +4,14 @@
 // written.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHostService, type HostService } from '../../../main/host/host-service.ts';
+import { openCase } from './open-case.ts';
 import { readCase } from '../../../main/host/case-store.ts';
-import type { CaseSummary, HostPush } from '../../../engine/rpc/api.ts';
+import type { CaseSummary } from '../../../engine/rpc/api.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..', '..');
-const workerPath = join(root, 'dist', 'host', 'engine-worker.js');
-const fixture = join(here, 'fixtures', 'small-cim.csv');
 const SIGMA_ID = '11111111-2222-3333-4444-555555555555';
 const sigmaText = (id = SIGMA_ID): Promise<string> => readFile(join(here, 'fixtures', 'psexec-accepteula.yml'), 'utf8').then((t) => t.replace(SIGMA_ID, id));
 const SPL_RULE = [
@@ -36,27 +33,6 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function openCase(userDataDir: string): Promise<{ host: HostService; pushes: HostPush[]; summary: CaseSummary }> {
-  const host = createHostService({ mode: 'test', resourcesDir: join(root, 'resources'), userDataDir, workerPath });
-  const pushes: HostPush[] = [];
-  host.subscribe((p) => pushes.push(p));
-  const h = await host.registerPath(fixture, 'picked');
-  const { jobId } = (await host.call('case.open', { handles: [h.id] })) as { jobId: string };
-  const end = await new Promise<HostPush>((ok) => {
-    const check = (): boolean => {
-      const hit = pushes.find((p) => p.type === 'case-ready' || (p.type === 'error' && p.jobId === jobId));
-      if (hit) ok(hit);
-      return hit !== undefined;
-    };
-    if (!check()) {
-      const off = host.subscribe(() => {
-        if (check()) off();
-      });
-    }
-  });
-  if (end.type !== 'case-ready') throw new Error(`case did not open: ${JSON.stringify(end)}`);
-  return { host, pushes, summary: end.summary };
-}
 
 describe('rules.add and case.rescan { reloadRules }', () => {
   it('saves Sigma and SPL files where every case finds them, runs them now, and keeps switched-off rules off', async () => {
