@@ -2,7 +2,7 @@
 // Invariant: the renderer holds only pages near the viewport; a query change drops every cached page and
 // responses to an older query are ignored (generation counter).
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { HopscopeApi, RowsRequest, RowsResponse, SortDir } from '../../engine/rpc/api.ts';
+import type { EventScope, HopscopeApi, RowsRequest, RowsResponse, SortDir } from '../../engine/rpc/api.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 
 export const PAGE_SIZE = 200;
@@ -350,4 +350,17 @@ export class TableState {
     const far = [...this.pages.keys()].sort((a, b) => Math.abs(b - near) - Math.abs(a - near));
     for (const p of far.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
   }
+}
+
+/** The events a table shows (its applied filter, time range, hosts or finding) as an API scope. */
+export function tableScope(table: { filter: string; range: { startMs: number; endMs: number } | null; hosts: string[] | null; findingId: string | null }): EventScope {
+  const s: EventScope = {};
+  if (table.filter.trim()) s.filter = table.filter.trim();
+  if (table.range) {
+    s.startMs = table.range.startMs;
+    s.endMs = table.range.endMs;
+  }
+  if (table.hosts) s.hosts = table.hosts;
+  if (table.findingId) s.findingId = table.findingId;
+  return s;
 }

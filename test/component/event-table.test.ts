@@ -170,3 +170,29 @@ describe('EventTable filter bar', () => {
     await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice time>=2024-03-05T14:00:00.000Z time<2024-03-05T14:01:00.000Z'));
   });
 });
+
+describe('EventTable: Export CSV', () => {
+  it('asks the host for the events of the table\'s scope with its columns, and downloads the file in browser mode', async () => {
+    const api = new FakeApi({ totalRows: 40 });
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) =>
+      channel === 'case.exportEvents'
+        ? (api.calls.push({ channel: 'case.exportEvents', req }), { fileName: 'hopscope-events.csv', mime: 'text/csv', bytes: 9, text: 'time_utc\n' })
+        : orig(channel as never, req as never)) as typeof api.call;
+    const created: Blob[] = [];
+    URL.createObjectURL = vi.fn((b: Blob) => (created.push(b), 'blob:fake')) as typeof URL.createObjectURL;
+    URL.revokeObjectURL = vi.fn();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const table = new TableState(api);
+    render(EventTable, { table, api, onselect: vi.fn(), onerror: vi.fn(), rowPx: ROW_PX });
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '41'));
+    table.setScope({ hosts: ['DC01'], range: null, findingId: null });
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Downloaded hopscope-events.csv'));
+    expect(api.callsTo('case.exportEvents')).toEqual([{ scope: { hosts: ['DC01'] }, columns: table.columns.map((c) => c.key) }]);
+    expect(table.columns[0]!.key).toBe('_time');
+    expect(click).toHaveBeenCalledTimes(1);
+    expect(created).toHaveLength(1);
+    click.mockRestore();
+  });
+});
