@@ -504,6 +504,33 @@ const tests = [
     },
   },
   {
+    name: 'the table\'s events download as CSV with their evidence locators',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page, tmp }) {
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      await input.fill('process_name:psexec*');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction(() => {
+        const n = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        return n > 0 && n < 20;
+      });
+      const shown = Number(await page.getByRole('grid', { name: 'Events' }).getAttribute('aria-rowcount')) - 1;
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      const file = join(tmp, 'events.csv');
+      await download.saveAs(file);
+      const { readFileSync } = await import('node:fs');
+      const text = readFileSync(file, 'utf8');
+      assert(download.suggestedFilename() === 'hopscope-events.csv', `file name ${download.suggestedFilename()}`);
+      assert(text.charCodeAt(0) === 0xfeff, 'no UTF-8 byte-order mark for spreadsheets');
+      const lines = text.slice(1).trim().split('\r\n');
+      assert(lines[0] === 'time_utc,dest,user,parent_process_name,process_name,process,evidence_file,evidence_sha256,record,line', `header: ${lines[0]}`);
+      assert(lines.length - 1 === shown, `${lines.length - 1} rows for ${shown} shown`);
+      assert(lines.slice(1).every((l) => /,corp-lateral-movement\.[a-z.]+,[0-9a-f]{64},\d+,\d+$/.test(l) && /psexec/i.test(l)), `rows: ${lines.slice(1, 3).join(' | ')}`);
+      await input.fill('');
+      await page.getByRole('button', { name: 'Apply' }).click();
+    },
+  },
+  {
     name: 'the case report downloads as HTML',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page, tmp }) {
