@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCase } from './open-case.ts';
+import type { ExportResponse } from '../../../engine/rpc/api.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ describe('case.exportEvents', () => {
   it('exports the events of the scope with the asked columns and where each is in the evidence', async () => {
     const { host, summary } = await openCase(join(tmp, 'u1'));
     try {
-      const res = await host.call('case.exportEvents', { scope: { hosts: ['WKS-1'] }, columns: ['_time', 'dest', 'process_name', 'process'] });
+      const res = (await host.call('case.exportEvents', { scope: { hosts: ['WKS-1'] }, columns: ['_time', 'dest', 'process_name', 'process'] })) as ExportResponse;
       expect(res).toMatchObject({ fileName: 'hopscope-events.csv', mime: 'text/csv' });
       expect(res.text!.charCodeAt(0)).toBe(0xfeff);
       const table = Papa.parse<string[]>(res.text!.slice(1), { skipEmptyLines: true }).data;
