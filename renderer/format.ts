@@ -18,6 +18,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** `1 event`, `2,345 events`. */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '0 B';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];

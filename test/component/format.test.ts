@@ -40,3 +40,10 @@ describe('evidence format', () => {
     expect(evidenceFormat('unknown', false)).toBe('unknown');
   });
 });
+
+describe('countOf', () => {
+  it('says one thing in the singular and every other count in the plural, with thousands separators', async () => {
+    const { countOf } = await import('../../renderer/format.ts');
+    expect([countOf(0, 'host'), countOf(1, 'host'), countOf(2, 'finding'), countOf(12345, 'event')]).toEqual(['0 hosts', '1 host', '2 findings', '12,345 events']);
+  });
+});
