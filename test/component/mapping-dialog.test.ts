@@ -38,6 +38,12 @@ describe('MappingDialog', () => {
     expect(onclose).toHaveBeenCalled();
   });
 
+  it('guesses the short names of a home-made EDR export (When, Machine, Account, Exe, CmdLine, ParentExe)', () => {
+    render(MappingDialog, { api: new FakeApi(), request: { ...request, columns: ['When', 'Machine', 'Account', 'Exe', 'CmdLine', 'ParentExe'] }, onreopen: vi.fn(), onclose: vi.fn(), onerror: vi.fn() });
+    const value = (name: string) => (screen.getByRole('combobox', { name }) as HTMLSelectElement).value;
+    expect(['Time (required)', 'Host', 'User', 'Process name', 'Command line', 'Parent process name', 'Parent command line'].map(value)).toEqual(['When', 'Machine', 'Account', 'Exe', 'CmdLine', 'ParentExe', '']);
+  });
+
   it('cannot be saved without a time column', async () => {
     const api = new FakeApi();
     render(MappingDialog, { api, request: { ...request, columns: ['a', 'b'] }, onreopen: vi.fn(), onclose: vi.fn(), onerror: vi.fn() });
