@@ -290,6 +290,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
     lastSummary = null;
     const jobId = randomBytes(8).toString('hex');
     const progress = (p: Omit<IngestProgress, 'jobId'>): void => push({ type: 'progress', progress: { jobId, ...p } });
+    /** Files of this job that wait for the analyst's column mapping. */
+    const awaitingMapping: string[] = [];
     const launch = async (): Promise<void> => {
       const rules = await ruleSources();
       if (cancelledEarly) throw new HopscopeError('E_CANCELLED', 'opening the case was cancelled');
@@ -301,6 +303,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
         binSpanSec,
         mappings,
         onNeedsMapping: (input, info) => {
+          awaitingMapping.push(input.name);
           const handle = [...handles.values()].find((h) => h.path === input.path)?.handle.id;
           push({ type: 'needs-mapping', file: input.name, ...(handle ? { handle } : {}), ...info });
         },
@@ -315,7 +318,15 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job?.id === jobId) job.run = run;
       const result = await run.promise;
       if (job?.id !== jobId) return;
-      if (result.evidence.length === 0) throw new HopscopeError('E_FORMAT', 'none of the files could be opened');
+      if (result.evidence.length === 0) {
+        // A file waiting for its column mapping is not a failure to report as one: the dialog asks for it.
+        throw new HopscopeError(
+          'E_FORMAT',
+          awaitingMapping.length > 0
+            ? `${awaitingMapping.join(', ')}: no known layout yet; choose which columns are which in the dialog to open ${awaitingMapping.length === 1 ? 'it' : 'them'}`
+            : 'none of the files could be opened',
+        );
+      }
       try {
         await cases.openForEvidence(
           result.evidence.map((e) => ({ path: e.input.path, name: e.input.name, bytes: e.bytes, sha256: e.sha256, format: e.ingest.format })),

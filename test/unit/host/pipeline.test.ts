@@ -344,7 +344,7 @@ describe('host service over the real worker', () => {
       const need = await until((p) => p.type === 'needs-mapping' || (p.type === 'error' && p.jobId === jobId));
       expect(need).toMatchObject({ type: 'needs-mapping', file: 'unknown-layout.csv', handle: h.id, container: 'csv', columns: ['when', 'machine', 'account', 'exe', 'cmdline'] });
       const failed = await until((p) => p.type === 'error' && p.jobId === jobId);
-      expect(failed).toMatchObject({ error: { code: 'E_FORMAT' } });
+      expect(failed).toMatchObject({ error: { code: 'E_FORMAT', message: 'unknown-layout.csv: no known layout yet; choose which columns are which in the dialog to open it' } });
 
       const signature = (need as { signature: string }).signature;
       await host.call('files.setMapping', { signature, mapping: { time: 'when', host: 'machine', fields: { user: 'account', process_name: 'exe', process: 'cmdline' } } });
