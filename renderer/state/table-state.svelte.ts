@@ -268,15 +268,7 @@ export class TableState {
   }
 
   request(offset: number, limit: number): RowsRequest {
-    const req: RowsRequest = { offset, limit, sort: this.sort, columns: this.fieldColumns };
-    if (this.filter.trim()) req.filter = this.filter.trim();
-    if (this.range) {
-      req.startMs = this.range.startMs;
-      req.endMs = this.range.endMs;
-    }
-    if (this.findingId) req.findingId = this.findingId;
-    if (this.hosts) req.hosts = this.hosts;
-    return req;
+    return { offset, limit, sort: this.sort, columns: this.fieldColumns, ...tableScope(this) };
   }
 
   rowAt(index: number): TableRow | undefined {
