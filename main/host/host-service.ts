@@ -385,6 +385,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
     if (!cases.current) throw new HopscopeError('E_CASE', 'the case folder could not be opened, so nothing can be saved (see the earlier error)');
   }
 
+  let ruleWrite: Promise<unknown> = Promise.resolve();
+
   /** Built-in rules, then the user's rule folders (`<userDataDir>/rules`, `<userDataDir>/sigma`, and any given). */
   async function ruleSources(): Promise<LoadRulesParams> {
     return collectRuleFiles({
@@ -632,8 +634,12 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return (await exportEvents((r as Req<'case.exportEvents'>).scope, (r as Req<'case.exportEvents'>).columns)) as Res<C>;
       case 'case.rescan':
         return (await rescan(r as Req<'case.rescan'>)) as Res<C>;
-      case 'rules.add':
-        return (await addRules((r as Req<'rules.add'>).files)) as Res<C>;
+      case 'rules.add': {
+        // One at a time: two requests naming the same file must not both find its name free.
+        const next = ruleWrite.then(() => addRules((r as Req<'rules.add'>).files));
+        ruleWrite = next.catch(() => undefined);
+        return (await next) as Res<C>;
+      }
       case 'case.annotations':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
         return (cases.current?.doc.annotations ?? emptyDoc()) as Res<C>;

@@ -89,6 +89,14 @@ describe('rules.add and case.rescan { reloadRules }', () => {
       expect(await host.call('rules.add', { files: [other] })).toEqual({ added: [{ name: 'lab-2.yml', kind: 'sigma' }] });
       expect((await readdir(join(userData, 'sigma'))).sort()).toEqual(['lab-2.yml', 'lab.yml']);
 
+      // Requests at the same moment: each different text gets its own name, none overwrites another.
+      const texts = await Promise.all(['33333333', '44444444', '55555555'].map((p) => sigmaText(`${p}-2222-3333-4444-555555555555`)));
+      const names = await Promise.all(texts.map((text) => host.call('rules.add', { files: [{ name: 'race.yml', text }] })));
+      expect(names.map((n) => (n as { added: Array<{ name: string }> }).added[0]!.name).sort()).toEqual(['race-2.yml', 'race-3.yml', 'race.yml']);
+      const saved = await Promise.all(['race.yml', 'race-2.yml', 'race-3.yml'].map((n) => readFile(join(userData, 'sigma', n), 'utf8')));
+      expect(new Set(saved)).toEqual(new Set(texts));
+      for (const n of ['race.yml', 'race-2.yml', 'race-3.yml']) await rm(join(userData, 'sigma', n));
+
       for (const name of ['../escape.yml', 'sub/dir.yml', '.hidden.yml', 'rule.exe', 'C:\\x.yml', '']) {
         await expect(host.call('rules.add', { files: [{ name: 'fine.yml', text: one.text }, { name, text: one.text }] })).rejects.toMatchObject({ code: 'E_USAGE' });
       }
