@@ -1,6 +1,6 @@
-// PowerShell `Get-WinEvent | Export-Csv` (and ConvertTo-Json) output: event fields only in the rendered
-// `Message` text. Invariant: Message labels are mapped to the EventData names the Windows core expects, so
-// Sysmon 1 / 4688 map exactly as from XML; the Message and every column stay as original fields.
+// PowerShell `Get-WinEvent | Export-Csv` (and ConvertTo-Json) output, and Event Viewer's "Save as CSV": event fields
+// only in the rendered `Message` text. Invariant: Message labels are mapped to the EventData names the Windows core
+// expects, so Sysmon 1 / 4688 map exactly as from XML; the Message and every column stay as original fields.
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
@@ -57,9 +57,12 @@ export function parseEventMessage(message: string): Map<string, string> {
 
 export const wineventCsvMapper: FormatMapper = {
   id: 'winevent-csv',
-  label: 'PowerShell Get-WinEvent export',
+  label: 'Windows events as CSV (Get-WinEvent, Event Viewer)',
   detect(sample: DetectSample): Detection {
     const k = sample.names;
+    if (k.has('Message') && k.has('Event ID') && k.has('Date and Time') && k.has('Source')) {
+      return { score: 85, reason: 'Event Viewer "Save as CSV" columns Level, Date and Time, Source, Event ID, Task Category and the message' };
+    }
     const hits = ['Id', 'ProviderName', 'MachineName', 'TimeCreated', 'Message', 'LogName', 'RecordId'].filter((n) => k.has(n));
     if (!k.has('Message') || !k.has('Id') || hits.length < 5) return { score: 0, reason: '' };
     return { score: 85, reason: `Get-WinEvent columns ${hits.join(', ')}` };
@@ -67,13 +70,14 @@ export const wineventCsvMapper: FormatMapper = {
   map(rec: FlatRecord): MapOutcome {
     const data = parseEventMessage(get(rec, 'Message') ?? '');
     return mapWindowsEvent(rec, {
-      eventId: get(rec, 'Id'),
+      eventId: getFirst(rec, ['Id', 'Event ID']),
       channel: get(rec, 'LogName'),
-      provider: get(rec, 'ProviderName'),
+      provider: getFirst(rec, ['ProviderName', 'Source']),
+      // Event Viewer's CSV names no computer: such events go to the unknown-host lane.
       computer: getFirst(rec, ['MachineName', 'Computer']),
-      // Export-Csv writes TimeCreated in the exporting machine's local time without a zone; Sysmon's own
-      // UtcTime in the Message is explicit UTC, so it wins when present.
-      time: data.get('UtcTime') || getFirst(rec, ['TimeCreated', 'TimeCreated.DateTime']),
+      // Export-Csv and Event Viewer write the time in the exporting machine's local time without a zone (read as
+      // UTC, and the UI says so); Sysmon's own UtcTime in the Message is explicit UTC, so it wins when present.
+      time: data.get('UtcTime') || getFirst(rec, ['TimeCreated', 'TimeCreated.DateTime', 'Date and Time']),
       data: (n) => data.get(n),
     });
   },

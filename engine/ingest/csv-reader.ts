@@ -8,6 +8,8 @@ import { indexOfNames } from './types.ts';
 import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
+/** The header Event Viewer (English UI) writes when it saves a log as CSV; the message follows unnamed. */
+export const EVENT_VIEWER_COLUMNS: readonly string[] = ['Level', 'Date and Time', 'Source', 'Event ID', 'Task Category'];
 
 /** Picks the delimiter that occurs most often outside quotes in the header line. */
 export function guessDelimiter(headerLine: string): string {
@@ -189,6 +191,9 @@ export class CsvReader implements ContainerReader {
         seen.set(n, k + 1);
       } else seen.set(n, 1);
     }
+    // Event Viewer's "Save All Events As > CSV" names five columns but writes the event's message as a sixth, unnamed
+    // one: give it the name Get-WinEvent uses, so rows keep their field count and the message can be read.
+    if (names.length === EVENT_VIEWER_COLUMNS.length && names.every((n, i) => n === EVENT_VIEWER_COLUMNS[i])) names.push('Message');
     this.header = names;
     this.index = indexOfNames(names);
     const consumed = nl === -1 ? this.buf.length : nl + 1;

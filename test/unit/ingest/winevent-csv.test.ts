@@ -62,3 +62,38 @@ describe('PowerShell Get-WinEvent Export-Csv', () => {
     expect(m.get('ParentProcessName')).toBe('C:\\Windows\\System32\\services.exe');
   });
 });
+
+describe('Event Viewer "Save All Events As" CSV', () => {
+  // Five named columns, then the message as a sixth, unnamed one; the time in the saving machine's local time.
+  const header = 'Level,Date and Time,Source,Event ID,Task Category';
+  const rows = [
+    ['Information', '10/19/2020 3:30:46 AM', 'Microsoft-Windows-Sysmon', '1', 'Process Create (rule: ProcessCreate)', SYSMON_MSG],
+    ['Information', '9/20/2020 4:16:39 PM', 'Microsoft-Windows-Security-Auditing', '4688', 'Process Creation', SEC_MSG],
+    ['Information', '10/19/2020 3:30:47 AM', 'Microsoft-Windows-Sysmon', '3', 'Network connection detected (rule: NetworkConnect)', 'Network connection detected:\r\nRuleName: -\r\nUtcTime: 2020-10-19 07:30:47.000'],
+  ];
+  const text = header + '\r\n' + rows.map((r) => r.map((v, i) => (i === 5 || v.includes(',') ? q(v) : v)).join(',')).join('\r\n') + '\r\n';
+
+  it('reads the unnamed message column, whatever the chunking, and maps Sysmon 1 and 4688 from it', () => {
+    const whole = ingestText(text);
+    for (const chunkChars of [1, 7, 50, 333]) expect(ingestText(text, { chunkChars }).events).toEqual(whole.events);
+    expect(whole.detected.format).toBe('winevent-csv');
+    expect(whole.detected.reason).toMatch(/Event Viewer "Save as CSV"/);
+    expect(whole.stats).toMatchObject({ records: 3, appended: 2, nonProcess: 1, rejected: 0 });
+    const [s, sec] = whole.events;
+    expect(s!.fields).toMatchObject({ process_name: 'PsExec.exe', original_file_name: 'psexec.c', parent_process_name: 'cmd.exe', user: 'WORKSTATION5\\wardog', EventCode: '1' });
+    // The export names no computer.
+    expect(s!.fields.dest).toBeUndefined();
+    expect(new Date(s!.timeMs).toISOString()).toBe('2020-10-19T07:30:46.251Z');
+    expect(sec!.fields).toMatchObject({ process_path: 'C:\\Windows\\System32\\cmd.exe', parent_process_name: 'services.exe', user: 'THESHIRE\\WORKSTATION6$', EventCode: '4688' });
+    // 4688's message holds no time: the Date and Time column, zone-less, is read as UTC and flagged.
+    expect(new Date(sec!.timeMs).toISOString()).toBe('2020-09-20T16:16:39.000Z');
+    expect(whole.stats.assumedUtc).toBe(true);
+    expect(s!.original['Message']).toBe(SYSMON_MSG);
+    expect(sec!.locator.line).toBe(2 + SYSMON_MSG.split('\r\n').length);
+  });
+
+  it('keeps the strict field count for any other five-column header', () => {
+    const r = ingestText('Level,Date,Source,Event,Task\r\nInformation,x,y,1,z,extra\r\n', { mapping: { time: 'Date', fields: { process: 'Source' } } });
+    expect(r.stats.rejectedByReason).toEqual({ 'field-count': 1 });
+  });
+});
