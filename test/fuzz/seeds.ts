@@ -96,6 +96,10 @@ export function ownSeeds(): Seed[] {
       [SYSMON_MSG, '1', '5', '4', '101', 'Microsoft-Windows-Sysmon', 'Microsoft-Windows-Sysmon/Operational', 'WORKSTATION5', '10/19/2020 3:30:46 AM'],
       [SEC_MSG, '4688', '2', '0', '102', 'Microsoft-Windows-Security-Auditing', 'Security', 'WORKSTATION6', '9/20/2020 4:16:39 PM'],
     ]) },
+    { name: 'event-viewer-csv', text: 'Level,Date and Time,Source,Event ID,Task Category\r\n' + csv([
+      ['Information', '10/19/2020 3:30:46 AM', 'Microsoft-Windows-Sysmon', '1', 'Process Create (rule: ProcessCreate)', SYSMON_MSG],
+      ['Information', '9/20/2020 4:16:39 PM', 'Microsoft-Windows-Security-Auditing', '4688', 'Process Creation', SEC_MSG],
+    ]) },
     { name: 'generic-mapped-csv', text: 'when,machine,cmd,image\n2024-05-01 08:00:00,HOSTA,"whoami /all",C:\\Windows\\System32\\whoami.exe\n2024-05-01 08:00:01,HOSTB,ver,\n', mapping: { time: 'when', host: 'machine', fields: { process: 'cmd', process_path: 'image' } } },
     { name: 'generic-unknown-csv', text: 'a,b,c\n1,2,3\n' },
   ];
