@@ -195,4 +195,13 @@ describe('EventTable: Export CSV', () => {
     expect(created).toHaveLength(1);
     click.mockRestore();
   });
+
+  it('offers no export while the case is still being read', async () => {
+    const api = new FakeApi({ totalRows: 40 });
+    const table = new TableState(api);
+    render(EventTable, { table, api, onselect: vi.fn(), onerror: vi.fn(), rowPx: ROW_PX, partial: true });
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '41'));
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toHaveAttribute('title', 'Once the evidence is read');
+  });
 });
