@@ -86,18 +86,38 @@ async function waitOrAlert(page, locator, timeout = STEP_TIMEOUT_MS) {
   if (winner === 'alert') throw new Error(`app reported: ${(await alert.textContent())?.trim()}`);
 }
 
+/** axe-core over the page in a colour scheme; fails with the violations it lists. */
+async function axeCheck(page, scheme) {
+  const { readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.emulateMedia({ colorScheme: scheme });
+  // Injected through the debugging protocol: the page's CSP (rightly) refuses any script of its own.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    // The event table's grid is keyboard-driven through aria-activedescendant (arrows, Page Up/Down, Home/End);
+    // axe asks the scrolling viewport inside it to be focusable as well, which would add a second tab stop.
+    const res = await window.axe.run(document, { resultTypes: ['violations'], rules: { 'scrollable-region-focusable': { enabled: false } } });
+    return res.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+  });
+  assert(violations.length === 0, `${scheme}: ${violations.join(' | ')}`);
+}
+
 const lanes = (page) => page.locator('ul[aria-label="Hosts"] > li[role="listitem"]');
 const dataRows = (page) => page.locator('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])');
 
 const tests = [
   {
-    name: 'start screen lists the bundled samples',
+    name: 'start screen lists the bundled samples, with no accessibility violations (axe-core)',
     async run({ page, url }) {
       await page.goto(url);
       await page.getByRole('heading', { name: 'Hopscope' }).waitFor();
       const samples = page.getByRole('button', { name: /Open bundled sample/ });
       await samples.first().waitFor();
       assert((await samples.count()) >= 1, 'no bundled sample buttons');
+      await axeCheck(page, 'light');
+      await axeCheck(page, 'dark');
+      await page.emulateMedia({ colorScheme: null });
     },
   },
   {
@@ -729,23 +749,8 @@ const tests = [
     name: 'axe-core finds no accessibility violations in the case view, light and dark',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
-      const { readFileSync } = await import('node:fs');
-      const { createRequire } = await import('node:module');
-      const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-      const check = async (scheme) => {
-        await page.emulateMedia({ colorScheme: scheme });
-        // Injected through the debugging protocol: the page's CSP (rightly) refuses any script of its own.
-        await page.evaluate(axeSource);
-        const violations = await page.evaluate(async () => {
-          // The event table's grid is keyboard-driven through aria-activedescendant (arrows, Page Up/Down, Home/End);
-          // axe asks the scrolling viewport inside it to be focusable as well, which would add a second tab stop.
-          const res = await window.axe.run(document, { resultTypes: ['violations'], rules: { 'scrollable-region-focusable': { enabled: false } } });
-          return res.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
-        });
-        assert(violations.length === 0, `${scheme}: ${violations.join(' | ')}`);
-      };
-      await check('light');
-      await check('dark');
+      await axeCheck(page, 'light');
+      await axeCheck(page, 'dark');
       await page.emulateMedia({ colorScheme: null });
     },
   },
