@@ -115,9 +115,12 @@ const tests = [
       const samples = page.getByRole('button', { name: /Open bundled sample/ });
       await samples.first().waitFor();
       assert((await samples.count()) >= 1, 'no bundled sample buttons');
-      await axeCheck(page, 'light');
-      await axeCheck(page, 'dark');
-      await page.emulateMedia({ colorScheme: null });
+      try {
+        await axeCheck(page, 'light');
+        await axeCheck(page, 'dark');
+      } finally {
+        await page.emulateMedia({ colorScheme: null });
+      }
     },
   },
   {
@@ -749,8 +752,29 @@ const tests = [
     name: 'axe-core finds no accessibility violations in the case view, light and dark',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
-      await axeCheck(page, 'light');
-      await axeCheck(page, 'dark');
+      const both = async () => {
+        try {
+          await axeCheck(page, 'light');
+          await axeCheck(page, 'dark');
+        } finally {
+          await page.emulateMedia({ colorScheme: null });
+        }
+      };
+      await both();
+      // A chosen finding with its explanation and an event's details open: selected cards, verdicts, the tree.
+      await page.getByRole('list', { name: 'Findings by risk' }).locator('button.finding').first().click();
+      await page.getByRole('button', { name: 'Why did this match?' }).click();
+      await dataRows(page).first().click();
+      await page.getByRole('complementary', { name: 'Event details' }).getByRole('heading', { name: 'Canonical fields' }).waitFor();
+      await both();
+      await page.getByRole('button', { name: 'Hide why' }).click();
+      await page.getByRole('button', { name: 'Close event details' }).click();
+      await page.getByRole('button', { name: 'Show all events' }).click();
+      // The settings dialog.
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByRole('dialog', { name: 'Case settings' }).waitFor();
+      await both();
+      await page.getByRole('button', { name: 'Close settings' }).click();
       await page.emulateMedia({ colorScheme: null });
     },
   },
