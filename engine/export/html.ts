@@ -81,7 +81,7 @@ code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; f
 .finding.risk-low { border-left-color: #f9a825; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; background: #eee; margin-right: 4px; }
 .badge.risk-high { background: #c62828; color: #fff; }
-.badge.risk-med { background: #ef6c00; color: #fff; }
+.badge.risk-med { background: #ef6c00; color: #000; }
 .badge.risk-low { background: #f9a825; color: #000; }
 .status-confirmed-malicious { background: #b71c1c; color: #fff; }
 .status-investigating { background: #1565c0; color: #fff; }
@@ -91,7 +91,8 @@ code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; f
 .events { margin: 6px 0 0; padding-left: 18px; color: #444; }
 .timeline { width: 100%; height: auto; border: 1px solid #e4e4e4; }
 .bar { display: inline-block; height: 8px; background: #c62828; vertical-align: middle; }
-footer { margin-top: 32px; color: #777; font-size: 12px; }
+footer { margin-top: 32px; color: #595959; font-size: 12px; }
+.vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
   h2 { break-after: avoid; }
@@ -247,6 +248,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     `<p class="meta">Generated ${esc(isoUtc(input.generatedAtMs))} (UTC) by ${esc(input.tool.name)} ${esc(input.tool.version)}. ` +
       `${count(report.evidence.length, 'evidence file')}, ${count(totalEvents, 'event')}, ${count(report.findings.length, 'finding')}, ` +
       `${count(report.hosts.length, 'host')}, total risk ${num(totalRisk)}.</p></header>`,
+    '<main>',
   );
 
   out.push('<h2>Evidence</h2>');
@@ -263,7 +265,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
 
   out.push('<h2>Host risk</h2>');
   out.push(
-    `<table><thead><tr><th>Host</th><th class="num">Risk</th><th></th><th class="num">Findings</th><th class="num">Events</th></tr></thead><tbody>${report.hosts
+    `<table><thead><tr><th>Host</th><th class="num">Risk</th><th><span class="vh">Risk, as a bar</span></th><th class="num">Findings</th><th class="num">Events</th></tr></thead><tbody>${report.hosts
       .map(
         (h) =>
           `<tr><td>${esc(h.host)}</td><td class="num">${num(h.risk_score)}</td><td><span class="bar" style="width:${Math.round((h.risk_score / maxHostRisk) * 160)}px"></span></td><td class="num">${num(h.findings)}</td><td class="num">${num(h.events)}</td></tr>`,
@@ -306,6 +308,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     );
   }
   out.push(
+    '</main>',
     `<footer>Times are UTC. Finding ids: rule|host|bin start (epoch ms). This file is self-contained and loads nothing.</footer>`,
     '</body>',
     '</html>',
