@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'test-results', 'e2e');
@@ -565,6 +565,14 @@ const tests = [
       const html = readFileSync(file, 'utf8');
       assert(/\.html$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
       assert(/<html/i.test(html) && html.length > 1000, 'report is not an HTML document');
+      // The report is read by people outside the tool too: no accessibility violations in it either.
+      const reportPage = await page.context().newPage();
+      try {
+        await reportPage.goto(pathToFileURL(file).href);
+        await axeCheck(reportPage, 'light');
+      } finally {
+        await reportPage.close();
+      }
     },
   },
   {
