@@ -342,9 +342,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
       lastRules = rules;
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
       job = null;
-      for (const ev of result.evidence) {
-        for (const w of ev.warnings) push({ type: 'error', error: { code: 'E_IO', message: `${ev.input.name}: ${w}`, location: { file: ev.input.path } } });
-      }
+      // Read warnings (the file changed while read, it gave no records) travel in the summary's evidence, which the
+      // renderer shows as warnings and a reopened case keeps; pushing them as errors too showed each one twice.
       if (result.summary) push({ type: 'case-ready', summary: result.summary });
       if (rememberInputs.length) void remember(rememberInputs.filter((i) => result.evidence.some((o) => o.input === i))).catch(() => undefined);
     };
