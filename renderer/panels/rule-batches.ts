@@ -1,27 +1,39 @@
 // Splits rule files into `rules.add` requests that stay under the browser-mode server's 1 MiB message limit
-// (Electron's IPC has none, but one path for both keeps them alike). A single file over the limit goes alone:
-// the host refuses it with a clear error rather than the socket dropping the connection.
+// (Electron's IPC has none, but one path for both keeps them alike). Sizes are the files' JSON-encoded UTF-8 bytes,
+// what the socket counts: a Sigma rule full of `\` paths grows when encoded. A file that cannot fit one message is
+// refused in the page (`oversized`), before the socket would drop the connection.
 import type { RuleFileUpload } from '../../engine/rpc/api.ts';
 
-/** JSON text of a batch stays under this (the socket allows 1 MiB a message; escapes can double a character). */
-export const RULE_BATCH_CHARS = 400_000;
+/** Encoded bytes one `rules.add` message may carry: the socket's 1 MiB less room for the request's envelope. */
+export const RULE_MESSAGE_BYTES = 1024 * 1024 - 16 * 1024;
 export const RULE_BATCH_FILES = 200;
-/** The host's limit for one file (RULE_FILE_MAX_CHARS in engine/rpc/validate.ts; the renderer imports engine types only). */
-export const RULE_FILE_MAX_CHARS = 1024 * 1024;
 
-export function ruleBatches(files: readonly RuleFileUpload[], maxChars = RULE_BATCH_CHARS, maxFiles = RULE_BATCH_FILES): RuleFileUpload[][] {
+const encoder = new TextEncoder();
+
+/** What `file` adds to a request message. */
+export function encodedSize(file: RuleFileUpload): number {
+  return encoder.encode(JSON.stringify(file)).length + 1;
+}
+
+/** The first file that cannot travel in a message of its own, or null. */
+export function oversized(files: readonly RuleFileUpload[], maxBytes = RULE_MESSAGE_BYTES): RuleFileUpload | null {
+  return files.find((f) => encodedSize(f) > maxBytes) ?? null;
+}
+
+/** `files` in order, in batches of at most `maxBytes` encoded and `maxFiles` files (a file alone may fill one). */
+export function ruleBatches(files: readonly RuleFileUpload[], maxBytes = RULE_MESSAGE_BYTES, maxFiles = RULE_BATCH_FILES): RuleFileUpload[][] {
   const out: RuleFileUpload[][] = [];
   let cur: RuleFileUpload[] = [];
-  let chars = 0;
+  let bytes = 0;
   for (const f of files) {
-    const size = f.name.length + f.text.length + 32;
-    if (cur.length > 0 && (chars + size > maxChars || cur.length >= maxFiles)) {
+    const size = encodedSize(f);
+    if (cur.length > 0 && (bytes + size > maxBytes || cur.length >= maxFiles)) {
       out.push(cur);
       cur = [];
-      chars = 0;
+      bytes = 0;
     }
     cur.push(f);
-    chars += size;
+    bytes += size;
   }
   if (cur.length > 0) out.push(cur);
   return out;

@@ -104,13 +104,27 @@ describe('SettingsPanel: adding rule files', () => {
 });
 
 describe('ruleBatches', () => {
-  it('keeps every file, in order, in batches under the size and count limits (a lone oversized file goes alone)', async () => {
-    const { ruleBatches } = await import('../../renderer/panels/rule-batches.ts');
+  it('keeps every file, in order, in batches under the encoded-size and count limits (a lone large file goes alone)', async () => {
+    const { ruleBatches, encodedSize } = await import('../../renderer/panels/rule-batches.ts');
     const files = [300, 300, 300, 2000, 10, 10].map((n, i) => ({ name: `r${i}.yml`, text: 'x'.repeat(n) }));
     const batches = ruleBatches(files, 700, 2);
     expect(batches.flat()).toEqual(files);
     expect(batches.map((b) => b.map((f) => f.name))).toEqual([['r0.yml', 'r1.yml'], ['r2.yml'], ['r3.yml'], ['r4.yml', 'r5.yml']]);
+    for (const b of batches) if (b.length > 1) expect(b.reduce((n, f) => n + encodedSize(f), 0)).toBeLessThanOrEqual(700);
     expect(ruleBatches(files.slice(4), 700, 1).map((b) => b.length)).toEqual([1, 1]);
     expect(ruleBatches([])).toEqual([]);
+  });
+
+  it('counts what the socket counts: JSON escapes and UTF-8 bytes, not characters', async () => {
+    const { encodedSize, oversized } = await import('../../renderer/panels/rule-batches.ts');
+    // 400,000 backslashes are 800,000 bytes once JSON-escaped; 300,000 "é" are 600,000 UTF-8 bytes.
+    const paths = { name: 'paths.yml', text: '\\'.repeat(400_000) };
+    const accents = { name: 'accents.yml', text: 'é'.repeat(300_000) };
+    expect(encodedSize(paths)).toBeGreaterThan(800_000);
+    expect(encodedSize(accents)).toBeGreaterThan(600_000);
+    expect(oversized([paths, accents])).toBeNull();
+    const tooBig = { name: 'big.yml', text: '\\'.repeat(600_000) };
+    expect(tooBig.text.length).toBeLessThan(1024 * 1024);
+    expect(oversized([paths, tooBig])).toBe(tooBig);
   });
 });
