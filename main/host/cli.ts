@@ -165,17 +165,14 @@ async function scan(opts: ScanOptions): Promise<number> {
     process.once('SIGINT', onSignal);
     const result = await job.promise.finally(() => process.off('SIGINT', onSignal));
     if (tty) process.stderr.write('\r\x1b[K');
+    const issueLine = (i: (typeof result.rules.issues)[number]): string => `rule ${i.severity}: ${i.source}${i.ruleId ? ` (${i.ruleId})` : ''}: ${i.message}\n`;
     for (const issue of result.rules.issues) {
-      if (issue.severity === 'error' && !issue.source.startsWith('builtin:')) {
-        process.stderr.write(`rule ${issue.severity}: ${issue.source}${issue.ruleId ? ` (${issue.ruleId})` : ''}: ${issue.message}\n`);
-      }
+      if (issue.severity === 'error' && !issue.source.startsWith('builtin:')) process.stderr.write(issueLine(issue));
     }
     const unsupported = result.rules.issues.filter((i) => i.severity !== 'error');
     if (unsupported.length) {
       // Name the reason for a few (a rule file of one's own); a whole SigmaHQ folder gets the count.
-      for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) {
-        process.stderr.write(`rule ${issue.severity}: ${issue.source}${issue.ruleId ? ` (${issue.ruleId})` : ''}: ${issue.message}\n`);
-      }
+      for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) process.stderr.write(issueLine(issue));
       process.stderr.write(`${unsupported.length} rule(s) skipped as unsupported or with warnings${unsupported.length > MAX_LISTED_RULE_ISSUES ? ` (the first ${MAX_LISTED_RULE_ISSUES} listed above)` : ''}\n`);
     }
     for (const e of result.evidence) for (const w of e.warnings) process.stderr.write(`warning: ${e.input.name}: ${w}\n`);
