@@ -2,6 +2,7 @@
 // Invariant: the tree links processes of the same host only: by process_guid/parent_process_guid when
 // the events carry GUIDs, else by process_id/parent_process_id within PID_WINDOW_MS (see processTree).
 
+import { basename } from '../formats/common.ts';
 import { CANONICAL_FIELDS } from '../model/fields.ts';
 import type { EventDetails, ProcessNode } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
@@ -134,17 +135,12 @@ function childrenOf(store: EventStore, idx: HostProcIndex, g: number): number[] 
  * to start with a process that had no parent. `row` and `timeMs` are the child's (the parent started before it).
  */
 function unloggedParent(store: EventStore, child: number): ProcessNode | null {
-  const process_name = store.value(child, 'parent_process_name') || baseName(store.value(child, 'parent_process_path'));
+  const path = store.value(child, 'parent_process_path');
+  const process_name = store.value(child, 'parent_process_name') || (path ? basename(path) : '');
   const process = store.value(child, 'parent_process') || null;
   const process_id = store.value(child, 'parent_process_id') || null;
   if (!process_name && !process && !process_id) return null;
   return { row: child, timeMs: store.timeAt(child), process_name: process_name || null, process, process_id, depth: 0, relation: 'unlogged-parent' };
-}
-
-function baseName(path: string | null): string | null {
-  if (!path) return null;
-  const cut = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
-  return path.slice(cut + 1) || null;
 }
 
 /**
