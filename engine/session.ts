@@ -341,7 +341,7 @@ export class EngineSession {
     for (let offset = 0; offset < total; offset += PAGE) {
       for (const r of this.queries.rows(this.store, { ...base, offset, limit: PAGE }, this.ctx).rows) {
         const loc = this.store.locator(r.row);
-        lines.push(csvRow([...r.values, this.store.evidenceName(loc.evidence), this.evidence.get(loc.evidence)?.meta?.sha256 ?? '', loc.record, loc.line ?? '']));
+        lines.push(csvRow([...r.values, this.store.evidenceName(loc.evidence), this.evidence.get(loc.evidence)?.meta?.sha256 ?? '', loc.record, loc.line]));
       }
     }
     return { total, text: '\ufeff' + lines.join('\r\n') + '\r\n' };
