@@ -31,7 +31,7 @@ export interface TableColumn {
 export const TIME_FIELD = '_time';
 
 export const COLUMNS: TableColumn[] = [
-  { key: TIME_FIELD, label: 'Time (UTC)', width: '13.9rem' },
+  { key: TIME_FIELD, label: 'Time (UTC)', width: timeColumnWidth('UTC') },
   { key: 'dest', label: 'Host', width: '8.5rem' },
   { key: 'user', label: 'User', width: '8.5rem' },
   { key: 'parent_process_name', label: 'Parent', width: '7rem' },
