@@ -2,11 +2,13 @@
 // Invariant: written atomically (temp file + rename, one write at a time), keyed by the evidence content
 // hashes so reopening the same files finds them again; never written next to the evidence.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { emptyDoc, parseAnnotationDoc, type AnnotationDoc } from '../../engine/case/annotations.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
+import { replaceFileDurable } from './atomic-write.ts';
+import { nodeCaseFs } from './case/case-fs.ts';
 
 export const ANNOTATIONS_SCHEMA = 'hopscope.annotations/1';
 
@@ -56,14 +58,10 @@ export function createAnnotationStore(dir: string): AnnotationStore {
       const target = fileOf(key);
       const body: CaseFile = { schema: ANNOTATIONS_SCHEMA, evidence, annotations: doc };
       const run = async (): Promise<void> => {
-        await mkdir(dir, { recursive: true });
-        const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
         try {
-          await writeFile(tmp, JSON.stringify(body, null, 1), { encoding: 'utf8', mode: 0o600, flag: 'wx' });
-          await rename(tmp, target);
+          await replaceFileDurable(nodeCaseFs, dirname(target), basename(target), JSON.stringify(body, null, 1), 0o600);
         } catch (err) {
-          await rm(tmp, { force: true });
-          throw new HopscopeError('E_CASE', `cannot save the case: ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`);
+          throw new HopscopeError('E_CASE', `cannot save the case: ${(err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : 'EIO')}`);
         }
       };
       const next = writes.then(run, run);

@@ -6,12 +6,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { nodeCaseFs, type CaseFileHandle, type CaseFs } from './case/case-fs.ts';
+import { replaceFileDurable } from './atomic-write.ts';
 import { applyCaseOp, CASE_SCHEMA, emptyCaseDoc, parseCaseDoc, parseCaseOp, type CaseDoc, type CaseOp, type CaseSettings } from './case/case-doc.ts';
 
 export const SNAPSHOT_FILE = 'case.json';
 export const JOURNAL_FILE = 'journal.ndjson';
 export const LOCK_FILE = 'case.lock';
-const TEMP_FILE = /^(?:case\.json|journal\.ndjson)\.[0-9a-f]+\.tmp$/;
+const TEMP_FILE = /^\.?(?:case\.json|journal\.ndjson)\.[0-9a-f]+\.tmp$/;
 
 export interface CaseLoadReport {
   /** True when the folder held no case yet. */
@@ -296,21 +297,12 @@ export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
 
     /** Snapshot (temp -> fsync -> rename -> fsync dir), then swap in a new empty journal the same way. */
     async function compactNow(): Promise<void> {
-      const snapTmp = tempName(SNAPSHOT_FILE);
       const jTmp = tempName(JOURNAL_FILE);
       let fresh: CaseFileHandle | null = null;
       let swapped = false;
       try {
-        const snap = await fs.create(snapTmp);
-        try {
-          await snap.write(new TextEncoder().encode(snapshotText(seq, doc)), 0);
-          await snap.sync();
-        } finally {
-          await snap.close();
-        }
         guard(snapshotPath);
-        await fs.rename(snapTmp, snapshotPath);
-        await fs.syncDir(dir);
+        await replaceFileDurable(fs, dir, SNAPSHOT_FILE, snapshotText(seq, doc));
         snapshotSeq = seq;
         // Old journal lines are now covered by the snapshot (seq <= snapshotSeq): replay skips them until the swap.
         fresh = await fs.create(jTmp);
@@ -326,7 +318,6 @@ export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
         await fs.syncDir(dir);
       } catch (err) {
         if (fresh && !swapped) await fresh.close().catch(() => undefined);
-        await fs.remove(snapTmp).catch(() => undefined);
         if (!swapped) await fs.remove(jTmp).catch(() => undefined);
         throw caseIoError('cannot write the case snapshot', dir, err);
       }

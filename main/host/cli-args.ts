@@ -35,7 +35,8 @@ options:
   --mapping FILE   column mapping for files of no known layout, as JSON:
                    {"time": COL, "host": COL, "fields": {"process": COL, "user": COL, ...}}
   --format FMT     report format: json, csv, ndjson or html (default: summary table)
-  --out FILE       write the report to FILE (format from --format, else from the extension)
+  --out FILE       write the report to FILE (format from --format, else from the extension); '-' is
+                   standard output; a device or FIFO (/dev/null, /dev/stdout) is written in place
   --case DIR       include the annotations of the case in DIR (status, tags, comments) in the report;
                    the case is only read
   --help           show this help
@@ -105,9 +106,12 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
         opts.format = f as ReportFormat;
         break;
       }
-      case '--out':
-        opts.out = resolveUserPath(take());
+      case '--out': {
+        // `-` is standard output; any other name is a path (devices and FIFOs are written in place).
+        const out = take();
+        opts.out = out === '-' ? '-' : resolveUserPath(out);
         break;
+      }
       case '--case':
         opts.caseDir = resolveUserPath(take());
         break;
@@ -120,6 +124,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
   }
   if (opts.help) return opts;
   if (opts.files.length === 0) throw new HopscopeError('E_USAGE', 'no evidence files given');
+  if (opts.out === '-' && !opts.format) opts.format = 'json';
   if (opts.out && !opts.format) {
     const ext = extname(opts.out).slice(1).toLowerCase();
     opts.format = FORMATS.includes(ext as ReportFormat) ? (ext as ReportFormat) : ext === 'htm' ? 'html' : 'json';

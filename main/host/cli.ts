@@ -2,9 +2,8 @@
 // Invariant: exit 0 when the scan completed (findings or not), 1 when evidence cannot be read, 2 on usage errors;
 // stdout carries only the summary or the report, progress goes to stderr and only on a terminal.
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { FindingsResponse } from '../../engine/rpc/api.ts';
@@ -16,6 +15,7 @@ import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
 import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
 import { collectRuleFiles } from './rule-files.ts';
+import { writeOutputFile } from './atomic-write.ts';
 
 /** Rule issues other than errors listed one by one before the count. */
 const MAX_LISTED_RULE_ISSUES = 20;
@@ -97,17 +97,6 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse): s
   return lines.join('\n') + '\n';
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new HopscopeError('E_USAGE', `cannot write '${path}': ${code}`, { file: path });
-  }
-}
 
 /** The annotations of `--case DIR`, read without writing (a torn journal tail is skipped, not repaired). */
 async function readCaseForScan(dir: string): Promise<CaseDoc> {
@@ -185,10 +174,11 @@ async function scan(opts: ScanOptions): Promise<number> {
     if (wantReport) {
       const report = await engine.call('report', { format: opts.format ?? 'json', generator: 'hopscope scan', ...(annotations ? { annotations } : {}) }).promise;
       const bytes = new Uint8Array(report.bytes);
-      if (opts.out) await writeAtomic(opts.out, bytes);
+      if (opts.out && opts.out !== '-') await writeOutputFile(opts.out, bytes, { protect: opts.files, code: 'E_USAGE' });
       else await write(process.stdout, bytes);
     }
-    if (!wantReport || opts.out) {
+    // The summary goes to stdout unless the report itself does (`--format X` alone, or `--out -`).
+    if (!wantReport || (opts.out && opts.out !== '-')) {
       const found = await engine.call('findings', { sort: 'time' }).promise;
       await write(process.stdout, formatSummary(result, found));
     }

@@ -3,8 +3,8 @@
 // Invariant: every request is validated before anything else, and only registered handles reach the disk.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import { BULK_MAX_EVENTS, EXPORT_MAX_EVENTS } from '../../engine/rpc/api.ts';
 import type {
@@ -34,6 +34,8 @@ import { createCaseService, ruleRefs } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
+import { replaceFileDurable, writeOutputFile } from './atomic-write.ts';
+import { nodeCaseFs } from './case/case-fs.ts';
 
 export type HostMode = 'electron' | 'browser' | 'test';
 export type RegisterHow = 'picked' | 'dropped' | 'cli' | 'upload';
@@ -101,17 +103,6 @@ const EXPORT_MIME: Readonly<Record<ExportFormat | 'pdf', string>> = {
   pdf: 'application/pdf',
 };
 
-/** Write next to the target, then rename over it: a crash never leaves a half-written export. */
-async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new HopscopeError('E_IO', `cannot write '${basename(target)}': ${(err as NodeJS.ErrnoException).code ?? 'EIO'}`, { file: target });
-  }
-}
 const MAX_RECENT = 20;
 const SAMPLE_EXT = new Set(['.csv', '.json', '.ndjson', '.jsonl', '.xml', '.log', '.txt']);
 
@@ -233,7 +224,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       delete all[signature];
       const entries = [...Object.entries(all), [signature, mapping] as const].slice(-MAX_MAPPINGS);
       await mkdir(opts.userDataDir, { recursive: true });
-      await writeFileAtomic(join(opts.userDataDir, MAPPINGS_FILE), new TextEncoder().encode(JSON.stringify(Object.fromEntries(entries), null, 1)));
+      await replaceFileDurable(nodeCaseFs, opts.userDataDir, MAPPINGS_FILE, JSON.stringify(Object.fromEntries(entries), null, 1), 0o600);
     });
     mappingWrite = next.catch(() => undefined);
     return next;
@@ -262,12 +253,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
   /** Atomic replace: write a temp file next to it, then rename over it. Serialised so writes never interleave. */
   function saveRecent(items: Array<RecentItem & { fullPath: string }>): Promise<void> {
     recentWrite = recentWrite.then(async () => {
-      await mkdir(opts.userDataDir, { recursive: true });
-      const target = join(opts.userDataDir, RECENT_FILE);
-      const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       const body = JSON.stringify(items.map(({ kind, name, id, openedAt, fullPath }) => ({ kind, name, id, openedAt, fullPath })), null, 2);
-      await writeFile(tmp, body, { encoding: 'utf8', mode: 0o600 });
-      await rename(tmp, target);
+      await replaceFileDurable(nodeCaseFs, opts.userDataDir, RECENT_FILE, body, 0o600);
     }).catch(() => undefined);
     return recentWrite;
   }
@@ -427,7 +414,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
         }
         if (present === f.text) saved = name;
         else if (present === null) {
-          await writeFileAtomic(target, new TextEncoder().encode(f.text));
+          await replaceFileDurable(nodeCaseFs, dir, name, f.text, 0o600);
           saved = name;
         }
       }
@@ -515,10 +502,15 @@ export function createHostService(opts: HostServiceOptions): HostService {
   }
 
   /** Paths an export must never be written over: every registered file and the open case's evidence. */
+  function evidencePaths(): string[] {
+    return [...[...handles.values()].map((h) => h.path), ...(cases.current?.doc.evidence ?? []).map((e) => e.path)];
+  }
+
+  /** A cheap first check by name (case-insensitive where the file system is); writeOutputFile then compares inodes. */
   function isEvidencePath(target: string): boolean {
     const abs = resolve(target);
     const same = (p: string): boolean => (process.platform === 'win32' || process.platform === 'darwin' ? resolve(p).toLowerCase() === abs.toLowerCase() : resolve(p) === abs);
-    return [...handles.values()].some((h) => same(h.path)) || (cases.current?.doc.evidence ?? []).some((e) => same(e.path));
+    return evidencePaths().some(same);
   }
 
   async function exportReport(format: ExportFormat | 'pdf', findingIds?: string[]): Promise<ExportResponse> {
@@ -547,7 +539,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
     if (opts.mode === 'electron' && opts.chooseSavePath) {
       const target = await opts.chooseSavePath(fileName);
       if (target && isEvidencePath(target)) throw new HopscopeError('E_SECURITY', 'an export must not overwrite evidence', { file: target });
-      if (target) await writeFileAtomic(target, bytes);
+      if (target) await writeOutputFile(target, bytes, { protect: evidencePaths() });
       out.savedTo = target;
     } else {
       // ignoreBOM: a CSV's byte-order mark (Excel reads UTF-8 by it) stays in the text the renderer downloads.

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench`: ingest speed and memory on generated CIM logs (../shared/tools/gen-process-log.cjs),
+// `npm run bench`: ingest speed and memory on generated CIM logs (test/bench/gen-process-log.cjs, a copy of
+// ../shared/tools/gen-process-log.cjs so the bench runs in a clone without ../shared),
 // through the same path as the app (the CLI drives the engine worker), against a bare papaparse parse of
 // the same file in the same run. Prints a Markdown table and writes test/bench/results/latest.json.
 // Options: --quick (100 MB files only), --sizes 100,1000, --keep (keep generated data).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const gen = resolve(root, '../shared/tools/gen-process-log.cjs');
+const gen = join(root, 'test/bench/gen-process-log.cjs');
 const dataDir = join(root, 'test/bench/data');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -18,7 +19,7 @@ const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : 
 const sizes = sizesArg ? sizesArg.split(',').map(Number) : quick ? [100] : [100, 1000];
 
 if (!existsSync(gen)) {
-  console.error(`bench: generator not found at ${gen} (it lives in ../shared/tools); nothing measured`);
+  console.error(`bench: generator not found at ${gen}; nothing measured`);
   process.exit(2);
 }
 mkdirSync(dataDir, { recursive: true });
@@ -69,8 +70,9 @@ for (const mb of sizes) {
       const b = await measure(process.execPath, [join(root, 'test/bench/papaparse-baseline.mjs'), file]);
       base = { ...JSON.parse(b.out), wallMs: b.ms };
     }
-    // Ingest only (store built, ready for rules): no rules loaded.
-    const ingest = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--no-builtin', '--format', 'json', '--out', '/dev/null', file]);
+    // Ingest only (store built, ready for rules): no rules loaded. The report goes to a file of its own, never
+    // /dev/null: the bench once renamed a temp file over /dev/null as root (the writer now writes devices in place).
+    const ingest = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--no-builtin', '--format', 'json', '--out', join(dataDir, `ingest-${mb}-${format}.json`), file]);
     // Full scan with the built-in rule pack.
     const full = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--format', 'json', '--out', join(dataDir, `report-${mb}-${format}.json`), file]);
     const report = JSON.parse(readFileSync(join(dataDir, `report-${mb}-${format}.json`), 'utf8'));
@@ -101,3 +103,8 @@ console.log(lines.join('\n'));
 mkdirSync(join(root, 'test/bench/results'), { recursive: true });
 writeFileSync(join(root, 'test/bench/results/latest.json'), JSON.stringify({ machine, date, results }, null, 2) + '\n');
 if (!args.includes('--keep')) rmSync(dataDir, { recursive: true, force: true });
+// The machine the bench ran on must be left as it was: /dev/null is still a character device.
+if (process.platform !== 'win32' && !lstatSync('/dev/null').isCharacterDevice()) {
+  console.error('bench: /dev/null is no longer a character device: something wrote over it');
+  process.exit(1);
+}

@@ -1,10 +1,8 @@
 // The few file operations case persistence uses, behind one interface so tests can fail or "crash" any step.
 // Invariant: each method is one durable-protocol step (write, fsync, rename, directory fsync ...), nothing more.
 
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 
 export interface CaseFileHandle {
   /** Write all of `bytes` at `position`. */
@@ -20,14 +18,16 @@ export interface CaseFs {
   readFile(path: string): Promise<Uint8Array | null>;
   /** Names in a folder ([] when it does not exist). */
   readdir(dir: string): Promise<string[]>;
-  /** Create a new file (fails when it exists), for writing. */
-  create(path: string): Promise<CaseFileHandle>;
+  /** Create a new file (fails when it exists), for writing; `mode` defaults to 0o600. */
+  create(path: string, mode?: number): Promise<CaseFileHandle>;
   /** Open an existing file for writing at explicit positions (never truncates on open). */
   openForWrite(path: string): Promise<CaseFileHandle>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
   /** fsync a folder so renames and new names in it survive power loss. */
   syncDir(dir: string): Promise<void>;
+  /** What holds a name (a link is not followed), so a rename never replaces a device, FIFO or folder. */
+  kindOf?(path: string): Promise<'absent' | 'file' | 'directory' | 'other'>;
 }
 
 function wrap(fh: FileHandle): CaseFileHandle {
@@ -66,14 +66,23 @@ export const nodeCaseFs: CaseFs = {
       throw err;
     }
   },
-  async create(path) {
-    return wrap(await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+  async create(path, mode = 0o600) {
+    return wrap(await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode));
   },
   async openForWrite(path) {
     return wrap(await open(path, 'r+'));
   },
   rename: (from, to) => rename(from, to),
   remove: (path) => rm(path, { force: true }),
+  async kindOf(path) {
+    try {
+      const st = await lstat(path);
+      return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+      throw err;
+    }
+  },
   async syncDir(dir) {
     // Windows cannot open a folder for fsync; NTFS journals its metadata, so there is nothing to do there.
     if (process.platform === 'win32') return;
@@ -85,23 +94,3 @@ export const nodeCaseFs: CaseFs = {
     }
   },
 };
-
-/** Replace a small file atomically and durably: temp file -> fsync -> rename -> fsync the folder. */
-export async function writeFileDurable(fs: CaseFs, dir: string, name: string, text: string): Promise<void> {
-  await fs.mkdirp(dir);
-  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const h = await fs.create(tmp);
-    try {
-      await h.write(new TextEncoder().encode(text), 0);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fs.rename(tmp, join(dir, name));
-  } catch (err) {
-    await fs.remove(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fs.syncDir(dir);
-}

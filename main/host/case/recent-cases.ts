@@ -3,7 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { nodeCaseFs, writeFileDurable, type CaseFs } from './case-fs.ts';
+import { nodeCaseFs, type CaseFs } from './case-fs.ts';
+import { replaceFileDurable } from '../atomic-write.ts';
 
 export const RECENT_CASES_FILE = 'recent-cases.json';
 export const MAX_RECENT_CASES = 20;
@@ -55,12 +56,12 @@ export async function rememberCase(
     evidence: entry.evidence.map((e) => ({ name: e.name, sha256: e.sha256 })),
   };
   const next = [item, ...list.filter((r) => r.dir !== entry.dir)].slice(0, MAX_RECENT_CASES);
-  await writeFileDurable(fs, userDataDir, RECENT_CASES_FILE, JSON.stringify(next, null, 2) + '\n');
+  await replaceFileDurable(fs, userDataDir, RECENT_CASES_FILE, JSON.stringify(next, null, 2) + '\n');
   return item;
 }
 
 export async function forgetCase(userDataDir: string, id: string, fs: CaseFs = nodeCaseFs): Promise<void> {
   const list = await loadRecentCases(userDataDir, fs);
   const next = list.filter((r) => r.id !== id);
-  if (next.length !== list.length) await writeFileDurable(fs, userDataDir, RECENT_CASES_FILE, JSON.stringify(next, null, 2) + '\n');
+  if (next.length !== list.length) await replaceFileDurable(fs, userDataDir, RECENT_CASES_FILE, JSON.stringify(next, null, 2) + '\n');
 }

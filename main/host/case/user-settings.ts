@@ -3,7 +3,8 @@
 
 import { join } from 'node:path';
 import { HopscopeError } from '../../../engine/model/errors.ts';
-import { nodeCaseFs, writeFileDurable, type CaseFs } from './case-fs.ts';
+import { nodeCaseFs, type CaseFs } from './case-fs.ts';
+import { replaceFileDurable } from '../atomic-write.ts';
 import { checkBinSpanSec, isTimeZone } from './case-doc.ts';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -66,7 +67,7 @@ export async function loadUserSettings(userDataDir: string, fs: CaseFs = nodeCas
 
 export async function saveUserSettings(userDataDir: string, settings: UserSettings, fs: CaseFs = nodeCaseFs): Promise<void> {
   try {
-    await writeFileDurable(fs, userDataDir, SETTINGS_FILE, JSON.stringify(settings, null, 2) + '\n');
+    await replaceFileDurable(fs, userDataDir, SETTINGS_FILE, JSON.stringify(settings, null, 2) + '\n');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     throw new HopscopeError('E_IO', `cannot save the settings: ${code}`, { file: join(userDataDir, SETTINGS_FILE) });
