@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDataNotice } from '../test/support/shared-data.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -34,7 +35,8 @@ const built = check('build', 'node', ['scripts/build.mjs']);
 mkdirSync('test-results', { recursive: true });
 const vitestJson = join('test-results', 'vitest.json');
 rmSync(vitestJson, { force: true });
-const v = run('unit + component tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+// HOPSCOPE_TEST_ALL: the shared-data notice goes into the summary below, not also into vitest's output.
+const v = run('unit + component tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { env: { HOPSCOPE_TEST_ALL: '1' } });
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += j.numPassedTests;
@@ -68,6 +70,9 @@ if (built) {
   failed++;
   summary.push('FAIL  e2e not run: build failed');
 }
+
+const notice = sharedDataNotice(root);
+if (notice) summary.push(`skip  ${skipped} test(s) skipped; ${notice}`);
 
 console.log('\n=== summary');
 for (const s of summary) console.log(s);
