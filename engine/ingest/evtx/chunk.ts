@@ -1,0 +1,135 @@
+// One 64 KiB chunk: header, CRCs, records. Chunks are independent (their own string and template tables), so a
+// driver may read them in any order or in parallel. Every chunk slot ends in exactly one of: empty (all zero),
+// records emitted (possibly with damage reports for the records that could not be read), or one damage report.
+
+import { BinXmlChunk, BinXmlError } from './binxml.ts';
+import { crc32 } from './crc32.ts';
+import { u64 } from './header.ts';
+import { EVTX_CHUNK_BYTES, type EvtxChunkOutput, type EvtxChunkResult } from './types.ts';
+
+const CHUNK_SIG = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
+const RECORD_SIG = 0x00002a2a; // "**\0\0"
+const HEADER_BYTES = 512;
+/** The smallest record: 24-byte header, 4-byte trailing size copy. */
+const MIN_RECORD = 28;
+/** More records than fit in a chunk means the header's record ids are not trustworthy. */
+const MAX_RECORDS_PER_CHUNK = Math.floor((EVTX_CHUNK_BYTES - HEADER_BYTES) / MIN_RECORD);
+
+function u32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+function allZero(b: Uint8Array): boolean {
+  // Word-wise when aligned (a chunk slot normally is), else byte-wise.
+  if ((b.byteOffset & 3) === 0 && (b.length & 3) === 0) {
+    const w = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+    return true;
+  }
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+/**
+ * Reads one chunk slot. `bytes` is the slot (65536 bytes; fewer when the file ends inside it), `chunkIndex` its
+ * 0-based slot number, `fileOffset` the file offset of its first byte. Emits its records in order through
+ * `out.record` and what could not be read through `out.damaged`; never throws on any input.
+ */
+export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset: number, out: EvtxChunkOutput): EvtxChunkResult {
+  const res: EvtxChunkResult = {
+    records: 0, damaged: 0, recordsLost: 0, empty: false, crcBad: false, firstRecordId: 0, lastRecordId: 0,
+  };
+  const damage = (at: number, reason: string, lost: number) => {
+    res.damaged++;
+    res.recordsLost += lost;
+    out.damaged({ chunk: chunkIndex, byteOffset: fileOffset + at, reason, recordsLost: lost });
+  };
+  if (bytes.length > EVTX_CHUNK_BYTES) bytes = bytes.subarray(0, EVTX_CHUNK_BYTES);
+  const len = bytes.length;
+  if (len === 0 || allZero(bytes)) {
+    res.empty = true;
+    return res;
+  }
+  // Header record ids, when they look sane (used to count what a damaged chunk lost).
+  let expected = -1;
+  if (len >= 40) {
+    const first = u64(bytes, 24);
+    const last = u64(bytes, 32);
+    if (last >= first && last - first < MAX_RECORDS_PER_CHUNK && first > 0) {
+      expected = last - first + 1;
+      res.firstRecordId = first;
+      res.lastRecordId = last;
+    }
+  }
+  let sigOk = len >= 8;
+  for (let i = 0; i < 8 && sigOk; i++) if (bytes[i] !== CHUNK_SIG[i]) sigOk = false;
+  if (!sigOk) {
+    damage(0, `chunk ${chunkIndex}: chunk signature missing`, expected > 0 ? expected : 0);
+    return res;
+  }
+  if (len < HEADER_BYTES) {
+    damage(0, `chunk ${chunkIndex}: truncated inside its header (${len} of ${EVTX_CHUNK_BYTES} bytes)`, expected > 0 ? expected : 0);
+    return res;
+  }
+  const freeSpace = u32(bytes, 48);
+  const headerCrc = (crc32(bytes, 128, 512, crc32(bytes, 0, 120)) >>> 0) === u32(bytes, 124);
+  const fsSane = freeSpace >= HEADER_BYTES && freeSpace <= EVTX_CHUNK_BYTES;
+  const dataCrc = fsSane && freeSpace <= len && crc32(bytes, HEADER_BYTES, freeSpace) === u32(bytes, 52);
+  const crcBad = !headerCrc || !dataCrc;
+  res.crcBad = crcBad;
+  const limit = Math.min(fsSane ? freeSpace : EVTX_CHUNK_BYTES, len);
+
+  const bx = new BinXmlChunk(bytes);
+  let p = HEADER_BYTES;
+  let seen = 0; // records emitted or counted lost one by one
+  const rest = (at: number, why: string) => {
+    const lost = expected > 0 ? Math.max(0, expected - seen) : 0;
+    damage(at, `chunk ${chunkIndex}: ${why}`, lost);
+  };
+  while (p + 24 <= limit) {
+    const sig = u32(bytes, p);
+    const size = u32(bytes, p + 4);
+    if (sig !== RECORD_SIG) {
+      if (sig === 0 && size === 0 && allZero(bytes.subarray(p, limit))) {
+        // Zeroes up to the free-space offset: the header claims more than was written.
+        break;
+      }
+      rest(p, `record signature missing at chunk offset ${hex(p)}`);
+      return res;
+    }
+    const id = u64(bytes, p + 8);
+    if (size < MIN_RECORD || p + size > len || (size & 3) !== 0 && p + size > limit) {
+      if (p + size > len && len < EVTX_CHUNK_BYTES) rest(p, `record ${id} at chunk offset ${hex(p)} cut off by the end of the file`);
+      else rest(p, `record ${id} at chunk offset ${hex(p)}: implausible size ${size}`);
+      return res;
+    }
+    if (u32(bytes, p + size - 4) !== size) {
+      // The trailing size copy disagrees: the size field itself cannot be trusted to find the next record.
+      rest(p, `record ${id} at chunk offset ${hex(p)}: size ${size} does not match its trailing copy`);
+      return res;
+    }
+    let xml: string | null = null;
+    let why = '';
+    try {
+      xml = bx.renderRecord(p + 24, p + size - 4);
+    } catch (e) {
+      why = e instanceof BinXmlError ? `${e.message}${e.offset ? ` at chunk offset ${hex(e.offset)}` : ''}` : String(e);
+    }
+    seen++;
+    if (xml !== null) {
+      res.records++;
+      out.record({ recordId: id, xml, chunk: chunkIndex, byteOffset: fileOffset + p, chunkCrcBad: crcBad });
+    } else {
+      damage(p, `record ${id} at chunk offset ${hex(p)}: ${why}`, 1);
+    }
+    p += size;
+  }
+  if (len < limit || (fsSane && freeSpace > len)) {
+    rest(len, `truncated: the file ends ${EVTX_CHUNK_BYTES - len} bytes before the chunk does`);
+  }
+  return res;
+}
