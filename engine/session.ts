@@ -264,6 +264,7 @@ export class EngineSession {
           reason: s.reason,
           ...(s.line !== undefined ? { line: s.line } : {}),
           ...(s.record !== undefined ? { record: s.record } : {}),
+          ...(s.byteOffset !== undefined ? { byteOffset: s.byteOffset } : {}),
         })),
         assumedUtc: st.assumedUtc,
         addedAt: e.meta?.addedAt ?? '',

@@ -77,6 +77,8 @@ export interface RejectSample {
   evidence: string;
   line?: number;
   record?: number;
+  /** Byte offset of the record in the file, where the reader knows it. */
+  byteOffset?: number;
   reason: string;
 }
 

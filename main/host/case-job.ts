@@ -183,7 +183,8 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         stopHash = true;
         await hashing.catch(() => undefined);
         // The engine's reason already names the file: attach the path without writing it into the message again.
-        if (!opts.skipUnreadable) throw HopscopeError.fromInfo({ code: 'E_FORMAT', message: ingest.formatReason, location: { file: input.path } });
+        // The columns ride along so the CLI can show a --mapping for them (scan-text.ts mappingHint).
+        if (!opts.skipUnreadable) throw Object.assign(HopscopeError.fromInfo({ code: 'E_FORMAT', message: ingest.formatReason, location: { file: input.path } }), { needsMapping: ingest.needsMapping });
         opts.onNeedsMapping?.(input, ingest.needsMapping);
         continue;
       }

@@ -6,16 +6,18 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type { GenericMapping } from '../../engine/ingest/types.ts';
-import type { FindingsResponse } from '../../engine/rpc/api.ts';
+import type { EventDetails } from '../../engine/rpc/api.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
-import { runCaseJob, type CaseJobResult } from './case-job.ts';
+import { runCaseJob } from './case-job.ts';
 import { readCase } from './case-store.ts';
 import type { CaseDoc } from './case/case-doc.ts';
 import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
 import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
 import { collectRuleFiles } from './rule-files.ts';
+import { firstEventRows, formatSummary, humanBytes, mappingHint, terminalColumns } from './scan-text.ts';
 import { writeOutputFile } from './atomic-write.ts';
+import { expandEvidencePaths } from './evidence-folder.ts';
 
 /** Rule issues other than errors listed one by one before the count. */
 const MAX_LISTED_RULE_ISSUES = 20;
@@ -26,77 +28,6 @@ function write(stream: NodeJS.WriteStream, text: string | Uint8Array): Promise<v
     else stream.once('drain', ok);
   });
 }
-
-function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
-
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-';
-}
-
-function pad(s: string, n: number, right = false): string {
-  const t = s.length > n ? s.slice(0, n - 1) + '…' : s;
-  return right ? t.padStart(n) : t.padEnd(n);
-}
-
-const MAX_LISTED_FINDINGS = 500;
-
-export function formatSummary(result: CaseJobResult, found: FindingsResponse): string {
-  const lines: string[] = [];
-  const s = result.summary;
-  const ruleCount = result.rules.rules.length;
-  const issues = result.rules.issues.length;
-  lines.push(
-    `Hopscope scan: ${result.evidence.length} file(s), ${s?.events ?? 0} events, ${found.hosts.length} host(s), ` +
-      `${ruleCount} rule(s)${issues ? ` (${issues} rule issue(s))` : ''}, ${found.findings.length} finding(s)` +
-      (s ? `, bins of ${s.binSpanSec}s` : ''),
-  );
-  lines.push('');
-  lines.push('evidence:');
-  for (const e of result.evidence) {
-    const st = e.ingest.stats;
-    lines.push(
-      `  ${e.input.name}  ${humanBytes(e.bytes)}  sha256 ${e.sha256}  format ${e.ingest.format}  ` +
-        `${st.appended} events, ${st.nonProcess} non-process, ${st.rejected} rejected`,
-    );
-    for (const w of e.warnings) lines.push(`    warning: ${w}`);
-  }
-  lines.push('');
-  const hw = Math.max(4, ...found.hosts.map((h) => h.host.length));
-  lines.push(`${pad('HOST', hw)}  ${pad('EVENTS', 8, true)}  ${pad('FINDINGS', 8, true)}  ${pad('RISK', 6, true)}  TOP RULES`);
-  for (const h of found.hosts) {
-    const top = h.topRules.map((r) => `${r.ruleId} (${r.findings})`).join(', ') || '-';
-    lines.push(`${pad(h.host, hw)}  ${pad(String(h.events), 8, true)}  ${pad(String(h.findings), 8, true)}  ${pad(String(h.riskScore), 6, true)}  ${top}`);
-  }
-  lines.push('');
-  if (found.findings.length === 0) {
-    lines.push('no findings');
-  } else {
-    lines.push(`findings (${found.findings.length}):`);
-    for (const f of found.findings.slice(0, MAX_LISTED_FINDINGS)) {
-      lines.push(`  ${iso(f.binStartMs)}  ${f.host}  ${f.ruleId}  risk ${f.riskScore}  ${f.eventCount} event(s)  ${f.message}`);
-    }
-    if (found.findings.length > MAX_LISTED_FINDINGS) {
-      lines.push(`  ... ${found.findings.length - MAX_LISTED_FINDINGS} more (use --format json|csv|ndjson|html for all)`);
-    }
-  }
-  if (found.links.length) {
-    lines.push('');
-    lines.push(`lateral links (${found.links.length}):`);
-    for (const l of found.links.slice(0, MAX_LISTED_FINDINGS)) lines.push(`  ${iso(l.fromTimeMs)}  ${l.fromHost} -> ${l.toHost}  ${l.kind}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
 
 /** The annotations of `--case DIR`, read without writing (a torn journal tail is skipped, not repaired). */
 async function readCaseForScan(dir: string): Promise<CaseDoc> {
@@ -131,12 +62,17 @@ async function scan(opts: ScanOptions): Promise<number> {
     sigmaPaths: opts.sigmaPaths,
   });
   const mappings = opts.mapping ? { '*': await readMapping(opts.mapping) } : undefined;
+  // A folder (a KAPE winevt/Logs, a collection) is the log files below it; what it passes over is said.
+  const expanded = await expandEvidencePaths(opts.files);
+  for (const k of expanded.skipped.slice(0, MAX_LISTED_RULE_ISSUES)) process.stderr.write(`passed over: ${k.path}: ${k.reason}\n`);
+  if (expanded.skipped.length > MAX_LISTED_RULE_ISSUES) process.stderr.write(`passed over: ${expanded.skipped.length - MAX_LISTED_RULE_ISSUES} more\n`);
+  const files = expanded.files;
   const engine = createEngineClient();
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
   try {
     const job = runCaseJob(engine, {
-      evidence: opts.files.map((p) => ({ path: p, name: basename(p) })),
+      evidence: files.map((p) => ({ path: p, name: basename(p) })),
       rules,
       binSpanSec: opts.binSpanSec,
       ...(mappings ? { mappings } : {}),
@@ -174,13 +110,16 @@ async function scan(opts: ScanOptions): Promise<number> {
     if (wantReport) {
       const report = await engine.call('report', { format: opts.format ?? 'json', generator: 'hopscope scan', ...(annotations ? { annotations } : {}) }).promise;
       const bytes = new Uint8Array(report.bytes);
-      if (opts.out && opts.out !== '-') await writeOutputFile(opts.out, bytes, { protect: opts.files, code: 'E_USAGE' });
+      if (opts.out && opts.out !== '-') await writeOutputFile(opts.out, bytes, { protect: files, code: 'E_USAGE' });
       else await write(process.stdout, bytes);
     }
     // The summary goes to stdout unless the report itself does (`--format X` alone, or `--out -`).
     if (!wantReport || (opts.out && opts.out !== '-')) {
       const found = await engine.call('findings', { sort: 'time' }).promise;
-      await write(process.stdout, formatSummary(result, found));
+      // What ran: the first event of each listed finding (host, user, parent -> process, command line).
+      const firstEvents = new Map<string, EventDetails>();
+      await Promise.all(firstEventRows(found).map(async ({ findingId, row }) => firstEvents.set(findingId, await engine.call('event', { row }).promise)));
+      await write(process.stdout, formatSummary(result, found, { columns: terminalColumns(process.stdout), firstEvents }));
     }
     return 0;
   } finally {
@@ -205,6 +144,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const info = toErrorInfo(err);
     process.stderr.write(`hopscope: ${info.message}\n`);
+    // A file of no known layout: name --mapping and show the JSON it takes, for this file's columns.
+    const columns = (err as { needsMapping?: { columns?: string[] } }).needsMapping?.columns;
+    if (columns) process.stderr.write(`${mappingHint(columns)}\n`);
     if (info.code === 'E_USAGE') {
       process.stderr.write(`\n${USAGE}\n`);
       return 2;

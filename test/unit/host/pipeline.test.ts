@@ -194,7 +194,8 @@ describe('cli scan', () => {
   it('prints the per-host summary and exits 0', () => {
     const r = run(['--no-builtin', '--sigma', sigma, fixture]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/WKS-1\s+2\s+1\s+50\s+11111111/);
+    // The top-rules column names the Sigma rule by its title, not its UUID (the JSON report keeps the id).
+    expect(r.stdout).toMatch(/WKS-1\s+2\s+1\s+50\s+Test PsExec With Accepteula \(1\)/);
     expect(r.stdout).toContain('findings (1):');
     expect(r.stderr).toBe('');
   });
@@ -232,9 +233,13 @@ describe('cli scan', () => {
     const without = run(['--no-builtin', unknown]);
     expect(without.status).toBe(1);
     expect(without.stderr).toContain('Columns: when, machine, account, exe, cmdline');
-    // The file is named once, however many layers (engine worker, case job, CLI) the error crossed.
-    expect(without.stderr.trim().split('\n')).toHaveLength(1);
+    // The file is named once, however many layers (engine worker, case job, CLI) the error crossed; then the hint:
+    // --mapping and the JSON it takes, for these columns.
+    const [first, ...hint] = without.stderr.trim().split('\n');
+    expect(first).toContain('Columns: when, machine, account, exe, cmdline');
     expect(without.stderr.split('unknown-layout.csv').length - 1).toBe(1);
+    expect(hint.join('\n')).toContain('--mapping FILE');
+    expect(hint.join('\n')).toContain('{"time": "when", "host": "machine", "fields": {"process": "cmdline", "user": "account", "process_name": "exe"}}');
     await writeFile(join(tmp, 'map.json'), JSON.stringify({ time: 'when', host: 'machine', fields: { process: 'cmdline', process_name: 'exe' } }));
     const withMap = run(['--sigma', sigma, '--no-builtin', '--mapping', 'map.json', '--format', 'json', unknown], tmp);
     expect(withMap.status).toBe(0);

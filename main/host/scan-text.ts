@@ -1,0 +1,198 @@
+// The text `hopscope scan` prints without --format: evidence (with rejected records and warnings), the per-host risk
+// table, the findings with what ran, the lateral links; and the hint for a file of no known layout.
+// Invariant: log text is printed with control characters escaped (no terminal escape sequences from evidence), and
+// the lines built from log text are cut to the terminal width.
+
+import { CANONICAL_FIELDS } from '../../engine/model/fields.ts';
+import type { EventDetails, FindingsResponse } from '../../engine/rpc/api.ts';
+import type { CaseJobResult } from './case-job.ts';
+
+const MAX_LISTED_FINDINGS = 500;
+/** Rejected records listed per evidence file before the count of the rest. */
+export const MAX_LISTED_REJECTS = 20;
+/** Width when standard output is not a terminal. */
+export const DEFAULT_COLUMNS = 120;
+
+export interface SummaryOptions {
+  /** Terminal width: a finding's "what ran" line and the top-rules cells are cut to it (default 120). */
+  columns?: number;
+  /** The first event of each listed finding, by finding id (the engine's `event` answer), for "what ran". */
+  firstEvents?: ReadonlyMap<string, EventDetails>;
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-';
+}
+
+function pad(s: string, n: number, right = false): string {
+  const t = s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return right ? t.padStart(n) : t.padEnd(n);
+}
+
+/** Cuts a line to `width` characters, marking the cut with `…`. */
+export function cut(line: string, width: number): string {
+  const w = Math.max(20, Math.floor(width));
+  return line.length > w ? line.slice(0, w - 1) + '…' : line;
+}
+
+/** Log text for a terminal: C0/C1 controls, DEL and bidi overrides escaped as `\xNN` / `\u{NNNN}`. */
+export function safeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
+/** The width to cut to: the terminal's columns, else 120 (a pipe or file). */
+export function terminalColumns(stream: { isTTY?: boolean; columns?: number }): number {
+  return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : DEFAULT_COLUMNS;
+}
+
+function baseName(p: string | null | undefined): string | undefined {
+  if (!p) return undefined;
+  const t = p.replace(/^"+|"+$/g, '');
+  const i = Math.max(t.lastIndexOf('\\'), t.lastIndexOf('/'));
+  return i >= 0 ? t.slice(i + 1) : t;
+}
+
+/**
+ * "What ran" for a finding's first event, like Hayabusa's and Chainsaw's key fields: host (when it is not the finding's,
+ * which the line above shows), user, parent -> process, command line.
+ */
+export function whatRan(ev: EventDetails, findingHost?: string): string {
+  const c = ev.canonical;
+  const parent = c.parent_process_name ?? baseName(c.parent_process_path) ?? baseName(c.parent_process) ?? '?';
+  const proc = c.process_name ?? baseName(c.process_path) ?? '?';
+  const parts = [`user ${c.user ?? '-'}`, `${parent} -> ${proc}`];
+  if (c.dest !== findingHost) parts.unshift(`host ${c.dest ?? '-'}`);
+  if (c.process) parts.push(`cmd: ${c.process}`);
+  return safeText(parts.join('  '));
+}
+
+export function formatSummary(result: CaseJobResult, found: FindingsResponse, opts: SummaryOptions = {}): string {
+  const width = opts.columns ?? DEFAULT_COLUMNS;
+  const lines: string[] = [];
+  const s = result.summary;
+  const ruleCount = result.rules.rules.length;
+  const issues = result.rules.issues.length;
+  // Rule titles for the text (Sigma ids are UUIDs); the JSON report keeps the ids.
+  const titles = new Map(result.rules.rules.map((r) => [r.id, r.title.trim() || r.id]));
+  const ruleLabel = (id: string): string => safeText(titles.get(id) ?? id);
+  lines.push(
+    `Hopscope scan: ${result.evidence.length} file(s), ${s?.events ?? 0} events, ${found.hosts.length} host(s), ` +
+      `${ruleCount} rule(s)${issues ? ` (${issues} rule issue(s))` : ''}, ${found.findings.length} finding(s)` +
+      (s ? `, bins of ${s.binSpanSec}s` : ''),
+  );
+  lines.push('');
+  lines.push('evidence:');
+  for (const e of result.evidence) {
+    const st = e.ingest.stats;
+    lines.push(
+      `  ${e.input.name}  ${humanBytes(e.bytes)}  sha256 ${e.sha256}  format ${e.ingest.format}  ` +
+        `${st.appended} events, ${st.nonProcess} non-process, ${st.rejected} rejected`,
+    );
+    for (const w of e.warnings) lines.push(`    warning: ${w}`);
+    if (st.rejected > 0) {
+      const sum = s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name);
+      const byReason = Object.entries(st.rejectedByReason).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      lines.push(`    rejected records (${byReason.map(([k, n]) => `${k} ${n}`).join(', ')}):`);
+      const samples = (sum?.rejectSamples ?? []).slice(0, MAX_LISTED_REJECTS);
+      for (const r of samples) {
+        const where = [
+          r.line !== undefined ? `line ${r.line}` : undefined,
+          r.record !== undefined ? `record ${r.record}` : undefined,
+          r.byteOffset !== undefined ? `byte ${r.byteOffset}` : undefined,
+        ].filter((x) => x !== undefined);
+        lines.push(cut(`      ${e.input.name}  ${where.join(', ') || '-'}: ${safeText(r.reason)}`, width));
+      }
+      if (st.rejected > samples.length) lines.push(`      ... ${st.rejected - samples.length} more rejected record(s) not listed`);
+    }
+  }
+  lines.push('');
+  const hw = Math.max(4, ...found.hosts.map((h) => h.host.length));
+  lines.push(`${pad('HOST', hw)}  ${pad('EVENTS', 8, true)}  ${pad('FINDINGS', 8, true)}  ${pad('RISK', 6, true)}  TOP RULES`);
+  for (const h of found.hosts) {
+    const top = h.topRules.map((r) => `${ruleLabel(r.ruleId)} (${r.findings})`).join(', ') || '-';
+    lines.push(cut(`${pad(h.host, hw)}  ${pad(String(h.events), 8, true)}  ${pad(String(h.findings), 8, true)}  ${pad(String(h.riskScore), 6, true)}  ${top}`, width));
+  }
+  lines.push('');
+  if (found.findings.length === 0) {
+    lines.push('no findings');
+  } else {
+    lines.push(`findings (${found.findings.length}):`);
+    for (const f of found.findings.slice(0, MAX_LISTED_FINDINGS)) {
+      lines.push(`  ${iso(f.binStartMs)}  ${f.host}  ${ruleLabel(f.ruleId)}  risk ${f.riskScore}  ${f.eventCount} event(s)  ${safeText(f.message)}`);
+      const ev = opts.firstEvents?.get(f.id);
+      if (ev) lines.push(cut(`      ${whatRan(ev, f.host)}`, width));
+    }
+    if (found.findings.length > MAX_LISTED_FINDINGS) {
+      lines.push(`  ... ${found.findings.length - MAX_LISTED_FINDINGS} more (use --format json|csv|ndjson|html for all)`);
+    }
+  }
+  if (found.links.length) {
+    lines.push('');
+    lines.push(`lateral links (${found.links.length}):`);
+    for (const l of found.links.slice(0, MAX_LISTED_FINDINGS)) lines.push(`  ${iso(l.fromTimeMs)}  ${l.fromHost} -> ${l.toHost}  ${l.kind}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The row of each listed finding whose event the text shows: its earliest. */
+export function firstEventRows(found: FindingsResponse): Array<{ findingId: string; row: number }> {
+  const out: Array<{ findingId: string; row: number }> = [];
+  for (const f of found.findings.slice(0, MAX_LISTED_FINDINGS)) {
+    let first = f.events[0];
+    for (const e of f.events) if (first && (e.timeMs < first.timeMs || (e.timeMs === first.timeMs && e.row < first.row))) first = e;
+    if (first) out.push({ findingId: f.id, row: first.row });
+  }
+  return out;
+}
+
+const GUESS: ReadonlyArray<[role: string, re: RegExp]> = [
+  ['time', /time|date|when|stamp|utc/i],
+  ['host', /host|computer|machine|device|dest|endpoint/i],
+  ['parent_process', /parent.*(cmd|command)|parent.*line/i],
+  ['process', /cmd|command|line|args/i],
+  ['user', /user|account|principal/i],
+  ['process_name', /exe|image|process|proc|name/i],
+];
+
+/**
+ * What to do about a file of no known layout on the command line: `--mapping FILE` and the JSON it takes, with the
+ * file's own columns guessed into place where their names suggest it (`COLUMN` where they do not).
+ */
+export function mappingHint(columns: readonly string[]): string {
+  const used = new Set<string>();
+  const pick = (re: RegExp): string | undefined => {
+    const c = columns.find((x) => !used.has(x) && re.test(x));
+    if (c !== undefined) used.add(c);
+    return c;
+  };
+  const guess = new Map<string, string | undefined>();
+  for (const [role, re] of GUESS) guess.set(role, pick(re));
+  const fields: Record<string, string> = { process: guess.get('process') ?? 'COLUMN' };
+  for (const k of ['user', 'process_name', 'parent_process']) {
+    const v = guess.get(k);
+    if (v !== undefined) fields[k] = v;
+  }
+  const example = { time: guess.get('time') ?? 'COLUMN', host: guess.get('host') ?? 'COLUMN', fields };
+  const json = JSON.stringify(example, null, 1).replace(/\n\s*/g, ' ').replace(/\{ /g, '{').replace(/ \}/g, '}');
+  return [
+    `  give the columns with --mapping FILE, a JSON file like this one (${guess.size && [...guess.values()].some((v) => v !== undefined) ? 'guessed from the column names; check it' : 'put in your column names'}):`,
+    `    ${json}`,
+    '  "time": the column holding each event\'s time; "host": the computer\'s name (optional); "fields": canonical field ->',
+    `  column, any of: ${CANONICAL_FIELDS.join(', ')}`,
+  ].join('\n');
+}
