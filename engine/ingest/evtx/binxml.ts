@@ -166,10 +166,14 @@ export class BinXmlChunk {
           break;
         case 0x0c:
           p = this.parseTemplateInstance(p, end, depth + 1, out);
+          // A fragment holds one template instance or one element: libfwevt and python-evtx read no further
+          // (seen: a forwarded event's RenderingInfo in a second instance after the EventData one).
+          if (!inElement) return p < end && b[p] === 0x00 ? p + 1 : p;
           break;
         case 0x01:
         case 0x41:
           p = this.parseElement(p, end, depth + 1, out);
+          if (!inElement) return p < end && b[p] === 0x00 ? p + 1 : p;
           break;
         case 0x05:
         case 0x45: {

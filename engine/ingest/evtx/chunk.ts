@@ -84,34 +84,60 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
   const limit = Math.min(fsSane ? freeSpace : EVTX_CHUNK_BYTES, len);
 
   const bx = new BinXmlChunk(bytes);
-  let p = HEADER_BYTES;
-  let seen = 0; // records emitted or counted lost one by one
+  // Records are accounted by id: every id from the header's first to its last is either emitted or counted lost.
+  let lastId = expected > 0 ? res.firstRecordId - 1 : 0;
   const rest = (at: number, why: string) => {
-    const lost = expected > 0 ? Math.max(0, expected - seen) : 0;
+    const lost = expected > 0 ? Math.max(0, res.lastRecordId - lastId) : 0;
+    lastId = Math.max(lastId, res.lastRecordId);
     damage(at, `chunk ${chunkIndex}: ${why}`, lost);
   };
+  /** A plausible record header at q: signature, size inside the data, matching trailing size copy. */
+  const plausible = (q: number): boolean => {
+    if (u32(bytes, q) !== RECORD_SIG) return false;
+    const size = u32(bytes, q + 4);
+    return size >= MIN_RECORD && q + size <= limit && u32(bytes, q + size - 4) === size;
+  };
+  /**
+   * After unreadable bytes at p: the next plausible record whose id follows the last one accounted for
+   * (scanning byte by byte up to the free-space offset), or -1.
+   */
+  const resync = (p: number): number => {
+    for (let q = p + 1; q + MIN_RECORD <= limit; q++) {
+      if (bytes[q] !== 0x2a || bytes[q + 1] !== 0x2a || !plausible(q)) continue;
+      const id = u64(bytes, q + 8);
+      if (id > lastId && (expected <= 0 || id <= res.lastRecordId)) return q;
+    }
+    return -1;
+  };
+  let p = HEADER_BYTES;
   while (p + 24 <= limit) {
-    const sig = u32(bytes, p);
-    const size = u32(bytes, p + 4);
-    if (sig !== RECORD_SIG) {
-      if (sig === 0 && size === 0 && allZero(bytes.subarray(p, limit))) {
-        // Zeroes up to the free-space offset: the header claims more than was written.
+    if (!plausible(p)) {
+      const sig = u32(bytes, p);
+      if (sig === 0 && u32(bytes, p + 4) === 0 && allZero(bytes.subarray(p, limit))) {
+        // Zeroes up to the free-space offset: nothing more was written.
         break;
       }
-      rest(p, `record signature missing at chunk offset ${hex(p)}`);
-      return res;
+      const id = sig === RECORD_SIG ? u64(bytes, p + 8) : -1;
+      const size = u32(bytes, p + 4);
+      let why: string;
+      if (sig !== RECORD_SIG) why = `record signature missing at chunk offset ${hex(p)}`;
+      else if (p + size > len && len < EVTX_CHUNK_BYTES) why = `record ${id} at chunk offset ${hex(p)} cut off by the end of the file`;
+      else if (size < MIN_RECORD || p + size > limit) why = `record ${id} at chunk offset ${hex(p)}: implausible size ${size}`;
+      else why = `record ${id} at chunk offset ${hex(p)}: size ${size} does not match its trailing copy`;
+      const q = resync(p);
+      if (q < 0) {
+        rest(p, why);
+        return res;
+      }
+      const nextId = u64(bytes, q + 8);
+      const lost = expected > 0 || lastId > 0 ? Math.max(1, nextId - lastId - 1) : 1;
+      damage(p, `chunk ${chunkIndex}: ${why}; reading resumes at the next record (${nextId}, chunk offset ${hex(q)})`, lost);
+      lastId = nextId - 1;
+      p = q;
+      continue;
     }
+    const size = u32(bytes, p + 4);
     const id = u64(bytes, p + 8);
-    if (size < MIN_RECORD || p + size > len || (size & 3) !== 0 && p + size > limit) {
-      if (p + size > len && len < EVTX_CHUNK_BYTES) rest(p, `record ${id} at chunk offset ${hex(p)} cut off by the end of the file`);
-      else rest(p, `record ${id} at chunk offset ${hex(p)}: implausible size ${size}`);
-      return res;
-    }
-    if (u32(bytes, p + size - 4) !== size) {
-      // The trailing size copy disagrees: the size field itself cannot be trusted to find the next record.
-      rest(p, `record ${id} at chunk offset ${hex(p)}: size ${size} does not match its trailing copy`);
-      return res;
-    }
     let xml: string | null = null;
     let why = '';
     try {
@@ -119,17 +145,20 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
     } catch (e) {
       why = e instanceof BinXmlError ? `${e.message}${e.offset ? ` at chunk offset ${hex(e.offset)}` : ''}` : String(e);
     }
-    seen++;
     if (xml !== null) {
       res.records++;
       out.record({ recordId: id, xml, chunk: chunkIndex, byteOffset: fileOffset + p, chunkCrcBad: crcBad });
     } else {
       damage(p, `record ${id} at chunk offset ${hex(p)}: ${why}`, 1);
     }
+    if (id > lastId) lastId = id;
     p += size;
   }
   if (len < limit || (fsSane && freeSpace > len)) {
     rest(len, `truncated: the file ends ${EVTX_CHUNK_BYTES - len} bytes before the chunk does`);
+  } else if (expected > 0 && lastId < res.lastRecordId && !crcBad) {
+    // A clean header lists records the chunk does not hold.
+    rest(p, `the header lists records up to ${res.lastRecordId}, the chunk ends after ${lastId}`);
   }
   return res;
 }
