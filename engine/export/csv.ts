@@ -29,7 +29,7 @@ export interface CsvOptions {
 }
 
 export const FINDING_CSV_COLUMNS = [
-  'id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256',
+  'id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256',
 ] as const;
 export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
 
@@ -39,11 +39,13 @@ function commentsCell(a: Annotation | undefined): string {
 
 /**
  * Findings of a report, one row per finding, CRLF line ends. Annotation columns are added when
- * the report carries annotations. `techniques` are joined with `;`, events as `path#record` with `; `, and
+ * the report carries annotations. `rule_title` is the rule's title from the report's rules (a Sigma `rule_id` is a UUID).
+ * `techniques` are joined with `;`, events as `path#record` with `; `, and
  * `evidence_sha256` holds the SHA-256 of each evidence file those events come from (`;`), so a row stands alone.
  */
-export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence'>>, opts: CsvOptions = {}): string {
+export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
+  const titleOf = new Map((report.rules ?? []).map((r) => [r.id, r.title]));
   const shaOf = new Map((report.evidence ?? []).map((e) => [e.path, e.sha256]));
   const header: string[] = [...FINDING_CSV_COLUMNS, ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
   const lines = [csvRow(header)];
@@ -51,6 +53,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
     const cells: Array<string | number | boolean> = [
       f.id,
       f.rule_id,
+      titleOf.get(f.rule_id) ?? '',
       f.host,
       f.bin_start,
       f.bin_end,

@@ -113,6 +113,7 @@ function timelineSvg(input: HtmlReportInput, report: Report): string {
   const plotW = width - labelW - 20;
   const laneH = 26;
   const top = 10;
+  const ruleTitle = new Map(input.rules.map((r) => [r.id, r.title]));
   const hostOrder = [...report.hosts.map((h) => h.host)];
   for (const f of report.findings) if (!hostOrder.includes(f.host)) hostOrder.push(f.host);
   const laneHosts = hostOrder.slice(0, MAX_LANES);
@@ -160,7 +161,7 @@ function timelineSvg(input: HtmlReportInput, report: Report): string {
     if (!lane) continue;
     const r = 3 + Math.min(100, Math.max(0, f.riskScore)) / 20;
     const rf = byId.get(f.id);
-    const label = `${rf?.bin_start ?? ''} ${f.host} ${f.ruleId} (risk ${num(f.riskScore)}, ${num(f.eventCount)} events)`;
+    const label = `${rf?.bin_start ?? ''} ${f.host} ${ruleTitle.get(f.ruleId) ?? f.ruleId} (risk ${num(f.riskScore)}, ${num(f.eventCount)} events)`;
     parts.push(
       `<circle cx="${x(f.binStartMs).toFixed(1)}" cy="${lane.y}" r="${r.toFixed(1)}" fill="${RISK_FILL[riskClass(f.riskScore)]}" fill-opacity="0.85"><title>${esc(label)}</title></circle>`,
     );

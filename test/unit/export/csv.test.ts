@@ -51,15 +51,16 @@ describe('findingsToCsv', () => {
     const csv = findingsToCsv(buildReport(input()));
     const rows = parseCsv(csv);
     expect(csv.endsWith('\r\n')).toBe(true);
-    expect(rows[0]).toEqual(['id', 'rule_id', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256']);
+    expect(rows[0]).toEqual(['id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256']);
     expect(rows).toHaveLength(3);
-    expect(rows[1]!.slice(1, 8)).toEqual([
-      'impacket-lateral-movement-sysmon', 'IEWIN7', '2019-04-30T20:32:51Z', '2019-04-30T20:32:52Z', '1', '56', `'=HYPERLINK("http://evil.example","click")`,
+    // The rule's title beside its id (a Sigma rule_id is a UUID).
+    expect(rows[1]!.slice(1, 9)).toEqual([
+      'impacket-lateral-movement-sysmon', 'Impacket Lateral Movement Activity (Sysmon)', 'IEWIN7', '2019-04-30T20:32:51Z', '2019-04-30T20:32:52Z', '1', '56', `'=HYPERLINK("http://evil.example","click")`,
     ]);
-    expect(rows[1]![8]).toBe('T1021.002;T1210');
-    expect(rows[2]![9]).toBe('z/sysmon.xml#4; a/security.csv#12');
+    expect(rows[1]![9]).toBe('T1021.002;T1210');
+    expect(rows[2]![10]).toBe('z/sysmon.xml#4; a/security.csv#12');
     // Each row names the SHA-256 of every evidence file its events come from.
-    expect(rows[2]![10]).toBe(`${'a'.repeat(64)};${'b'.repeat(64)}`);
+    expect(rows[2]![11]).toBe(`${'a'.repeat(64)};${'b'.repeat(64)}`);
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
