@@ -5,6 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeEvtx } from './lib/evtx-writer.mjs';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'samples');
 mkdirSync(outDir, { recursive: true });
@@ -142,6 +143,8 @@ const xmlEvents = events.map((e) => {
 });
 const xml = `<?xml version="1.0" encoding="utf-8"?>\n<Events>\n${xmlEvents.join('\n')}\n</Events>\n`;
 writeFileSync(join(outDir, 'corp-lateral-movement.sysmon.xml'), xml);
+// The same events as a binary Windows event log (templates and substitutions, CRC-valid), as Windows would save it.
+writeFileSync(join(outDir, 'corp-lateral-movement.evtx'), writeEvtx(xmlEvents));
 
 // The same process creations as a Splunk CIM Endpoint.Processes CSV export (what `| table` + Export gives).
 const cols = ['_time', 'dest', 'user', 'parent_process_name', 'parent_process', 'process_name', 'process', 'process_path', 'process_id', 'parent_process_id', 'process_guid', 'original_file_name', 'sourcetype', 'EventCode'];

@@ -17,6 +17,7 @@ import { EngineSession } from '../session.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import { ingestFile } from './ingest-file.ts';
+import { isEvtxHead } from './evtx-file.ts';
 import { CuttingSink, type CutCounts, type PartialCutOptions } from './partial-cuts.ts';
 import { parallelIngest, reserveByEstimate, type RangeRunner } from './parallel-ingest.ts';
 import { parseParallelism, parseWorkerPath, workerRangeRunner } from './parse-pool.ts';
@@ -48,6 +49,8 @@ async function rawFormatOf(path: string): Promise<RawFormat> {
     const buf = Buffer.alloc(PEEK_BYTES);
     const { bytesRead } = await fh.read(buf, 0, PEEK_BYTES, 0);
     const head = buf.subarray(0, bytesRead);
+    // EVTX records always bring their own text (XML), like event XML.
+    if (isEvtxHead(head)) return 'json';
     const utf16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
     const text = new TextDecoder(utf16 ? (head[0] === 0xff ? 'utf-16le' : 'utf-16be') : 'utf-8').decode(head);
     const sniff = sniffContainer(text, true);
@@ -192,7 +195,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
         });
         return { res, builder };
       };
-      let out: { res: { stats: IngestFileResult['stats']; detected: { format: string; reason: string }; encoding: string; bytes: number }; segments: Segment[] } | null = null;
+      let out: { res: { stats: IngestFileResult['stats']; detected: { format: string; reason: string }; encoding: string; bytes: number; warnings?: string[] }; segments: Segment[] } | null = null;
       try {
         // A large CSV, NDJSON or event XML file of a known layout is cut into ranges parsed at once; null means "parse it sequentially".
         if (parallel && p.format !== 'generic') {
@@ -255,7 +258,10 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
         stats: res.stats,
       };
       session.addSegments(segments, info);
-      return { evidence: p.evidence, stats: res.stats, format: info.format, formatReason: info.formatReason, encoding: info.encoding, totalRows: session.rowCount, cancelled: false };
+      return {
+        evidence: p.evidence, stats: res.stats, format: info.format, formatReason: info.formatReason, encoding: info.encoding, totalRows: session.rowCount, cancelled: false,
+        ...(res.warnings?.length ? { warnings: res.warnings } : {}),
+      };
     },
     evidenceMeta(p) {
       session.setEvidenceMeta(p);

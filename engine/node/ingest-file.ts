@@ -10,6 +10,7 @@ import type { FormatId, GenericMapping } from '../ingest/types.ts';
 import { createIngestor, type DetectedInfo, type Ingestor } from '../ingest/ingestor.ts';
 import { isAscii } from 'node:buffer';
 import { StreamDecoder, type AsciiFastPath, type TextEncodingName } from '../ingest/decode.ts';
+import { ingestEvtxHandle, isEvtxHead } from './evtx-file.ts';
 
 /** Node's SIMD ASCII check and one-byte string copy, for the decoder's all-ASCII chunks. */
 export const NODE_ASCII: AsciiFastPath = {
@@ -42,9 +43,12 @@ export interface IngestFileOptions {
 export interface IngestFileResult {
   stats: IngestStats;
   detected: DetectedInfo;
-  encoding: TextEncodingName;
+  /** `binary` for a binary Windows event log (.evtx), read by the EVTX reader. */
+  encoding: TextEncodingName | 'binary';
   bomBytes: number;
   bytes: number;
+  /** What the evidence should say about the file beyond its records (EVTX: header checksum, damaged chunks). */
+  warnings?: string[];
 }
 
 /**
@@ -67,6 +71,32 @@ export async function ingestFile(path: string, opts: IngestFileOptions): Promise
     fh = await open(path, 'r');
   } catch (err) {
     throw new HopscopeError('E_IO', `cannot open evidence file: ${(err as Error).message}`, { file: fileName });
+  }
+  // A binary Windows event log goes to the EVTX reader (the first range of a parallel read starts at 0 too).
+  if ((opts.ranges?.[0]?.[0] ?? 0) === 0) {
+    const head = Buffer.alloc(8);
+    let n = 0;
+    try {
+      n = (await fh.read(head, 0, 8, 0)).bytesRead;
+    } catch (err) {
+      await fh.close();
+      throw new HopscopeError('E_IO', `read failed: ${(err as Error).message}`, { file: fileName, byteOffset: 0 });
+    }
+    if (isEvtxHead(head.subarray(0, n))) {
+      try {
+        const r = await ingestEvtxHandle(fh, {
+          fileName, sink: opts.sink,
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.ranges ? { ranges: opts.ranges } : {}),
+          ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+          ...(opts.isCancelled ? { isCancelled: opts.isCancelled } : {}),
+          ...(opts.onFormat ? { onFormat: opts.onFormat } : {}),
+        });
+        return { stats: r.stats, detected: r.detected, encoding: 'binary', bomBytes: 0, bytes: r.bytes, warnings: r.warnings };
+      } finally {
+        await fh.close();
+      }
+    }
   }
   const decoder = new StreamDecoder(NODE_ASCII);
   let ingestor: Ingestor | null = null;

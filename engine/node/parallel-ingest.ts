@@ -16,6 +16,8 @@ import { SegmentBuilder } from '../store/builder.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
 import type { RecordSink } from '../ingest/sink.ts';
 import { ingestFile } from './ingest-file.ts';
+import { isEvtxHead } from './evtx-file.ts';
+import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES } from '../ingest/evtx/types.ts';
 import { CuttingSink, type PartialCutOptions } from './partial-cuts.ts';
 
 /** One range parse: read `ranges` of the file in order as if they were the whole file, into one segment. */
@@ -33,11 +35,12 @@ export interface RangeResult {
   segment: Segment;
   stats: IngestStats;
   detected: DetectedInfo;
-  encoding: TextEncodingName;
+  encoding: TextEncodingName | 'binary';
   /** Bytes read (header prefix included). */
   bytes: number;
   /** '\n' bytes read (header prefix included). */
   newlines: number;
+  warnings?: string[];
 }
 
 export interface RangeHooks {
@@ -100,7 +103,7 @@ export async function ingestRange(job: RangeJob, hooks: RangeHooks = {}): Promis
       cutting?.tick();
     },
   });
-  return { segment: builder.finish(), stats: res.stats, detected: res.detected, encoding: res.encoding, bytes: res.bytes, newlines };
+  return { segment: builder.finish(), stats: res.stats, detected: res.detected, encoding: res.encoding, bytes: res.bytes, newlines, ...(res.warnings?.length ? { warnings: res.warnings } : {}) };
 }
 
 /** Runs a range job somewhere (a parse worker; in-process in tests) and reports its progress. */
@@ -131,8 +134,9 @@ export interface ParallelResult {
   segments: Segment[];
   stats: IngestStats;
   detected: DetectedInfo;
-  encoding: TextEncodingName;
+  encoding: TextEncodingName | 'binary';
   bytes: number;
+  warnings?: string[];
 }
 
 const HEAD_BYTES = 1 << 20;
@@ -143,9 +147,11 @@ interface Plan {
   /** Byte where the first data row starts: ranges after the first read [0, prefixEnd) first, for the header. */
   prefixEnd: number;
   prefixNewlines: number;
-  /** Cut offsets, increasing, each at the start of a line. */
+  /** Cut offsets, increasing, each at the start of a line (EVTX: of a chunk slot). */
   cuts: number[];
   format: FormatId;
+  /** A binary Windows event log: ranges are chunk slots after the 4096-byte file header. */
+  evtx?: boolean;
 }
 
 /** Ingests the file in parallel, or returns null when it should be parsed sequentially. */
@@ -197,7 +203,8 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
     if (s.status === 'rejected') return null;
     results.push(s.value);
   }
-  if (results[0]!.detected.format !== plan.format || results.some((r) => r.encoding !== 'utf-8')) return null;
+  const encoding = plan.evtx ? 'binary' : 'utf-8';
+  if (results[0]!.detected.format !== plan.format || results.some((r) => r.encoding !== encoding)) return null;
   // Every range but the last must end outside quotes: only then was its cut a record boundary.
   for (let k = 0; k + 1 < results.length; k++) if ((results[k]!.stats.rejectedByReason['csv-quote'] ?? 0) > 0) return null;
 
@@ -215,7 +222,8 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
     newlinesBefore += own;
     addStats(stats, r.stats);
   }
-  return { segments: results.map((r) => r.segment), stats, detected: results[0]!.detected, encoding: 'utf-8', bytes: size };
+  const warnings = [...new Set(results.flatMap((r) => r.warnings ?? []))];
+  return { segments: results.map((r) => r.segment), stats, detected: results[0]!.detected, encoding, bytes: size, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Moves a later range's locators from "header prefix + range" to the whole file. */
@@ -278,6 +286,18 @@ async function planCutsOf(opts: ParallelOptions): Promise<Plan | null> {
 
     const head = Buffer.allocUnsafe(HEAD_BYTES);
     const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+    if (isEvtxHead(head.subarray(0, bytesRead))) {
+      // Chunks are independent: cut at the chunk slot nearest each even share, after the file header.
+      if (opts.format && opts.format !== 'windows-xml') return null;
+      const cuts = [0];
+      const slots = Math.ceil((size - EVTX_FILE_HEADER_BYTES) / EVTX_CHUNK_BYTES);
+      for (let k = 1; k < parts; k++) {
+        const at = EVTX_FILE_HEADER_BYTES + Math.round((slots * k) / parts) * EVTX_CHUNK_BYTES;
+        if (at > cuts[cuts.length - 1]! + EVTX_FILE_HEADER_BYTES && at < size) cuts.push(at);
+      }
+      cuts.push(size);
+      return cuts.length > 2 ? { prefixEnd: EVTX_FILE_HEADER_BYTES, prefixNewlines: 0, cuts, format: 'windows-xml', evtx: true } : null;
+    }
     const decoder = new StreamDecoder();
     const text = decoder.push(head.subarray(0, bytesRead));
     const info = decoder.detected;

@@ -58,6 +58,8 @@ export interface IngestFileResult {
   totalRows: number;
   cancelled: boolean;
   needsMapping?: MappingNeeded;
+  /** What the evidence should say about the file beyond its records (EVTX: damaged chunks, header checksum). */
+  warnings?: string[];
 }
 
 export interface EvidenceMetaParams {

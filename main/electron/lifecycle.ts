@@ -34,7 +34,7 @@ const RENDERER_ROOT = resolve(__dirname, '..', 'renderer');
 const ICON_PATH = join(APP_ROOT, 'resources', 'icons', 'icon-512.png');
 
 const EVIDENCE_FILTERS = [
-  { name: 'Process-creation logs', extensions: ['csv', 'tsv', 'json', 'jsonl', 'ndjson', 'xml', 'log', 'txt'] },
+  { name: 'Event logs and exports', extensions: ['evtx', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'xml', 'log', 'txt'] },
   { name: 'All files', extensions: ['*'] },
 ];
 

@@ -212,7 +212,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         // The events are in the case already; without their file's hash the case cannot vouch for them.
         throw new HopscopeError('E_IO', `${toErrorInfo(err).message} (after parsing it; the case cannot record its SHA-256)`, { file: h.input.path });
       }
-      const warnings = [...hash.warnings];
+      const warnings = [...(h.ingest.warnings ?? []), ...hash.warnings];
       // A file that gave nothing at all is most likely not the export the analyst meant: say so rather than show an
       // empty lane set without a word.
       if (h.ingest.stats.records === 0) {

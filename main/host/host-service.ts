@@ -35,6 +35,7 @@ import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
 import { replaceFileDurable, writeOutputFile } from './atomic-write.ts';
+import { expandEvidencePaths } from './evidence-folder.ts';
 import { nodeCaseFs } from './case/case-fs.ts';
 
 export type HostMode = 'electron' | 'browser' | 'test';
@@ -104,11 +105,11 @@ const EXPORT_MIME: Readonly<Record<ExportFormat | 'pdf', string>> = {
 };
 
 const MAX_RECENT = 20;
-const SAMPLE_EXT = new Set(['.csv', '.json', '.ndjson', '.jsonl', '.xml', '.log', '.txt']);
+const SAMPLE_EXT = new Set(['.evtx', '.csv', '.json', '.ndjson', '.jsonl', '.xml', '.log', '.txt']);
 
 function describeSample(file: string): string {
   const lower = file.toLowerCase();
-  const kind = lower.endsWith('.xml') ? 'Sysmon / Windows event XML' : lower.endsWith('.csv') ? 'CSV export' : 'JSON export';
+  const kind = lower.endsWith('.evtx') ? 'binary Windows event log, .evtx' : lower.endsWith('.xml') ? 'Sysmon / Windows event XML' : lower.endsWith('.csv') ? 'CSV export' : 'JSON export';
   return `Demo process-creation log (${kind}) with lateral-movement episodes among ordinary activity.`;
 }
 
@@ -172,10 +173,22 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return handle;
   }
 
+  /** Files, and folders as the log files below them (evidence-folder.ts); what a folder passes over is pushed as a warning. */
+  async function registerPaths(paths: readonly string[], how: RegisterHow): Promise<EvidenceHandle[]> {
+    const { files, skipped } = await expandEvidencePaths(paths);
+    if (skipped.length) {
+      const shown = skipped.slice(0, 20).map((k) => `${basename(k.path)}: ${k.reason}`).join('; ');
+      push({ type: 'error', error: { code: 'E_USAGE', message: `passed over in the folder: ${shown}${skipped.length > 20 ? ` (and ${skipped.length - 20} more)` : ''}` } });
+    }
+    const out: EvidenceHandle[] = [];
+    for (const f of files) out.push(await registerPath(f, how));
+    return out;
+  }
+
   const ready = (async () => {
     for (const p of opts.preopened ?? []) {
       try {
-        preopenedIds.push((await registerPath(p, 'cli')).id);
+        for (const h of await registerPaths([p], 'cli')) preopenedIds.push(h.id);
       } catch (err) {
         push({ type: 'error', error: toErrorInfo(err) });
       }
@@ -565,7 +578,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'files.pick': {
         if (opts.mode !== 'electron' || !opts.pickFiles) return [] as Res<C>;
         const out: EvidenceHandle[] = [];
-        for (const p of await opts.pickFiles()) out.push(await registerPath(p, 'picked'));
+        out.push(...(await registerPaths(await opts.pickFiles(), 'picked')));
         return out as Res<C>;
       }
       case 'files.preopened':

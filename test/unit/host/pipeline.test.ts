@@ -2,7 +2,7 @@
 // queries) via the engine client, worker crash detection, and the CLI's exit codes and JSON report.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -266,12 +266,41 @@ describe('cli scan', () => {
     ]);
   });
 
-  it('refuses a binary .evtx with what to do instead, naming it once', async () => {
+  it('reads a binary .evtx: a cut-short one (file header only, bad checksum) opens with warnings that say so', async () => {
     const evtx = join(tmp, 'Security.evtx');
     await writeFile(evtx, Buffer.concat([Buffer.from('ElfFile\0', 'latin1'), Buffer.alloc(120, 0), Buffer.from('ElfChnk\0', 'latin1')]));
     const r = run(['--no-builtin', evtx]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^hopscope: not a readable log: a binary Windows event log \(\.evtx\), not an export: save it as XML first .*\(Security\.evtx\)\n$/);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('warning: Security.evtx: the EVTX file header checksum does not match');
+    expect(r.stderr).toMatch(/warning: Security\.evtx: no records found in it \(read as windows-xml: binary Windows event log \(EVTX/);
+  });
+
+  it('scans the bundled .evtx sample with the findings of its XML twin; a folder scans as the files in it', async () => {
+    const samples = join(root, 'resources', 'samples');
+    const of = (args: string[]) => {
+      const out = run(['--format', 'json', ...args]);
+      expect(out.status).toBe(0);
+      const rep = JSON.parse(out.stdout) as { evidence: Array<{ path: string; events: number; format: string }>; findings: Array<{ rule_id: string; host: string; bin_start: string; events: Array<{ record: number; time: string }> }> };
+      return rep;
+    };
+    const evtx = of([join(samples, 'corp-lateral-movement.evtx')]);
+    const xml = of([join(samples, 'corp-lateral-movement.sysmon.xml')]);
+    expect(evtx.evidence[0]).toMatchObject({ events: 373, format: 'windows-xml' });
+    expect(evtx.findings.length).toBe(10);
+    const key = (r: typeof evtx) => r.findings.map((f) => [f.rule_id, f.host, f.bin_start, f.events.map((e) => `${e.record}@${e.time}`)]);
+    expect(key(evtx)).toEqual(key(xml));
+    // A folder (as a KAPE collection's winevt/Logs) is its log files, each its own evidence; other files are passed over.
+    const dir = join(tmp, 'Logs');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await writeFile(join(dir, 'Sysmon.evtx'), await readFile(join(samples, 'corp-lateral-movement.evtx')));
+    await writeFile(join(dir, 'sub', 'Empty.evtx'), Buffer.concat([Buffer.from('ElfFile\0', 'latin1'), Buffer.alloc(4088, 0)]));
+    await writeFile(join(dir, 'notes.docx'), 'not a log');
+    const folder = run(['--format', 'json', dir]);
+    expect(folder.status).toBe(0);
+    expect(folder.stderr).toContain('passed over: ' + join(dir, 'notes.docx') + ': not a log file by its name (.docx)');
+    const rep = JSON.parse(folder.stdout) as typeof evtx;
+    expect(rep.evidence.map((e) => [e.path.slice(dir.length + 1), e.events])).toEqual([['Sysmon.evtx', 373], [join('sub', 'Empty.evtx'), 0]]);
+    expect(key(rep)).toEqual(key(xml));
   });
 
   it('names the reason for a rule of its own that cannot be used, not only a count', async () => {

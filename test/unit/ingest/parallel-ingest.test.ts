@@ -163,6 +163,31 @@ describe('parallel CSV ingest', () => {
     }
   });
 
+  it('cuts a binary .evtx at chunk slots with the same result (a damaged chunk and a CRC mismatch among them)', async () => {
+    const bytes = Buffer.from(readFileSync(join(ROOT, 'resources/samples/corp-lateral-movement.evtx')));
+    const chunks = (bytes.length - 4096) / 65536;
+    expect(chunks).toBeGreaterThan(8);
+    // Chunk 4: no signature (skipped and reported); chunk 6: one flipped byte in a record (CRC mismatch, kept, marked).
+    bytes.write('XXXXXXX', 4096 + 4 * 65536, 'latin1');
+    bytes[4096 + 6 * 65536 + 2000]! ^= 0x20;
+    const path = join(dir, 'x.evtx');
+    writeFileSync(path, bytes);
+    const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, bytes.length]] });
+    expect(seq.encoding).toBe('binary');
+    expect(seq.stats.rejectedByReason['evtx-damaged']).toBe(1);
+    expect(seq.stats.appended + seq.stats.nonProcess).toBeGreaterThan(300);
+    expect(seq.warnings?.join('\n')).toMatch(/1 chunk\(s\) damaged[\s\S]*1 chunk\(s\) fail their checksum/);
+    const expected = dump(new EventStore([seq.segment]));
+    for (const n of [2, 3, 5]) {
+      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
+      expect(par).not.toBeNull();
+      expect(par!.segments.length).toBe(n);
+      expect(par!.stats).toEqual(seq.stats);
+      expect(par!.detected).toEqual(seq.detected);
+      expect(dump(new EventStore(par!.segments))).toEqual(expected);
+    }
+  });
+
   it('gives the sequential answer when cuts land inside CDATA that holds </Event> and an event start', async () => {
     const events = sampleEvents();
     // Every event carries the trap, so about every other cut candidate is inside one.
