@@ -19,6 +19,7 @@ import type { Segment } from './store/segment.ts';
 import { EventStore } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
+import { windowsRecordId } from './query/record-id.ts';
 
 /** Per-rule time budget: generous for 10 M events, finite so one hostile or broken rule cannot hold the case. */
 export const RULE_BUDGET_MS = 120_000;
@@ -395,6 +396,11 @@ export class EngineSession {
       findings,
       hosts: this.result?.hosts ?? [],
       ...(annotations ? { annotations } : {}),
+      eventRecordId: (ref) => {
+        if (!(ref.row >= 0 && ref.row < this.store.rowCount)) return undefined;
+        const { view, row } = this.store.locate(ref.row);
+        return windowsRecordId(view, row);
+      },
     };
   }
 

@@ -29,7 +29,7 @@ export interface CsvOptions {
 }
 
 export const FINDING_CSV_COLUMNS = [
-  'id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256',
+  'id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256', 'event_record_ids',
 ] as const;
 export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
 
@@ -41,7 +41,9 @@ function commentsCell(a: Annotation | undefined): string {
  * Findings of a report, one row per finding, CRLF line ends. Annotation columns are added when
  * the report carries annotations. `rule_title` is the rule's title from the report's rules (a Sigma `rule_id` is a UUID).
  * `techniques` are joined with `;`, events as `path#record` with `; `, and
- * `evidence_sha256` holds the SHA-256 of each evidence file those events come from (`;`), so a row stands alone.
+ * `evidence_sha256` holds the SHA-256 of each evidence file those events come from (`;`), so a row stands alone;
+ * `event_record_ids` the Windows EventRecordID of each event in the order of `events` (`; `, empty where the export has
+ * none; the cell is empty when no event has one).
  */
 export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
@@ -63,6 +65,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
       f.techniques.join(';'),
       f.events.map((e) => `${e.evidence}#${e.record}`).join('; '),
       [...new Set(f.events.map((e) => shaOf.get(e.evidence) ?? ''))].filter((s) => s !== '').join(';'),
+      f.events.some((e) => e.eventRecordId !== undefined) ? f.events.map((e) => (e.eventRecordId === undefined ? '' : String(e.eventRecordId))).join('; ') : '',
     ];
     if (withAnn) {
       const a = findingAnnotation(report, f.id);

@@ -296,7 +296,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     const rc = riskClass(f.risk_score);
     const events = f.events
       .slice(0, EVENTS_SHOWN)
-      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
+      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${e.eventRecordId !== undefined ? ` · EventRecordID <span class="mono">${e.eventRecordId}</span>` : ''}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
     if (f.events.length > EVENTS_SHOWN) events.push(`<li>… and ${num(f.events.length - EVENTS_SHOWN)} more</li>`);
     out.push(
       `<section class="finding ${rc}">`,

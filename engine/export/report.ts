@@ -2,7 +2,7 @@
 // (JSON, CSV, NDJSON, HTML) is written from. Invariant: same input -> same bytes (fixed key order, sorted lists).
 
 import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
-import type { Finding, HostRisk } from '../detect/types.ts';
+import type { Finding, FindingEventRef, HostRisk } from '../detect/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { RuleMeta } from '../rules/types.ts';
 
@@ -30,8 +30,11 @@ export interface ReportRule {
 export interface ReportEventRef {
   /** Evidence path (not the index), so the report stands alone. */
   evidence: string;
+  /** Ordinal of the record in the evidence file (1-based). */
   record: number;
   time: string;
+  /** The Windows EventRecordID (what Event Viewer shows), when the export carries one. */
+  eventRecordId?: number;
 }
 
 export interface ReportFinding {
@@ -77,6 +80,8 @@ export interface ReportInput {
   findings: readonly Finding[];
   hosts: readonly HostRisk[];
   annotations?: AnnotationDoc;
+  /** The Windows EventRecordID of a finding's event, where the evidence has one (engine/query/record-id.ts). */
+  eventRecordId?: (ref: FindingEventRef) => number | undefined;
 }
 
 function cmp(a: string, b: string): number {
@@ -145,7 +150,12 @@ export function buildReport(input: ReportInput): Report {
       techniques: [...f.techniques],
       events: [...f.events]
         .sort((a, b) => a.timeMs - b.timeMs || a.evidence - b.evidence || a.record - b.record)
-        .map((e) => ({ evidence: evidencePath(input.evidence, e.evidence), record: e.record, time: isoUtc(e.timeMs) })),
+        .map((e): ReportEventRef => {
+          const out: ReportEventRef = { evidence: evidencePath(input.evidence, e.evidence), record: e.record, time: isoUtc(e.timeMs) };
+          const id = input.eventRecordId?.(e);
+          if (id !== undefined) out.eventRecordId = id;
+          return out;
+        }),
     }));
   const hosts = input.hosts
     .map((h): ReportHost => ({ host: h.host, events: h.events, findings: h.findings, risk_score: h.riskScore }))
