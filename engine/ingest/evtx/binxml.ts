@@ -77,7 +77,7 @@ export function escAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-const WS_ONLY = /^[ \t\r\n]*$/;
+const WS_ONLY = /^[\r\n]*$/;
 const TEMPLATE_FAILED = Symbol('failed');
 
 /** Per-chunk parse state: the chunk's bytes and its caches. Create one per chunk; reuse it for all its records. */
@@ -526,10 +526,10 @@ export class BinXmlChunk {
           kids += this.renderNodes(n.tmpl.nodes, n.vals, level + 1);
           break;
         case K_CHARREF:
-          text += String.fromCharCode(n.code);
+          text += escText(String.fromCharCode(n.code));
           break;
         case K_ENTREF:
-          text += entity(n.name);
+          text += escText(entity(n.name));
           break;
         case K_CDATA:
           kids += INDENT[level + 1] + '<![CDATA[' + n.text + ']]>\n';
@@ -547,7 +547,10 @@ export class BinXmlChunk {
   }
 }
 
-/** libfwevt replaces the five predefined entity references by their characters (printed unescaped). */
+/**
+ * The character of a predefined entity reference (libfwevt prints `&quot;` as `"` in text); the caller escapes it
+ * as text, so `&amp;` stays `&amp;` and the XML stays well-formed. Unknown names stay references.
+ */
 function entity(name: string): string {
   switch (name) {
     case 'amp': return '&';

@@ -219,7 +219,7 @@ describe('EVTX reader: rendering', () => {
       '    <EventID>4688</EventID>',
       '  </System>',
       '  <EventData>',
-      '    <Data Name="A">x & yA</Data>',
+      '    <Data Name="A">x &amp; yA</Data>',
       '    <Data Name="q&quot;&lt;"/>', // in attributes references stay references (libfwevt cannot read these)
       '    <Binary>',
       '      <![CDATA[raw <b>]]>',
