@@ -20,6 +20,7 @@ import { EventStore } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 import { windowsRecordId } from './query/record-id.ts';
+import { duplicateEvidenceWarnings } from './query/duplicates.ts';
 
 /** Per-rule time budget: generous for 10 M events, finite so one hostile or broken rule cannot hold the case. */
 export const RULE_BUDGET_MS = 120_000;
@@ -84,6 +85,8 @@ export class EngineSession {
   private binSpanSec = 1;
   private annotationDoc: AnnotationDoc = { findings: {}, events: {} };
   private annotationVersion = 0;
+  /** Duplicate-evidence warnings of the detected case, per store and evidence hashes (engine/query/duplicates.ts). */
+  private duplicates: { store: EventStore; hashes: string; warnings: Map<number, string[]> } | null = null;
   private readonly queries: SessionQueries;
 
   constructor(private readonly deps: SessionDeps = {}) {
@@ -241,8 +244,27 @@ export class EngineSession {
     this.ctx = empty ? rest : { ...rest, annotations: { version, forView: (view) => lazy().forView(view) } };
   }
 
+  /**
+   * Read warnings (evidence metadata) plus the case's own: the same file twice, or the same events in two files.
+   * The latter needs a pass over the store, so it is made once the case is detected (not for partial views) and kept
+   * while the store and the hashes stay the same.
+   */
+  private evidenceWarnings(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const [i, e] of this.evidence) if (e.meta?.warnings?.length) out.set(i, [...e.meta.warnings]);
+    if (!this.result) return out;
+    const ids = [...this.evidence].sort((a, b) => a[0] - b[0]).map(([i, e]) => ({ evidence: i, name: e.ingest.name, sha256: e.meta?.sha256 ?? '' }));
+    const hashes = ids.map((x) => `${x.evidence}:${x.sha256}`).join(',');
+    if (this.duplicates?.store !== this.store || this.duplicates.hashes !== hashes) {
+      this.duplicates = { store: this.store, hashes, warnings: duplicateEvidenceWarnings(this.store, ids) };
+    }
+    for (const [i, ws] of this.duplicates.warnings) out.set(i, [...(out.get(i) ?? []), ...ws]);
+    return out;
+  }
+
   private evidenceSummaries(): EvidenceSummary[] {
     const stats = new Map(this.store.stats().map((s) => [s.evidence, s]));
+    const warnings = this.evidenceWarnings();
     const out: EvidenceSummary[] = [];
     for (const [i, e] of [...this.evidence].sort((a, b) => a[0] - b[0])) {
       const st = e.ingest.stats;
@@ -269,7 +291,7 @@ export class EngineSession {
         })),
         assumedUtc: st.assumedUtc,
         addedAt: e.meta?.addedAt ?? '',
-        ...(e.meta?.warnings?.length ? { warnings: [...e.meta.warnings] } : {}),
+        ...(warnings.get(i)?.length ? { warnings: warnings.get(i)! } : {}),
       });
     }
     return out;
@@ -377,6 +399,7 @@ export class EngineSession {
       if (annotations) annotations = this.annotationsOf(annotations, findings);
     }
     const evidence: ReportEvidence[] = [];
+    const warnings = this.evidenceWarnings();
     const maxIndex = Math.max(-1, ...this.evidence.keys());
     for (let i = 0; i <= maxIndex; i++) {
       const e = this.evidence.get(i);
@@ -387,6 +410,7 @@ export class EngineSession {
         format: e?.ingest.format ?? 'unknown',
         events: e?.ingest.stats.appended ?? 0,
         rejected: e?.ingest.stats.rejected ?? 0,
+        ...(warnings.get(i)?.length ? { warnings: warnings.get(i)! } : {}),
       });
     }
     return {

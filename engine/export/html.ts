@@ -262,6 +262,9 @@ export function buildHtmlReport(input: HtmlReportInput): string {
       .join('')}</tbody></table>`,
   );
 
+  const evidenceWarnings = report.evidence.flatMap((e) => (e.warnings ?? []).map((w) => `<li><span class="mono">${esc(e.path)}</span>: ${esc(w)}</li>`));
+  if (evidenceWarnings.length) out.push(`<p class="meta">Warnings about the evidence:</p><ul class="meta">${evidenceWarnings.join('')}</ul>`);
+
   out.push('<h2>Rules</h2>', rulesTable(input.rules));
 
   out.push('<h2>Host risk</h2>');

@@ -16,6 +16,8 @@ export interface ReportEvidence {
   format: string;
   events: number;
   rejected: number;
+  /** What the case noticed about the file: read problems, the same file twice, the same events as another file. */
+  warnings?: string[];
 }
 
 export interface ReportRule {
@@ -124,7 +126,10 @@ function sortedSection(section: Record<string, Annotation>): Record<string, Anno
 
 export function buildReport(input: ReportInput): Report {
   const evidence = input.evidence
-    .map((e) => ({ path: e.path, sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected }))
+    .map((e): ReportEvidence => ({
+      path: e.path, sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected,
+      ...(e.warnings?.length ? { warnings: [...e.warnings] } : {}),
+    }))
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
   const rules = input.rules
     .map((r): ReportRule => ({

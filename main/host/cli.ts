@@ -100,7 +100,8 @@ async function scan(opts: ScanOptions): Promise<number> {
       for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) process.stderr.write(issueLine(issue));
       process.stderr.write(`${unsupported.length} rule(s) skipped as unsupported or with warnings${unsupported.length > MAX_LISTED_RULE_ISSUES ? ` (the first ${MAX_LISTED_RULE_ISSUES} listed above)` : ''}\n`);
     }
-    for (const e of result.evidence) for (const w of e.warnings) process.stderr.write(`warning: ${e.input.name}: ${w}\n`);
+    // The summary's warnings: the file's read warnings plus the case's (the same file twice, the same events in two files).
+    for (const e of result.summary?.evidence ?? []) for (const w of e.warnings ?? []) process.stderr.write(`warning: ${e.name}: ${w}\n`);
     if (caseDoc && caseDoc.evidence.length > 0 && !caseDoc.evidence.some((c) => result.evidence.some((e) => e.sha256 === c.sha256))) {
       // Finding ids may still match (same rule, host and time), but event notes are keyed by evidence content.
       process.stderr.write(`warning: the case in '${opts.caseDir}' was made for other evidence (none of its files' SHA-256s match)\n`);

@@ -103,9 +103,10 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
       `  ${e.input.name}  ${humanBytes(e.bytes)}  sha256 ${e.sha256}  format ${e.ingest.format}  ` +
         `${st.appended} events, ${st.nonProcess} non-process, ${st.rejected} rejected`,
     );
-    for (const w of e.warnings) lines.push(`    warning: ${w}`);
+    const sum = s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name && x.path === e.input.path) ?? s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name);
+    // The summary's warnings include the case's own (the same file twice, the same events in two files).
+    for (const w of sum ? (sum.warnings ?? []) : e.warnings) lines.push(`    warning: ${safeText(w)}`);
     if (st.rejected > 0) {
-      const sum = s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name);
       const byReason = Object.entries(st.rejectedByReason).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       lines.push(`    rejected records (${byReason.map(([k, n]) => `${k} ${n}`).join(', ')}):`);
       const samples = (sum?.rejectSamples ?? []).slice(0, MAX_LISTED_REJECTS);
