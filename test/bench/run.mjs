@@ -3,12 +3,13 @@
 // ../shared/tools/gen-process-log.cjs so the bench runs in a clone without ../shared),
 // through the same path as the app (the CLI drives the engine worker), against a bare papaparse parse of
 // the same file in the same run. Prints a Markdown table and writes test/bench/results/latest.json.
-// Options: --quick (100 MB files only), --sizes 100,1000, --keep (keep generated data).
+// Options: --quick (100 MB files only), --sizes 100,1000, --evtx-mb 1024 (0: no EVTX), --keep (keep generated data).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const gen = join(root, 'test/bench/gen-process-log.cjs');
@@ -16,7 +17,10 @@ const dataDir = join(root, 'test/bench/data');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const sizesArg = args.includes('--sizes') ? args[args.indexOf('--sizes') + 1] : null;
-const sizes = sizesArg ? sizesArg.split(',').map(Number) : quick ? [100] : [100, 1000];
+const sizes = sizesArg ? sizesArg.split(',').map(Number).filter((n) => n > 0) : quick ? [100] : [100, 1000];
+const evtxArg = args.includes('--evtx-mb') ? args[args.indexOf('--evtx-mb') + 1] : null;
+/** Size of the generated .evtx in MiB (0: no EVTX measurements). */
+const evtxMb = evtxArg !== null ? Number(evtxArg) : quick ? 100 : 1024;
 
 if (!existsSync(gen)) {
   console.error(`bench: generator not found at ${gen}; nothing measured`);
@@ -33,15 +37,15 @@ function generate(mb, format) {
   return file;
 }
 
-/** Runs a command, sampling the child's peak RSS (VmHWM) from /proc until it exits. */
-function measure(cmd, argv) {
+/** Runs a command, sampling the child's peak RSS (VmHWM) from /proc until it exits (`discard`: stdout to /dev/null, opened by spawn). */
+function measure(cmd, argv, { discard = false } = {}) {
   return new Promise((resolveRun, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { stdio: ['ignore', discard ? 'ignore' : 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let hwmKb = 0;
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout?.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
     const timer = setInterval(() => {
       try {
@@ -90,6 +94,40 @@ for (const mb of sizes) {
   }
 }
 
+// EVTX: a file of real, CRC-valid chunks (gen-evtx.mjs); the reader alone on one core (chunks -> rendered records,
+// then also parsed and mapped), the whole scan (store, rules, findings) and evtxexport on the same file.
+const evtx = [];
+if (evtxMb > 0) {
+  const file = join(dataDir, `evtx-${evtxMb}mb.evtx`);
+  if (!existsSync(file)) {
+    const g = spawnSync(process.execPath, [join(root, 'test/bench/gen-evtx.mjs'), '--out', file, '--mb', String(evtxMb)], { encoding: 'utf8' });
+    if (g.status !== 0) throw new Error(`gen-evtx failed: ${g.stderr}`);
+  }
+  const bytes = statSync(file).size;
+  const readerJs = join(dataDir, 'evtx-reader.mjs');
+  await esbuild({ entryPoints: [join(root, 'test/bench/evtx-reader.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: readerJs, logLevel: 'error' });
+  const reader = JSON.parse((await measure(process.execPath, [readerJs, file, 'reader'])).out);
+  const records = JSON.parse((await measure(process.execPath, [readerJs, file, 'records'])).out);
+  const scanOut = join(dataDir, 'report-evtx.json');
+  const full = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--format', 'json', '--out', scanOut, file]);
+  const report = JSON.parse(readFileSync(scanOut, 'utf8'));
+  let evtxexportMs = null;
+  if (spawnSync('evtxexport', ['-h']).status !== null) {
+    evtxexportMs = Math.round((await measure('evtxexport', ['-f', 'xml', file], { discard: true })).ms);
+  }
+  const MB = bytes / 1e6;
+  const r = {
+    file: `${Math.round(MB)} MB EVTX`, bytes, records: reader.records,
+    readerMBps: +(MB / (reader.ms / 1000)).toFixed(1), readerRecordsPerSec: Math.round(reader.records / (reader.ms / 1000)),
+    mappedMBps: +(MB / (records.ms / 1000)).toFixed(1),
+    scanMs: Math.round(full.ms), scanMBps: +(MB / (full.ms / 1000)).toFixed(1), scanPeakRssMB: Math.round(full.peakRssBytes / 1e6),
+    scanPeakRssRatio: +(full.peakRssBytes / bytes).toFixed(2), findings: report.findings.length, events: report.evidence[0]?.events ?? null,
+    evtxexportMs, scanVsEvtxexport: evtxexportMs ? +(evtxexportMs / full.ms).toFixed(1) : null,
+  };
+  evtx.push(r);
+  console.error(`bench: ${r.file}: reader ${r.readerMBps} MB/s (${r.readerRecordsPerSec} records/s), with mapping ${r.mappedMBps} MB/s, scan ${r.scanMs} ms (peak RSS ${r.scanPeakRssRatio} x file), evtxexport ${evtxexportMs ?? '-'} ms`);
+}
+
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
 const lines = [
@@ -99,9 +137,17 @@ const lines = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map((r) => `| ${r.file} | ${r.rows} | ${r.ingestMs} | ${r.ingestMBps} | ${r.ingestRowsPerSec} | ${r.ingestPeakRssMB} MB (${r.ingestPeakRssRatio}) | ${r.scanMs} | ${r.findings} | ${r.papaparseMs ?? '-'} | ${r.ratioToPapaparse ?? '-'} |`),
 ];
+if (evtx.length) {
+  lines.push(
+    '',
+    '| EVTX file | records | reader, 1 core (MB/s) | records/s | reader + mapping, 1 core (MB/s) | whole scan (ms) | scan MB/s | peak RSS (x file) | findings | evtxexport -f xml (ms) | scan speed / evtxexport |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...evtx.map((r) => `| ${r.file} | ${r.records} | ${r.readerMBps} | ${r.readerRecordsPerSec} | ${r.mappedMBps} | ${r.scanMs} | ${r.scanMBps} | ${r.scanPeakRssMB} MB (${r.scanPeakRssRatio}) | ${r.findings} | ${r.evtxexportMs ?? '-'} | ${r.scanVsEvtxexport ?? '-'} |`),
+  );
+}
 console.log(lines.join('\n'));
 mkdirSync(join(root, 'test/bench/results'), { recursive: true });
-writeFileSync(join(root, 'test/bench/results/latest.json'), JSON.stringify({ machine, date, results }, null, 2) + '\n');
+writeFileSync(join(root, 'test/bench/results/latest.json'), JSON.stringify({ machine, date, results, evtx }, null, 2) + '\n');
 if (!args.includes('--keep')) rmSync(dataDir, { recursive: true, force: true });
 // The machine the bench ran on must be left as it was: /dev/null is still a character device.
 if (process.platform !== 'win32' && !lstatSync('/dev/null').isCharacterDevice()) {
