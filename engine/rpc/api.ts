@@ -308,8 +308,8 @@ export type { GenericMapping };
 export interface ApiContract {
   'app.info': [Record<string, never>, AppInfo];
   'files.recent': [Record<string, never>, RecentItem[]];
-  /** Native open dialog (Electron) — browser mode uploads instead. */
-  'files.pick': [Record<string, never>, EvidenceHandle[]];
+  /** Native open dialog (Electron) — browser mode uploads instead. `folder`: pick a folder, opened as its log files. */
+  'files.pick': [{ folder?: boolean }, EvidenceHandle[]];
   /** Files named on the command line, already allowed. */
   'files.preopened': [Record<string, never>, EvidenceHandle[]];
   'case.open': [{ handles: string[] }, { jobId: string }];

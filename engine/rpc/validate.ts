@@ -87,7 +87,7 @@ const hostList = opt(arr(str(512), 100_000));
 const SCHEMAS: { [C in Channel]: Check } = {
   'app.info': empty,
   'files.recent': empty,
-  'files.pick': empty,
+  'files.pick': obj({ folder: opt((v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`)) }),
   'files.preopened': empty,
   'case.open': obj({ handles: arr(str(128), 1000) }),
   'case.openSample': obj({ id: str(128) }),

@@ -19,7 +19,7 @@ export interface HostFactoryOptions {
   preopened?: string[];
   version?: string;
   /** The native open dialog; the host registers what it returns as 'picked' (files.pick). */
-  pickFiles?: () => Promise<string[]>;
+  pickFiles?: (folder?: boolean) => Promise<string[]>;
   /** The native save dialog for an export; the host writes the file (never over evidence). */
   chooseSavePath?: (suggestedName: string) => Promise<string | null>;
   /** "Print report to PDF": the HTML report rendered in a hidden, script-less, offline window. */
@@ -50,8 +50,11 @@ function workerPath(): string {
   return app.isPackaged ? join(process.resourcesPath, 'engine', 'engine-worker.mjs') : resolve(__dirname, '..', 'host', 'engine-worker.js');
 }
 
-async function pickFiles(owner: BrowserWindow | null): Promise<string[]> {
-  const opts = { title: 'Open evidence', properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>, filters: EVIDENCE_FILTERS };
+async function pickFiles(owner: BrowserWindow | null, folder = false): Promise<string[]> {
+  // A folder (a KAPE winevt/Logs) opens as the log files in it: the host expands it (evidence-folder.ts).
+  const opts = folder
+    ? { title: 'Open a folder of evidence', properties: ['openDirectory', 'multiSelections'] as Array<'openDirectory' | 'multiSelections'> }
+    : { title: 'Open evidence', properties: ['openFile', 'multiSelections'] as Array<'openFile' | 'multiSelections'>, filters: EVIDENCE_FILTERS };
   const r = owner ? await dialog.showOpenDialog(owner, opts) : await dialog.showOpenDialog(opts);
   return r.canceled ? [] : r.filePaths;
 }
@@ -128,7 +131,7 @@ export function startApp(createHost: HostFactory | null): void {
         userDataDir: app.getPath('userData'),
         preopened: filesFromArgv(process.argv, { defaultApp: Boolean(process.defaultApp), cwd: argvCwd(process.env, process.cwd()) }),
         version: app.getVersion(),
-        pickFiles: () => pickFiles(BrowserWindow.getFocusedWindow() ?? win),
+        pickFiles: (folder?: boolean) => pickFiles(BrowserWindow.getFocusedWindow() ?? win, folder === true),
         chooseSavePath: (name) => chooseSavePath(BrowserWindow.getFocusedWindow() ?? win, name),
         printToPdf: printHtmlToPdf,
         workerPath: workerPath(),

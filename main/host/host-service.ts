@@ -55,7 +55,7 @@ export interface HostServiceOptions {
   binSpanSec?: number;
   version?: string;
   /** Electron: show the native open dialog and return the chosen paths. */
-  pickFiles?: () => Promise<string[]>;
+  pickFiles?: (folder?: boolean) => Promise<string[]>;
   /** Electron: show the native save dialog for an export; null when the user cancelled. The host writes the file. */
   chooseSavePath?: (suggestedName: string) => Promise<string | null>;
   /** Electron: print the (script-free) HTML report to PDF in a hidden sandboxed window. */
@@ -578,7 +578,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'files.pick': {
         if (opts.mode !== 'electron' || !opts.pickFiles) return [] as Res<C>;
         const out: EvidenceHandle[] = [];
-        out.push(...(await registerPaths(await opts.pickFiles(), 'picked')));
+        out.push(...(await registerPaths(await opts.pickFiles((r as Req<'files.pick'>).folder === true), 'picked')));
         return out as Res<C>;
       }
       case 'files.preopened':

@@ -177,6 +177,20 @@ describe('startApp', () => {
     await expect(pickFiles()).resolves.toEqual([]);
   });
 
+  it('picks folders with a directory dialog (the host opens each as the log files in it), files with a filtered file dialog', async () => {
+    const factory = vi.fn((_o: { pickFiles: (folder?: boolean) => Promise<string[]> }) => fakeHost());
+    await start(factory as never);
+    const { pickFiles } = factory.mock.calls[0]![0];
+    const dialogOpts = () => vi.mocked(electron.dialog.showOpenDialog).mock.calls.at(-1)!.at(-1) as { properties: string[]; filters?: Array<{ extensions: string[] }> };
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: false, filePaths: ['/cases/Logs'] });
+    await expect(pickFiles(true)).resolves.toEqual(['/cases/Logs']);
+    expect(dialogOpts().properties).toEqual(['openDirectory', 'multiSelections']);
+    vi.mocked(electron.dialog.showOpenDialog).mockResolvedValueOnce({ canceled: false, filePaths: ['/cases/Security.evtx'] });
+    await pickFiles(false);
+    expect(dialogOpts().properties).toEqual(['openFile', 'multiSelections']);
+    expect(dialogOpts().filters![0]!.extensions).toContain('evtx');
+  });
+
   it('a second launch focuses the window and opens its files as a case', async () => {
     const host = fakeHost();
     await start(() => host);

@@ -92,6 +92,33 @@ describe('host service', () => {
     expect(info.samples[0]!.bytes).toBe(16);
   });
 
+  it('files.pick {folder} registers the log files below the picked folder and says what it passed over', async () => {
+    const logs = join(dir, 'kape', 'Logs');
+    await mkdir(join(logs, 'old'), { recursive: true });
+    await writeFile(join(logs, 'Security.evtx'), 'x');
+    await writeFile(join(logs, 'old', 'System.evtx'), 'y');
+    await writeFile(join(logs, 'desktop.ini'), 'z');
+    const asked: Array<boolean | undefined> = [];
+    const seen: HostPush[] = [];
+    const el = createHostService({
+      mode: 'electron', resourcesDir: join(dir, 'res'), userDataDir: join(dir, 'user-el'), engine: fakeEngine([]),
+      pickFiles: async (folder) => {
+        asked.push(folder);
+        return [logs];
+      },
+    });
+    el.subscribe((p) => seen.push(p));
+    try {
+      const handles = (await el.call('files.pick', { folder: true })) as Array<{ name: string }>;
+      expect(asked).toEqual([true]);
+      expect(handles.map((h) => h.name)).toEqual(['Security.evtx', 'System.evtx']);
+      expect(JSON.stringify(seen)).toContain('desktop.ini: not a log file by its name (.ini)');
+      await expect(el.call('files.pick', { folder: 'yes' } as never)).rejects.toMatchObject({ code: 'E_PROTOCOL' });
+    } finally {
+      await el.close();
+    }
+  });
+
   it('returns no picked files outside Electron and lists the command-line files', async () => {
     expect(await svc.call('files.pick', {})).toEqual([]);
     const pre = (await svc.call('files.preopened', {})) as Array<{ id: string; name: string; bytes: number }>;
