@@ -19,6 +19,10 @@ export class BinXmlError extends Error {
 export const MAX_DEPTH = 48;
 /** Most characters one record may render to (a template may repeat a large value: bounded). */
 export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+/** Most characters all records of one chunk may render to (real chunks: well under 2 Mi). */
+export const MAX_CHUNK_CHARS = 32 * 1024 * 1024;
+/** Most BinXML tokens parsed per chunk, templates and embedded fragments included (real chunks: under 64 Ki). */
+export const MAX_CHUNK_TOKENS = 1024 * 1024;
 
 const K_EL = 1;
 const K_TEXT = 2;
@@ -89,6 +93,8 @@ export class BinXmlChunk {
   private readonly templateErrors = new Map<number, string>();
   private readonly fragments = new Map<number, Node[]>();
   private budget = 0;
+  private chunkBudget = MAX_CHUNK_CHARS;
+  private tokens = 0;
 
   constructor(bytes: Uint8Array) {
     this.b = bytes;
@@ -148,6 +154,7 @@ export class BinXmlChunk {
     if (depth > MAX_DEPTH) throw new BinXmlError(`BinXML nested deeper than ${MAX_DEPTH}`, p);
     const b = this.b;
     for (;;) {
+      if (++this.tokens > MAX_CHUNK_TOKENS) throw new BinXmlError(`chunk holds more than ${MAX_CHUNK_TOKENS} BinXML tokens`, p);
       if (p >= end) {
         if (inElement) throw new BinXmlError('element not closed before the end of its data', p);
         return p;
@@ -356,14 +363,24 @@ export class BinXmlChunk {
     if (end > this.len) throw new BinXmlError('record runs past the chunk', start);
     const nodes: Node[] = [];
     this.parseNodes(start, end, 0, false, nodes);
-    this.budget = MAX_RECORD_CHARS;
-    const s = this.renderNodes(nodes, null, 0);
+    this.budget = Math.min(MAX_RECORD_CHARS, this.chunkBudget);
+    const before = this.budget;
+    let s: string;
+    try {
+      s = this.renderNodes(nodes, null, 0);
+    } finally {
+      this.chunkBudget -= before - this.budget;
+    }
     return s.endsWith('\n') ? s.slice(0, -1) : s;
   }
 
   private spend(n: number, at: number): void {
     this.budget -= n;
-    if (this.budget < 0) throw new BinXmlError(`record renders to more than ${MAX_RECORD_CHARS} characters`, at);
+    if (this.budget < 0) {
+      throw new BinXmlError(this.chunkBudget <= MAX_RECORD_CHARS
+        ? `chunk renders to more than ${MAX_CHUNK_CHARS} characters`
+        : `record renders to more than ${MAX_RECORD_CHARS} characters`, at);
+    }
   }
 
   private renderNodes(nodes: Node[], vals: Values | null, level: number): string {

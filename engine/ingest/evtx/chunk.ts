@@ -101,8 +101,10 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
    * After unreadable bytes at p: the next plausible record whose id follows the last one accounted for
    * (scanning byte by byte up to the free-space offset), or -1.
    */
+  let scanBudget = 4 * EVTX_CHUNK_BYTES; // bytes resync may look at per chunk (crafted chunks: bounded work)
   const resync = (p: number): number => {
     for (let q = p + 1; q + MIN_RECORD <= limit; q++) {
+      if (--scanBudget < 0) return -1;
       if (bytes[q] !== 0x2a || bytes[q + 1] !== 0x2a || !plausible(q)) continue;
       const id = u64(bytes, q + 8);
       if (id > lastId && (expected <= 0 || id <= res.lastRecordId)) return q;
