@@ -32,6 +32,7 @@ export function eventDetails(store: EventStore, row: number): EventDetails {
     evidence: store.evidenceName(loc.evidence),
     record: loc.record,
     line: loc.line,
+    byteOffset: loc.byteOffset,
     canonical,
     original,
     raw: view.rawText(local),

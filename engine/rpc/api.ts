@@ -167,7 +167,9 @@ export interface EventDetails {
   timeMs: number;
   evidence: string;
   record: number;
+  /** 1-based line; 0 where the evidence has no lines (a binary .evtx: its byte offset locates the record). */
   line: number;
+  byteOffset?: number;
   canonical: Record<string, string | null>;
   original: Record<string, string>;
   raw: string;

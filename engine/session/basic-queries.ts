@@ -118,6 +118,7 @@ function eventDetails(store: EventStore, row: number): EventDetails {
     evidence: store.evidenceOf(row).name,
     record: loc.record,
     line: loc.line,
+    byteOffset: loc.byteOffset,
     canonical,
     original,
     raw: view.rawText(local),

@@ -7,6 +7,13 @@ import DetailsPane from '../../renderer/panels/DetailsPane.svelte';
 import { FakeApi } from './fake-api.ts';
 
 describe('DetailsPane', () => {
+  it('locates an event of a binary .evtx (no lines) by its byte offset', async () => {
+    const api = new FakeApi({ noLines: true });
+    render(DetailsPane, { api, row: 3, onclose: vi.fn(), onselectrow: vi.fn(), onerror: vi.fn() });
+    await screen.findByRole('heading', { name: 'Canonical fields' });
+    expect(screen.getByText('Sysmon.evtx · record 4 · byte offset 8208')).toBeInTheDocument();
+  });
+
   it('lists canonical and original fields as text and shows the process tree', async () => {
     const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>';
     const api = new FakeApi({ rowOverride: (e) => ({ ...e, fields: { ...e.fields, process: hostile } }) });

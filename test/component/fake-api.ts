@@ -95,6 +95,8 @@ export interface FakeApiOptions {
   mode?: AppInfo['mode'];
   /** Replace field values of event `i` (e.g. to inject hostile markup). */
   rowOverride?: (e: FakeEvent) => FakeEvent;
+  /** Events of a binary .evtx: no lines (0), located by byte offset. */
+  noLines?: boolean;
   /** Make a channel fail with this error. */
   failures?: Partial<Record<Channel, ErrorInfo>>;
   recent?: RecentItem[];
@@ -224,6 +226,7 @@ export class FakeApi implements HopscopeApi {
       CommandLine: e.fields['process'] ?? '',
       ParentImage: `C:\\Windows\\System32\\${e.fields['parent_process_name'] ?? ''}`,
     };
+    if (this.opts.noLines) return { row, timeMs: e.timeMs, evidence: 'Sysmon.evtx', record: row + 1, line: 0, byteOffset: 4608 + row * 1200, canonical, original, raw: Object.values(original).join(',') };
     return { row, timeMs: e.timeMs, evidence: 'sysmon-lateral.csv', record: row + 1, line: row + 2, canonical, original, raw: Object.values(original).join(',') };
   }
 
