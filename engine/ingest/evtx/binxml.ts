@@ -62,9 +62,9 @@ interface Template {
 }
 interface Values {
   count: number;
-  offs: Int32Array;
-  sizes: Int32Array;
-  types: Uint8Array;
+  offs: number[];
+  sizes: number[];
+  types: number[];
 }
 
 const INDENT: string[] = [''];
@@ -309,15 +309,19 @@ export class BinXmlChunk {
     const count = this.u32(q);
     q += 4;
     if (count > (end - q) / 4) throw new BinXmlError(`template instance claims ${count} values`, q);
-    const vals: Values = { count, offs: new Int32Array(count), sizes: new Int32Array(count), types: new Uint8Array(count) };
+    // Plain arrays: cheaper than three typed arrays for the few values of one record.
+    const offs: number[] = [];
+    const sizes: number[] = [];
+    const types: number[] = [];
     let v = q + count * 4;
     for (let i = 0; i < count; i++) {
       const size = this.u16(q + 4 * i);
-      vals.sizes[i] = size;
-      vals.types[i] = this.b[q + 4 * i + 2]!;
-      vals.offs[i] = v;
+      sizes.push(size);
+      types.push(this.b[q + 4 * i + 2]!);
+      offs.push(v);
       v += size;
     }
+    const vals: Values = { count, offs, sizes, types };
     if (v > end) throw new BinXmlError('template values run past the end of the record', q);
     out.push({ k: K_TI, tmpl, vals });
     return v;
