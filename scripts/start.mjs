@@ -2,7 +2,7 @@
 // `npm start`: build everything, then launch Electron on this folder, passing arguments through.
 // Invariant: never triggers Electron's own binary download; without an installed binary it says so and exits 1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,4 +44,12 @@ function main() {
 }
 
 // Run only as the script, so tests can import the lookup and the message.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+// Real paths on both sides: Node runs the main module from its real path, argv[1] may name it through a symlink.
+const real = (p) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+if (process.argv[1] && real(process.argv[1]) === real(fileURLToPath(import.meta.url))) main();

@@ -1,7 +1,7 @@
 // `npm start` (scripts/start.mjs): finds an installed Electron binary and never downloads one; without it, the message
 // README promises (browser mode, headless scan, and how to install the runtime where downloads are possible).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,16 @@ describe('npm start without Electron', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).not.toMatch(/fetched on first launch|downloaded the first time the app starts/);
     expect(readme).toContain('npx install-electron');
+  });
+
+  it.skipIf((electronBinary as () => string | null)() !== null)('run as the script (also through a symlink), prints the message and exits 1', () => {
+    const link = join(tmp, 'repo-link');
+    symlinkSync(root, link);
+    for (const script of [join(root, 'scripts', 'start.mjs'), join(link, 'scripts', 'start.mjs')]) {
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(MISSING_ELECTRON_MESSAGE);
+    }
   });
 
   it('importing the script does not run it', () => {
