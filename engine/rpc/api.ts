@@ -379,6 +379,6 @@ export interface HopscopeApi {
   subscribe(listener: (push: HostPush) => void): () => void;
   /** Browser mode only: upload a picked or dropped File; Electron resolves dropped files in preload. */
   upload?(file: FileLike): Promise<EvidenceHandle>;
-  /** Electron only: register a dropped File by its path (preload uses webUtils.getPathForFile). */
-  registerDropped?(file: FileLike): Promise<EvidenceHandle>;
+  /** Electron only: register a dropped File by its path (preload uses webUtils.getPathForFile); a folder gives its log files. */
+  registerDropped?(file: FileLike): Promise<EvidenceHandle | EvidenceHandle[]>;
 }

@@ -11,5 +11,7 @@ export interface HostServiceLike {
   subscribe(listener: (push: HostPush) => void): () => void;
   /** Allows the host to read one file the user chose; returns the handle the renderer may use. */
   registerPath(path: string, how: RegisterHow): EvidenceHandle | Promise<EvidenceHandle>;
+  /** Files, and folders as the log files below them (a dropped KAPE winevt/Logs). */
+  registerPaths?(paths: readonly string[], how: RegisterHow): Promise<EvidenceHandle[]>;
   close(): Promise<void>;
 }

@@ -66,8 +66,11 @@ export async function handleRegisterDropped(opts: IpcOptions, event: SenderEvent
   if (!isAbsolute(path) || /^[\\/]{2}/.test(path)) return fail('E_PROTOCOL', 'dropped path must be an absolute local path');
   const st = await stat(path).catch(() => null);
   if (!st) return fail('E_IO', 'dropped file cannot be read');
-  if (!st.isFile()) return fail('E_IO', 'dropped item is not a regular file');
+  const folder = st.isDirectory() && opts.host.registerPaths !== undefined;
+  if (!st.isFile() && !folder) return fail('E_IO', 'dropped item is not a regular file or a folder');
   try {
+    // A folder opens as the log files below it (the host expands it and says what it passed over).
+    if (folder) return { ok: true, res: await opts.host.registerPaths!([path], 'dropped') };
     return { ok: true, res: await opts.host.registerPath(path, 'dropped') };
   } catch (err) {
     return { ok: false, error: toErrorInfo(err) };

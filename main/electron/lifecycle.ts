@@ -92,7 +92,8 @@ export function startApp(createHost: HostFactory | null): void {
     if (!host || paths.length === 0) return;
     try {
       const handles = [];
-      for (const p of paths) handles.push(await host.registerPath(p, how));
+      if (host.registerPaths) handles.push(...(await host.registerPaths(paths, how)));
+      else for (const p of paths) handles.push(await host.registerPath(p, how));
       await host.call('case.open', { handles: handles.map((h) => h.id) });
     } catch (err) {
       dialog.showErrorBox('Cannot open evidence', err instanceof Error ? err.message : String(err));

@@ -72,6 +72,8 @@ export interface HostService {
   subscribe(listener: (push: HostPush) => void): () => void;
   /** Allow the renderer to open this file; returns the opaque handle it may name. */
   registerPath(path: string, how: RegisterHow): Promise<EvidenceHandle>;
+  /** Files, and folders as the log files below them (evidence-folder.ts). */
+  registerPaths(paths: readonly string[], how: RegisterHow): Promise<EvidenceHandle[]>;
   /** Resolves once command-line files are registered. */
   readonly ready: Promise<void>;
   /** Export the current case's report (CLI, Electron save dialog). */
@@ -719,6 +721,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
       return () => listeners.delete(listener);
     },
     registerPath,
+    registerPaths,
     report: (format) => reportBytes(format),
     async close(): Promise<void> {
       if (job) job.run.cancel();

@@ -30,6 +30,6 @@ export function createElectronApi(bridge: HopscopeBridge): HopscopeApi {
     },
   };
   const reg = bridge.registerDropped;
-  if (reg) api.registerDropped = async (file: FileLike) => unwrapMaybe<EvidenceHandle>(await reg.call(bridge, file));
+  if (reg) api.registerDropped = async (file: FileLike) => unwrapMaybe<EvidenceHandle | EvidenceHandle[]>(await reg.call(bridge, file));
   return api;
 }

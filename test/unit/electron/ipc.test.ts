@@ -164,6 +164,16 @@ describe('hopscope:registerDropped', () => {
   writeFileSync(file, 'a,b\n');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('registers a dropped folder through the host, which opens it as the log files below it', async () => {
+    fake.handlers.clear();
+    const host = { ...fakeHost(), registerPaths: vi.fn(async (paths: readonly string[], how: string) => paths.map((p) => ({ id: `h:${how}:${p}`, name: p, bytes: 1 }))) };
+    registerIpc({ host: host as unknown as HostServiceLike });
+    const r = await (fake.handlers.get('hopscope:registerDropped')!(mainFrameEvent(), dir) as Promise<{ ok: boolean; res?: unknown }>);
+    expect(r).toEqual({ ok: true, res: [{ id: `h:dropped:${dir}`, name: dir, bytes: 1 }] });
+    expect(host.registerPaths).toHaveBeenCalledWith([dir], 'dropped');
+    expect(host.registerPath).not.toHaveBeenCalled();
+  });
+
   it('registers an existing regular file as dropped', async () => {
     const { host, dropped } = setup();
     const r = await dropped(mainFrameEvent(), file);
@@ -174,7 +184,7 @@ describe('hopscope:registerDropped', () => {
 
   const bad: Array<[string, unknown]> = [
     ['a relative path', 'log.csv'],
-    ['a directory', dir],
+    ['a directory, to a host that cannot open folders', dir],
     ['a missing file', join(dir, 'missing.csv')],
     ['a NUL byte', `${file}\0.txt`],
     ['a UNC share', '\\\\attacker\\share\\x.csv'],
