@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { HopscopeError } from '../model/errors.ts';
 import { CsvReader } from '../ingest/csv-reader.ts';
+import { XML_COMMENT_OPEN } from '../ingest/xml-reader.ts';
 import { StreamDecoder, utf8Length, type TextEncodingName } from '../ingest/decode.ts';
 import { sniffFormat } from '../ingest/index.ts';
 import type { DetectedInfo } from '../ingest/ingestor.ts';
@@ -207,6 +208,8 @@ export async function parallelIngest(opts: ParallelOptions): Promise<ParallelRes
   if (results[0]!.detected.format !== plan.format || results.some((r) => r.encoding !== encoding)) return null;
   // Every range but the last must end outside quotes: only then was its cut a record boundary.
   for (let k = 0; k + 1 < results.length; k++) if ((results[k]!.stats.rejectedByReason['csv-quote'] ?? 0) > 0) return null;
+  // Every XML range but the last must end outside a comment: a cut inside one is not where the sequential parse is.
+  for (let k = 0; k + 1 < results.length; k++) if ((results[k]!.stats.rejectedByReason[XML_COMMENT_OPEN] ?? 0) > 0) return null;
 
   let recordsBefore = 0;
   let newlinesBefore = 0;
@@ -374,9 +377,11 @@ const isXmlSpace = (c: number | undefined): boolean => c === 32 || c === 9 || c 
 
 /**
  * Offset of the first `<Event` start (as xml-reader.ts recognises one) in `bytes` that follows `</Event>` and only
- * whitespace. The event reader starts a record there whatever came before: a record open before it ends at that
- * `</Event>` at the latest (it ends at the first `</Event>` after its start), and `</Event>` plus whitespace holds
- * no record start. So a cut there is a record boundary of the sequential parse, with nothing to verify afterwards.
+ * whitespace. The event reader starts a record there whatever came before, unless that `</Event>` is inside a comment
+ * between events: a record open before it ends at that `</Event>` at the latest (it ends at the first event end tag
+ * after its start, or earlier where another event starts inside it), and `</Event>` plus whitespace holds no record
+ * start. The comment case is verified afterwards: a range that ends inside a comment reports `xml-comment-open`, and
+ * the file is then parsed sequentially.
  */
 export function findEventStart(bytes: Uint8Array): number {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
