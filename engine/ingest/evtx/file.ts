@@ -5,7 +5,9 @@
 
 import { readEvtxChunk } from './chunk.ts';
 import { parseEvtxFileHeader } from './header.ts';
-import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxChunkOutput, type EvtxFileHeader } from './types.ts';
+import {
+  EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxChunkOutput, type EvtxChunkResult, type EvtxFileHeader,
+} from './types.ts';
 
 export interface EvtxFileResult {
   header: EvtxFileHeader;
@@ -20,44 +22,65 @@ export interface EvtxFileResult {
 /** Largest id gap between neighbouring chunks taken as lost records (beyond it, the ids are not trusted). */
 const MAX_GAP = 1 << 20;
 
+/**
+ * The file-level half of the books, for any driver that reads slots in file order (readEvtxFile uses it): a slot
+ * that cannot say what it held (garbage, or all zero while the file header counts it in use) is reported once the
+ * next slot with readable record ids is read, with the id gap between the two neighbours as recordsLost.
+ * Call `after(...)` with each slot's result, in slot order; it returns the records it counted lost (0 mostly).
+ */
+export class EvtxSlotGaps {
+  private prevLast = 0;
+  private unknown: { chunk: number; byteOffset: number; what: string } | null = null;
+  /** Damage reports after() emitted. */
+  reports = 0;
+
+  constructor(private readonly header: EvtxFileHeader) {}
+
+  after(chunkIndex: number, fileOffset: number, r: EvtxChunkResult, out: EvtxChunkOutput): number {
+    if (r.firstRecordId === 0) {
+      const inUse = chunkIndex < this.header.chunkCount;
+      if ((r.damaged > 0 || (r.empty && inUse)) && !this.unknown) {
+        this.unknown = {
+          chunk: chunkIndex,
+          byteOffset: fileOffset,
+          what: r.empty ? `chunk ${chunkIndex} is all zero bytes but the file header counts it in use` : `chunk ${chunkIndex} unreadable`,
+        };
+      }
+      return 0;
+    }
+    let lost = 0;
+    if (this.unknown) {
+      const gap = r.firstRecordId - this.prevLast - 1;
+      lost = this.prevLast > 0 && gap > 0 && gap <= MAX_GAP ? gap : 0;
+      const u = this.unknown;
+      out.damaged({
+        chunk: u.chunk,
+        byteOffset: u.byteOffset,
+        reason: lost ? `${u.what}: records ${this.prevLast + 1} to ${r.firstRecordId - 1} are missing` : `${u.what}: how many records it held is unknown`,
+        recordsLost: lost,
+      });
+      this.unknown = null;
+      this.reports++;
+    }
+    this.prevLast = r.lastRecordId;
+    return lost;
+  }
+
+}
+
 /** Reads a whole EVTX file held in memory. Throws HopscopeError('E_FORMAT') only when the file header is not EVTX. */
 export function readEvtxFile(bytes: Uint8Array, out: EvtxChunkOutput): EvtxFileResult {
   const header = parseEvtxFileHeader(bytes);
   const res: EvtxFileResult = { header, chunks: 0, emptyChunks: 0, records: 0, damaged: 0, recordsLost: 0 };
-  let prevLast = 0; // last record id of the previous chunk whose header ids were readable
-  let unknown: { chunk: number; byteOffset: number; what: string } | null = null;
+  const gaps = new EvtxSlotGaps(header);
   for (let off = EVTX_FILE_HEADER_BYTES, i = 0; off < bytes.length; off += EVTX_CHUNK_BYTES, i++) {
     const r = readEvtxChunk(bytes.subarray(off, Math.min(off + EVTX_CHUNK_BYTES, bytes.length)), i, off, out);
     res.chunks++;
     if (r.empty) res.emptyChunks++;
     res.records += r.records;
     res.damaged += r.damaged;
-    res.recordsLost += r.recordsLost;
-    const inUse = i < header.chunkCount;
-    if (r.firstRecordId === 0) {
-      if ((r.damaged > 0 || (r.empty && inUse)) && !unknown) {
-        unknown = { chunk: i, byteOffset: off, what: r.empty ? `chunk ${i} is all zero bytes but the file header counts it in use` : `chunk ${i} unreadable` };
-      }
-      continue;
-    }
-    if (unknown) {
-      const gap = r.firstRecordId - prevLast - 1;
-      const lost = prevLast > 0 && gap > 0 && gap <= MAX_GAP ? gap : 0;
-      res.damaged++;
-      res.recordsLost += lost;
-      out.damaged({
-        chunk: unknown.chunk,
-        byteOffset: unknown.byteOffset,
-        reason: lost ? `${unknown.what}: records ${prevLast + 1} to ${r.firstRecordId - 1} are missing` : `${unknown.what}: how many records it held is unknown`,
-        recordsLost: lost,
-      });
-      unknown = null;
-    }
-    prevLast = r.lastRecordId;
+    res.recordsLost += r.recordsLost + gaps.after(i, off, r, out);
   }
-  if (unknown && unknown.what.includes('unreadable')) {
-    // A damaged last slot: nothing after it to count from (its own report already stands).
-    unknown = null;
-  }
+  res.damaged += gaps.reports;
   return res;
 }

@@ -2,5 +2,5 @@
 export * from './types.ts';
 export { parseEvtxFileHeader, isEvtxSignature } from './header.ts';
 export { readEvtxChunk } from './chunk.ts';
-export { readEvtxFile } from './file.ts';
+export { readEvtxFile, EvtxSlotGaps, type EvtxFileResult } from './file.ts';
 export { crc32 } from './crc32.ts';
