@@ -9,6 +9,7 @@ import { fuzzStore } from './store.ts';
 import { fuzzExports } from './exports.ts';
 import { fuzzFilter } from './filter.ts';
 import { fuzzAnnotations } from './annotations.ts';
+import { fuzzEvtx } from './evtx.ts';
 import { fuzzWebHttp, fuzzWebSocket, fuzzWebUpload, startFixture } from './web.ts';
 import * as P from './pathological.ts';
 import { Rand } from './lib.ts';
@@ -36,6 +37,7 @@ export function targets(o: RunOptions): Target[] {
   for (const s of forcedFormatSeeds()) list.push({ name: `readers:${s.name}`, run: () => fuzzReaders(s, own, Math.ceil(o.iterations / 10), o.seed) });
   for (const s of own) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 3), o.seed) });
   for (const s of sharedSeeds(8000)) list.push({ name: `store:${s.name}`, run: () => fuzzStore(s, own, Math.ceil(o.iterations / 15), o.seed) });
+  list.push({ name: 'readers:evtx', run: () => fuzzEvtx(o.iterations, o.seed) });
   list.push({ name: 'protocol:validateRequest', run: () => fuzzValidateRequest(o.iterations * 10, o.seed) });
   list.push({ name: 'protocol:worker', run: () => fuzzWorkerProtocol(o.iterations * 10, o.seed) });
   list.push({ name: 'query:filter', run: () => fuzzFilter(o.iterations * 10, o.seed) });
