@@ -75,6 +75,19 @@ function dump(store: EventStore) {
   return { rows, stats: store.stats() };
 }
 
+/** A parallel parse into each of `partCounts` ranges gives exactly the sequential result `seq` (rows, locators, stats). */
+async function expectSequentialIn(path: string, seq: RangeResult, partCounts: number[]): Promise<void> {
+  const expected = dump(new EventStore([seq.segment]));
+  for (const n of partCounts) {
+    const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
+    expect(par).not.toBeNull();
+    expect(par!.segments.length).toBe(n);
+    expect(par!.stats).toEqual(seq.stats);
+    expect(par!.detected).toEqual(seq.detected);
+    expect(dump(new EventStore(par!.segments))).toEqual(expected);
+  }
+}
+
 async function parallel(path: string, parts: number) {
   return parallelIngest({ ...job(path), parts, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
 }
@@ -152,15 +165,7 @@ describe('parallel CSV ingest', () => {
     const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, statSync(path).size]] });
     expect(seq.stats.rejected).toBeGreaterThan(10);
     expect(seq.stats.appended).toBeGreaterThan(2000);
-    const expected = dump(new EventStore([seq.segment]));
-    for (const n of [2, 3, 5]) {
-      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
-      expect(par).not.toBeNull();
-      expect(par!.segments.length).toBe(n);
-      expect(par!.stats).toEqual(seq.stats);
-      expect(par!.detected).toEqual(seq.detected);
-      expect(dump(new EventStore(par!.segments))).toEqual(expected);
-    }
+    await expectSequentialIn(path, seq, [2, 3, 5]);
   });
 
   it('cuts a binary .evtx at chunk slots with the same result (a damaged chunk and a CRC mismatch among them)', async () => {
@@ -177,15 +182,7 @@ describe('parallel CSV ingest', () => {
     expect(seq.stats.rejectedByReason['evtx-damaged']).toBe(1);
     expect(seq.stats.appended + seq.stats.nonProcess).toBeGreaterThan(300);
     expect(seq.warnings?.join('\n')).toMatch(/1 chunk\(s\) damaged[\s\S]*1 chunk\(s\) fail their checksum/);
-    const expected = dump(new EventStore([seq.segment]));
-    for (const n of [2, 3, 5]) {
-      const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
-      expect(par).not.toBeNull();
-      expect(par!.segments.length).toBe(n);
-      expect(par!.stats).toEqual(seq.stats);
-      expect(par!.detected).toEqual(seq.detected);
-      expect(dump(new EventStore(par!.segments))).toEqual(expected);
-    }
+    await expectSequentialIn(path, seq, [2, 3, 5]);
   });
 
   it('gives the sequential answer when cuts land inside CDATA that holds </Event> and an event start', async () => {
