@@ -6,7 +6,7 @@
 // anything else) on data it cannot render; recursion is bounded by MAX_DEPTH and output by the record's budget.
 
 import {
-  VT_ANSI, VT_ARRAY, VT_BINXML, VT_NULL, VT_STRING, fixedSize, hexUpper, scalarString, utf16String,
+  VT_ARRAY, VT_BINXML, VT_NULL, VT_STRING, fixedSize, hexUpper, scalarString, utf16String,
 } from './values.ts';
 
 export class BinXmlError extends Error {
@@ -431,8 +431,8 @@ export class BinXmlChunk {
     }
     if (s === null) s = hexUpper(this.b, off, size);
     this.spend(s.length, off);
-    // libfwevt escapes UTF-16 strings (and their arrays); ANSI strings are printed as stored.
-    if ((type & 0x7f) === VT_ANSI) return s;
+    // libfwevt prints ANSI strings (0x02) unescaped, which makes a value holding `<` markup nest as elements
+    // and the app lose it: every string is escaped here (a listed disagreement with libevtx).
     return attr ? escAttr(s) : escText(s);
   }
 

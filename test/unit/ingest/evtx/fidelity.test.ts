@@ -21,9 +21,13 @@ const skipWhy = !hasData ? `no ${CORPUS}` : !hasTool ? 'evtxexport (libevtx-util
 if (skipWhy) console.log(`EVTX fidelity suite skipped: ${skipWhy}`);
 
 /**
- * Records whose text differs from evtxexport's, field by field: file (blob hash prefix), EventRecordID, field,
- * our value, libevtx's value. All are libevtx 20181227 printing a negative Int32/Int64 wrong (it prints a
- * sign-extended value as if 32/64-bit unsigned then re-signed); python-evtx (evtx_dump.py) prints our value.
+ * Records whose text differs from evtxexport's, field by field: file (blob hash prefix), EventRecordID, field, and
+ * either our value and libevtx's value, or a reason code.
+ * - Negative Int32/Int64 (values given): libevtx 20181227 prints them wrong (0x80070002 as -458754, -1 as
+ *   -2147483647); python-evtx (evtx_dump.py) prints our value.
+ * - `ansi`: an ANSI string (value type 0x02) holding XML markup. libevtx prints ANSI strings unescaped, so its
+ *   XML nests the markup as elements and the field's text is lost when parsed; we escape it. Checked: our value
+ *   is exactly libevtx's raw text of that element.
  */
 const KNOWN_TEXT = `
 53839fae 298 OperationError -2147024894 -458754
@@ -71,11 +75,269 @@ c81b03d0 920 TimeZoneBias -60 -2147483588
 c81b03d0 982 CurrentBias -60 -2147483588
 c81b03d0 984 TimeZoneBias -60 -2147483588
 c81b03d0 985 HResult -2147024809 -458839
+63b0fc66 2032 Value ansi
+63b0fc66 2034 Value ansi
+63b0fc66 2035 Value ansi
+63b0fc66 2037 Value ansi
+63b0fc66 2038 Value ansi
+63b0fc66 2040 Value ansi
+63b0fc66 2041 Value ansi
+63b0fc66 2043 Value ansi
+63b0fc66 2044 Value ansi
+63b0fc66 2045 Value ansi
+63b0fc66 2046 Value ansi
+63b0fc66 2049 Value ansi
+63b0fc66 2050 Value ansi
+63b0fc66 2052 Value ansi
+63b0fc66 2053 Value ansi
+63b0fc66 2055 Value ansi
+63b0fc66 2056 Value ansi
+63b0fc66 2058 Value ansi
+63b0fc66 2059 Value ansi
+63b0fc66 2061 Value ansi
+63b0fc66 2062 Value ansi
+63b0fc66 2064 Value ansi
+63b0fc66 2065 Value ansi
+63b0fc66 2067 Value ansi
+63b0fc66 2068 Value ansi
+63b0fc66 2070 Value ansi
+63b0fc66 2071 Value ansi
+63b0fc66 2073 Value ansi
+63b0fc66 2074 Value ansi
+63b0fc66 2076 Value ansi
+63b0fc66 2077 Value ansi
+63b0fc66 2079 Value ansi
+63b0fc66 2080 Value ansi
+63b0fc66 2082 Value ansi
+63b0fc66 2083 Value ansi
+63b0fc66 2085 Value ansi
+63b0fc66 2086 Value ansi
+63b0fc66 2088 Value ansi
+63b0fc66 2089 Value ansi
+63b0fc66 2091 Value ansi
+63b0fc66 2092 Value ansi
+63b0fc66 2094 Value ansi
+63b0fc66 2095 Value ansi
+63b0fc66 2096 Value ansi
+63b0fc66 2098 Value ansi
+63b0fc66 2100 Value ansi
+63b0fc66 2101 Value ansi
+63b0fc66 2103 Value ansi
+63b0fc66 2104 Value ansi
+63b0fc66 2106 Value ansi
+63b0fc66 2107 Value ansi
+63b0fc66 2109 Value ansi
+63b0fc66 2110 Value ansi
+63b0fc66 2112 Value ansi
+63b0fc66 2113 Value ansi
+63b0fc66 2115 Value ansi
+63b0fc66 2116 Value ansi
+63b0fc66 2118 Value ansi
+63b0fc66 2119 Value ansi
+63b0fc66 2121 Value ansi
+63b0fc66 2122 Value ansi
+63b0fc66 2124 Value ansi
+63b0fc66 2125 Value ansi
+63b0fc66 2127 Value ansi
+63b0fc66 2128 Value ansi
+63b0fc66 2130 Value ansi
+63b0fc66 2131 Value ansi
+63b0fc66 2133 Value ansi
+63b0fc66 2134 Value ansi
+63b0fc66 2135 Value ansi
+63b0fc66 2136 Value ansi
+63b0fc66 2139 Value ansi
+63b0fc66 2140 Value ansi
+63b0fc66 2142 Value ansi
+63b0fc66 2143 Value ansi
+63b0fc66 2145 Value ansi
+63b0fc66 2146 Value ansi
+63b0fc66 2148 Value ansi
+63b0fc66 2149 Value ansi
+63b0fc66 2151 Value ansi
+63b0fc66 2152 Value ansi
+63b0fc66 2154 Value ansi
+63b0fc66 2155 Value ansi
+63b0fc66 2157 Value ansi
+63b0fc66 2158 Value ansi
+63b0fc66 2160 Value ansi
+63b0fc66 2161 Value ansi
+63b0fc66 2163 Value ansi
+63b0fc66 2164 Value ansi
+63b0fc66 2166 Value ansi
+63b0fc66 2167 Value ansi
+63b0fc66 2169 Value ansi
+63b0fc66 2170 Value ansi
+63b0fc66 2172 Value ansi
+63b0fc66 2173 Value ansi
+63b0fc66 2175 Value ansi
+63b0fc66 2176 Value ansi
+63b0fc66 2178 Value ansi
+63b0fc66 2179 Value ansi
+63b0fc66 2180 Value ansi
+63b0fc66 2181 Value ansi
+63b0fc66 2184 Value ansi
+63b0fc66 2185 Value ansi
+63b0fc66 2187 Value ansi
+63b0fc66 2188 Value ansi
+63b0fc66 2190 Value ansi
+63b0fc66 2191 Value ansi
+63b0fc66 2193 Value ansi
+63b0fc66 2194 Value ansi
+63b0fc66 2196 Value ansi
+63b0fc66 2197 Value ansi
+63b0fc66 2199 Value ansi
+63b0fc66 2200 Value ansi
+63b0fc66 2202 Value ansi
+63b0fc66 2203 Value ansi
+63b0fc66 2205 Value ansi
+63b0fc66 2206 Value ansi
+63b0fc66 2208 Value ansi
+63b0fc66 2209 Value ansi
+63b0fc66 2212 Value ansi
+63b0fc66 2213 Value ansi
+63b0fc66 2217 Value ansi
+63b0fc66 2218 Value ansi
+63b0fc66 2222 Value ansi
+63b0fc66 2223 Value ansi
+63b0fc66 2226 Value ansi
+63b0fc66 2228 Value ansi
+63b0fc66 2232 Value ansi
+63b0fc66 2233 Value ansi
+63b0fc66 2235 Value ansi
+63b0fc66 2236 Value ansi
+63b0fc66 2240 Value ansi
+63b0fc66 2241 Value ansi
+63b0fc66 2243 Value ansi
+63b0fc66 2244 Value ansi
+63b0fc66 2248 Value ansi
+63b0fc66 2249 Value ansi
+63b0fc66 2253 Value ansi
+63b0fc66 2254 Value ansi
+63b0fc66 2256 Value ansi
+63b0fc66 2257 Value ansi
+63b0fc66 2259 Value ansi
+63b0fc66 2260 Value ansi
+63b0fc66 2262 Value ansi
+63b0fc66 2263 Value ansi
+63b0fc66 2265 Value ansi
+63b0fc66 2266 Value ansi
+63b0fc66 2267 Value ansi
+63b0fc66 2268 Value ansi
+63b0fc66 2270 Value ansi
+63b0fc66 2272 Value ansi
+63b0fc66 2276 Value ansi
+63b0fc66 2277 Value ansi
+63b0fc66 2281 Value ansi
+63b0fc66 2282 Value ansi
+63b0fc66 2286 Value ansi
+63b0fc66 2287 Value ansi
+63b0fc66 2291 Value ansi
+63b0fc66 2292 Value ansi
+63b0fc66 2296 Value ansi
+63b0fc66 2297 Value ansi
+63b0fc66 2301 Value ansi
+63b0fc66 2302 Value ansi
+63b0fc66 2304 Value ansi
+63b0fc66 2305 Value ansi
+63b0fc66 2306 Value ansi
+63b0fc66 2307 Value ansi
+63b0fc66 2309 Value ansi
+63b0fc66 2311 Value ansi
+63b0fc66 2313 Value ansi
+63b0fc66 2314 Value ansi
+63b0fc66 2316 Value ansi
+63b0fc66 2317 Value ansi
+63b0fc66 2319 Value ansi
+63b0fc66 2320 Value ansi
+63b0fc66 2322 Value ansi
+63b0fc66 2323 Value ansi
+63b0fc66 2325 Value ansi
+63b0fc66 2326 Value ansi
+63b0fc66 2328 Value ansi
+63b0fc66 2329 Value ansi
+63b0fc66 2331 Value ansi
+63b0fc66 2332 Value ansi
+63b0fc66 2334 Value ansi
+63b0fc66 2335 Value ansi
+63b0fc66 2337 Value ansi
+63b0fc66 2338 Value ansi
+63b0fc66 2340 Value ansi
+63b0fc66 2341 Value ansi
+63b0fc66 2343 Value ansi
+63b0fc66 2344 Value ansi
+63b0fc66 2346 Value ansi
+63b0fc66 2347 Value ansi
+63b0fc66 2349 Value ansi
+63b0fc66 2350 Value ansi
+63b0fc66 2352 Value ansi
+63b0fc66 2353 Value ansi
+63b0fc66 2355 Value ansi
+63b0fc66 2356 Value ansi
+63b0fc66 2358 Value ansi
+63b0fc66 2359 Value ansi
+63b0fc66 2361 Value ansi
+63b0fc66 2362 Value ansi
+63b0fc66 2364 Value ansi
+63b0fc66 2365 Value ansi
+63b0fc66 2367 Value ansi
+63b0fc66 2368 Value ansi
+63b0fc66 2370 Value ansi
+63b0fc66 2371 Value ansi
+63b0fc66 2373 Value ansi
+63b0fc66 2374 Value ansi
+63b0fc66 2376 Value ansi
+63b0fc66 2377 Value ansi
+63b0fc66 2379 Value ansi
+63b0fc66 2380 Value ansi
+63b0fc66 2382 Value ansi
+63b0fc66 2383 Value ansi
+63b0fc66 2385 Value ansi
+63b0fc66 2386 Value ansi
+63b0fc66 2388 Value ansi
+63b0fc66 2389 Value ansi
+63b0fc66 2391 Value ansi
+63b0fc66 2392 Value ansi
+63b0fc66 2395 Value ansi
+63b0fc66 2396 Value ansi
+63b0fc66 2398 Value ansi
+63b0fc66 2399 Value ansi
+63b0fc66 2401 Value ansi
+63b0fc66 2402 Value ansi
+63b0fc66 2404 Value ansi
+63b0fc66 2405 Value ansi
+63b0fc66 2407 Value ansi
+63b0fc66 2408 Value ansi
+63b0fc66 2410 Value ansi
+63b0fc66 2411 Value ansi
+63b0fc66 2413 Value ansi
+63b0fc66 2414 Value ansi
+63b0fc66 2416 Value ansi
+63b0fc66 2417 Value ansi
+63b0fc66 2419 Value ansi
+63b0fc66 2420 Value ansi
+63b0fc66 2422 Value ansi
+63b0fc66 2423 Value ansi
+63b0fc66 2425 Value ansi
+63b0fc66 2426 Value ansi
+63b0fc66 2428 Value ansi
+63b0fc66 2429 Value ansi
 `;
 const KNOWN = new Map<string, { ours: string; libevtx: string }>();
 for (const line of KNOWN_TEXT.trim().split('\n')) {
-  const [file, rec, field, ours, libevtx] = line.trim().split(/\s+/) as [string, string, string, string, string];
-  KNOWN.set(`${file} ${rec} ${field}`, { ours, libevtx });
+  const [file, rec, field, ours, libevtx] = line.trim().split(/\s+/) as [string, string, string, string, string?];
+  KNOWN.set(`${file} ${rec} ${field}`, { ours, libevtx: libevtx ?? '' });
+}
+
+/** The raw (unparsed) text of EventData's `<Data Name="name">` in an evtxexport block. */
+function rawData(block: string, name: string): string | undefined {
+  const open = `<Data Name="${name}">`;
+  const a = block.indexOf(open);
+  if (a < 0) return undefined;
+  const end = /<\/Data>\n(?=    <Data|  <\/EventData>)/g;
+  end.lastIndex = a;
+  const m = end.exec(block);
+  return m ? block.slice(a + open.length, m.index) : undefined;
 }
 
 /**
@@ -225,14 +487,22 @@ describe.skipIf(Boolean(skipWhy))('EVTX fidelity against evtxexport (libevtx)', 
         }
         const theirs = list.shift()!;
         const a = flat(r.xml);
-        const b = flat(theirs);
+        let b: Map<string, string>;
+        try {
+          b = flat(theirs);
+        } catch (e) {
+          b = new Map([['(evtxexport XML does not parse)', (e as Error).message]]);
+        }
         for (const k of new Set([...a.keys(), ...b.keys()])) {
           if (a.get(k) === b.get(k)) continue;
           stats.fieldMismatches++;
           const key = `${tag} ${id} ${k}`;
           const known = KNOWN.get(key);
-          if (known && known.ours === a.get(k) && known.libevtx === b.get(k)) seenKnown.add(key);
-          else problems.push(`${key}: ours ${JSON.stringify(a.get(k))}, evtxexport ${JSON.stringify(b.get(k))}`);
+          const ok = known && (known.ours === 'ansi'
+            ? a.get(k) !== undefined && a.get(k) === rawData(theirs, k)
+            : known.ours === a.get(k) && known.libevtx === b.get(k));
+          if (ok) seenKnown.add(key);
+          else problems.push(`${key}: ours ${JSON.stringify(a.get(k)?.slice(0, 200))}, evtxexport ${JSON.stringify(b.get(k)?.slice(0, 200))}`);
         }
       }
       const [reports, lost] = DAMAGED[tag] ?? [0, 0];

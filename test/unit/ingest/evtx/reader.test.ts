@@ -75,7 +75,7 @@ describe('EVTX reader: rendering', () => {
     ]);
     expect(dataLines(xml)).toEqual([
       '<Data Name="S">a&amp;b&lt;c&gt;"d"</Data>',
-      '<Data Name="A">x<y</Data>', // libfwevt prints ANSI strings unescaped
+      '<Data Name="A">x&lt;y</Data>', // escaped (libfwevt prints ANSI strings unescaped: a listed disagreement)
       '<Data Name="I8">-5</Data>',
       '<Data Name="U8">250</Data>',
       '<Data Name="I16">-300</Data>',
