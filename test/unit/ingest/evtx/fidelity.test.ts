@@ -472,6 +472,12 @@ describe.skipIf(Boolean(skipWhy))('EVTX fidelity against evtxexport (libevtx)', 
       }
       for (const r of records) {
         const id = recordIdOf(r.xml);
+        // Everything we emit is well-formed for the app's XML parser (libevtx's output is not always).
+        try {
+          parseXmlElement(r.xml);
+        } catch (e) {
+          problems.push(`${tag} #${id}: our XML does not parse: ${(e as Error).message}`);
+        }
         const list = byId.get(id);
         if (!list?.length) {
           if (!ref.failed) problems.push(`${tag} #${id}: not in evtxexport's output`);
