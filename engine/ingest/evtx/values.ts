@@ -132,19 +132,21 @@ function int64String(b: Uint8Array, o: number): string {
 }
 
 function hex32(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
+  const h = HEX_LOWER;
+  return '0x' + h[(v >>> 24) & 0xff] + h[(v >>> 16) & 0xff] + h[(v >>> 8) & 0xff] + h[v & 0xff];
 }
 function hex64(b: Uint8Array, o: number): string {
-  return '0x' + u32(b, o + 4).toString(16).padStart(8, '0') + u32(b, o).toString(16).padStart(8, '0');
+  const h = HEX_LOWER;
+  return (
+    '0x' + h[b[o + 7]!] + h[b[o + 6]!] + h[b[o + 5]!] + h[b[o + 4]!] + h[b[o + 3]!] + h[b[o + 2]!] + h[b[o + 1]!] + h[b[o]!]
+  );
 }
 
 export function guidString(b: Uint8Array, o: number): string {
-  const d1 = u32(b, o).toString(16).toUpperCase().padStart(8, '0');
-  const d2 = u16(b, o + 4).toString(16).toUpperCase().padStart(4, '0');
-  const d3 = u16(b, o + 6).toString(16).toUpperCase().padStart(4, '0');
   const H = HEX_UPPER;
   return (
-    '{' + d1 + '-' + d2 + '-' + d3 + '-' + H[b[o + 8]!] + H[b[o + 9]!] + '-' +
+    '{' + H[b[o + 3]!] + H[b[o + 2]!] + H[b[o + 1]!] + H[b[o]!] + '-' + H[b[o + 5]!] + H[b[o + 4]!] + '-' +
+    H[b[o + 7]!] + H[b[o + 6]!] + '-' + H[b[o + 8]!] + H[b[o + 9]!] + '-' +
     H[b[o + 10]!] + H[b[o + 11]!] + H[b[o + 12]!] + H[b[o + 13]!] + H[b[o + 14]!] + H[b[o + 15]!] + '}'
   );
 }
