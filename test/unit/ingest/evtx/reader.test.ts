@@ -229,6 +229,43 @@ describe('EVTX reader: rendering', () => {
     ].join('\n'));
   });
 
+  it('renders a processing instruction on its own line', () => {
+    const c = new ChunkBuilder();
+    c.record({
+      id: 1,
+      body: (w) => w.fragmentHeader().open('Event').closeStart().pi('xml-stylesheet', 'href="a.xsl"').open('System').closeEmpty().end().eof(),
+    });
+    const { records, damaged } = read(c.finish());
+    expect(damaged).toEqual([]);
+    expect(records[0]!.xml).toBe('<Event>\n  <?xml-stylesheet href="a.xsl"?>\n  <System/>\n</Event>');
+  });
+
+  it('a fragment holds one template instance: a second one after it is not rendered (as libevtx, python-evtx)', () => {
+    const c = new ChunkBuilder();
+    c.record({
+      id: 1,
+      body: (w) => {
+        w.fragmentHeader()
+          .template('a', (d) => d.fragmentHeader().el('Event', 0, 0x01).eof(), [V.string('first')])
+          .template('b', (d) => d.fragmentHeader().el('RenderingInfo', 0, 0x01).eof(), [V.string('second')])
+          .eof();
+      },
+    });
+    const { records, damaged } = read(c.finish());
+    expect(damaged).toEqual([]);
+    expect(records[0]!.xml).toBe('<Event>first</Event>');
+  });
+
+  it('reads a chunk handed over as an unaligned view into a larger buffer', () => {
+    const chunk = simpleChunk(1, 3);
+    const big = new Uint8Array(chunk.length + 3);
+    big.set(chunk, 3);
+    const a = read(chunk).records.map((r) => r.xml);
+    const b = read(big.subarray(3)).records.map((r) => r.xml);
+    expect(b).toEqual(a);
+    expect(read(new Uint8Array(new ArrayBuffer(65539), 3)).res.empty).toBe(true);
+  });
+
   it('reads elements written without the dependency id (seen in re-written logs)', () => {
     const c = new ChunkBuilder();
     c.record({
