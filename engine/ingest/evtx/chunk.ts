@@ -132,7 +132,9 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
         return res;
       }
       const nextId = u64(bytes, q + 8);
-      const lost = expected > 0 || lastId > 0 ? Math.max(1, nextId - lastId - 1) : 1;
+      const gap = nextId - lastId - 1;
+      // The id gap when the ids can be trusted (a sane header, or a sane gap after a record read), else 1.
+      const lost = (expected > 0 || lastId > 0) && gap <= MAX_RECORDS_PER_CHUNK ? Math.max(1, gap) : 1;
       damage(p, `chunk ${chunkIndex}: ${why}; reading resumes at the next record (${nextId}, chunk offset ${hex(q)})`, lost);
       lastId = nextId - 1;
       p = q;
@@ -158,8 +160,8 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
   }
   if (len < limit || (fsSane && freeSpace > len)) {
     rest(len, `truncated: the file ends ${EVTX_CHUNK_BYTES - len} bytes before the chunk does`);
-  } else if (expected > 0 && lastId < res.lastRecordId && !crcBad) {
-    // A clean header lists records the chunk does not hold.
+  } else if (expected > 0 && lastId < res.lastRecordId) {
+    // The header lists records the chunk does not hold.
     rest(p, `the header lists records up to ${res.lastRecordId}, the chunk ends after ${lastId}`);
   }
   return res;
