@@ -93,6 +93,7 @@ export class BinXmlChunk {
   private readonly templateErrors = new Map<number, string>();
   private readonly fragments = new Map<number, Node[]>();
   private budget = 0;
+  private renderDepth = 0;
   private chunkBudget = MAX_CHUNK_CHARS;
   private tokens = 0;
 
@@ -368,6 +369,7 @@ export class BinXmlChunk {
     const nodes: Node[] = [];
     this.parseNodes(start, end, 0, false, nodes);
     this.budget = Math.min(MAX_RECORD_CHARS, this.chunkBudget);
+    this.renderDepth = 0;
     const before = this.budget;
     let s: string;
     try {
@@ -389,6 +391,16 @@ export class BinXmlChunk {
 
   private renderNodes(nodes: Node[], vals: Values | null, level: number): string {
     if (level > MAX_DEPTH) throw new BinXmlError(`BinXML nested deeper than ${MAX_DEPTH}`, 0);
+    // Template instances and embedded fragments nest without adding a level: bound that chain too.
+    if (++this.renderDepth > 2 * MAX_DEPTH) throw new BinXmlError(`BinXML nested deeper than ${MAX_DEPTH}`, 0);
+    try {
+      return this.renderList(nodes, vals, level);
+    } finally {
+      this.renderDepth--;
+    }
+  }
+
+  private renderList(nodes: Node[], vals: Values | null, level: number): string {
     let s = '';
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;

@@ -436,6 +436,20 @@ describe('EVTX reader: chunks and damage', () => {
     expect(damaged[0]!.reason).toMatch(/nested deeper than/);
   });
 
+  it('a chain of template instances through embedded BinXML values is bounded too', () => {
+    const c = new ChunkBuilder();
+    const nest = (w: import('./build.ts').RecordWriter, n: number): void => {
+      w.fragmentHeader().template('chain', (d) => d.fragmentHeader().subst(0, 0x21).eof(), [
+        n > 0 ? V.binxml((v) => nest(v, n - 1)) : V.null(),
+      ]);
+    };
+    c.record({ id: 1, body: (w) => { nest(w, 400); w.eof(); } });
+    c.record(simpleEvent({ id: 2 }));
+    const { records, damaged } = read(c.finish());
+    expect(records.map((r) => r.recordId)).toEqual([2]);
+    expect(damaged[0]!.reason).toMatch(/nested deeper than/);
+  });
+
   it('output is bounded: a template repeating a large value many times is damage', () => {
     const c = new ChunkBuilder();
     const big = 'x'.repeat(10000);
