@@ -10,6 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { HopscopeError } from '../model/errors.ts';
 import { parseEvtxFileHeader } from '../ingest/evtx/header.ts';
 import { readEvtxChunk } from '../ingest/evtx/chunk.ts';
+import { EvtxSlotGaps } from '../ingest/evtx/file.ts';
 import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxFileHeader } from '../ingest/evtx/types.ts';
 import { EvtxRecordMapper } from '../ingest/evtx-records.ts';
 import type { IngestStats, RecordSink } from '../ingest/sink.ts';
@@ -44,6 +45,20 @@ export function isEvtxHead(head: Uint8Array): boolean {
   if (head.length < 8) return false;
   for (let i = 0; i < 8; i++) if (head[i] !== sig[i]) return false;
   return true;
+}
+
+/**
+ * A chunk whose first 512 bytes carry its signature and sane record ids (what EvtxSlotGaps needs of a neighbour):
+ * parallel cuts fall only between two such chunks, so every range sees the neighbours the sequential read sees.
+ */
+export function chunkHeaderReadable(head: Uint8Array): boolean {
+  const sig = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00];
+  if (head.length < 40) return false;
+  for (let i = 0; i < 8; i++) if (head[i] !== sig[i]) return false;
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const first = dv.getUint32(24, true) + dv.getUint32(28, true) * 4294967296;
+  const last = dv.getUint32(32, true) + dv.getUint32(36, true) * 4294967296;
+  return first > 0 && last >= first && last - first < Math.floor((EVTX_CHUNK_BYTES - 512) / 28);
 }
 
 export async function ingestEvtxHandle(fh: FileHandle, opts: EvtxFileOptions): Promise<EvtxFileResult> {
@@ -83,6 +98,10 @@ export async function ingestEvtxHandle(fh: FileHandle, opts: EvtxFileOptions): P
     // A range after the header starts at a slot boundary (parallel-ingest cuts there); realign defensively.
     const misalign = (pos - EVTX_FILE_HEADER_BYTES) % EVTX_CHUNK_BYTES;
     if (misalign !== 0) pos += EVTX_CHUNK_BYTES - misalign;
+    // A slot that cannot say what it held is counted from its readable neighbours' record ids (EvtxSlotGaps);
+    // parallel cuts fall only between two readable slots (parallel-ingest.ts), so a range sees the same neighbours.
+    const gaps = new EvtxSlotGaps(header);
+    mapper.shift = virtualOfPos(pos) - pos;
     while (pos < end) {
       if (opts.isCancelled?.()) throw new HopscopeError('E_CANCELLED', 'ingest cancelled', { file: fileName, byteOffset: pos });
       const want = Math.min(buf.length, end - pos);
@@ -103,6 +122,7 @@ export async function ingestEvtxHandle(fh: FileHandle, opts: EvtxFileOptions): P
         const bytes = buf.subarray(at, Math.min(got, at + EVTX_CHUNK_BYTES));
         mapper.shift = virtualOfPos(real) - real;
         const r = readEvtxChunk(bytes, slot, real, mapper);
+        gaps.after(slot, real, r, mapper);
         slots++;
         if (r.empty) emptySlots++;
       }
@@ -111,6 +131,7 @@ export async function ingestEvtxHandle(fh: FileHandle, opts: EvtxFileOptions): P
       opts.onProgress?.(bytesDone, mapper.stats.records);
       if (got < want) break;
     }
+    gaps.finish(mapper);
     virtualBase += end - start;
   }
   // Only a whole-file read can judge the header's chunk count against the file.

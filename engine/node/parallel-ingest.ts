@@ -17,8 +17,9 @@ import { SegmentBuilder } from '../store/builder.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
 import type { RecordSink } from '../ingest/sink.ts';
 import { ingestFile } from './ingest-file.ts';
-import { isEvtxHead } from './evtx-file.ts';
+import { chunkHeaderReadable, isEvtxHead } from './evtx-file.ts';
 import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES } from '../ingest/evtx/types.ts';
+
 import { CuttingSink, type PartialCutOptions } from './partial-cuts.ts';
 
 /** One range parse: read `ranges` of the file in order as if they were the whole file, into one segment. */
@@ -292,11 +293,22 @@ async function planCutsOf(opts: ParallelOptions): Promise<Plan | null> {
     if (isEvtxHead(head.subarray(0, bytesRead))) {
       // Chunks are independent: cut at the chunk slot nearest each even share, after the file header.
       if (opts.format && opts.format !== 'windows-xml') return null;
+      // A cut falls only between two readable chunks (signature, header checksum, record ids): a slot that cannot say
+      // what it held is counted from its neighbours' ids, which a range must then hold both of.
       const cuts = [0];
       const slots = Math.ceil((size - EVTX_FILE_HEADER_BYTES) / EVTX_CHUNK_BYTES);
+      const head = Buffer.allocUnsafe(512);
+      const readable = async (slot: number): Promise<boolean> => {
+        if (slot < 0 || slot >= slots) return false;
+        const { bytesRead } = await fh.read(head, 0, 512, EVTX_FILE_HEADER_BYTES + slot * EVTX_CHUNK_BYTES);
+        return bytesRead === 512 && chunkHeaderReadable(head);
+      };
       for (let k = 1; k < parts; k++) {
-        const at = EVTX_FILE_HEADER_BYTES + Math.round((slots * k) / parts) * EVTX_CHUNK_BYTES;
-        if (at > cuts[cuts.length - 1]! + EVTX_FILE_HEADER_BYTES && at < size) cuts.push(at);
+        let slot = Math.round((slots * k) / parts);
+        const limit = Math.min(slots - 1, slot + 64);
+        while (slot < limit && !((await readable(slot - 1)) && (await readable(slot)))) slot++;
+        const at = EVTX_FILE_HEADER_BYTES + slot * EVTX_CHUNK_BYTES;
+        if (slot < limit && at > cuts[cuts.length - 1]! + EVTX_FILE_HEADER_BYTES && at < size) cuts.push(at);
       }
       cuts.push(size);
       return cuts.length > 2 ? { prefixEnd: EVTX_FILE_HEADER_BYTES, prefixNewlines: 0, cuts, format: 'windows-xml', evtx: true } : null;

@@ -66,6 +66,18 @@ export class EvtxSlotGaps {
     return lost;
   }
 
+  /**
+   * At the end of the slots read (the file's end, or a range's): a slot still waiting for a readable neighbour is
+   * reported now, its record count unknown, so it is never dropped without a word.
+   */
+  finish(out: EvtxChunkOutput): void {
+    if (!this.unknown) return;
+    const u = this.unknown;
+    out.damaged({ chunk: u.chunk, byteOffset: u.byteOffset, reason: `${u.what}: how many records it held is unknown`, recordsLost: 0 });
+    this.unknown = null;
+    this.reports++;
+  }
+
 }
 
 /** Reads a whole EVTX file held in memory. Throws HopscopeError('E_FORMAT') only when the file header is not EVTX. */
@@ -81,6 +93,7 @@ export function readEvtxFile(bytes: Uint8Array, out: EvtxChunkOutput): EvtxFileR
     res.damaged += r.damaged;
     res.recordsLost += r.recordsLost + gaps.after(i, off, r, out);
   }
+  gaps.finish(out);
   res.damaged += gaps.reports;
   return res;
 }

@@ -76,12 +76,14 @@ function dump(store: EventStore) {
 }
 
 /** A parallel parse into each of `partCounts` ranges gives exactly the sequential result `seq` (rows, locators, stats). */
-async function expectSequentialIn(path: string, seq: RangeResult, partCounts: number[]): Promise<void> {
+async function expectSequentialIn(path: string, seq: RangeResult, partCounts: number[], exactParts = true): Promise<void> {
   const expected = dump(new EventStore([seq.segment]));
   for (const n of partCounts) {
     const par = await parallelIngest({ ...job(path), rawFormat: 'json', parts: n, minBytes: 0, minPartBytes: 1, runRange: ingestRange });
     expect(par).not.toBeNull();
-    expect(par!.segments.length).toBe(n);
+    // EVTX cuts move past unreadable chunks, so a range may be merged with its neighbour.
+    if (exactParts) expect(par!.segments.length).toBe(n);
+    else expect(par!.segments.length).toBeGreaterThan(1);
     expect(par!.stats).toEqual(seq.stats);
     expect(par!.detected).toEqual(seq.detected);
     expect(dump(new EventStore(par!.segments))).toEqual(expected);
@@ -175,14 +177,18 @@ describe('parallel CSV ingest', () => {
     // Chunk 4: no signature (skipped and reported); chunk 6: one flipped byte in a record (CRC mismatch, kept, marked).
     bytes.write('XXXXXXX', 4096 + 4 * 65536, 'latin1');
     bytes[4096 + 6 * 65536 + 2000]! ^= 0x20;
+    // Chunk 8: all zero, though the header counts it in use (its records are counted from its neighbours' ids), so
+    // no range may start or end beside it.
+    bytes.fill(0, 4096 + 8 * 65536, 4096 + 9 * 65536);
     const path = join(dir, 'x.evtx');
     writeFileSync(path, bytes);
     const seq = await ingestRange({ ...job(path), rawFormat: 'json', ranges: [[0, bytes.length]] });
     expect(seq.encoding).toBe('binary');
-    expect(seq.stats.rejectedByReason['evtx-damaged']).toBe(1);
+    expect(seq.stats.rejectedByReason['evtx-damaged']).toBe(2);
+    expect(seq.warnings?.join('\n')).toMatch(/2 chunk\(s\) damaged[^\n]*, \d+ record\(s\) lost/);
     expect(seq.stats.appended + seq.stats.nonProcess).toBeGreaterThan(300);
-    expect(seq.warnings?.join('\n')).toMatch(/1 chunk\(s\) damaged[\s\S]*1 chunk\(s\) fail their checksum/);
-    await expectSequentialIn(path, seq, [2, 3, 5]);
+    expect(seq.warnings?.join('\n')).toMatch(/1 chunk\(s\) fail their checksum/);
+    await expectSequentialIn(path, seq, [2, 3, 5, 9], false);
   });
 
   it('gives the sequential answer when cuts land inside CDATA that holds </Event> and an event start', async () => {
