@@ -8,6 +8,15 @@
 import {
   VT_ARRAY, VT_BINXML, VT_NULL, VT_STRING, fixedSize, hexUpper, scalarString, utf16String,
 } from './values.ts';
+import type { XmlNode } from '../xml-parse.ts';
+
+function localName(qname: string): string {
+  const c = qname.indexOf(':');
+  return c === -1 ? qname : qname.slice(c + 1);
+}
+
+/** Names the app's XML parser reads as one name (xml-parse.ts isNameChar); others make its text malformed. */
+const XML_NAME = /^[A-Za-z0-9_:.\-\u0080-\uffff]+$/;
 
 export class BinXmlError extends Error {
   constructor(message: string, readonly offset: number) {
@@ -94,6 +103,18 @@ export class BinXmlChunk {
   private readonly fragments = new Map<number, Node[]>();
   private budget = 0;
   private renderDepth = 0;
+  // The element tree of the record being rendered, as the app's XML parser would read the text (xml-parse.ts
+  // XmlNode: local names, raw values, no xmlns attributes), so the record need not be parsed again. Null when the
+  // record holds what the tree does not model exactly (CDATA, processing instructions, character or entity
+  // references): the caller then parses the text.
+  private building = false;
+  private treeRoot: XmlNode | null = null;
+  private treeParent: XmlNode | null = null;
+  private treeExotic = false;
+  /** The raw (unescaped) text of the last value valueText returned. */
+  private lastRaw = '';
+  /** The tree of the last record renderRecord(…, true) rendered, or null. */
+  lastTree: XmlNode | null = null;
   private chunkBudget = MAX_CHUNK_CHARS;
   private tokens = 0;
 
@@ -364,19 +385,27 @@ export class BinXmlChunk {
   }
 
   /** Renders the record's BinXML at [start, end) (chunk offsets) as XML text, without a trailing newline. */
-  renderRecord(start: number, end: number): string {
+  renderRecord(start: number, end: number, tree = false): string {
+    this.lastTree = null;
     if (end > this.len) throw new BinXmlError('record runs past the chunk', start);
     const nodes: Node[] = [];
     this.parseNodes(start, end, 0, false, nodes);
     this.budget = Math.min(MAX_RECORD_CHARS, this.chunkBudget);
     this.renderDepth = 0;
+    this.building = tree;
+    this.treeRoot = null;
+    this.treeParent = null;
+    this.treeExotic = false;
     const before = this.budget;
     let s: string;
     try {
       s = this.renderNodes(nodes, null, 0);
     } finally {
       this.chunkBudget -= before - this.budget;
+      this.building = false;
     }
+    if (tree && !this.treeExotic) this.lastTree = this.treeRoot;
+    this.treeRoot = null;
     return s.endsWith('\n') ? s.slice(0, -1) : s;
   }
 
@@ -417,9 +446,11 @@ export class BinXmlChunk {
           break;
         }
         case K_PI:
+          this.treeExotic = true;
           s += INDENT[level] + '<?' + n.target + ' ' + n.data + '?>\n';
           break;
         case K_CDATA:
+          this.treeExotic = true;
           s += INDENT[level] + '<![CDATA[' + n.text + ']]>\n';
           break;
         default:
@@ -443,6 +474,7 @@ export class BinXmlChunk {
     }
     if (s === null) s = hexUpper(this.b, off, size);
     this.spend(s.length, off);
+    this.lastRaw = s;
     // libfwevt prints ANSI strings (0x02) unescaped, which makes a value holding `<` markup nest as elements
     // and the app lose it: every string is escaped here (a listed disagreement with libevtx).
     return attr ? escAttr(s) : escText(s);
@@ -515,67 +547,117 @@ export class BinXmlChunk {
 
   private renderOne(el: ElNode, vals: Values | null, level: number): string {
     let head = INDENT[level] + el.open;
+    // The tree node, when building: what the app's XML parser makes of the text printed here.
+    let node: XmlNode | null = null;
+    const parent = this.treeParent;
+    if (this.building) {
+      // A name the parser would not read as one: the text is what it is; let the parser judge it.
+      if (!XML_NAME.test(el.name)) this.treeExotic = true;
+      node = { name: localName(el.name), attrs: [], children: [], text: '' };
+      if (parent) parent.children.push(node);
+      else if (!this.treeRoot) this.treeRoot = node;
+    }
     for (let i = 0; i < el.attrs.length; i++) {
       const a = el.attrs[i]!;
       let v = '';
+      let raw = '';
       let dropped = false;
       for (let j = 0; j < a.parts.length; j++) {
         const part = a.parts[j]!;
-        if (part.k === K_TEXT) v += part.escAttr;
-        else if (part.k === K_SUBST) {
+        if (part.k === K_TEXT) {
+          v += part.escAttr;
+          raw += part.text;
+        } else if (part.k === K_SUBST) {
           const t = this.valueText(vals, part.index, true);
           if (t === null) {
             if (part.optional) dropped = true;
-          } else v += t;
-        } else if (part.k === K_CHARREF) v += '&#' + part.code + ';';
-        else if (part.k === K_ENTREF) v += '&' + part.name + ';';
+          } else {
+            v += t;
+            raw += this.lastRaw;
+          }
+        } else if (part.k === K_CHARREF) {
+          v += '&#' + part.code + ';';
+          this.treeExotic = true;
+        } else if (part.k === K_ENTREF) {
+          v += '&' + part.name + ';';
+          this.treeExotic = true;
+        }
       }
       if (dropped && v === '') continue;
       head += a.prefix + v + '"';
+      if (node) {
+        if (!XML_NAME.test(a.name)) this.treeExotic = true;
+        if (a.name !== 'xmlns' && !a.name.startsWith('xmlns:')) node.attrs.push([localName(a.name), raw]);
+      }
     }
     let text = '';
+    let rawText = '';
     let kids = '';
     const ch = el.children;
-    for (let i = 0; i < ch.length; i++) {
-      const n = ch[i]!;
-      switch (n.k) {
-        case K_TEXT:
-          text += n.esc;
-          break;
-        case K_SUBST: {
-          if (!vals || n.index >= vals.count) throw new BinXmlError(`substitution ${n.index} out of range`, 0);
-          if (vals.types[n.index] === VT_BINXML) {
-            kids += this.renderNodes(this.fragment(vals.offs[n.index]!, vals.sizes[n.index]!, level + 1), null, level + 1);
-          } else {
-            const t = this.valueText(vals, n.index, false);
-            if (t !== null) text += t;
+    if (node) this.treeParent = node;
+    try {
+      for (let i = 0; i < ch.length; i++) {
+        const n = ch[i]!;
+        switch (n.k) {
+          case K_TEXT:
+            text += n.esc;
+            rawText += n.text;
+            break;
+          case K_SUBST: {
+            if (!vals || n.index >= vals.count) throw new BinXmlError(`substitution ${n.index} out of range`, 0);
+            if (vals.types[n.index] === VT_BINXML) {
+              kids += this.renderNodes(this.fragment(vals.offs[n.index]!, vals.sizes[n.index]!, level + 1), null, level + 1);
+            } else {
+              const t = this.valueText(vals, n.index, false);
+              if (t !== null) {
+                text += t;
+                rawText += this.lastRaw;
+              }
+            }
+            break;
           }
-          break;
+          case K_EL:
+            kids += this.renderElement(n, vals, level + 1);
+            break;
+          case K_TI:
+            kids += this.renderNodes(n.tmpl.nodes, n.vals, level + 1);
+            break;
+          case K_CHARREF:
+            text += escText(String.fromCharCode(n.code));
+            this.treeExotic = true;
+            break;
+          case K_ENTREF:
+            text += escText(entity(n.name));
+            this.treeExotic = true;
+            break;
+          case K_CDATA:
+            kids += INDENT[level + 1] + '<![CDATA[' + n.text + ']]>\n';
+            this.treeExotic = true;
+            break;
+          case K_PI:
+            kids += INDENT[level + 1] + '<?' + n.target + ' ' + n.data + '?>\n';
+            this.treeExotic = true;
+            break;
         }
-        case K_EL:
-          kids += this.renderElement(n, vals, level + 1);
-          break;
-        case K_TI:
-          kids += this.renderNodes(n.tmpl.nodes, n.vals, level + 1);
-          break;
-        case K_CHARREF:
-          text += escText(String.fromCharCode(n.code));
-          break;
-        case K_ENTREF:
-          text += escText(entity(n.name));
-          break;
-        case K_CDATA:
-          kids += INDENT[level + 1] + '<![CDATA[' + n.text + ']]>\n';
-          break;
-        case K_PI:
-          kids += INDENT[level + 1] + '<?' + n.target + ' ' + n.data + '?>\n';
-          break;
       }
+    } finally {
+      if (node) this.treeParent = parent;
     }
     this.spend(head.length + el.close.length, 0);
     // libfwevt prints a value of only white space as no value.
-    if (text !== '' && !WS_ONLY.test(text)) return head + '>' + text + el.close;
-    if (kids !== '') return head + '>\n' + kids + INDENT[level] + el.close;
+    if (text !== '' && !WS_ONLY.test(text)) {
+      if (node) {
+        // Printed as text only: child elements, if any, are not in the text.
+        node.text = rawText;
+        node.children = [];
+      }
+      return head + '>' + text + el.close;
+    }
+    if (kids !== '') {
+      // The parser's text of an element printed with children: the line breaks and indents around them.
+      if (node) node.text = ('\n' + INDENT[level + 1]).repeat(node.children.length) + '\n' + INDENT[level];
+      return head + '>\n' + kids + INDENT[level] + el.close;
+    }
     return head + '/>\n';
   }
 }
