@@ -16,6 +16,10 @@ import { rowStatuses, type AnnotationIndex } from './annotation-index.ts';
  *   unary  := 'NOT' unary | '(' expr ')' | term
  *   term   := "phrase" | /regex/flags | name (':' | '=' | '!=') value | time op instant | word
  *   value  := "quoted" | /regex/flags | bare          op := '>=' | '>' | '<=' | '<' | '=' | ':'
+ * A word is a /regex/ only when it starts with `/` and its first unescaped `/` comes before any space and is
+ * followed by nothing but flag letters up to a space, a parenthesis or the end (write `\s` for a space in a regex);
+ * any other word with slashes is text (`cmd.exe /Q`, `/c`, `C:/Temp/x`). An unquoted `|` starting a word is refused:
+ * there are no pipelines.
  * Free text (word, phrase, /regex/) tests the event text (raw record text + canonical pairs), words and
  * phrases case-insensitively. Field values match the whole value, case-insensitively, with `*` (any run)
  * and `?` (one character); `name:*` means the field is present, `name:""` empty or absent; an absent
@@ -77,8 +81,10 @@ class Lexer {
         out.push({ t: 'rparen', col });
       } else if (c === '"') {
         out.push({ t: 'term', node: { kind: 'text', value: this.quoted(), column: col }, col });
-      } else if (c === '/') {
+      } else if (c === '/' && this.regexAhead()) {
         out.push({ t: 'term', node: { kind: 'textRegex', regex: this.regex(), column: col }, col });
+      } else if (c === '|') {
+        throw usage("pipes ('|') are not supported: the filter is one search, not an SPL pipeline (quote \"|\" to find the character)", col);
       } else {
         out.push(this.wordOrField(col));
       }
@@ -104,6 +110,30 @@ class Lexer {
       }
     }
     throw usage('unterminated quoted string', start + 1);
+  }
+
+  /**
+   * True when the `/` at `pos` opens a /regex/: its first unescaped `/` after it comes before any space and is
+   * followed only by letters (the flags) up to a space, a parenthesis or the end. Otherwise the word is text:
+   * `/Q`, `/c`, `/usr/bin/x` and `cmd.exe /c whoami /all` search the event text as written.
+   */
+  private regexAhead(): boolean {
+    const s = this.src;
+    let i = this.pos + 1;
+    while (i < s.length && !isSpace(s[i])) {
+      const c = s[i]!;
+      if (c === '\\') {
+        i += 2;
+        continue;
+      }
+      if (c === '/') {
+        i++;
+        while (i < s.length && /[a-z]/i.test(s[i]!)) i++;
+        return i >= s.length || isSpace(s[i]) || s[i] === ')' || s[i] === '(';
+      }
+      i++;
+    }
+    return false;
   }
 
   private regex(): SafeRegex {
@@ -193,7 +223,7 @@ class Lexer {
       return { t: 'term', node: { kind: 'time', op: timeOp, timeMs: parseInstant(text, valueCol), column: col }, col };
     }
     const negate = op === '!=';
-    if (s[this.pos] === '/') {
+    if (s[this.pos] === '/' && this.regexAhead()) {
       return { t: 'term', node: { kind: 'fieldRegex', field: name, negate, regex: this.regex(), column: col }, col };
     }
     const quoted = s[this.pos] === '"';

@@ -117,6 +117,24 @@ describe('filter operators', () => {
     expect(matching('process_name:/^WMI/')).toEqual([]);
   });
 
+  it('a word with slashes is text unless it is a whole /regex/ (command-line switches search as written)', () => {
+    const has = (needle: string) => expected((r) => text(r).includes(needle));
+    expect(parseFilter('cmd.exe /Q')).toMatchObject({ kind: 'and', items: [{ kind: 'text', value: 'cmd.exe' }, { kind: 'text', value: '/Q', column: 9 }] });
+    expect(parseFilter('/c whoami /all')).toMatchObject({ kind: 'and', items: [{ value: '/c' }, { value: 'whoami' }, { value: '/all' }] });
+    expect(parseFilter('x /abc')).toMatchObject({ kind: 'and', items: [{ value: 'x' }, { kind: 'text', value: '/abc' }] });
+    expect(parseFilter('/usr/bin/x')).toMatchObject({ kind: 'text', value: '/usr/bin/x' });
+    expect(parseFilter('process:/Q')).toMatchObject({ kind: 'field', field: 'process', value: '/Q' });
+    expect(parseFilter('(/wmi/i)')).toMatchObject({ kind: 'textRegex' });
+    expect(parseFilter('/a\\/b/')).toMatchObject({ kind: 'textRegex' });
+    expect(parseFilter('/x/ OR /y/')).toMatchObject({ kind: 'or', items: [{ kind: 'textRegex' }, { kind: 'textRegex' }] });
+    expect(parseFilter('process_name:/^WMI/i')).toMatchObject({ kind: 'fieldRegex' });
+    expect(matching('/c')).toEqual(has('/c'));
+    expect(matching('/c').length).toBeGreaterThan(0);
+    // A `|` inside a word is text.
+    expect(parseFilter('a|b')).toMatchObject({ kind: 'text', value: 'a|b' });
+    expect(parseFilter('"|"')).toMatchObject({ kind: 'text', value: '|' });
+  });
+
   it('AND / OR / NOT precedence and parentheses', () => {
     const a = (r: IngestRecord): boolean => lc(r.fields.process_name) === 'cmd.exe';
     const b = (r: IngestRecord): boolean => r.fields.dest === 'DC01.corp.local';
@@ -187,7 +205,8 @@ describe('filter errors carry 1-based columns', () => {
     ['a OR ) b', 6, 'needs a search term'],
     ['a ) b', 3, "unmatched ')'"],
     ['user:"abc', 6, 'unterminated quoted string'],
-    ['x /abc', 3, 'unterminated /regex/'],
+    ['EventCode:1 | stats count', 13, "pipes ('|') are not supported"],
+    ['| where x', 1, "pipes ('|') are not supported"],
     ['time>=yesterday', 7, 'is not a time'],
     ['time>=2024-13-01', 7, 'not a valid date'],
     ['AND x', 1, 'needs a search term'],
