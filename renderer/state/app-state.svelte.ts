@@ -26,6 +26,13 @@ export interface ShownError extends ErrorInfo {
 
 const MAX_ERRORS = 20;
 
+/** The same evidence files (names and SHA-256s) as the case on screen: a re-run, not another case. */
+function sameEvidence(a: CaseSummary | null, b: CaseSummary): boolean {
+  if (!a || a.evidence.length !== b.evidence.length) return false;
+  const key = (s: CaseSummary): string => s.evidence.map((e) => `${e.sha256}\u0000${e.name}`).sort().join('\u0001');
+  return key(a) === key(b);
+}
+
 export class AppState {
   screen = $state<Screen>('start');
   info = $state.raw<AppInfo | null>(null);
@@ -66,6 +73,11 @@ export class AppState {
   constructor(readonly api: HopscopeApi) {
     this.table = new TableState(api);
     this.annotations = new AnnotationsState(api);
+    // Other events listed (a finding, host, link, bucket, range, filter or "Show all"): the details pane and its notes
+    // editor close with the selection, so a note never lands on an event that is no longer in view.
+    this.table.onscope = () => {
+      this.detailsRow = null;
+    };
     // Notes changed: a table filtered by status:, tag:, starred ... shows other events now.
     this.annotations.onsaved = () => {
       if (!filterUsesAnnotations(this.table.filter)) return;
@@ -223,6 +235,8 @@ export class AppState {
   /** First part of a case still being read: the case screen with the events so far (no saved view, no notes yet). */
   showPartial(summary: CaseSummary): void {
     this.clearPartialTimer();
+    // A case being read is new evidence: the last case's filter does not follow it.
+    this.clearFilter();
     this.summary = summary;
     this.partial = true;
     this.screen = 'case';
@@ -232,6 +246,12 @@ export class AppState {
     this.table.setScope({});
     this.viewReady = false;
     this.caseVersion++;
+  }
+
+  private clearFilter(): void {
+    this.table.filter = '';
+    this.table.draft = '';
+    this.table.filterError = null;
   }
 
   /** Further partial pushes are coalesced: one refresh at most every `delayMs`. */
@@ -270,6 +290,10 @@ export class AppState {
     const sameTable = this.partial && this.screen === 'case' && !this.table.findingId && !this.table.range && !this.table.hosts;
     // Zoomed in or brushed while the case was read: keep that view (the extent grows around it).
     const keepView = this.partial && this.screen === 'case' && !this.view.showsAll;
+    // Other evidence than the case on screen (Open… another file, a recent case): it starts unfiltered; its own saved
+    // view (restored below) may bring its filter back. A re-run of detection or the ready case of the partial one
+    // on screen keeps what the analyst typed.
+    if (!(this.partial && this.screen === 'case') && !sameEvidence(this.summary, summary)) this.clearFilter();
     this.partial = false;
     this.summary = summary;
     this.jobId = null;

@@ -158,6 +158,12 @@ export class TableState {
   /** Shown columns (the time first); chosen by the analyst and kept for the browser session. */
   columns = $state.raw<TableColumn[]>(COLUMNS);
 
+  /**
+   * Called when the set of events the table lists changes (filter, time range, hosts, finding), after the selection
+   * was dropped: the app closes the event details, so a note can only be written on an event of the view in sight.
+   */
+  onscope: (() => void) | null = null;
+
   private pages = new Map<number, TableRow[]>();
   private inflight = new Set<number>();
   private generation = 0;
@@ -217,6 +223,14 @@ export class TableState {
     this.dataVersion++;
   }
 
+  /** The listed events changed: the selected row may not be among them, so it is dropped (the details close). */
+  private scopeChanged(): void {
+    this.selectedRow = null;
+    this.selectedIndex = null;
+    this.invalidate();
+    this.onscope?.();
+  }
+
   setSort(field: string): void {
     const dir: SortDir = this.sort.field === field && this.sort.dir === 'asc' ? 'desc' : 'asc';
     this.sort = { field, dir };
@@ -226,7 +240,7 @@ export class TableState {
   setFilter(filter: string): void {
     this.filter = filter;
     this.draft = filter;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   /** Narrows the filter to events whose `field` equals `value` (pivot from the details pane). */
@@ -238,18 +252,18 @@ export class TableState {
 
   setRange(range: { startMs: number; endMs: number } | null): void {
     this.range = range;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   setFinding(findingId: string | null, range: { startMs: number; endMs: number } | null = null): void {
     this.findingId = findingId;
     this.range = range;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   setHosts(hosts: string[] | null): void {
     this.hosts = hosts;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   /** Replaces the whole scope (range, hosts, finding) in one step, so only one refetch happens. */
@@ -257,14 +271,14 @@ export class TableState {
     this.range = scope.range ?? null;
     this.hosts = scope.hosts ?? null;
     this.findingId = scope.findingId ?? null;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   clearScope(): void {
     this.findingId = null;
     this.range = null;
     this.hosts = null;
-    this.invalidate();
+    this.scopeChanged();
   }
 
   request(offset: number, limit: number): RowsRequest {

@@ -80,3 +80,54 @@ describe('AppState', () => {
     expect(app.jobId).toBe('job-1');
   });
 });
+
+describe('AppState: the event in view (issue 22)', () => {
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+
+  it('every change of the listed events closes the details pane and drops the selection; a sort does not', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    await flush();
+    const steps: Array<[string, () => void]> = [
+      ['finding', () => app.table.setScope({ findingId: 'f1' })],
+      ['host', () => app.focusHost('DC01')],
+      ['bucket', () => app.pickBucket({ startMs: 1, endMs: 2 }, 'DC01')],
+      ['range', () => app.table.setRange({ startMs: 1, endMs: 5 })],
+      ['show all', () => app.table.clearScope()],
+      ['filter', () => app.table.setFilter('process_name:cmd.exe')],
+      ['pivot', () => app.table.addFieldFilter('dest', 'DC01')],
+    ];
+    for (const [what, change] of steps) {
+      app.table.select(0);
+      app.showDetails(7);
+      change();
+      expect(app.detailsRow, what).toBeNull();
+      expect(app.table.selectedRow, what).toBeNull();
+      expect(app.table.selectedIndex, what).toBeNull();
+    }
+    app.showDetails(7);
+    app.table.setSort('dest');
+    expect(app.detailsRow).toBe(7);
+  });
+
+  it('another case starts unfiltered; a re-run of detection on the same evidence keeps the filter', async () => {
+    const api = new FakeApi();
+    const app = new AppState(api);
+    app.showCase(api.summary());
+    await flush();
+    app.table.setFilter('process_name:whoami.exe');
+    // Detection re-run: the same evidence.
+    app.showCase(api.summary());
+    expect(app.table.filter).toBe('process_name:whoami.exe');
+    // Open… another file.
+    const other = api.summary();
+    app.showCase({ ...other, evidence: other.evidence.map((e) => ({ ...e, name: 'other.csv', sha256: 'b'.repeat(64) })) });
+    expect(app.table.filter).toBe('');
+    expect(app.table.draft).toBe('');
+    // A case being read (partial) is new evidence too.
+    app.table.setFilter('dest:DC01');
+    app.showPartial({ ...other, evidence: other.evidence.map((e) => ({ ...e, name: 'third.csv', sha256: '' })) });
+    expect(app.table.filter).toBe('');
+  });
+});
