@@ -109,7 +109,19 @@ describe('FindingsPanel', () => {
     expect(await screen.findAllByText('matched')).toHaveLength(2);
     expect(screen.getAllByText('process="*-accepteula*" AND process_name="<script>psexec.exe"')).toHaveLength(2);
     expect(container.querySelector('script')).toBeNull();
-    await userEvent.click(screen.getByRole('button', { name: 'Hide why' }));
+    // In a dialog of its own, not inline in the narrow sidebar; Close, Escape and a click outside close it.
+    const dialog = screen.getByRole('dialog', { name: /^Why psexec-accepteula matched/ });
+    expect(dialog.tagName).toBe('DIALOG');
+    expect(within(dialog).getAllByText('matched')).toHaveLength(2);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByText('matched')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Why did this match?' }));
+    await screen.findAllByText('matched');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByText('matched')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Why did this match?' }));
+    await screen.findAllByText('matched');
+    await userEvent.click(screen.getByRole('dialog'));
     expect(screen.queryByText('matched')).toBeNull();
   });
 
