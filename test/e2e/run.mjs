@@ -161,6 +161,8 @@ const tests = [
     name: 'a lateral-movement link lists both hosts around it',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
+      await dataRows(page).first().click();
+      await details.waitFor();
       const link = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button').first();
       await link.waitFor();
       const [from, to] = ((await link.locator('.mono').allTextContents()) ?? []).map((s) => s.trim());
@@ -200,12 +202,30 @@ const tests = [
     name: 'the chosen finding explains why it matched',
     needs: ['choosing a finding filters the table to its events'],
     async run({ page }) {
+      const sidebar = page.locator('section.findings');
+      const sidebarBefore = await sidebar.evaluate((el) => el.scrollHeight);
       await page.getByRole('button', { name: 'Why did this match?' }).click();
-      await waitOrAlert(page, page.locator('.explain li').first());
-      const verdicts = await page.locator('.explain .verdict').allTextContents();
+      const dialog = page.getByRole('dialog', { name: /^Why .* matched/ });
+      await waitOrAlert(page, dialog.locator('.explain li').first());
+      const verdicts = await dialog.locator('.explain .verdict').allTextContents();
       assert(verdicts.length >= 1 && verdicts.every((v) => v === 'matched'), `verdicts: ${verdicts.join(', ')}`);
+      // It has room: a dialog wider than the sidebar, inside the window, and the sidebar did not grow under it.
+      const box = await dialog.boundingBox();
+      const side = await sidebar.boundingBox();
+      assert(box && side && box.width > side.width * 1.5 && box.width >= 600, `explanation ${box?.width} px wide beside a ${side?.width} px sidebar`);
+      assert(box.y >= 0 && box.y + box.height <= 800, `explanation runs off the window: ${JSON.stringify(box)}`);
+      assert((await sidebar.evaluate((el) => el.scrollHeight)) === sidebarBefore, 'the explanation still lengthens the sidebar');
       await page.screenshot({ path: join(outDir, 'finding-explained.png') });
-      await page.getByRole('button', { name: 'Hide why' }).click();
+      // Escape closes it, as does Close and a click outside it.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Why did this match?' }).click();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Why did this match?' }).click();
+      await dialog.waitFor();
+      await page.mouse.click(5, 795);
+      await dialog.waitFor({ state: 'detached' });
     },
   },
   {
@@ -372,6 +392,112 @@ const tests = [
     },
   },
   {
+    name: 'a note lands on the event in view: the details close on every scope change (finding, host, link, show all, filter, n)',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const list = page.getByRole('list', { name: 'Findings by risk' });
+      const details = page.getByRole('complementary', { name: 'Event details' });
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      const finding = (rule) => list.getByRole('button').filter({ has: page.locator('.rule', { hasText: rule }) }).first();
+      const applyFilter = async (text) => {
+        await input.fill(text);
+        await page.locator('#table-filter').press('Enter');
+      };
+      const rowsIn = () =>
+        page.waitForFunction(() => {
+          const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+          return !document.querySelector('.count')?.textContent?.includes('loading') && rows.length > 0 && rows.every((r) => /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
+        });
+      const cellsOf = (row) => row.locator('[role="gridcell"]').allTextContents();
+      /** The first row's details open, a tag written in their notes editor; returns the row's cells. */
+      const tagFirstRow = async (tag) => {
+        await rowsIn();
+        const cells = await cellsOf(dataRows(page).first());
+        await dataRows(page).first().click();
+        await details.getByRole('heading', { name: 'Canonical fields' }).waitFor();
+        const notes = details.getByRole('group', { name: 'Notes on this event' });
+        await notes.getByRole('combobox', { name: 'New tag' }).fill(tag);
+        await notes.getByRole('combobox', { name: 'New tag' }).press('Enter');
+        await notes.getByRole('list', { name: 'Tags' }).getByText(tag, { exact: true }).waitFor();
+        return cells;
+      };
+      /** Exactly one event carries the tag, and it is the row that was clicked. */
+      const carrierIs = async (tag, cells) => {
+        const keep = await input.inputValue();
+        await applyFilter(`${keep} tag:${tag}`.trim());
+        await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '2');
+        await rowsIn();
+        const got = await cellsOf(dataRows(page).first());
+        assert(JSON.stringify(got) === JSON.stringify(cells), `tag ${tag} is on ${got.join(' | ')}, not on the row in view ${cells.join(' | ')}`);
+        await applyFilter(keep);
+      };
+      const closed = async (what) => {
+        await details.waitFor({ state: 'detached' });
+        assert((await page.locator('[role="row"][aria-selected="true"]').count()) === 0, `${what}: a row is still selected`);
+      };
+
+      // The issue's steps: the psexec finding's event in the details, then the smbexec finding chosen.
+      await finding('psexec-accepteula').click();
+      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await rowsIn();
+      await dataRows(page).first().click();
+      await details.getByText(/PsExec64\.exe/i).first().waitFor();
+      await finding('hopscope-smbexec-robust').click();
+      await page.locator('.chip', { hasText: 'Finding hopscope-smbexec-robust|' }).waitFor();
+      await closed('another finding');
+      let cells = await tagFirstRow('e2e-scope-finding');
+      assert(cells.some((c) => /^DC01/.test(c)), `the smbexec finding's row: ${cells.join(' | ')}`);
+      await carrierIs('e2e-scope-finding', cells);
+
+      // A host of the risk table.
+      await dataRows(page).first().click();
+      await details.waitFor();
+      await page.getByRole('table', { name: 'Host risk' }).getByRole('button', { name: /^Events of SRV-SQL-02\.corp\.example/ }).click();
+      await page.locator('.chip', { hasText: 'Hosts: SRV-SQL-02.corp.example' }).waitFor();
+      await closed('a host');
+      cells = await tagFirstRow('e2e-scope-host');
+      await carrierIs('e2e-scope-host', cells);
+
+      // A lateral-movement link.
+      const link = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button').first();
+      const from = ((await link.locator('.mono').first().textContent()) ?? '').trim();
+      await link.click();
+      await page.locator('.chip', { hasText: `Hosts: ${from}` }).waitFor();
+      await closed('a link');
+      cells = await tagFirstRow('e2e-scope-link');
+      await carrierIs('e2e-scope-link', cells);
+
+      // Show all events.
+      await dataRows(page).first().click();
+      await details.waitFor();
+      await page.getByRole('button', { name: 'Show all events' }).click();
+      await closed('show all');
+      cells = await tagFirstRow('e2e-scope-all');
+      await carrierIs('e2e-scope-all', cells);
+
+      // A filter.
+      await dataRows(page).first().click();
+      await details.waitFor();
+      await applyFilter('process_name:whoami.exe');
+      await closed('a filter');
+      cells = await tagFirstRow('e2e-scope-filter');
+      assert(cells.some((c) => /^whoami\.exe$/i.test(c)), `filtered row: ${cells.join(' | ')}`);
+      await carrierIs('e2e-scope-filter', cells);
+      await applyFilter('');
+
+      // n: the next finding, chosen from the keyboard.
+      await dataRows(page).first().click();
+      await details.waitFor();
+      await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+      await page.keyboard.press('n');
+      await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+      await closed('n');
+      cells = await tagFirstRow('e2e-scope-next');
+      await carrierIs('e2e-scope-next', cells);
+      await page.getByRole('button', { name: 'Show all events' }).click();
+    },
+  },
+  {
     name: 'a host in the host risk table lists its events; the column chooser adds a field',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
@@ -524,6 +650,40 @@ const tests = [
       await input.fill('');
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, all);
+    },
+  },
+  {
+    name: 'filter: a word with a slash is text (cmd.exe /Q), a pipe is refused with a reason',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      const apply = async (text) => {
+        await input.fill(text);
+        await page.locator('#table-filter').press('Enter');
+      };
+      // Impacket's shells run `cmd.exe /Q /c ...`: the switch is searched as written, no /regex/ is started.
+      await apply('cmd.exe /Q');
+      await page.waitForFunction(() => {
+        const n = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        // (A child of such a shell matches by its parent's command line, which the table does not show.)
+        return n > 0 && rows.length > 0 && rows.some((r) => /cmd\.exe"? \/Q/i.test(r.textContent ?? ''));
+      });
+      assert((await page.locator('#table-filter-error').count()) === 0, 'cmd.exe /Q reported an error');
+      // A whole /regex/ still is one.
+      await apply('process:/\\/q\\s\\/c/i');
+      await page.waitForFunction(() => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 > 0);
+      // SPL habits: a pipeline is refused with a reason, not answered with 0 events.
+      await apply('EventCode:1 | stats count');
+      const alert = page.locator('#table-filter-error');
+      await alert.waitFor();
+      const msg = (await alert.textContent()) ?? '';
+      assert(/pipes \('\|'\) are not supported/.test(msg), `pipe error: ${msg}`);
+      await page.screenshot({ path: join(outDir, 'filter-pipe-refused.png') });
+      await apply('');
+      await alert.waitFor({ state: 'detached' });
     },
   },
   {
@@ -772,10 +932,12 @@ const tests = [
       // A chosen finding with its explanation and an event's details open: selected cards, verdicts, the tree.
       await page.getByRole('list', { name: 'Findings by risk' }).locator('button.finding').first().click();
       await page.getByRole('button', { name: 'Why did this match?' }).click();
+      await page.getByRole('dialog', { name: /^Why .* matched/ }).locator('.explain li').first().waitFor();
+      await both();
+      await page.getByRole('dialog', { name: /^Why .* matched/ }).getByRole('button', { name: 'Close' }).click();
       await dataRows(page).first().click();
       await page.getByRole('complementary', { name: 'Event details' }).getByRole('heading', { name: 'Canonical fields' }).waitFor();
       await both();
-      await page.getByRole('button', { name: 'Hide why' }).click();
       await page.getByRole('button', { name: 'Close event details' }).click();
       await page.getByRole('button', { name: 'Show all events' }).click();
       // The settings dialog.
@@ -848,6 +1010,29 @@ const tests = [
       await page.getByText(/Impacket smbexec/).first().waitFor({ timeout: STEP_TIMEOUT_MS });
       const alerts = await page.getByRole('alert').filter({ hasText: /evtx/i }).count();
       assert(alerts === 0, 'the .evtx was refused');
+    },
+  },
+  {
+    name: 'a new case opens unfiltered: the last case\'s filter does not carry over',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page, tmp }) {
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      await input.fill('process_name:whoami.exe');
+      await page.locator('#table-filter').press('Enter');
+      await page.waitForFunction(() => {
+        const n = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        return n > 0 && n < 50;
+      });
+      const csv = join(tmp, 'next-case.csv');
+      const lines = ['_time,dest,user,parent_process_name,process_name,process,process_id,parent_process_id,EventCode'];
+      for (let i = 0; i < 9; i++) lines.push(`${new Date(Date.UTC(2024, 4, 5, 9, 0, i)).toISOString()},NEXT-HOST,CORP\\amy,explorer.exe,notepad.exe,notepad.exe n${i}.txt,${200 + i},99,1`);
+      writeFileSync(csv, lines.join('\n') + '\n');
+      await page.getByRole('button', { name: 'Open…' }).click();
+      await page.locator('input[type=file]').setInputFiles(csv);
+      await waitOrAlert(page, lanes(page).filter({ hasText: 'NEXT-HOST' }).first());
+      await page.locator('[role="grid"][aria-label="Events"][aria-rowcount="10"]').waitFor();
+      assert((await input.inputValue()) === '', `the new case's filter box shows ${await input.inputValue()}`);
+      assert((await dataRows(page).count()) === 9, 'the new case does not list all of its events');
     },
   },
   {
