@@ -2,10 +2,11 @@
 // driver may read them in any order or in parallel. Every chunk slot ends in exactly one of: empty (all zero),
 // records emitted (possibly with damage reports for the records that could not be read), or one damage report.
 
+import { parseXmlElement } from '../xml-parse.ts';
 import { BinXmlChunk, BinXmlError } from './binxml.ts';
 import { crc32 } from './crc32.ts';
 import { u64 } from './header.ts';
-import { EVTX_CHUNK_BYTES, type EvtxChunkOutput, type EvtxChunkResult } from './types.ts';
+import { EVTX_CHUNK_BYTES, type EvtxChunkOptions, type EvtxChunkOutput, type EvtxChunkResult } from './types.ts';
 
 const CHUNK_SIG = [0x45, 0x6c, 0x66, 0x43, 0x68, 0x6e, 0x6b, 0x00]; // "ElfChnk\0"
 const RECORD_SIG = 0x00002a2a; // "**\0\0"
@@ -39,9 +40,15 @@ function hex(n: number): string {
  * 0-based slot number, `fileOffset` the file offset of its first byte. Emits its records in order through
  * `out.record` and what could not be read through `out.damaged`; never throws on any input.
  */
-export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset: number, out: EvtxChunkOutput): EvtxChunkResult {
+export function readEvtxChunk(
+  bytes: Uint8Array,
+  chunkIndex: number,
+  fileOffset: number,
+  out: EvtxChunkOutput,
+  opts: EvtxChunkOptions = {},
+): EvtxChunkResult {
   const res: EvtxChunkResult = {
-    records: 0, damaged: 0, recordsLost: 0, empty: false, crcBad: false, firstRecordId: 0, lastRecordId: 0,
+    records: 0, recovered: 0, damaged: 0, recordsLost: 0, empty: false, crcBad: false, firstRecordId: 0, lastRecordId: 0,
   };
   const damage = (at: number, reason: string, lost: number) => {
     res.damaged++;
@@ -69,6 +76,7 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
   for (let i = 0; i < 8 && sigOk; i++) if (bytes[i] !== CHUNK_SIG[i]) sigOk = false;
   if (!sigOk) {
     damage(0, `chunk ${chunkIndex}: chunk signature missing`, expected > 0 ? expected : 0);
+    if (opts.recover) recoverSlack(bytes, 0, chunkIndex, fileOffset, true, new BinXmlChunk(bytes), out, res);
     return res;
   }
   if (len < HEADER_BYTES) {
@@ -112,6 +120,7 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
     return -1;
   };
   let p = HEADER_BYTES;
+  let stopped = false;
   while (p + 24 <= limit) {
     if (!plausible(p)) {
       const sig = u32(bytes, p);
@@ -129,7 +138,8 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
       const q = resync(p);
       if (q < 0) {
         rest(p, why);
-        return res;
+        stopped = true;
+        break;
       }
       const nextId = u64(bytes, q + 8);
       const gap = nextId - lastId - 1;
@@ -145,24 +155,66 @@ export function readEvtxChunk(bytes: Uint8Array, chunkIndex: number, fileOffset:
     let xml: string | null = null;
     let why = '';
     try {
-      xml = bx.renderRecord(p + 24, p + size - 4);
+      xml = bx.renderRecord(p + 24, p + size - 4, opts.tree === true);
     } catch (e) {
       why = e instanceof BinXmlError ? `${e.message}${e.offset ? ` at chunk offset ${hex(e.offset)}` : ''}` : String(e);
     }
     if (xml !== null) {
       res.records++;
-      out.record({ recordId: id, xml, chunk: chunkIndex, byteOffset: fileOffset + p, chunkCrcBad: crcBad });
+      const tree = bx.lastTree;
+      out.record({ recordId: id, xml, chunk: chunkIndex, byteOffset: fileOffset + p, chunkCrcBad: crcBad, ...(tree ? { tree } : {}) });
     } else {
       damage(p, `record ${id} at chunk offset ${hex(p)}: ${why}`, 1);
     }
     if (id > lastId) lastId = id;
     p += size;
   }
-  if (len < limit || (fsSane && freeSpace > len)) {
+  if (stopped) {
+    // Reported where reading stopped.
+  } else if (len < limit || (fsSane && freeSpace > len)) {
     rest(len, `truncated: the file ends ${EVTX_CHUNK_BYTES - len} bytes before the chunk does`);
   } else if (expected > 0 && lastId < res.lastRecordId) {
     // The header lists records the chunk does not hold.
     rest(p, `the header lists records up to ${res.lastRecordId}, the chunk ends after ${lastId}`);
   }
+  if (opts.recover) recoverSlack(bytes, stopped ? p + 1 : Math.max(p, limit), chunkIndex, fileOffset, crcBad, bx, out, res);
   return res;
+}
+
+/**
+ * Slack records: every plausible record (signature, size, trailing copy) from `from` to the end of the chunk that
+ * renders, emitted with recovered: true. What does not render is slack, not damage: nothing is reported for it.
+ */
+function recoverSlack(
+  bytes: Uint8Array, from: number, chunkIndex: number, fileOffset: number, crcBad: boolean, bx: BinXmlChunk,
+  out: EvtxChunkOutput, res: EvtxChunkResult,
+): void {
+  const len = bytes.length;
+  for (let q = from; q + MIN_RECORD <= len; ) {
+    if (bytes[q] !== 0x2a || bytes[q + 1] !== 0x2a || u32(bytes, q) !== RECORD_SIG) {
+      q++;
+      continue;
+    }
+    const size = u32(bytes, q + 4);
+    if (size < MIN_RECORD || q + size > len || u32(bytes, q + size - 4) !== size) {
+      q++;
+      continue;
+    }
+    let xml: string | null = null;
+    try {
+      xml = bx.renderRecord(q + 24, q + size - 4);
+      // Slack may reference names and templates the chunk has since overwritten: keep only what still reads as
+      // an event (well-formed, an <Event> root).
+      if (parseXmlElement(xml).name !== 'Event') xml = null;
+    } catch {
+      xml = null;
+    }
+    if (xml === null) {
+      q++;
+      continue;
+    }
+    res.recovered++;
+    out.record({ recordId: u64(bytes, q + 8), xml, chunk: chunkIndex, byteOffset: fileOffset + q, chunkCrcBad: crcBad, recovered: true });
+    q += size;
+  }
 }

@@ -6,7 +6,7 @@
 import { readEvtxChunk } from './chunk.ts';
 import { parseEvtxFileHeader } from './header.ts';
 import {
-  EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxChunkOutput, type EvtxChunkResult, type EvtxFileHeader,
+  EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxChunkOptions, type EvtxChunkOutput, type EvtxChunkResult, type EvtxFileHeader, type EvtxRecord,
 } from './types.ts';
 
 export interface EvtxFileResult {
@@ -15,6 +15,8 @@ export interface EvtxFileResult {
   chunks: number;
   emptyChunks: number;
   records: number;
+  /** Slack records (only with { recover: true }). */
+  recovered: number;
   damaged: number;
   recordsLost: number;
 }
@@ -30,7 +32,7 @@ const MAX_GAP = 1 << 20;
  */
 export class EvtxSlotGaps {
   private prevLast = 0;
-  private unknown: { chunk: number; byteOffset: number; what: string } | null = null;
+  private unknown: { chunk: number; byteOffset: number; what: string; empty: boolean } | null = null;
   /** Damage reports after() emitted. */
   reports = 0;
 
@@ -44,6 +46,7 @@ export class EvtxSlotGaps {
           chunk: chunkIndex,
           byteOffset: fileOffset,
           what: r.empty ? `chunk ${chunkIndex} is all zero bytes but the file header counts it in use` : `chunk ${chunkIndex} unreadable`,
+          empty: r.empty,
         };
       }
       return 0;
@@ -53,13 +56,18 @@ export class EvtxSlotGaps {
       const gap = r.firstRecordId - this.prevLast - 1;
       lost = this.prevLast > 0 && gap > 0 && gap <= MAX_GAP ? gap : 0;
       const u = this.unknown;
+      this.unknown = null;
+      // A damaged slot already has its own report: a second one only when it has a count to add.
+      if (!lost && !u.empty) {
+        this.prevLast = r.lastRecordId;
+        return 0;
+      }
       out.damaged({
         chunk: u.chunk,
         byteOffset: u.byteOffset,
         reason: lost ? `${u.what}: records ${this.prevLast + 1} to ${r.firstRecordId - 1} are missing` : `${u.what}: how many records it held is unknown`,
         recordsLost: lost,
       });
-      this.unknown = null;
       this.reports++;
     }
     this.prevLast = r.lastRecordId;
@@ -68,25 +76,44 @@ export class EvtxSlotGaps {
 
   /**
    * At the end of the slots read (the file's end, or a range's): a slot still waiting for a readable neighbour is
-   * reported now, its record count unknown, so it is never dropped without a word.
+   * reported now, its record count unknown, so it is never dropped without a word (a damaged slot already has its
+   * own report from readEvtxChunk: only an all-zero in-use slot needs this one).
    */
   finish(out: EvtxChunkOutput): void {
     if (!this.unknown) return;
     const u = this.unknown;
-    out.damaged({ chunk: u.chunk, byteOffset: u.byteOffset, reason: `${u.what}: how many records it held is unknown`, recordsLost: 0 });
     this.unknown = null;
+    if (!u.empty) return;
+    out.damaged({ chunk: u.chunk, byteOffset: u.byteOffset, reason: `${u.what}: how many records it held is unknown`, recordsLost: 0 });
     this.reports++;
   }
-
 }
 
-/** Reads a whole EVTX file held in memory. Throws HopscopeError('E_FORMAT') only when the file header is not EVTX. */
-export function readEvtxFile(bytes: Uint8Array, out: EvtxChunkOutput): EvtxFileResult {
+/**
+ * Reads a whole EVTX file held in memory. Throws HopscopeError('E_FORMAT') only when the file header is not EVTX.
+ * With { recover: true } the slack records come after all live ones, without those that repeat a live record of
+ * another chunk (same id and text: slack often holds copies of records that live on elsewhere in the file).
+ */
+export function readEvtxFile(bytes: Uint8Array, out: EvtxChunkOutput, opts: EvtxChunkOptions = {}): EvtxFileResult {
   const header = parseEvtxFileHeader(bytes);
-  const res: EvtxFileResult = { header, chunks: 0, emptyChunks: 0, records: 0, damaged: 0, recordsLost: 0 };
+  const res: EvtxFileResult = { header, chunks: 0, emptyChunks: 0, records: 0, recovered: 0, damaged: 0, recordsLost: 0 };
   const gaps = new EvtxSlotGaps(header);
+  const live = new Set<string>();
+  const held: EvtxRecord[] = [];
+  const sink: EvtxChunkOutput = opts.recover
+    ? {
+      record: (r) => {
+        if (r.recovered) held.push(r);
+        else {
+          live.add(recordKey(r));
+          out.record(r);
+        }
+      },
+      damaged: (d) => out.damaged(d),
+    }
+    : out;
   for (let off = EVTX_FILE_HEADER_BYTES, i = 0; off < bytes.length; off += EVTX_CHUNK_BYTES, i++) {
-    const r = readEvtxChunk(bytes.subarray(off, Math.min(off + EVTX_CHUNK_BYTES, bytes.length)), i, off, out);
+    const r = readEvtxChunk(bytes.subarray(off, Math.min(off + EVTX_CHUNK_BYTES, bytes.length)), i, off, sink, opts);
     res.chunks++;
     if (r.empty) res.emptyChunks++;
     res.records += r.records;
@@ -95,5 +122,18 @@ export function readEvtxFile(bytes: Uint8Array, out: EvtxChunkOutput): EvtxFileR
   }
   gaps.finish(out);
   res.damaged += gaps.reports;
+  for (const r of held) {
+    if (live.has(recordKey(r))) continue;
+    res.recovered++;
+    out.record(r);
+  }
   return res;
+}
+
+/** Record id and a 32-bit FNV-1a hash of the text (with the length): same id and text means the same record. */
+function recordKey(r: EvtxRecord): string {
+  const s = r.xml;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return `${r.recordId}:${s.length}:${h >>> 0}`;
 }

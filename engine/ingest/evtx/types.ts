@@ -3,6 +3,8 @@
 // workers). Pure data, no behaviour. Invariant: every chunk slot the file holds ends in exactly one of
 // "its records were emitted" or "damaged(...)", so no record is dropped without being counted.
 
+import type { XmlNode } from '../xml-parse.ts';
+
 /** Bytes of the file header block; chunks start right after it. */
 export const EVTX_FILE_HEADER_BYTES = 4096;
 /** Every chunk is exactly this size. */
@@ -39,6 +41,23 @@ export interface EvtxRecord {
   byteOffset: number;
   /** The chunk's header or event-records CRC did not match: the record is kept but marked. */
   chunkCrcBad: boolean;
+  /**
+   * With `{ tree: true }`: the record's element tree, exactly what parsing `xml` with the app's XML parser gives
+   * (test/unit/ingest/evtx/tree.test.ts); absent where the record holds what the tree does not model (CDATA, ...).
+   */
+  tree?: XmlNode;
+  /**
+   * Only with `{ recover: true }`: the record was found in the chunk's slack (past its free-space offset: a
+   * record the log no longer holds, e.g. from before it was cleared or copied), as `evtxexport -m recovered` finds.
+   */
+  recovered?: boolean;
+}
+
+export interface EvtxChunkOptions {
+  /** Also scan the chunk's slack for records the log no longer holds (emitted with recovered: true). */
+  recover?: boolean;
+  /** Also give each record its element tree (EvtxRecord.tree), so the caller need not parse the XML text. */
+  tree?: boolean;
 }
 
 export interface EvtxDamage {
@@ -58,8 +77,10 @@ export interface EvtxChunkOutput {
 
 /** What readEvtxChunk found in one chunk slot (the same facts it reported through `out`, counted). */
 export interface EvtxChunkResult {
-  /** Records emitted through out.record. */
+  /** Records emitted through out.record (recovered ones not included). */
   records: number;
+  /** Slack records emitted with recovered: true (only with { recover: true }). */
+  recovered: number;
   /** Damage reports emitted through out.damaged. */
   damaged: number;
   /** Sum of recordsLost over those reports. */

@@ -395,7 +395,7 @@ function evtxFiles(): string[] {
   return out;
 }
 
-function evtxexport(file: string, mode: 'items' | 'all'): Promise<{ blocks: string[]; failed: boolean }> {
+function evtxexport(file: string, mode: 'items' | 'all' | 'recovered'): Promise<{ blocks: string[]; failed: boolean }> {
   return new Promise((resolve) => {
     execFile('evtxexport', ['-m', mode, '-f', 'xml', file], { maxBuffer: 1 << 30, encoding: 'utf8' }, (err, stdout, stderr) => {
       const body = stdout.replace(/^evtxexport \d+\n\n/, '').replace(/\n\n$/, '');
@@ -552,4 +552,66 @@ describe.skipIf(Boolean(skipWhy))('EVTX fidelity against evtxexport (libevtx)', 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('slack recovery agrees with evtxexport -m recovered where both find a record', async () => {
+    // Per record id found by both: identical text, but for one record where libevtx's output names its provider
+    // with garbage (`解…`: it read an overwritten name) and ours names it "Microsoft-Windows-Security-Auditing".
+    // libevtx also prints records whose names the chunk has since overwritten (`<>`, `< Name="…">`): not XML, we
+    // skip those. Records only we recover are counted. Slack copies of records that live on in another chunk are
+    // left out by readEvtxFile (libevtx prints them again): evtxexport's copies of our live records are skipped.
+    const KNOWN_RECOVERED = new Set(['fd345376 1144163']);
+    const stats = { ours: 0, libevtx: 0, both: 0, exact: 0, oursOnly: 0, libevtxOnlyMalformed: 0 };
+    const problems: string[] = [];
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.evtx')).sort();
+    await pool(files, 3, async (name) => {
+      const file = join(CORPUS, name);
+      const tag = name.slice(0, 8);
+      const live = new Set<string>();
+      const ours: string[] = [];
+      const out = {
+        record: (r: EvtxRecord) => {
+          if (r.recovered) ours.push(r.xml);
+          else live.add(r.xml);
+        },
+        damaged: () => {},
+      };
+      readEvtxFile(new Uint8Array(readFileSync(file)), out, { recover: true });
+      const ref = await evtxexport(file, 'recovered');
+      stats.ours += ours.length;
+      const theirs = new Map<string, string>();
+      for (const b of ref.blocks) {
+        if (live.has(b)) continue; // libevtx recovers what we read live (after a bad record)
+        stats.libevtx++;
+        theirs.set(recordIdOf(b), b);
+      }
+      const oursIds = new Set<string>();
+      for (const x of ours) {
+        const id = recordIdOf(x);
+        oursIds.add(id);
+        const b = theirs.get(id);
+        if (b === undefined) {
+          stats.oursOnly++;
+          continue;
+        }
+        stats.both++;
+        if (b === x) stats.exact++;
+        else if (!KNOWN_RECOVERED.has(`${tag} ${id}`)) problems.push(`${tag} #${id}: recovered text differs from evtxexport -m recovered`);
+      }
+      for (const [id, b] of theirs) {
+        if (oursIds.has(id)) continue;
+        let wellFormed = true;
+        try {
+          parseXmlElement(b);
+        } catch {
+          wellFormed = false;
+        }
+        if (wellFormed && !/<>|< /.test(b)) problems.push(`${tag} #${id}: evtxexport recovers a well-formed record we do not`);
+        else stats.libevtxOnlyMalformed++;
+      }
+    });
+    console.log(`EVTX recovery: ${JSON.stringify(stats)}`);
+    expect(problems).toEqual([]);
+    expect(stats.exact).toBe(stats.both - KNOWN_RECOVERED.size);
+    expect(stats.exact).toBeGreaterThan(600);
+  }, 120_000);
 });

@@ -487,6 +487,50 @@ describe('EVTX reader: chunks and damage', () => {
   });
 });
 
+describe('EVTX reader: slack recovery ({ recover: true })', () => {
+  /** A chunk whose free-space offset was moved back before its last two records (as after a copy or a clear). */
+  function slackChunk(): Uint8Array {
+    const c = new ChunkBuilder();
+    for (let i = 1; i <= 5; i++) c.record(simpleEvent({ id: i }));
+    const b = c.finish();
+    const cut = c.recordOffsets[3]!;
+    b.set([cut & 0xff, (cut >>> 8) & 0xff, 0, 0], 48);
+    b.set([3, 0, 0, 0, 0, 0, 0, 0], 32); // last record id 3
+    fixChunkCrcs(b);
+    return b;
+  }
+
+  it('without the option, slack is not read', () => {
+    const { records, damaged, res } = read(slackChunk());
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 3]);
+    expect(damaged).toEqual([]);
+    expect(res.recovered).toBe(0);
+  });
+
+  it('with it, slack records come after the live ones, marked recovered, outside the books', () => {
+    const records: EvtxRecord[] = [];
+    const damaged: EvtxDamage[] = [];
+    const res = readEvtxChunk(slackChunk(), 0, 4096, { record: (r) => records.push(r), damaged: (d) => damaged.push(d) }, { recover: true });
+    expect(records.map((r) => [r.recordId, r.recovered ?? false])).toEqual([[1, false], [2, false], [3, false], [4, true], [5, true]]);
+    expect(records[3]!.xml).toBe(simpleEventXml({ id: 4 }, ['<Data Name="CommandLine">cmd.exe /c whoami</Data>']));
+    expect(res).toMatchObject({ records: 3, recovered: 2, damaged: 0, recordsLost: 0, crcBad: false });
+    expect(damaged).toEqual([]);
+  });
+
+  it('slack that no longer renders as an event is skipped silently', () => {
+    const b = slackChunk();
+    const c = new ChunkBuilder();
+    for (let i = 1; i <= 5; i++) c.record(simpleEvent({ id: i }));
+    // Break record 5's BinXML (an unknown token right after its fragment header).
+    b[c.recordOffsets[4]! + 28] = 0x2f;
+    const records: EvtxRecord[] = [];
+    const damaged: EvtxDamage[] = [];
+    readEvtxChunk(b, 0, 4096, { record: (r) => records.push(r), damaged: (d) => damaged.push(d) }, { recover: true });
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 3, 4]);
+    expect(damaged).toEqual([]);
+  });
+});
+
 describe('EVTX reader: file header', () => {
   it('parses the header and checks its CRC', () => {
     const { bytes } = sampleFile(2, 3);
