@@ -44,7 +44,8 @@ export class EvtxRecordMapper implements EvtxChunkOutput {
     let names: string[] = [];
     let values: string[] = [];
     try {
-      flattenWindowsEvent(parseXmlElement(r.xml), names, values);
+      // The reader's element tree is what parsing its text gives (test/unit/ingest/evtx/tree.test.ts), without the parse.
+      flattenWindowsEvent(r.tree ?? parseXmlElement(r.xml), names, values);
     } catch (err) {
       if (!(err instanceof XmlError)) throw err;
       this.emitReject({ code: 'evtx-record', reason: `record ${r.recordId} in chunk ${r.chunk}: ${err.message}`, record: recordNo, byteOffset });

@@ -121,7 +121,7 @@ export async function ingestEvtxHandle(fh: FileHandle, opts: EvtxFileOptions): P
         const slot = (real - EVTX_FILE_HEADER_BYTES) / EVTX_CHUNK_BYTES;
         const bytes = buf.subarray(at, Math.min(got, at + EVTX_CHUNK_BYTES));
         mapper.shift = virtualOfPos(real) - real;
-        const r = readEvtxChunk(bytes, slot, real, mapper);
+        const r = readEvtxChunk(bytes, slot, real, mapper, { tree: true });
         gaps.after(slot, real, r, mapper);
         slots++;
         if (r.empty) emptySlots++;
