@@ -3,13 +3,37 @@
 
 import { HopscopeError } from '../../model/errors.ts';
 import type { AggSpec, Command, SearchNode } from './ast.ts';
-import { compileExpr, formatNumber, toFieldValue, toNumber, type ExprContext, type FieldValue } from './eval-expr.ts';
+import { compileExpr, cutText, formatNumber, toFieldValue, toNumber, type ExprContext, type FieldValue } from './eval-expr.ts';
 import { cmpValueTest, termMatcher, type RunCtx } from './event-pred.ts';
 import { closedRow, fieldNames, getField, matchName, substituteName, valueList, withFields, type Row } from './rows.ts';
 import { locAt } from './source-text.ts';
 import { strftime } from './time-format.ts';
 
 export type RowTransform = (rows: Row[], run: RunCtx) => Row[];
+
+/** Characters one eval command may store in one row. */
+export const ROW_MAX_CHARS = 1024 * 1024;
+/** Groups one row may fan out to through multivalue by-fields. */
+export const MAX_FANOUT = 10_000;
+
+function valueChars(v: FieldValue): number {
+  if (v === null) return 0;
+  if (typeof v === 'string') return v.length;
+  let n = 0;
+  for (const x of v) n += x.length;
+  return n;
+}
+
+function cutValues(v: string[], room: number): FieldValue {
+  const out: string[] = [];
+  for (const x of v) {
+    if (room <= 0) break;
+    const t = cutText(x, room);
+    out.push(t);
+    room -= t.length;
+  }
+  return out.length === 0 ? null : out.length === 1 ? out[0]! : out;
+}
 
 export interface StatsOptions {
   /** Field actually read for a name as written (tstats: `Processes.x` -> `x`). */
@@ -34,7 +58,17 @@ export function compileCommand(cmd: Command, ctx: ExprContext): RowTransform {
         rows.map((r) => {
           run.tick();
           const out = withFields(r);
-          for (const a of assigns) out.fields!.set(a.field, toFieldValue(a.ev((n) => getField(out, n))));
+          // One eval stores at most ROW_MAX_CHARS in a row (later values are cut to what is left), all counted.
+          let room = ROW_MAX_CHARS;
+          for (const a of assigns) {
+            let v = toFieldValue(a.ev((n) => getField(out, n)));
+            const size = valueChars(v);
+            if (size > room) v = typeof v === 'string' ? cutText(v, room) : Array.isArray(v) ? cutValues(v, room) : v;
+            const kept = Math.min(size, room);
+            room -= kept;
+            run.hold(kept);
+            out.fields!.set(a.field, v);
+          }
           return out;
         });
     }
@@ -251,6 +285,9 @@ export function compileStats(aggs: readonly AggSpec[], by: readonly string[], op
             break;
           }
           vals = [fill];
+        }
+        if (combos.length * vals.length > MAX_FANOUT) {
+          throw new HopscopeError('E_RULE_BUDGET', `stats: one row's multivalue by-fields make more than ${MAX_FANOUT} groups`);
         }
         combos = combos.flatMap((c) => vals.map((v) => [...c, v]));
       }

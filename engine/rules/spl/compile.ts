@@ -6,7 +6,7 @@ import { locateRow, type EventSource, type EventView } from '../../store/view.ts
 import type { CompiledRule, MatchExplanation, RuleMeta, RuleRunOptions, RuleRunResult } from '../types.ts';
 import type { Command, Expr, SearchNode } from './ast.ts';
 import { compileCommand, compileStats, type RowTransform } from './commands.ts';
-import { exprFields, type ExprContext } from './eval-expr.ts';
+import { exprFields, withMeter, type ExprContext } from './eval-expr.ts';
 import { RowText, RunCtx, columnOf, compileExprPred, compileSearchPred, type EventPred } from './event-pred.ts';
 import { expandMacros, type MacroTable } from './macros.ts';
 import { parsePipeline } from './parser.ts';
@@ -186,7 +186,7 @@ export function compileSpl(input: SplCompileInput): SplProgram {
       const now = opts.now ?? (() => Date.now());
       const run = new RunCtx(now, opts.budgetMs, opts.isCancelled);
       try {
-        const rows = execute(source, run);
+        const rows = withMeter(run, () => execute(source, run));
         const seen = new Set<number>();
         const rowFields = finalRowsAreEvents ? undefined : new Map<number, Record<string, string>>();
         for (const r of rows) {
@@ -228,12 +228,12 @@ export function compileSpl(input: SplCompileInput): SplProgram {
       let cached = traceCache.get(source);
       if (!cached || cached.rowCount !== source.rowCount) {
         const stages: Array<{ name: string; text: string; rows: Set<number> }> = [];
-        execute(source, run, (stage, rows) => {
+        withMeter(run, () => execute(source, run, (stage, rows) => {
           if (!stage && !head) return;
           const set = new Set<number>();
           for (const r of rows) for (const l of r.lineage) set.add(l);
           stages.push({ name: stage ? stage.name : headName, text: stage ? stage.text : headName, rows: set });
-        });
+        }));
         cached = { rowCount: source.rowCount, stages };
         traceCache.set(source, cached);
       }

@@ -21,6 +21,68 @@ export interface ExprContext {
 
 const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 
+// Memory and work budget of one rule run. A string an expression makes is cut to VALUE_MAX_CHARS (a multivalue to
+// MV_MAX_VALUES values of that many characters in all), so no rule text can grow a value without bound; the
+// characters made and scanned are charged to the run's meter, which reads the clock by work rather than by rows.
+/** Longest string an eval expression makes (longer results are cut; event fields themselves are not). */
+export const VALUE_MAX_CHARS = 256 * 1024;
+/** Most values in a multivalue an eval expression makes. */
+export const MV_MAX_VALUES = 10_000;
+
+/** Where an expression charges its work (characters made or scanned). */
+export interface Meter {
+  work(chars: number): void;
+}
+let meter: Meter | null = null;
+
+/** Runs `f` with expressions charging `m` (rule runs are synchronous, so one meter is current at a time). */
+export function withMeter<T>(m: Meter, f: () => T): T {
+  const prev = meter;
+  meter = m;
+  try {
+    return f();
+  } finally {
+    meter = prev;
+  }
+}
+
+function charge(chars: number): void {
+  if (meter !== null && chars > 0) meter.work(chars);
+}
+export const chargeWork = charge;
+
+/** A string cut to `max` characters (never between the halves of a surrogate pair). */
+export function cutText(s: string, max = VALUE_MAX_CHARS): string {
+  if (s.length <= max) return s;
+  const c = s.charCodeAt(max - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? max - 1 : max);
+}
+
+/** A made value within the caps, charged. */
+function made(v: EvalValue): EvalValue {
+  if (typeof v === 'string') {
+    charge(v.length);
+    return cutText(v);
+  }
+  if (Array.isArray(v)) {
+    let total = 0;
+    let n = 0;
+    for (; n < v.length && n < MV_MAX_VALUES; n++) {
+      total += v[n]!.length;
+      if (total > VALUE_MAX_CHARS) break;
+    }
+    charge(total);
+    if (n === v.length) return v;
+    const out = v.slice(0, n);
+    if (n < MV_MAX_VALUES && total > VALUE_MAX_CHARS) {
+      const rest = VALUE_MAX_CHARS - (total - v[n]!.length);
+      if (rest > 0) out.push(cutText(v[n]!, rest));
+    }
+    return out.length === 1 ? out[0]! : out;
+  }
+  return v;
+}
+
 export function toNumber(v: EvalValue): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'string' && NUMERIC.test(v)) return Number(v);
@@ -136,8 +198,9 @@ function lowerOnce(s: string): string {
 /** A regex test that runs cheap literal checks before the engine. */
 export function prefiltered(re: SafeRegex): (s: string) => boolean {
   const lits = re.requiredLiterals;
-  if (lits.length === 0) return (s) => re.test(s);
+  if (lits.length === 0) return (s) => (charge(s.length), re.test(s));
   return (s) => {
+    charge(s.length);
     const lower = lowerOnce(s);
     for (const l of lits) if (!lower.includes(l)) return false;
     return re.test(s);
@@ -202,7 +265,7 @@ export function compileExpr(e: Expr, ctx: ExprContext): Evaluator {
           return (g) => {
             const a = toText(l(g));
             const b = toText(r(g));
-            return a === null || b === null ? null : a + b;
+            return a === null || b === null ? null : made(cutText(a) + cutText(b));
           };
         case '+':
           return (g) => {
@@ -213,7 +276,7 @@ export function compileExpr(e: Expr, ctx: ExprContext): Evaluator {
             if (typeof a === 'number' || typeof b === 'number' || (na !== null && nb !== null)) return na === null || nb === null ? null : na + nb;
             const sa = toText(a);
             const sb = toText(b);
-            return sa === null || sb === null ? null : sa + sb;
+            return sa === null || sb === null ? null : made(cutText(sa) + cutText(sb));
           };
         default: {
           const op = e.op;
@@ -229,8 +292,11 @@ export function compileExpr(e: Expr, ctx: ExprContext): Evaluator {
         }
       }
     }
-    case 'call':
-      return compileCall(e, ctx, fail);
+    case 'call': {
+      // Whatever a function makes is within the caps and charged.
+      const f = compileCall(e, ctx, fail);
+      return (g) => made(f(g));
+    }
   }
 }
 
@@ -263,7 +329,13 @@ function compileCall(
         const v = a(0)(g);
         const p = toText(a(1)(g));
         if (v === null || p === null) return false;
-        return values(v).some((x) => likeMatch(toText(x)!, p));
+        // likeMatch can retry the text once per % in the pattern.
+        const retries = 1 + (p.split('%').length - 1);
+        return values(v).some((x) => {
+          const t = toText(x)!;
+          charge(t.length * retries);
+          return likeMatch(t, p);
+        });
       };
     }
     case 'lower':
@@ -286,7 +358,9 @@ function compileCall(
       arity(1);
       return (g) => {
         const s = toText(a(0)(g));
-        return s === null ? null : [...s].length;
+        if (s === null) return null;
+        charge(s.length);
+        return [...s].length;
       };
     case 'isnull':
       arity(1);
@@ -353,7 +427,16 @@ function compileCall(
         const v = a(0)(g);
         const d = toText(a(1)(g));
         if (v === null || d === null) return null;
-        return values(v).map((x) => toText(x)!).join(d);
+        // Joined until the value cap: a long multivalue never becomes one giant string first.
+        const parts: string[] = [];
+        let len = 0;
+        for (const x of values(v)) {
+          const t = toText(x)!;
+          parts.push(t);
+          len += t.length + d.length;
+          if (len > VALUE_MAX_CHARS) break;
+        }
+        return parts.join(d);
       };
     case 'split':
       arity(2);
@@ -361,7 +444,8 @@ function compileCall(
         const s = toText(a(0)(g));
         const d = toText(a(1)(g));
         if (s === null || d === null) return null;
-        const parts = d === '' ? [...s] : s.split(d);
+        charge(s.length);
+        const parts = d === '' ? Array.from(s.slice(0, 2 * MV_MAX_VALUES)).slice(0, MV_MAX_VALUES) : s.split(d, MV_MAX_VALUES);
         return parts.length === 1 ? parts[0]! : parts;
       };
     case 'substr':
@@ -370,6 +454,7 @@ function compileCall(
         const s = toText(a(0)(g));
         const st = toNumber(a(1)(g));
         if (s === null || st === null) return null;
+        charge(s.length);
         const cps = [...s];
         // Splunk: 1-based start; negative counts from the end.
         const from = st > 0 ? st - 1 : st < 0 ? Math.max(cps.length + st, 0) : 0;
@@ -512,12 +597,63 @@ function replacer(
   if (arg.t !== 'lit' || typeof arg.v !== 'string') return fail('E_RULE_UNSUPPORTED', 'replace() needs a string literal regular expression', arg.start);
   compileLiteralRegex(arg.v, arg.start, ctx); // validates and locates errors
   const t = translateRegex(arg.v);
-  // Splunk replacement strings use \1 for groups; both engines below use $1.
-  const convert = (r: string) => r.replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
+  // Regex work per input character grows with the pattern.
+  const weight = 1 + Math.floor(arg.v.length / 32);
+  // Each match is replaced until the output reaches the value cap; then the rest of the input is left as it is (the
+  // result is cut to the cap), so a replacement that multiplies its input never builds more than the cap.
   if (t.engine === 'native') {
     const re = new RegExp(t.pattern, t.caseInsensitive ? 'giu' : 'gu');
-    return (s, r) => s.replace(re, convert(r));
+    return (s, r) => {
+      charge(s.length * weight);
+      const parts = replacementParts(r);
+      let made = 0;
+      return s.replace(re, (...m: unknown[]) => {
+        const whole = m[0] as string;
+        if (made > VALUE_MAX_CHARS) return whole;
+        const groups = typeof m[m.length - 1] === 'object' ? m.length - 4 : m.length - 3;
+        const out = expandReplacement(parts, (k) => (k === 0 ? whole : k <= groups ? ((m[k] as string | undefined) ?? '') : null));
+        made += out.length;
+        return out;
+      });
+    };
   }
   const re = RE2JS.compile(t.pattern, t.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
-  return (s, r) => re.matcher(s).replaceAll(convert(r));
+  return (s, r) => {
+    charge(s.length * weight);
+    const parts = replacementParts(r);
+    const m = re.matcher(s);
+    const groups = m.groupCount();
+    let out = '';
+    let last = 0;
+    while (out.length <= VALUE_MAX_CHARS && m.find()) {
+      out += s.slice(last, m.start()) + expandReplacement(parts, (k) => (k <= groups ? (m.group(k) ?? '') : null));
+      last = m.end();
+    }
+    return out + s.slice(last);
+  };
+}
+
+/** A Splunk replacement string as literal text and `\N` group references. */
+function replacementParts(r: string): Array<string | number> {
+  const parts: Array<string | number> = [];
+  let lit = '';
+  for (let i = 0; i < r.length; i++) {
+    const c = r.charCodeAt(i);
+    const d = r.charCodeAt(i + 1);
+    if (c === 92 && d >= 48 && d <= 57) {
+      if (lit) parts.push(lit);
+      lit = '';
+      parts.push(d - 48);
+      i++;
+    } else lit += r[i];
+  }
+  if (lit) parts.push(lit);
+  return parts;
+}
+
+/** A replacement with its group references filled in (a group the pattern lacks stays as written, as `$N` did). */
+function expandReplacement(parts: ReadonlyArray<string | number>, group: (k: number) => string | null): string {
+  let out = '';
+  for (const p of parts) out += typeof p === 'string' ? p : (group(p) ?? `$${p}`);
+  return out;
 }

@@ -5,11 +5,22 @@
 import { HopscopeError } from '../../model/errors.ts';
 import type { EventView, StringColumn } from '../../store/view.ts';
 import type { Expr, SearchNode } from './ast.ts';
-import { compileExpr, exprFields, toNumber, type ExprContext, type FieldValue } from './eval-expr.ts';
+import { chargeWork, compileExpr, exprFields, toNumber, type ExprContext, type FieldValue, type Meter } from './eval-expr.ts';
 
-/** Cooperative budget/cancellation check shared by every loop of one rule run. */
-export class RunCtx {
+/** Characters of work (made, scanned, matched) between two readings of the clock. */
+export const WORK_CHECK_CHARS = 1 << 20;
+/** Characters the values a run stores in its rows may add up to (its memory budget). */
+export const RUN_MAX_CHARS = 256 * 1024 * 1024;
+
+/**
+ * Cooperative budget/cancellation check shared by every loop of one rule run. The clock is read every 1,024 rows and
+ * every WORK_CHECK_CHARS characters of work, so a few costly rows are stopped as surely as many cheap ones; the
+ * characters stored in rows are counted against RUN_MAX_CHARS.
+ */
+export class RunCtx implements Meter {
   private counter = 0;
+  private worked = 0;
+  private held = 0;
   private readonly t0: number;
   constructor(
     private readonly now: () => number,
@@ -24,6 +35,19 @@ export class RunCtx {
   tick(): void {
     if ((++this.counter & 1023) !== 0) return;
     this.check();
+  }
+  work(chars: number): void {
+    this.worked += chars;
+    if (this.worked < WORK_CHECK_CHARS) return;
+    this.worked = 0;
+    this.check();
+  }
+  /** Counts characters a command stores in a row. */
+  hold(chars: number): void {
+    this.held += chars;
+    if (this.held > RUN_MAX_CHARS) {
+      throw new HopscopeError('E_RULE_BUDGET', `rule exceeded its memory budget: its rows hold more than ${RUN_MAX_CHARS} characters of computed values`);
+    }
   }
   check(): void {
     if (this.isCancelled?.()) throw new HopscopeError('E_CANCELLED', 'rule run cancelled');
@@ -41,7 +65,10 @@ export class RowText {
     private readonly local: number,
   ) {}
   get(): string {
-    if (this.cached === null) this.cached = this.view.text(this.local).toLowerCase();
+    if (this.cached === null) {
+      this.cached = this.view.text(this.local).toLowerCase();
+      chargeWork(this.cached.length);
+    }
     return this.cached;
   }
 }
