@@ -155,6 +155,8 @@ export class TableState {
   loading = $state(false);
   error = $state.raw<ErrorInfo | null>(null);
   filterError = $state.raw<ErrorInfo | null>(null);
+  /** The filter text `filterError` is about; the table meanwhile lists the events of the last good filter. */
+  failedFilter = $state<string | null>(null);
   /** Shown columns (the time first); chosen by the analyst and kept for the browser session. */
   columns = $state.raw<TableColumn[]>(COLUMNS);
 
@@ -164,6 +166,8 @@ export class TableState {
    */
   onscope: (() => void) | null = null;
 
+  /** The last filter the host answered without an error: a bad filter falls back to it (the view stays). */
+  private goodFilter = '';
   private pages = new Map<number, TableRow[]>();
   private inflight = new Set<number>();
   private generation = 0;
@@ -240,7 +244,18 @@ export class TableState {
   setFilter(filter: string): void {
     this.filter = filter;
     this.draft = filter;
+    this.filterError = null;
+    this.failedFilter = null;
     this.scopeChanged();
+  }
+
+  /** No filter at all (another case opened): nothing to fall back to either. */
+  resetFilter(): void {
+    this.filter = '';
+    this.draft = '';
+    this.goodFilter = '';
+    this.filterError = null;
+    this.failedFilter = null;
   }
 
   /** Narrows the filter to events whose `field` equals `value` (pivot from the details pane). */
@@ -331,6 +346,16 @@ export class TableState {
       return;
     }
     if (gen !== this.generation) return;
+    if (res.filterError && this.filter !== this.goodFilter) {
+      // A bad filter keeps the last good view: the error is shown (with the text it is about, still in the box) and
+      // the table, and the timeline that follows `filter`, go back to the last filter that worked.
+      this.filterError = res.filterError;
+      this.failedFilter = this.filter;
+      this.filter = this.goodFilter;
+      this.invalidate();
+      void this.ensure(0, PAGE_SIZE);
+      return;
+    }
     this.inflight.delete(page);
     const idx = res.columns;
     this.pages.set(
@@ -344,7 +369,10 @@ export class TableState {
     this.evict(page);
     this.total = res.total;
     this.totalKnown = true;
-    this.filterError = res.filterError ?? null;
+    if (res.filterError) {
+      this.filterError = res.filterError;
+      this.failedFilter = this.filter;
+    } else this.goodFilter = this.filter;
     this.error = null;
     this.loading = this.inflight.size > 0;
     if (this.selectedIndex !== null && this.selectedRow === null) this.selectedRow = this.rowAt(this.selectedIndex)?.row ?? null;

@@ -13,3 +13,10 @@ export function caretParts(text: string, column: number | undefined): CaretParts
   const i = Math.max(0, Math.min(chars.length, Math.floor(column) - 1));
   return { before: chars.slice(0, i).join(''), at: chars[i] ?? ' ', after: chars.slice(i + 1).join('') };
 }
+
+/** A filter error as one line: its code and message, the column named once (the engine's message may already end with it). */
+export function filterErrorText(err: { code: string; message: string; location?: { column?: number } }): string {
+  const column = err.location?.column;
+  const message = err.message.replace(/ \(column \d+\)$/, '');
+  return `${err.code}: ${message}${column !== undefined ? ` (column ${column})` : ''}`;
+}

@@ -135,15 +135,52 @@ describe('EventTable', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
     await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice ((x'));
     const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('E_USAGE: unbalanced parenthesis (column 12)');
+    // One message, the column named once (the engine's message already ends with it).
+    expect(alert).toHaveTextContent(/^E_USAGE: unbalanced parenthesis \(column 12\) — showing all events$/);
     expect(input).toHaveAttribute('aria-invalid', 'true');
-    expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '1');
+    expect(input).toHaveValue('user:alice ((x');
+    // The last good view stays: the table went back to the unfiltered query.
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBeUndefined());
+    await waitFor(() => expect(screen.getByRole('grid', { name: 'Events' })).toHaveAttribute('aria-rowcount', '101'));
+    expect(table.filter).toBe('');
+    expect(screen.getByRole('alert')).toBeInTheDocument();
     // The caret sits under column 12, the first '(' of '((', which is underlined.
     const caret = screen.getByTestId('filter-caret');
     expect(caret.querySelector('mark')?.textContent).toBe('(');
     const [line, pointer] = [...caret.querySelectorAll('code')].map((c) => c.textContent ?? '');
     expect(line).toBe('user:alice ((x');
     expect(pointer).toBe(' '.repeat(11) + '^');
+    // A good filter, then a bad one: the good one's rows stay and the message names it.
+    await userEvent.clear(input);
+    await userEvent.type(input, 'user:alice{Enter}');
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    await userEvent.clear(input);
+    await userEvent.type(input, 'user:bob ((y{Enter}');
+    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('showing the last good filter, user:alice'));
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe('user:alice'));
+    expect(table.filter).toBe('user:alice');
+  });
+
+  it('explains the filter syntax in a popover whose example applies; Escape and an outside click close it', async () => {
+    const api = new FakeApi({ totalRows: 100 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn() });
+    const input = screen.getByRole('searchbox', { name: 'Filter' });
+    const example = input.getAttribute('placeholder')!;
+    const help = screen.getByRole('button', { name: 'Filter syntax' });
+    await userEvent.click(help);
+    const pop = screen.getByRole('region', { name: 'Filter syntax' });
+    expect(pop).toHaveTextContent('cmd.exe /Q is text');
+    expect(pop).toHaveTextContent('No pipes');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: 'Filter syntax' })).toBeNull();
+    await userEvent.click(help);
+    await userEvent.click(screen.getByRole('grid', { name: 'Events' }));
+    expect(screen.queryByRole('region', { name: 'Filter syntax' })).toBeNull();
+    await userEvent.click(help);
+    await userEvent.click(within(screen.getByRole('region', { name: 'Filter syntax' })).getByRole('button', { name: example }));
+    expect(screen.queryByRole('region', { name: 'Filter syntax' })).toBeNull();
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.filter).toBe(example));
   });
 });
 

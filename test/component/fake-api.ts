@@ -188,7 +188,7 @@ export class FakeApi implements HopscopeApi {
   private rows(req: RowsRequest): RowsResponse {
     const columns = req.columns ?? ['dest', 'user', 'process_name', 'process'];
     if (req.filter?.includes('((')) {
-      return { total: 0, offset: req.offset, columns, rows: [], filterError: { code: 'E_USAGE', message: 'unbalanced parenthesis', location: { column: req.filter.indexOf('((') + 1 } } };
+      return { total: 0, offset: req.offset, columns, rows: [], filterError: { code: 'E_USAGE', message: `unbalanced parenthesis (column ${req.filter.indexOf('((') + 1})`, location: { column: req.filter.indexOf('((') + 1 } } };
     }
     const total = req.findingId ? (FINDINGS.find((f) => f.id === req.findingId)?.eventCount ?? 0) : this.totalRows;
     const rows: RowsResponse['rows'] = [];
