@@ -9,6 +9,8 @@ import type { RowsRequest, RowsResponse } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
 import type { StringColumn } from '../store/view.ts';
 import { globalFilter, rowsInRange } from './timeline.ts';
+import { parseFilter } from './filter.ts';
+import { checkFilterFields } from './filter-fields.ts';
 
 export const DEFAULT_COLUMNS = ['_time', 'host', 'user', 'parent_process_name', 'process_name', 'process'];
 export const MAX_PAGE = 5000;
@@ -287,6 +289,8 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
     try {
+      // A field no event has would match nothing without a word: refused, with the nearest known name.
+      if (req.filter && req.filter.trim() !== '') checkFilterFields(parseFilter(req.filter), store.views);
       const matched = matchRows(store, req, ctx);
       result = { key, rows: sortRows(store, matched, req.sort, cache, ctx.directSortLimit ?? DIRECT_SORT_LIMIT, ctx.maxTextSortRows ?? MAX_TEXT_SORT_ROWS) };
     } catch (err) {

@@ -230,3 +230,32 @@ describe('filter errors carry 1-based columns', () => {
     expect(f.forView(v)(0)).toBe(false);
   });
 });
+
+describe('unknown field names are reported (issue 21)', () => {
+  it('a field no event has is refused at its column with the nearest known name; known ones pass', async () => {
+    const { checkFilterFields, nearestField } = await import('../../../engine/query/filter-fields.ts');
+    const views = store.views;
+    const refuse = (f: string): HopscopeError => {
+      try {
+        checkFilterFields(parseFilter(f), views);
+      } catch (e) {
+        return e as HopscopeError;
+      }
+      throw new Error(`no error for ${f}`);
+    };
+    // Canonical (even unpopulated), original and synthetic names are known.
+    for (const f of ['process_name:cmd.exe', 'IntegrityLevel!=high', 'sourcetype:*', 'registry_path:*', 'NOT (dest:x OR Image:/a/)']) {
+      expect(() => checkFilterFields(parseFilter(f), views), f).not.toThrow();
+    }
+    const e = refuse('dest:x procces_name:cmd.exe');
+    expect(e.code).toBe('E_USAGE');
+    expect(e.location?.column).toBe(8);
+    expect(e.message).toContain("unknown field 'procces_name'");
+    expect(e.message).toContain("did you mean 'process_name'");
+    expect(refuse('NOT Process_Name:x').message).toContain("did you mean 'process_name'");
+    expect(refuse('zzzqqq:1').message).toContain('quote the term to search the text');
+    // Free text, time and notes are not fields.
+    expect(() => checkFilterFields(parseFilter('"zzzqqq:1" time>=2024-01-01 tag:x C:\\Windows'), views)).not.toThrow();
+    expect(nearestField('IMAGE', ['Image', 'process'])).toBe('Image');
+  });
+});
