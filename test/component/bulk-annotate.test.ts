@@ -56,6 +56,23 @@ describe('bulk annotation', () => {
     expect(api.callsTo('case.annotate')).toHaveLength(0);
   });
 
+  it('the Annotate view popup closes on Escape and on a click outside it', async () => {
+    const api = new FakeApi();
+    const annotations = new AnnotationsState(api);
+    render(BulkEvents, { table: table(42), annotations, onerror: vi.fn() });
+    const button = screen.getByRole('button', { name: 'Annotate view…' });
+    await userEvent.click(button);
+    const form = screen.getByRole('form', { name: 'Annotate 42 events of this view' });
+    await userEvent.click(within(form).getByRole('combobox', { name: 'Tag for all' }));
+    expect(screen.getByRole('form')).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('form')).toBeNull();
+    await userEvent.click(button);
+    screen.getByRole('form');
+    await userEvent.click(document.body);
+    expect(screen.queryByRole('form')).toBeNull();
+  });
+
   it('tells which table filters depend on the notes', () => {
     for (const f of ['status:benign', 'x tag:a', 'starred', '(commented)', 'NOT is:starred', 'status!=new']) expect(filterUsesAnnotations(f)).toBe(true);
     for (const f of ['process_name:cmd.exe', '"starred"', 'unstarred', 'mystatus:x']) expect(filterUsesAnnotations(f)).toBe(false);

@@ -26,4 +26,28 @@ describe('ColumnChooser', () => {
     await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.columns).not.toContain('user'));
     expect(screen.queryByRole('columnheader', { name: /^User/ })).toBeNull();
   });
+
+  it('closes on Escape and on a click outside it, not on a click inside', async () => {
+    const api = new FakeApi({ totalRows: 50 });
+    const table = new TableState(api, null);
+    render(EventTable, { table, onselect: vi.fn(), api, onerror: vi.fn() });
+    await waitFor(() => expect(table.rowAt(0)).toBeDefined());
+    const button = screen.getByRole('button', { name: 'Columns' });
+    await userEvent.click(button);
+    const group = await screen.findByRole('group', { name: 'Table columns' });
+    await userEvent.click(await within(group).findByRole('group', { name: 'Canonical fields' }));
+    expect(screen.getByRole('group', { name: 'Table columns' })).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('group', { name: 'Table columns' })).toBeNull();
+    expect(button).toHaveAttribute('aria-expanded', 'false');
+    await userEvent.click(button);
+    await screen.findByRole('group', { name: 'Table columns' });
+    await userEvent.click(screen.getByRole('grid', { name: 'Events' }));
+    expect(screen.queryByRole('group', { name: 'Table columns' })).toBeNull();
+    // The toggle still toggles.
+    await userEvent.click(button);
+    await screen.findByRole('group', { name: 'Table columns' });
+    await userEvent.click(button);
+    expect(screen.queryByRole('group', { name: 'Table columns' })).toBeNull();
+  });
 });
