@@ -687,6 +687,79 @@ const tests = [
     },
   },
   {
+    name: 'filter: the placeholder example answers, the syntax help opens, a bad filter keeps the last good view with one message, an unknown field is named',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      const total = () => page.evaluate(() => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1);
+      const apply = async (text) => {
+        await input.fill(text);
+        await page.locator('#table-filter').press('Enter');
+      };
+      // The example in the empty box returns rows on the bundled sample, applied from the help popover too.
+      const example = (await input.getAttribute('placeholder')) ?? '';
+      assert(example.length > 0, 'no placeholder');
+      await page.getByRole('button', { name: 'Filter syntax' }).click();
+      const help = page.getByRole('region', { name: 'Filter syntax' });
+      await help.waitFor();
+      assert(/cmd\.exe \/Q is text/.test((await help.textContent()) ?? ''), 'help does not state the slash rule');
+      await page.screenshot({ path: join(outDir, 'filter-help.png') });
+      await page.keyboard.press('Escape');
+      await help.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Filter syntax' }).click();
+      await help.getByRole('button', { name: example }).click();
+      await help.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => {
+        const n = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        return n > 0 && rows.length === n && rows.every((r) => /psexec/i.test(r.textContent ?? ''));
+      });
+      const good = await total();
+      assert((await input.inputValue()) === example, 'the example did not land in the box');
+      // A bad filter: one message naming the column once, the text kept in the box, the rows of the last good filter.
+      await apply(`${example} ((`);
+      const alert = page.locator('#table-filter-error');
+      await alert.waitFor();
+      const msg = ((await alert.textContent()) ?? '').trim();
+      assert((msg.match(/\(column \d+\)/g) ?? []).length === 1, `column named ${msg.match(/\(column \d+\)/g)?.length} times: ${msg}`);
+      assert(msg.includes(`showing the last good filter, ${example}`), `message: ${msg}`);
+      assert((await input.inputValue()) === `${example} ((`, 'the bad text left the box');
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n && document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])').length === n, good);
+      await page.screenshot({ path: join(outDir, 'filter-bad-keeps-view.png') });
+      // A field no event has is named, with the nearest known one, instead of matching nothing.
+      await apply('procces_name:cmd.exe');
+      await page.waitForFunction(() => /unknown field 'procces_name'.*did you mean 'process_name'/.test(document.querySelector('#table-filter-error')?.textContent ?? ''));
+      assert((await total()) === good, 'the unknown field emptied the table');
+      await apply('');
+      await alert.waitFor({ state: 'detached' });
+    },
+  },
+  {
+    name: 'popups (Columns, Annotate view, filter help) close on Escape and on an outside click',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const popups = [
+        [page.getByRole('button', { name: 'Columns' }), page.getByRole('group', { name: 'Table columns' })],
+        [page.getByRole('button', { name: 'Annotate view…' }), page.locator('.bulk-events .pop')],
+        [page.getByRole('button', { name: 'Filter syntax' }), page.getByRole('region', { name: 'Filter syntax' })],
+      ];
+      for (const [button, pop] of popups) {
+        await button.click();
+        await pop.waitFor();
+        await page.keyboard.press('Escape');
+        await pop.waitFor({ state: 'detached' });
+        assert((await button.getAttribute('aria-expanded')) === 'false', 'the button still says expanded');
+        await button.click();
+        await pop.waitFor();
+        const box = await page.getByTestId('timeline-canvas').boundingBox();
+        await page.mouse.click(box.x + 5, box.y + box.height - 5);
+        await pop.waitFor({ state: 'detached' });
+      }
+    },
+  },
+  {
     name: 'the table\'s events download as CSV with their evidence locators',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page, tmp }) {
