@@ -249,9 +249,7 @@ export class AppState {
   }
 
   private clearFilter(): void {
-    this.table.filter = '';
-    this.table.draft = '';
-    this.table.filterError = null;
+    this.table.resetFilter();
   }
 
   /** Further partial pushes are coalesced: one refresh at most every `delayMs`. */
