@@ -153,6 +153,14 @@ export class EngineSession {
       rules.push(...set.rules);
       issues.push(...set.issues);
     };
+    // Files the host refused to read (too large) are issues of their own; the rest load as usual.
+    const readable = (files: TextFile[]): TextFile[] =>
+      files.filter((f) => {
+        if (f.refused === undefined) return true;
+        issues.push({ source: f.path, severity: 'error', code: 'E_RULE_PARSE', message: f.refused, location: { file: f.path } });
+        return false;
+      });
+    params = { ...params, files: readable(params.files), macros: readable(params.macros), sigmaFiles: readable(params.sigmaFiles) };
     const guarded = (what: string, files: TextFile[], load: () => LoadedRuleSet): void => {
       try {
         add(load());

@@ -26,6 +26,8 @@ import { validateRequest } from './validate.ts';
 export interface TextFile {
   path: string;
   text: string;
+  /** Why the host did not read the file (too large): the engine lists it as a rule issue; `text` is empty. */
+  refused?: string;
 }
 
 export interface IngestFileParams {
@@ -227,7 +229,13 @@ function shape(v: unknown, keys: Record<string, (x: unknown) => boolean>, option
 const textFiles = (v: unknown): boolean =>
   Array.isArray(v) &&
   v.length <= MAX_RULE_FILES &&
-  v.every((f) => isPlainObject(f) && Object.keys(f).length === 2 && isStr(f['path'], MAX_PATH) && isStr(f['text'], MAX_RULE_TEXT));
+  v.every(
+    (f) =>
+      isPlainObject(f) &&
+      isStr(f['path'], MAX_PATH) &&
+      isStr(f['text'], MAX_RULE_TEXT) &&
+      (Object.keys(f).length === 2 || (Object.keys(f).length === 3 && isStr(f['refused'], 1000))),
+  );
 
 /** The API channel whose schema also validates a worker method's params (same request type). */
 const SAME_AS_CHANNEL = {

@@ -1,6 +1,7 @@
 // Reads rule sources from disk for the engine: built-in rules (resources/rules), user rule folders and Sigma paths.
 // Invariant: rule files are only read (never written), in a stable sorted order, so the same folders give the
-// same rule set; a path that does not exist is an E_USAGE error naming it.
+// same rule set; a path that does not exist is an E_USAGE error naming it; a file too large to read is handed on as
+// refused (a rule issue in the loaded set), never an error that stops every case.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
@@ -51,9 +52,10 @@ export async function listFiles(path: string, skipDirs?: ReadonlySet<string>): P
   return out;
 }
 
+/** A rule file's text; one over MAX_RULE_BYTES is not read but handed on as refused, so it is one listed rule issue. */
 async function readText(path: string, display: string): Promise<TextFile> {
   const s = await stat(path);
-  if (s.size > MAX_RULE_BYTES) throw new HopscopeError('E_USAGE', `rule file too large (${s.size} bytes)`, { file: display });
+  if (s.size > MAX_RULE_BYTES) return { path: display, text: '', refused: `rule file too large (${s.size} bytes; the limit is ${MAX_RULE_BYTES})` };
   return { path: display, text: await readFile(path, { encoding: 'utf8', flag: 'r' }) };
 }
 
