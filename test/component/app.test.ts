@@ -27,6 +27,20 @@ describe('App', () => {
     await waitFor(() => expect(evidence()).toContain(`(${s.evidence[0]!.format}, sha256`));
   });
 
+  it('a case without events shows what each file held, not a timeline from 1970-01-01', async () => {
+    const api = new FakeApi({ totalRows: 0 });
+    const { container } = render(App, { api, mode: 'browser' });
+    await userEvent.click(await screen.findByRole('button', { name: /Open bundled sample/ }));
+    const s = api.summary();
+    api.emit({ type: 'case-ready', summary: { ...s, events: 0, hosts: [], firstMs: 0, lastMs: 0, evidence: s.evidence.map((e) => ({ ...e, events: 0, bytes: 0, rejected: 0, nonProcessEvents: 0, warnings: ['the file is empty'] })) } });
+    const main = await screen.findByRole('main', { name: 'No events to show' });
+    expect(main).toHaveTextContent('sysmon-lateral.csv: the file is empty');
+    expect(container.textContent).not.toContain('1970');
+    expect(screen.queryByRole('grid', { name: 'Events' })).toBeNull();
+    await userEvent.click(within(main).getByRole('button', { name: 'Open other evidence…' }));
+    expect(await screen.findByRole('button', { name: /Open bundled sample/ })).toBeInTheDocument();
+  });
+
   it('goes from the start screen through loading to the case layout', async () => {
     const api = new FakeApi({ totalRows: 5000 });
     render(App, { api, mode: 'browser' });

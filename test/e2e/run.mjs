@@ -1109,6 +1109,27 @@ const tests = [
     },
   },
   {
+    name: 'an empty file opens no 1970-01-01 case: it says the file is empty',
+    async run({ page, tmp }) {
+      const empty = join(tmp, 'empty.csv');
+      writeFileSync(empty, '');
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(empty);
+      const main = page.getByRole('main', { name: 'No events to show' });
+      await main.waitFor();
+      const text = (await main.textContent()) ?? '';
+      assert(/empty\.csv:\s*the file is empty/.test(text), `says: ${text}`);
+      const body = (await page.locator('body').textContent()) ?? '';
+      assert(!body.includes('1970'), 'a 1970 date is on screen');
+      assert((await page.getByTestId('timeline-canvas').count()) === 0, 'a timeline is drawn for no events');
+      await page.screenshot({ path: join(outDir, 'empty-file.png') });
+      // The banner may also carry the file's read warning; dismiss it for the next cases.
+      const dismiss = page.getByRole('button', { name: /^Dismiss error/ });
+      while ((await dismiss.count()) > 0) await dismiss.first().click();
+    },
+  },
+  {
     name: 'a file of unknown layout is opened after mapping its columns',
     async run({ page, tmp }) {
       const csv = join(tmp, 'odd-layout.csv');
