@@ -22,8 +22,27 @@ export interface CaseLoadReport {
   replayed: number;
   /** Journal lines not applied: a torn last line after a crash, or damage. */
   droppedLines: number;
-  /** When lines other than a torn last one were dropped, the old journal is kept here for the analyst. */
+  /** Lines that repeat an entry already read (same number, same change): applied once. */
+  duplicateLines?: number;
+  /** Entry numbers missing between the snapshot and the last entry read (their lines were damaged or lost). */
+  missingEntries?: number;
+  /** Entries read intact that could not be applied (they depended on a lost one). */
+  unappliedEntries?: number;
+  /** When the journal was damaged (anything but a torn last line), the old journal is kept here for the analyst. */
   damagedJournal?: string;
+}
+
+/** What a damaged journal cost, for the analyst (null when nothing but a torn last line was dropped). */
+export function journalDamageNotice(r: CaseLoadReport): string | null {
+  if (r.damagedJournal === undefined) return null;
+  const lost: string[] = [];
+  const bad = r.droppedLines - (r.unappliedEntries ?? 0);
+  if (bad > 0) lost.push(`${bad} unreadable line(s) skipped`);
+  if (r.missingEntries) lost.push(`${r.missingEntries} change(s) missing (notes, tags or settings saved in them are lost)`);
+  if (r.unappliedEntries) lost.push(`${r.unappliedEntries} change(s) that depended on a lost one not applied`);
+  if (r.duplicateLines) lost.push(`${r.duplicateLines} repeated line(s) applied once`);
+  const what = lost.length ? lost.join('; ') : 'lines out of order, put back in order';
+  return `the case journal was damaged: ${r.replayed} change(s) recovered; ${what}. The damaged journal is kept at ${r.damagedJournal || 'the case folder'}`;
 }
 
 export interface ReadCaseResult {
@@ -199,41 +218,81 @@ export async function readCase(dir: string, fs: CaseFs = nodeCaseFs, initialSett
   let dropped = 0;
   let validBytes = 0;
   let damaged = false;
+  let duplicates = 0;
+  let missing = 0;
+  let unapplied = 0;
   if (journal) {
+    // Every line is checked on its own (each has its checksum), so one bad line costs only its own entry: intact
+    // entries after it, repeated ones (applied once) and ones out of order (applied by number) are all recovered.
     // Invalid UTF-8 becomes U+FFFD, which breaks that line's checksum: it is dropped like any damage.
     const parts = new TextDecoder('utf-8').decode(journal).split('\n');
     // What follows the last newline: '' for a cleanly ended journal, else a line torn by a crash.
     const tail = parts.pop()!;
-    let failedAt = parts.length;
-    for (let i = 0; i < parts.length; i++) {
-      const line = parts[i]!;
+    const entries = new Map<number, { op: unknown; json: string }>();
+    let bad = 0;
+    let conflicting = 0;
+    let inOrder = true;
+    let last = seq;
+    let torn = false;
+    /** Still in the leading run of good lines in order: validBytes counts them (anything else forces a repair). */
+    let cleanRun = true;
+    const read = (line: string, isLast: boolean): void => {
       const entry = parseLine(line);
-      let ok = false;
-      if (entry && entry.seq <= seq && replayed === 0) {
+      if (!entry) {
+        // Power loss can tear the final line (even one whose newline reached the disk); anything more is damage.
+        if (isLast) torn = true;
+        else bad++;
+        cleanRun = false;
+        return;
+      }
+      if (entry.seq <= snapshotSeq) {
         // Left by a compaction interrupted between the snapshot rename and the journal swap.
         stale++;
-        ok = true;
-      } else if (entry && entry.seq === seq + 1) {
-        try {
-          doc = applyCaseOp(doc, parseCaseOp(entry.op));
-          seq++;
-          replayed++;
-          ok = true;
-        } catch {
-          ok = false;
-        }
+        if (entries.size > 0) inOrder = false;
+        return;
       }
-      if (!ok) {
-        failedAt = i;
-        break;
+      const json = JSON.stringify(entry.op);
+      const prev = entries.get(entry.seq);
+      if (prev) {
+        if (prev.json === json) duplicates++;
+        else conflicting++;
+        cleanRun = false;
+        return;
       }
-      validBytes += Buffer.byteLength(line, 'utf8') + 1;
+      if (entry.seq !== last + 1) {
+        inOrder = false;
+        cleanRun = false;
+      }
+      last = Math.max(last, entry.seq);
+      entries.set(entry.seq, { op: entry.op, json });
+      if (cleanRun) validBytes += Buffer.byteLength(line, 'utf8') + 1;
+    };
+    for (let i = 0; i < parts.length; i++) read(parts[i]!, tail === '' && i === parts.length - 1);
+    if (tail !== '') {
+      // A last line that lost only its newline is still an intact entry.
+      if (parseLine(tail)) {
+        read(tail, true);
+        cleanRun = false;
+      } else torn = true;
     }
-    dropped = parts.length - failedAt + (tail === '' ? 0 : 1);
-    // Power loss can tear the final line (even one whose newline reached the disk); anything more is damage.
-    damaged = dropped > 1;
+    const seqs = [...entries.keys()].sort((a, b) => a - b);
+    for (const n of seqs) {
+      try {
+        doc = applyCaseOp(doc, parseCaseOp(entries.get(n)!.op));
+        seq = n;
+        replayed++;
+      } catch {
+        unapplied++;
+      }
+    }
+    if (seqs.length) missing = seqs[seqs.length - 1]! - snapshotSeq - seqs.length;
+    dropped = bad + conflicting + unapplied + (torn ? 1 : 0);
+    damaged = bad > 0 || conflicting > 0 || unapplied > 0 || duplicates > 0 || missing > 0 || !inOrder;
   }
   const report: CaseLoadReport = { created: !snapBytes && !journal, snapshotSeq, replayed, droppedLines: dropped };
+  if (duplicates) report.duplicateLines = duplicates;
+  if (missing) report.missingEntries = missing;
+  if (unapplied) report.unappliedEntries = unapplied;
   if (damaged) report.damagedJournal = '';
   return { doc, seq, report, journalValidBytes: validBytes, journalBytes: journal?.byteLength ?? 0, staleLines: stale, hasJournal: journal !== null };
 }
@@ -323,7 +382,9 @@ export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
       }
     }
 
-    const needsRepair = loadReport.droppedLines > 0 || read.staleLines > 0 || !read.hasJournal || seq - snapshotSeq >= compactEvery;
+    const needsRepair =
+      loadReport.droppedLines > 0 || loadReport.damagedJournal !== undefined || read.journalValidBytes !== read.journalBytes ||
+      read.staleLines > 0 || !read.hasJournal || seq - snapshotSeq >= compactEvery;
     if (loadReport.damagedJournal !== undefined) {
       // Keep the damaged journal for the analyst before the repair replaces it.
       const aside = join(dir, `journal.damaged-${Date.now()}.ndjson`);

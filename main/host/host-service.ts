@@ -34,6 +34,7 @@ import { createCaseService, ruleRefs } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
 import { statEvidence } from './evidence.ts';
 import { collectRuleFiles } from './rule-files.ts';
+import { journalDamageNotice } from './case-store.ts';
 import { replaceFileDurable, writeOutputFile } from './atomic-write.ts';
 import { expandEvidencePaths } from './evidence-folder.ts';
 import { nodeCaseFs } from './case/case-fs.ts';
@@ -330,11 +331,14 @@ export function createHostService(opts: HostServiceOptions): HostService {
         );
       }
       try {
-        await cases.openForEvidence(
+        const store = await cases.openForEvidence(
           result.evidence.map((e) => ({ path: e.input.path, name: e.input.name, bytes: e.bytes, sha256: e.sha256, format: e.ingest.format })),
           { rules: result.rules.rules, params: rules },
           binSpanSec,
         );
+        // A damaged journal was repaired: the analyst hears what was recovered and what was lost, and where the old one is.
+        const lost = journalDamageNotice(store.loadReport);
+        if (lost) push({ type: 'error', error: { code: 'E_CASE', message: lost, ...(store.loadReport.damagedJournal ? { location: { file: store.loadReport.damagedJournal } } : {}) } });
       } catch (err) {
         // The evidence is still viewable; annotating will say why it cannot be saved.
         push({ type: 'error', error: toErrorInfo(err) });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCaseOp, emptyCaseDoc, type CaseDoc, type CaseOp } from '../../../main/host/case/case-doc.ts';
 import { spawnSync } from 'node:child_process';
-import { JOURNAL_FILE, LOCK_FILE, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
+import { journalDamageNotice, JOURNAL_FILE, LOCK_FILE, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
 import { MemCaseFs } from './mem-case-fs.ts';
 
 const SHA_A = 'a'.repeat(64);
@@ -95,7 +95,7 @@ describe('case store on disk', () => {
     expect((await readdir(dir)).filter((n) => n.includes('damaged'))).toEqual([]);
   });
 
-  it('stops replay at a damaged line in the middle and keeps the damaged journal aside', async () => {
+  it('skips only a damaged line in the middle, replays the entries after it and keeps the damaged journal aside', async () => {
     const dir = join(tmp, 'damaged');
     const store = await openCaseStore({ dir });
     for (const op of SCRIPT.slice(0, 4)) await store.apply(op);
@@ -104,12 +104,77 @@ describe('case store on disk', () => {
     lines[2] = lines[2]!.replace('lateral', 'latteral');
     await writeFile(join(dir, JOURNAL_FILE), lines.join('\n'));
     const again = await openCaseStore({ dir });
-    expect(again.doc).toEqual(replay(SCRIPT.slice(0, 2)));
-    expect(again.loadReport.droppedLines).toBe(2);
+    // Was: replay stopped at the bad line and the comment after it was lost.
+    expect(again.doc).toEqual(replay([SCRIPT[0]!, SCRIPT[1]!, SCRIPT[3]!]));
+    expect(again.loadReport).toMatchObject({ droppedLines: 1, missingEntries: 1, replayed: 3 });
+    expect(journalDamageNotice(again.loadReport)).toMatch(/3 change\(s\) recovered; 1 unreadable line\(s\) skipped; 1 change\(s\) missing/);
     const aside = again.loadReport.damagedJournal!;
     expect(aside).toMatch(/journal\.damaged-\d+\.ndjson$/);
     expect(await readFile(aside, 'utf8')).toContain('latteral');
     await again.close();
+  });
+
+  describe('60 notes, then the journal damaged (issue 16, item 6): every intact entry is recovered', () => {
+    const notes: CaseOp[] = Array.from({ length: 60 }, (_, i) => ({
+      kind: 'annotate',
+      changes: [{ op: 'addComment', target: { kind: 'finding', id: `r|H${i}|1714550400000` }, atIso: at(i % 60), author: 'ana', text: `note ${i}` }],
+    }));
+    const comments = (doc: CaseDoc): string[] => Object.values(doc.annotations.findings).flatMap((a) => a.comments.map((c) => c.text)).sort();
+    const all = notes.map((_, i) => `note ${i}`).sort();
+    async function damaged(name: string, edit: (lines: string[]) => string[], raw?: (text: string) => string) {
+      const dir = join(tmp, `sixty-${name}`);
+      const store = await openCaseStore({ dir, compactEvery: 1000 });
+      for (const op of notes) await store.apply(op);
+      await store.close();
+      const text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
+      const lines = text.split('\n');
+      lines.pop();
+      await writeFile(join(dir, JOURNAL_FILE), raw ? raw(text) : edit(lines).join('\n') + '\n');
+      const again = await openCaseStore({ dir, compactEvery: 1000 });
+      const got = comments(again.doc);
+      const report = again.loadReport;
+      await again.close();
+      // What was recovered survives the repair (the journal is rewritten) and a second reopen.
+      const third = await openCaseStore({ dir, compactEvery: 1000 });
+      expect(comments(third.doc)).toEqual(got);
+      expect(third.loadReport.damagedJournal).toBeUndefined();
+      await third.close();
+      return { got, report };
+    }
+
+    it('a bit flip in a middle line loses that note only (was: 29 of 60 left)', async () => {
+      const { got, report } = await damaged('flip', (l) => {
+        l[30] = l[30]!.replace('note 30', 'note 3O');
+        return l;
+      });
+      expect(got).toEqual(all.filter((n) => n !== 'note 30'));
+      expect(report).toMatchObject({ droppedLines: 1, missingEntries: 1 });
+      expect(report.damagedJournal).toMatch(/journal\.damaged-\d+\.ndjson$/);
+      expect(journalDamageNotice(report)).toMatch(/59 change\(s\) recovered/);
+    });
+
+    it('a duplicated line is applied once (was: 0 left)', async () => {
+      const { got, report } = await damaged('dup', (l) => [...l.slice(0, 10), l[9]!, ...l.slice(10)]);
+      expect(got).toEqual(all);
+      expect(report.duplicateLines).toBe(1);
+      expect(journalDamageNotice(report)).toMatch(/1 repeated line/);
+    });
+
+    it('two swapped lines are applied in sequence order (was: 1 left)', async () => {
+      const { got, report } = await damaged('swap', (l) => {
+        [l[0], l[1]] = [l[1]!, l[0]!];
+        return l;
+      });
+      expect(got).toEqual(all);
+      expect(report.damagedJournal).toBeDefined();
+    });
+
+    it('a truncated tail loses only the cut line, and a last line without its newline is kept', async () => {
+      const cut = await damaged('trunc', () => [], (t) => t.slice(0, t.length - 20));
+      expect(cut.got).toEqual(all.filter((n) => n !== 'note 59'));
+      const nl = await damaged('nonl', () => [], (t) => t.slice(0, -1));
+      expect(nl.got).toEqual(all);
+    });
   });
 
   it('reports a damaged snapshot as E_CASE without touching it', async () => {
