@@ -44,6 +44,44 @@ describe('StartScreen', () => {
     expect(api.uploads.map((f) => f.name)).toEqual(['a.csv', 'b.xml']);
   });
 
+  it('browser mode uploads the log files of a chosen folder and says what it passed over', async () => {
+    const api = new FakeApi();
+    const onopen = vi.fn();
+    render(StartScreen, { api, mode: 'browser', info: null, onopen, onerror: vi.fn() });
+    // The folder input is made on demand and clicked: catch it there, as the browser's folder dialog would get it.
+    let picked: HTMLInputElement | null = null;
+    const click = vi.spyOn(HTMLInputElement.prototype, 'click').mockImplementation(function (this: HTMLInputElement) {
+      picked = this;
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Open folder…' }));
+    click.mockRestore();
+    const input = picked as unknown as HTMLInputElement;
+    expect(input.hasAttribute('webkitdirectory')).toBe(true);
+    const files = [new File(['a'], 'Security.evtx'), new File(['b'], 'desktop.ini'), new File(['c'], 'System.evtx')];
+    await userEvent.upload(input, files);
+    await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['up-1', 'up-2'] }));
+    expect(api.uploads.map((f) => f.name)).toEqual(['Security.evtx', 'System.evtx']);
+    expect(screen.getByText(/1 file\(s\) in the folder are not log files by their names and were not opened: desktop\.ini/)).toBeInTheDocument();
+  });
+
+  it('Electron mode opens a folder through the native folder picker', async () => {
+    const api = new FakeApi();
+    const orig = api.call.bind(api);
+    const asked: unknown[] = [];
+    api.call = (async (channel: string, req: unknown) => {
+      if (channel === 'files.pick') {
+        asked.push(req);
+        return [{ id: 'h8', name: 'Security.evtx', bytes: 3 }, { id: 'h9', name: 'System.evtx', bytes: 3 }];
+      }
+      return orig(channel as never, req as never);
+    }) as typeof api.call;
+    const onopen = vi.fn();
+    render(StartScreen, { api, mode: 'electron', info: null, onopen, onerror: vi.fn() });
+    await userEvent.click(screen.getByRole('button', { name: 'Open folder…' }));
+    await waitFor(() => expect(onopen).toHaveBeenCalledWith({ kind: 'handles', handles: ['h8', 'h9'] }));
+    expect(asked).toEqual([{ folder: true }]);
+  });
+
   it('Electron mode opens files through the native picker', async () => {
     const api = new FakeApi();
     const orig = api.call.bind(api);
