@@ -3,6 +3,8 @@
 // in-memory state advances only then, so a crash or power loss at any step loses nothing acknowledged.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { nodeCaseFs, type CaseFileHandle, type CaseFs } from './case/case-fs.ts';
@@ -68,9 +70,14 @@ export interface OpenCaseOptions {
   initialSettings?: Partial<CaseSettings>;
   /**
    * Hold `case.lock` while open, so a second window or process cannot append to the same journal
-   * (two writers would interleave lines at the same offsets). A lock whose process is gone is taken over.
+   * (two writers would interleave lines at the same offsets). A lock whose process is gone is taken over: gone means
+   * its PID is not alive, or is alive but is another process (a different start time or boot, e.g. after a reboot).
    */
   lock?: boolean;
+  /** Take the lock even from a live-looking owner (the analyst confirmed that Hopscope is gone). */
+  takeOverLock?: boolean;
+  /** How processes are identified (tests inject one). */
+  processProbe?: ProcessProbe;
 }
 
 /** Case folders open in this process (a lock file cannot tell our own live stores from a crashed run's). */
@@ -85,14 +92,84 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function takeLock(fs: CaseFs, dir: string): Promise<void> {
+/** Who holds a lock: more than a PID, which a reboot or a long uptime hands to another process. */
+export interface LockOwner {
+  pid: number;
+  /** Host name: a lock from another machine (a shared folder) cannot be checked here. */
+  host?: string;
+  /** Linux boot id: a lock from before the last reboot is stale whatever process has its PID now. */
+  boot?: string;
+  /** Start time of the process (Linux: clock ticks since boot, /proc/PID/stat field 22). */
+  start?: string;
+  at?: string;
+}
+
+/** Reads what identifies a running process; injectable for tests. */
+export interface ProcessProbe {
+  host(): string;
+  boot(): string | undefined;
+  /** Start time of `pid`, undefined when it cannot be read (not Linux, no such process). */
+  start(pid: number): string | undefined;
+  alive(pid: number): boolean;
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export const nodeProcessProbe: ProcessProbe = {
+  host: () => hostname(),
+  boot: () => readProc('/proc/sys/kernel/random/boot_id')?.trim() || undefined,
+  start(pid) {
+    const stat = readProc(`/proc/${pid}/stat`);
+    if (!stat) return undefined;
+    // Fields after the command name (in parentheses, which may hold spaces): state is field 3, starttime field 22.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19];
+  },
+  alive: processAlive,
+};
+
+/** This process as a lock owner. */
+export function lockOwnerOf(pid: number, probe: ProcessProbe): LockOwner {
+  const owner: LockOwner = { pid, host: probe.host() };
+  const boot = probe.boot();
+  if (boot) owner.boot = boot;
+  const start = probe.start(pid);
+  if (start) owner.start = start;
+  return owner;
+}
+
+/**
+ * Whether a lock's owner still runs: its PID is alive and, where the lock says so, on this host, in this boot, and
+ * started when the lock's process did. A lock from another host is taken as live (it cannot be checked from here).
+ */
+export function lockOwnerAlive(owner: LockOwner, probe: ProcessProbe): boolean {
+  if (owner.host !== undefined && owner.host !== probe.host()) return true;
+  if (owner.boot !== undefined) {
+    const boot = probe.boot();
+    if (boot !== undefined && boot !== owner.boot) return false;
+  }
+  if (!probe.alive(owner.pid)) return false;
+  if (owner.start !== undefined) {
+    const start = probe.start(owner.pid);
+    if (start !== undefined && start !== owner.start) return false;
+  }
+  return true;
+}
+
+async function takeLock(fs: CaseFs, dir: string, probe: ProcessProbe, takeOver: boolean): Promise<void> {
   const path = join(dir, LOCK_FILE);
   if (openHere.has(dir)) throw new HopscopeError('E_CASE', 'the case is already open in this Hopscope', { file: dir });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const h = await fs.create(path);
       try {
-        await h.write(new TextEncoder().encode(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }) + '\n'), 0);
+        await h.write(new TextEncoder().encode(JSON.stringify({ ...lockOwnerOf(process.pid, probe), at: new Date().toISOString() }) + '\n'), 0);
       } finally {
         await h.close();
       }
@@ -101,15 +178,25 @@ async function takeLock(fs: CaseFs, dir: string): Promise<void> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw caseIoError('cannot lock the case', dir, err);
     }
-    let pid = -1;
+    let owner: LockOwner | null = null;
     try {
-      const v = JSON.parse(new TextDecoder().decode((await fs.readFile(path)) ?? new Uint8Array())) as { pid?: unknown };
-      if (typeof v.pid === 'number' && Number.isSafeInteger(v.pid)) pid = v.pid;
+      const v = JSON.parse(new TextDecoder().decode((await fs.readFile(path)) ?? new Uint8Array())) as Record<string, unknown>;
+      if (typeof v['pid'] === 'number' && Number.isSafeInteger(v['pid']) && v['pid'] > 0) {
+        owner = { pid: v['pid'] };
+        for (const k of ['host', 'boot', 'start', 'at'] as const) if (typeof v[k] === 'string') owner[k] = (v[k] as string).slice(0, 256);
+      }
     } catch {
       // An unreadable lock (torn by a crash while it was written) is stale.
     }
-    if (pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new HopscopeError('E_CASE', `the case is open in another Hopscope process (pid ${pid})`, { file: dir });
+    const self = owner !== null && owner.pid === process.pid && (owner.host === undefined || owner.host === probe.host());
+    if (owner && !self && !takeOver && lockOwnerAlive(owner, probe)) {
+      const where = owner.host !== undefined && owner.host !== probe.host() ? ` on ${owner.host}` : '';
+      const since = owner.at ? ` since ${owner.at}` : '';
+      throw new HopscopeError(
+        'E_CASE',
+        `the case is open in another Hopscope process (pid ${owner.pid}${where}${since}); close it there, or take the case over if that Hopscope is gone`,
+        { file: dir },
+      );
     }
     await fs.remove(path).catch(() => undefined);
   }
@@ -321,7 +408,7 @@ export async function openCaseStore(opts: OpenCaseOptions): Promise<CaseStore> {
   } catch (err) {
     throw caseIoError('cannot open the case folder', dir, err);
   }
-  if (opts.lock) await takeLock(fs, dir);
+  if (opts.lock) await takeLock(fs, dir, opts.processProbe ?? nodeProcessProbe, opts.takeOverLock === true);
   const unlock = async (): Promise<void> => {
     if (!opts.lock) return;
     openHere.delete(dir);

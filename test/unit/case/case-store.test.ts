@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCaseOp, emptyCaseDoc, type CaseDoc, type CaseOp } from '../../../main/host/case/case-doc.ts';
 import { spawnSync } from 'node:child_process';
-import { journalDamageNotice, JOURNAL_FILE, LOCK_FILE, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
+import { journalDamageNotice, JOURNAL_FILE, LOCK_FILE, lockOwnerAlive, lockOwnerOf, nodeProcessProbe, openCaseStore, readCase, SNAPSHOT_FILE } from '../../../main/host/case-store.ts';
+import { hostname } from 'node:os';
 import { MemCaseFs } from './mem-case-fs.ts';
 
 const SHA_A = 'a'.repeat(64);
@@ -214,6 +215,38 @@ describe('case store on disk', () => {
     await taken.close();
     await writeFile(join(dir, LOCK_FILE), '{"pi');
     await (await openCaseStore({ dir, lock: true })).close();
+  });
+
+  it('identifies the lock owner by more than its PID: a PID now held by another process or from before a reboot is stale (issue 16, item 7)', async () => {
+    const dir = join(tmp, 'lock-identity');
+    await (await openCaseStore({ dir, lock: true })).close();
+    const probe = nodeProcessProbe;
+    // The lock this process writes names its host, boot and start time.
+    const mine = await openCaseStore({ dir, lock: true });
+    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    await mine.close();
+    const live = process.ppid;
+    const liveStart = probe.start(live);
+    // The PID is alive but is another process than the one that wrote the lock (was: "open in another process").
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: live, host: hostname(), boot: probe.boot(), start: liveStart === '1' ? '2' : '1' }));
+    if (liveStart !== undefined) await (await openCaseStore({ dir, lock: true })).close();
+    // A lock written before the last reboot.
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: live, host: hostname(), boot: 'an-earlier-boot' }));
+    if (probe.boot() !== undefined) await (await openCaseStore({ dir, lock: true })).close();
+    // The very process that wrote it still runs: refused, with the way out; taking over is the analyst's call.
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify(lockOwnerOf(live, probe)));
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringMatching(/pid \d+.*take the case over/) });
+    await (await openCaseStore({ dir, lock: true, takeOverLock: true })).close();
+    // Another host's lock cannot be checked from here: refused unless taken over.
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'other-host', at: '2026-01-01T00:00:00Z' }));
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ message: expect.stringContaining('on other-host since 2026-01-01') });
+    // A probe standing in for any platform: same PID, different start time = stale.
+    const fake = { host: () => 'h', boot: () => undefined, start: () => '200', alive: () => true };
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 4242, host: 'h', start: '100' }));
+    await (await openCaseStore({ dir, lock: true, processProbe: fake })).close();
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 4242, host: 'h', start: '200' }));
+    await expect(openCaseStore({ dir, lock: true, processProbe: fake })).rejects.toMatchObject({ code: 'E_CASE' });
+    expect(lockOwnerAlive({ pid: 4242, host: 'h', start: '100' }, fake)).toBe(false);
   });
 
   it('serialises concurrent changes in call order', async () => {
