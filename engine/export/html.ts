@@ -4,6 +4,7 @@
 
 import { eventAnnotationKey, isAnnotationStatus, type Annotation } from '../case/annotations.ts';
 import type { LateralLink } from '../detect/types.ts';
+import { groupLinks } from '../detect/link-groups.ts';
 import type { RuleMeta } from '../rules/types.ts';
 import { buildReport, findingAnnotation, isoUtc, type Report, type ReportInput } from './report.ts';
 
@@ -146,12 +147,14 @@ function timelineSvg(input: HtmlReportInput, report: Report): string {
       `<text x="6" y="${y + laneH / 2 + 4}" font-size="12" fill="#333">${esc(host.length > 28 ? host.slice(0, 27) + '…' : host)}<title>${esc(host)}</title></text>`,
     );
   });
-  for (const l of input.links ?? []) {
+  // One line per link group (its first link), so thousands of links between the same hosts draw as one.
+  for (const g of groupLinks(input.links ?? [], input.findings)) {
+    const l = g.links[0]!;
     const a = lanes.get(l.fromHost);
     const b = lanes.get(l.toHost);
     if (!a || !b) continue;
     parts.push(
-      `<line x1="${x(l.fromTimeMs).toFixed(1)}" y1="${a.y}" x2="${x(l.toTimeMs).toFixed(1)}" y2="${b.y}" stroke="#6a1b9a" stroke-width="1.5" stroke-dasharray="4 3"><title>${esc(`${l.kind}: ${l.fromHost} → ${l.toHost}`)}</title></line>`,
+      `<line x1="${x(l.fromTimeMs).toFixed(1)}" y1="${a.y}" x2="${x(l.toTimeMs).toFixed(1)}" y2="${b.y}" stroke="#6a1b9a" stroke-width="1.5" stroke-dasharray="4 3"><title>${esc(`${l.kind}: ${l.fromHost} → ${l.toHost}${g.count > 1 ? ` (${g.count} links)` : ''}`)}</title></line>`,
     );
   }
   const byId = new Map(report.findings.map((f) => [f.id, f]));
@@ -281,12 +284,15 @@ export function buildHtmlReport(input: HtmlReportInput): string {
 
   const links = input.links ?? [];
   if (links.length > 0) {
-    out.push('<h2>Lateral movement</h2>');
+    // One row per (source, target, method), finding-backed groups first, then the largest: every group is listed
+    // (the scan's text shows the top ones), each with its link count and span.
+    const groups = groupLinks(links, input.findings);
+    out.push(`<h2>Lateral movement (${num(links.length)} links in ${num(groups.length)} groups)</h2>`);
     out.push(
-      `<table><thead><tr><th>From</th><th>Time</th><th>To</th><th>Time</th><th>Technique</th><th>Evidence</th></tr></thead><tbody>${links
+      `<table><thead><tr><th>From</th><th>To</th><th>Technique</th><th class="num">Links</th><th>First</th><th>Last</th><th>Finding events</th><th>Evidence</th></tr></thead><tbody>${groups
         .map(
-          (l) =>
-            `<tr><td>${esc(l.fromHost)}</td><td>${esc(isoUtc(l.fromTimeMs))}</td><td>${esc(l.toHost)}</td><td>${esc(isoUtc(l.toTimeMs))}</td><td>${esc(l.kind)}</td><td class="mono">${esc(l.evidence)}</td></tr>`,
+          (g) =>
+            `<tr><td>${esc(g.fromHost)}</td><td>${esc(g.toHost)}</td><td>${esc(g.kind)}</td><td class="num">${num(g.count)}</td><td>${esc(isoUtc(g.firstMs))}</td><td>${esc(isoUtc(g.lastMs))}</td><td>${g.findingBacked > 0 ? `${num(g.findingBacked)} of its links` : '—'}</td><td class="mono">${esc([...new Set(g.links.map((l) => l.evidence))].join(', '))}</td></tr>`,
         )
         .join('')}</tbody></table>`,
     );

@@ -6,6 +6,7 @@
 import { CANONICAL_FIELDS } from '../../engine/model/fields.ts';
 import type { EventDetails, FindingsResponse } from '../../engine/rpc/api.ts';
 import type { CaseJobResult } from './case-job.ts';
+import { groupLinks, hiddenLinkGroups, TOP_LINK_GROUPS } from '../../engine/detect/link-groups.ts';
 
 const MAX_LISTED_FINDINGS = 500;
 /** Rejected records listed per evidence file before the count of the rest. */
@@ -143,9 +144,18 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
     }
   }
   if (found.links.length) {
+    // Grouped by (source, target, method), finding-backed groups first, then the largest: the top ones, then how
+    // many are hidden (a case with thousands of command-line links stays readable).
+    const groups = groupLinks(found.links, found.findings);
     lines.push('');
-    lines.push(`lateral links (${found.links.length}):`);
-    for (const l of found.links.slice(0, MAX_LISTED_FINDINGS)) lines.push(`  ${iso(l.fromTimeMs)}  ${l.fromHost} -> ${l.toHost}  ${l.kind}`);
+    lines.push(`lateral links (${found.links.length} in ${groups.length} ${groups.length === 1 ? 'group' : 'groups'} of source, target, method):`);
+    for (const g of groups.slice(0, TOP_LINK_GROUPS)) {
+      const span = g.count > 1 ? `${iso(g.firstMs)} .. ${iso(g.lastMs)}` : iso(g.firstMs);
+      const backed = g.findingBacked > 0 ? `  finding-backed (${g.findingBacked})` : '';
+      lines.push(cut(`  ${safeText(g.fromHost)} -> ${safeText(g.toHost)}  ${safeText(g.kind)}  x${g.count}  ${span}${backed}`, width));
+    }
+    const hidden = hiddenLinkGroups(groups, TOP_LINK_GROUPS);
+    if (hidden) lines.push(`  ... ${hidden.groups} more ${hidden.groups === 1 ? 'group' : 'groups'} (${hidden.links} ${hidden.links === 1 ? 'link' : 'links'}) not listed (--format html lists every group)`);
   }
   return lines.join('\n') + '\n';
 }

@@ -143,6 +143,36 @@ describe('FindingsPanel', () => {
     expect(app.view.endMs).toBeGreaterThanOrEqual(BASE_MS + 45_000);
   });
 
+  it('groups many links by source, target and method with counts, finding-backed first, and says how many are hidden', async () => {
+    const api = new FakeApi();
+    const many = Array.from({ length: 30 }, (_, g) =>
+      Array.from({ length: g + 1 }, (_, i) => ({ ...LINKS[0]!, id: `m${g}-${i}`, fromHost: `WKS-${g}`, fromRow: 900 + g, toRow: 950 + g, fromTimeMs: BASE_MS + i * 1000, toTimeMs: BASE_MS + i * 1000 + 10 })),
+    ).flat();
+    const orig = api.call.bind(api);
+    api.call = (async (channel: string, req: unknown) => {
+      const res = await orig(channel as never, req as never);
+      return channel === 'query.findings' ? { ...(res as object), links: [...LINKS, ...many] } : res;
+    }) as typeof api.call;
+    const onlink = vi.fn();
+    render(FindingsPanel, { api, version: 1, selectedId: null, onfocus: vi.fn(), onlink, onerror: vi.fn() });
+    const list = await screen.findByRole('list', { name: 'Lateral movement between hosts' });
+    const items = within(list).getAllByRole('button');
+    expect(items).toHaveLength(20);
+    // LINKS[0] (WKS-NYC-1001 -> DC01) holds finding events (rows 42 / 45): first, marked; then the largest groups.
+    expect(items[0]).toHaveTextContent(/^WKS-NYC-1001 → DC01 psexec · .* · finding$/);
+    expect(items[1]).toHaveTextContent('WKS-29 → DC01×30');
+    expect(items[2]).toHaveTextContent('WKS-28 → DC01×29');
+    expect(screen.getByRole('heading', { name: /Lateral movement/ })).toHaveTextContent(`${1 + many.length} in 31 groups`);
+    const hidden = screen.getByTestId('links-hidden');
+    const rest = many.filter((l) => Number(l.fromHost.slice(4)) < 11).length;
+    expect(hidden).toHaveTextContent(`11 more groups (${rest} links) not listed.`);
+    await userEvent.click(items[1]!);
+    expect(onlink).toHaveBeenCalledWith(expect.objectContaining({ fromHost: 'WKS-29', toHost: 'DC01', fromTimeMs: BASE_MS, toTimeMs: BASE_MS + 29_010 }));
+    await userEvent.click(within(hidden).getByRole('button', { name: 'Show more' }));
+    expect(within(list).getAllByRole('button')).toHaveLength(31);
+    expect(screen.queryByTestId('links-hidden')).toBeNull();
+  });
+
   it('a host of the risk list scopes the table to that host', async () => {
     const api = new FakeApi();
     const app = new AppState(api);

@@ -100,6 +100,24 @@ describe('buildHtmlReport', () => {
     expect(doc.querySelectorAll('section.finding.risk-med')).toHaveLength(1);
   });
 
+  it('lists lateral links as groups (source, target, method) with counts, finding-backed first', () => {
+    const base = hostileInput();
+    const f0 = base.findings[0]!;
+    const mk = (i: number, fromHost: string, fromRow: number) => ({ ...base.links![0]!, id: `g${i}`, fromHost, fromRow, toRow: 100_000 + i, evidence: 'a.csv', fromTimeMs: base.links![0]!.fromTimeMs + i });
+    const links = [...Array.from({ length: 300 }, (_, i) => mk(i, 'WS9', 50_000 + i)), mk(999, 'WS1', f0.events[0]!.row)];
+    const html = buildHtmlReport({ ...base, links });
+    expect(html).toContain('Lateral movement (301 links in 2 groups)');
+    const at = html.indexOf('Lateral movement (');
+    const table = html.slice(html.indexOf('<tbody>', at), html.indexOf('</table>', at));
+    const rows = [...table.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]));
+    expect(rows.map((r) => [r[0], r[2], r[3], r[6]])).toEqual([
+      ['WS1', 'psexec', '1', '1 of its links'],
+      ['WS9', 'psexec', '300', '—'],
+    ]);
+    // One line per group on the timeline (at most: a line needs both hosts' lanes).
+    expect((html.match(/<line /g) ?? []).length).toBeLessThanOrEqual(2);
+  });
+
   it('is deterministic', () => {
     expect(buildHtmlReport(hostileInput())).toBe(buildHtmlReport(hostileInput()));
   });

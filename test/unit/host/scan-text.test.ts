@@ -57,6 +57,24 @@ describe('scan text output', () => {
     expect(Math.max(...other.split('\n').filter((l) => l.startsWith('      ')).map((l) => l.length))).toBe(120);
   });
 
+  it('groups lateral links by source, target and method, finding-backed first, top 20, and says how many are hidden', () => {
+    const link = (i: number, fromHost: string, kind: string, fromRow = 1000 + i) => ({ id: `l${i}`, fromRow, fromHost, fromTimeMs: T0 + i * 1000, toRow: 5000 + i, toHost: 'SRV-2', toTimeMs: T0 + i * 1000 + 10, kind, evidence: 'a.csv' });
+    const links = [
+      ...Array.from({ length: 8000 }, (_, i) => link(i, `WKS-${i % 40}`, i % 2 ? 'admin-share' : 'psexec')),
+      // Its naming event is an event of the finding (row 9).
+      link(9000, 'WKS-1', 'wmic-node', 9),
+    ];
+    const text = formatSummary(caseResult(), { ...found, links });
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('lateral links'));
+    expect(lines[at]).toBe('lateral links (8001 in 41 groups of source, target, method):');
+    expect(lines[at + 1]).toMatch(/^ {2}WKS-1 -> SRV-2 {2}wmic-node {2}x1 {2}\S+ {2}finding-backed \(1\)$/);
+    expect(lines[at + 2]).toMatch(/^ {2}WKS-0 -> SRV-2 {2}psexec {2}x200 {2}\S+ \.\. \S+$/);
+    expect(lines.slice(at + 1, at + 21).every((l) => /^  \S+ -> SRV-2 /.test(l))).toBe(true);
+    expect(lines[at + 21]).toBe('  ... 21 more groups (4200 links) not listed (--format html lists every group)');
+    expect(text).not.toMatch(/lateral links \(8001\):/);
+  });
+
   it('names rules by title in the host table and the findings (Sigma ids are UUIDs)', () => {
     const text = formatSummary(caseResult(), found);
     expect(text).toMatch(/WKS-1\s+3\s+1\s+50\s+PsExec With Accepteula \(1\)/);
