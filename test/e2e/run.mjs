@@ -161,8 +161,6 @@ const tests = [
     name: 'a lateral-movement link lists both hosts around it',
     needs: ['findings panel lists lateral-movement findings'],
     async run({ page }) {
-      await dataRows(page).first().click();
-      await details.waitFor();
       const link = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button').first();
       await link.waitFor();
       const [from, to] = ((await link.locator('.mono').allTextContents()) ?? []).map((s) => s.trim());
@@ -459,6 +457,8 @@ const tests = [
       await carrierIs('e2e-scope-host', cells);
 
       // A lateral-movement link.
+      await dataRows(page).first().click();
+      await details.waitFor();
       const link = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button').first();
       const from = ((await link.locator('.mono').first().textContent()) ?? '').trim();
       await link.click();
@@ -1224,6 +1224,46 @@ const tests = [
         ),
       );
       await page.screenshot({ path: join(outDir, 'many-hosts.png') });
+    },
+  },
+  {
+    name: 'thousands of lateral links read as ranked groups (source, target, method) with counts and how many are hidden',
+    async run({ page, tmp }) {
+      const csv = join(tmp, 'many-links.csv');
+      const t0 = Date.UTC(2024, 4, 6, 0, 0, 0);
+      const lines = ['_time,dest,user,parent_process_name,process_name,process,parent_process,process_id,parent_process_id,EventCode'];
+      const N = 1500;
+      for (let i = 0; i < N; i++) {
+        const src = `WKS-${String(i % 30).padStart(2, '0')}`;
+        const dst = `SRV-FILE-${i % 3}`;
+        lines.push(`${new Date(t0 + i * 4000).toISOString()},${src},CORP\\adm,explorer.exe,cmd.exe,cmd.exe /c dir \\\\${dst}\\ADMIN$,explorer.exe,${3000 + i},900,1`);
+        lines.push(`${new Date(t0 + i * 4000 + 1000).toISOString()},${dst},NT AUTHORITY\\SYSTEM,services.exe,svc${i}.exe,svc${i}.exe,services.exe,${9000 + i},600,1`);
+      }
+      writeFileSync(csv, lines.join('\n') + '\n');
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(csv);
+      await waitOrAlert(page, lanes(page).filter({ hasText: 'SRV-FILE-2' }).first());
+      const heading = page.getByRole('heading', { name: /^Lateral movement/ });
+      await heading.waitFor();
+      const text = ((await heading.textContent()) ?? '').replace(/\s+/g, ' ');
+      const m = /Lateral movement ([\d,]+) in (\d+) groups/.exec(text);
+      assert(m, `heading: ${text}`);
+      const total = Number(m[1].replace(/,/g, ''));
+      const groups = Number(m[2]);
+      assert(total >= N && groups === 30, `expected ${N}+ links in 30 groups: ${text}`);
+      const items = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button');
+      assert((await items.count()) === 20, `${await items.count()} groups listed`);
+      const first = ((await items.first().textContent()) ?? '').replace(/\s+/g, ' ');
+      assert(/WKS-\d\d → SRV-FILE-\d ?×\d+ admin-share/.test(first), `first group: ${first}`);
+      const hidden = page.getByTestId('links-hidden');
+      assert(/^10 more groups \([\d,]+ links\) not listed/.test(((await hidden.textContent()) ?? '').trim()), `hidden: ${await hidden.textContent()}`);
+      await page.screenshot({ path: join(outDir, 'link-groups.png') });
+      // A group scopes the table to both hosts over its whole span.
+      await items.first().click();
+      await page.locator('.chip', { hasText: /Hosts: WKS-\d\d, SRV-FILE-\d/ }).waitFor();
+      await hidden.getByRole('button', { name: 'Show more' }).click();
+      await page.waitForFunction(() => document.querySelectorAll('ul[aria-label="Lateral movement between hosts"] button').length === 30);
     },
   },
   {
