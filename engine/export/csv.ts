@@ -1,5 +1,6 @@
 // Findings as CSV (RFC 4180) that is safe to open in a spreadsheet.
-// Invariant: no cell can start a formula — a cell beginning with = + - @ TAB or CR gets a leading `'`.
+// Invariant: no cell can start a formula — a cell beginning with = + - @ (ASCII, fullwidth or small forms, after any
+// leading spaces, line breaks, controls or invisible characters), TAB, CR or LF gets a leading `'`.
 
 import type { Annotation } from '../case/annotations.ts';
 import { findingAnnotation, type Report } from './report.ts';
@@ -10,7 +11,13 @@ import { findingAnnotation, type Report } from './report.ts';
  * value stays readable and the change is visible. A legitimate leading `-` (a `-` user in 4688
  * logs, a negative number) is prefixed too: safety over fidelity in a file meant for spreadsheets.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START =
+  /^[\s\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]*[=+\-@\u2212\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20]|^[\t\r\n]/;
+
+/** Whether a spreadsheet could read the cell as a formula (exported for the fuzz checks). */
+export function startsFormula(s: string): boolean {
+  return FORMULA_START.test(s);
+}
 
 /** One cell: formula-neutralised, then quoted when it holds a quote, comma, CR or LF. */
 export function csvCell(value: string | number | boolean | null | undefined): string {

@@ -6,6 +6,7 @@ import Papa from 'papaparse';
 import { applyChanges, emptyDoc } from '../../engine/case/annotations.ts';
 import type { Finding, HostRisk } from '../../engine/detect/types.ts';
 import { EXPORT_FORMATS, renderExport, type HtmlReportInput } from '../../engine/export/index.ts';
+import { startsFormula } from '../../engine/export/csv.ts';
 import type { RuleMeta } from '../../engine/rules/types.ts';
 import { BOUNDARY, inputSeed, Rand } from './lib.ts';
 import type { TargetResult } from './readers.ts';
@@ -15,7 +16,7 @@ const TAG = 'x-hopscope-injected';
 
 const PIECES = [
   `<${TAG}>`, `"><${TAG} onerror=alert(1)>`, `</style><${TAG}>`, `</script><${TAG}>`, `<!--<${TAG}>-->`, `<![CDATA[<${TAG}>]]>`,
-  '=HYPERLINK("http://evil.example","x")', '+cmd|/c calc!A0', '-2+3', '@SUM(1)', '\t=1', '\r=1', '=1', 'javascript:alert(1)',
+  '=HYPERLINK("http://evil.example","x")', '+cmd|/c calc!A0', '-2+3', '@SUM(1)', '\t=1', '\r=1', '=1', '\n=1+1', ' =1+1', '\u00a0=1', '\u200b=1', '\uff1d1+1', '\uff0bcmd', '\ufe66 1', 'javascript:alert(1)',
   '\u202Egnp.exe', '\u2066x\u2069', '\u200Bzero', '\u0000', '\u0085', '\uFEFF', '\uD800', '"', "'", ',', '\n', '\r\n', '&amp;', '&lt;', '${x}', '{{x}}',
 ];
 
@@ -80,7 +81,7 @@ export function exportProblems(input: HtmlReportInput): string[] {
     } else if (format === 'csv') {
       const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { header: false, skipEmptyLines: true });
       for (const row of parsed.data) {
-        for (const cell of row) if (/^[=+\-@\t\r]/.test(cell)) problems.push(`CSV cell starts a formula: ${JSON.stringify(cell.slice(0, 60))}`);
+        for (const cell of row) if (startsFormula(cell)) problems.push(`CSV cell starts a formula: ${JSON.stringify(cell.slice(0, 60))}`);
       }
       if (parsed.data.length !== input.findings.length + 1) problems.push(`CSV has ${parsed.data.length} rows for ${input.findings.length} findings`);
     } else if (format === 'json') {
