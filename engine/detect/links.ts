@@ -1,9 +1,11 @@
 // Lateral-movement links: an event whose command line names another host of the case (psexec \\HOST,
-// wmic /node:HOST, \\HOST\ADMIN$, ...) joined to the first remote-execution follow-up on that host.
+// wmic /node:HOST, \\HOST\ADMIN$, ...) joined to the target-side event its evidence implies on that host (a PSEXESVC
+// start, the service or task the command names, a share access or network logon by the same account or from the
+// source host), within the link window; without one the link still stands, ending on the lane (NO_TARGET_EVENT).
 // Invariant: patterns are linear-time (no nested or unbounded lazy quantifiers) since command lines are hostile.
 
 import { lowerBound } from '../store/time-order.ts';
-import type { EventSource, EventView, StringColumn } from '../store/view.ts';
+import { locateRow, type EventSource, type EventView, type StringColumn } from '../store/view.ts';
 import { UNKNOWN_HOST, sameHost } from './hosts.ts';
 import type { LateralLink } from './types.ts';
 
@@ -31,8 +33,17 @@ export type LinkKind =
   | 'remote-registry'
   | 'admin-share';
 
-/** What a process start on the target looks like when something remote launched it. */
-type FollowUpClass = 'psexesvc' | 'service' | 'wmi' | 'schtask' | 'winrm';
+/**
+ * A target-side candidate: a process start as something remote launches it (the first five), or an event of another
+ * kind (issue 13's event kinds) that a remote action leaves: a service installed, a task registered, a share opened,
+ * a network logon, WinRM or WMI activity.
+ */
+type FollowUpClass = 'psexesvc' | 'service' | 'wmi' | 'schtask' | 'winrm' | 'svc_install' | 'task_event' | 'share' | 'logon' | 'winrm_event' | 'wmi_event';
+
+/** The `targetSide` of a link whose evidence implies no event found on the target within the window. */
+export const NO_TARGET_EVENT = 'no target-side event found';
+/** Candidates looked at per naming event before giving up (a hostile case with a million service starts a second). */
+const MAX_CANDIDATES_PER_LINK = 10_000;
 
 const PREFERRED: Readonly<Record<LinkKind, readonly FollowUpClass[]>> = {
   psexec: ['psexesvc', 'service'],
@@ -171,10 +182,141 @@ interface SourceRef {
   host: string;
   ref: RemoteReference;
   targets: string[];
+  /** The naming command line, lower-case, without its first token (the program): what it names on the target. */
+  args: string;
+  /** The naming event's account (lower-case, no domain), or null for none / a system account. */
+  account: string | null;
 }
 
-const CLASSES: readonly FollowUpClass[] = ['psexesvc', 'service', 'wmi', 'schtask', 'winrm'];
-const CLASS_ID: Readonly<Record<FollowUpClass, number>> = { psexesvc: 0, service: 1, wmi: 2, schtask: 3, winrm: 4 };
+const CLASSES: readonly FollowUpClass[] = ['psexesvc', 'service', 'wmi', 'schtask', 'winrm', 'svc_install', 'task_event', 'share', 'logon', 'winrm_event', 'wmi_event'];
+const CLASS_ID: Readonly<Record<FollowUpClass, number>> = {
+  psexesvc: 0, service: 1, wmi: 2, schtask: 3, winrm: 4, svc_install: 5, task_event: 6, share: 7, logon: 8, winrm_event: 9, wmi_event: 10,
+};
+
+/** The class of an event that is not a process start, from its kind (null: not a target-side candidate). */
+function otherClass(kind: string | null, logonType: string | null): FollowUpClass | null {
+  switch (kind) {
+    case 'service_install':
+      return 'svc_install';
+    case 'scheduled_task':
+      return 'task_event';
+    case 'share_access':
+      return 'share';
+    case 'logon':
+      // A remote action logs on over the network (type 3); an interactive or service logon is someone else's.
+      return logonType === null || logonType === '' || logonType === '3' || /^network$/i.test(logonType) ? 'logon' : null;
+    case 'winrm':
+      return 'winrm_event';
+    case 'wmi_activity':
+      return 'wmi_event';
+    default:
+      return null;
+  }
+}
+
+/** `CORP\\John.Smith`, `john.smith@corp` -> `john.smith`; null for none and for accounts every host has. */
+function accountOf(user: string | null | undefined): string | null {
+  if (!user) return null;
+  let a = user.toLowerCase().trim();
+  a = a.slice(a.lastIndexOf('\\') + 1);
+  const at = a.indexOf('@');
+  if (at > 0) a = a.slice(0, at);
+  if (a === '' || a === '-' || a === 'system' || a === 'local service' || a === 'network service' || a === 'anonymous logon' || a.endsWith('$')) return null;
+  return a;
+}
+
+/** The command line after its program (quoted or not), lower-case. */
+function argsOf(commandLine: string): string {
+  const t = commandLine.trimStart();
+  const end = t.startsWith('"') ? t.indexOf('"', 1) + 1 : t.search(/\s|$/);
+  return t.slice(end > 0 ? end : t.length).toLowerCase();
+}
+
+/** Does `args` name `file` (a basename, `evil.exe`) or its stem as a word (`evil`, `ipconfig`)? */
+function names(args: string, file: string | null): boolean {
+  if (!file) return false;
+  const f = file.toLowerCase();
+  if (f.length >= 3 && args.includes(f)) return true;
+  const stem = f.replace(/\.(?:exe|bat|cmd|ps1|dll|com)$/, '');
+  if (stem.length < 3) return false;
+  let i = args.indexOf(stem);
+  while (i >= 0) {
+    const before = i === 0 ? ' ' : args[i - 1]!;
+    const after = args[i + stem.length] ?? ' ';
+    if (!/[a-z0-9_]/.test(before) && !/[a-z0-9_]/.test(after)) return true;
+    i = args.indexOf(stem, i + 1);
+  }
+  return false;
+}
+
+/** Process classes that are evidence of the technique on their own (the PsExec service; a remoting host's child). */
+const SELF_EVIDENT: Readonly<Partial<Record<LinkKind, readonly FollowUpClass[]>>> = {
+  psexec: ['psexesvc'],
+  'powershell-remoting': ['winrm'],
+};
+/** Kinds whose transport is SMB: a share opened by the same account is their trace on the target. */
+const SMB_KINDS: ReadonlySet<LinkKind> = new Set(['psexec', 'remote-service', 'admin-share', 'remote-registry', 'remote-schtask']);
+
+const TARGET_LABEL: Readonly<Record<FollowUpClass, string>> = {
+  psexesvc: 'PSEXESVC start',
+  service: 'service start',
+  wmi: 'WMI process start',
+  schtask: 'scheduled task start',
+  winrm: 'WinRM process start',
+  svc_install: 'service install',
+  task_event: 'scheduled task event',
+  share: 'share access',
+  logon: 'network logon',
+  winrm_event: 'WinRM event',
+  wmi_event: 'WMI activity',
+};
+
+/** Reads a candidate's fields lazily (candidates are many, links few). */
+interface CandidateFields {
+  processName(): string | null;
+  text(field: string): string | null;
+}
+
+/**
+ * How strongly candidate `cls` on the target is implied by naming event `s`: 0 (a process the technique starts), 1 (a
+ * service or task it installs), 2 (the share it opens, the WinRM/WMI activity it causes), 3 (its network logon), or -1:
+ * not implied (an unrelated process; another account's logon).
+ */
+function impliedRank(s: SourceRef, cls: FollowUpClass, c: CandidateFields): number {
+  const kind = s.ref.kind;
+  const sameActor = (): boolean => {
+    const src = c.text('src');
+    if (src && sameHost(src, s.host)) return true;
+    const acct = accountOf(c.text('user'));
+    return acct !== null && acct === s.account;
+  };
+  switch (cls) {
+    case 'psexesvc':
+    case 'service':
+    case 'wmi':
+    case 'schtask':
+    case 'winrm':
+      if (!PREFERRED[kind].includes(cls)) return -1;
+      return SELF_EVIDENT[kind]?.includes(cls) || names(s.args, c.processName()) ? 0 : -1;
+    case 'svc_install': {
+      if (kind !== 'psexec' && kind !== 'remote-service' && kind !== 'admin-share') return -1;
+      const name = c.text('service_name');
+      const path = basenameLower(c.text('service_path'));
+      if (kind === 'psexec' && /^(?:psexesvc|paexec)/i.test(name ?? path ?? '')) return 1;
+      return names(s.args, name) || names(s.args, path) ? 1 : -1;
+    }
+    case 'task_event':
+      return kind === 'remote-schtask' && names(s.args, (c.text('task_name') ?? '').replace(/^.*\\/, '')) ? 1 : -1;
+    case 'share':
+      return SMB_KINDS.has(kind) && sameActor() ? 2 : -1;
+    case 'winrm_event':
+      return (kind === 'winrs' || kind === 'powershell-remoting') && sameActor() ? 2 : -1;
+    case 'wmi_event':
+      return (kind === 'wmic-node' || kind === 'wmi-powershell') && sameActor() ? 2 : -1;
+    case 'logon':
+      return sameActor() ? 3 : -1;
+  }
+}
 
 /**
  * One host's follow-ups as parallel typed arrays, sorted by (time, row) once filled. A third of a large case's
@@ -251,11 +393,14 @@ function caseHosts(source: EventSource): string[] {
 }
 
 /**
- * Find lateral-movement links. A naming event without a follow-up inside
- * [time - skewBeforeMs, time + windowAfterMs] on the named host yields no link; among follow-ups the
- * first one of a class plausible for the technique wins (PSEXESVC or a service child for psexec, a WmiPrvSE
- * child for wmic ...). A follow-up of an unrelated class (a WmiPrvSE child after `psexec \\HOST`) is another
- * actor's activity, so it is never linked: a wrong arc misleads more than a missing one.
+ * Find lateral-movement links: one per (naming event, target). The target side is the event inside
+ * [time - skewBeforeMs, time + windowAfterMs] on the named host that the naming event's evidence implies (impliedRank):
+ * a process of the technique's launcher class that the command names or that is the technique's own (PSEXESVC for
+ * psexec, a wsmprovhost child for PowerShell remoting), else a service install or task it names, else a share access,
+ * WinRM/WMI activity or network logon by the same account or from the source host; the strongest, then the earliest,
+ * wins. The next event on the host is not evidence (a BITS svchost after `psexec \\HOST` is another story): with
+ * nothing implied the link ends on the target's lane, `targetSide` NO_TARGET_EVENT and `toRow` -1, since a wrong arc
+ * misleads more than a missing one.
  */
 export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): LateralLink[] {
   const afterMs = opts.windowAfterMs ?? DEFAULT_LINK_WINDOW_AFTER_MS;
@@ -272,6 +417,7 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
     if (!col) continue;
     const refsOf = cachedRefs(col);
     const hostOf = hostReader(view);
+    const userCol = view.column('user');
     for (let r = 0; r < view.rowCount; r++) {
       const refs = refsOf(r);
       if (refs.length === 0) continue;
@@ -281,7 +427,8 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
         const targets = targetsOf(ref.target, host);
         if (targets.length === 0) continue;
         for (const t of targets) wanted.add(t);
-        sources.push({ row: view.base + r, timeMs: view.timeMs[r]!, host, ref, targets });
+        const args = argsOf(col.get(r) ?? '');
+        sources.push({ row: view.base + r, timeMs: view.timeMs[r]!, host, ref, targets, args, account: accountOf(userCol?.get(r)) });
       }
     }
   }
@@ -301,6 +448,9 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
     const parentCmd = view.column('parent_process');
     // The host's list (or null: not a named host) once per distinct host when the column is a dictionary: a Set
     // lookup per row was half of this pass on large cases.
+    // Other kinds (a service install, a share access, a network logon ...) are candidates of their own classes.
+    const kindCol = view.column('event_kind');
+    const logonType = view.column('logon_type');
     const dest = view.column('dest')?.dict;
     let listOf: (row: number) => FollowUps | null;
     if (dest) {
@@ -321,7 +471,9 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
     for (let r = 0; r < view.rowCount; r++) {
       const list = listOf(r);
       if (!list) continue;
-      const cls = classify(procName(r), parentName(r), parentCmd, r);
+      // Without event kinds every row is a process start; with them, other kinds are candidates of their own classes.
+      const kind = kindCol?.get(r) ?? null;
+      const cls = kind === null || kind === 'process_creation' ? classify(procName(r), parentName(r), parentCmd, r) : otherClass(kind, logonType?.get(r) ?? null);
       if (!cls) continue;
       list.push(view.base + r, view.timeMs[r]!, cls);
     }
@@ -329,42 +481,58 @@ export function findLateralLinks(source: EventSource, opts: LinkOptions = {}): L
   for (const list of followUps.values()) list.sort();
 
   const links: LateralLink[] = [];
+  let at: { view: EventView; row: number } = { view: source.views[0]!, row: 0 };
+  const procNames = new Map<EventView, (row: number) => string | null>();
+  const fields: CandidateFields = {
+    processName: () => {
+      let r = procNames.get(at.view);
+      if (!r) procNames.set(at.view, (r = nameReader(at.view, 'process_name', 'process_path')));
+      return r(at.row);
+    },
+    text: (field) => at.view.column(field)?.get(at.row) ?? null,
+  };
   for (const s of sources) {
-    const preferred = PREFERRED[s.ref.kind];
-    // The earliest plausible follow-up over all target hosts (ties: the lower row).
+    // The most strongly implied candidate over all target hosts, then the earliest (ties: the lower row).
+    let bestRank = Infinity;
     let bestTime = Infinity;
     let bestRow = Infinity;
     let bestHost: string | null = null;
+    let bestCls: FollowUpClass | null = null;
     for (const host of s.targets) {
       const list = followUps.get(host);
       if (!list) continue;
       const end = s.timeMs + afterMs;
       const { times, rows, cls } = list;
-      for (let i = list.lowerBound(s.timeMs - beforeMs); i < list.n && times[i]! <= end; i++) {
+      let seen = 0;
+      for (let i = list.lowerBound(s.timeMs - beforeMs); i < list.n && times[i]! <= end && seen < MAX_CANDIDATES_PER_LINK; i++, seen++) {
         const row = rows[i]!;
         if (row === s.row) continue;
-        if (preferred.includes(CLASSES[cls[i]!]!)) {
-          const t = times[i]!;
-          if (bestHost === null || t < bestTime || (t === bestTime && row < bestRow)) {
-            bestTime = t;
-            bestRow = row;
-            bestHost = host;
-          }
-          break;
+        const c = CLASSES[cls[i]!]!;
+        at = locateRow(source, row);
+        const rank = impliedRank(s, c, fields);
+        if (rank < 0) continue;
+        const t = times[i]!;
+        if (rank < bestRank || (rank === bestRank && (t < bestTime || (t === bestTime && row < bestRow)))) {
+          bestRank = rank;
+          bestTime = t;
+          bestRow = row;
+          bestHost = host;
+          bestCls = c;
         }
       }
     }
-    if (bestHost === null) continue;
+    const found = bestHost !== null && bestCls !== null;
     links.push({
-      id: `${s.ref.kind}|${s.row}|${bestRow}`,
+      id: `${s.ref.kind}|${s.row}|${found ? bestRow : -1}`,
       fromRow: s.row,
       fromHost: s.host,
       fromTimeMs: s.timeMs,
-      toRow: bestRow,
-      toHost: bestHost,
-      toTimeMs: bestTime,
+      toRow: found ? bestRow : -1,
+      toHost: bestHost ?? s.targets[0]!,
+      toTimeMs: found ? bestTime : s.timeMs,
       kind: s.ref.kind,
       evidence: s.ref.text,
+      targetSide: found ? TARGET_LABEL[bestCls!] : NO_TARGET_EVENT,
     });
   }
   return links.sort((a, b) => a.fromTimeMs - b.fromTimeMs || a.fromRow - b.fromRow || a.toRow - b.toRow || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));

@@ -44,4 +44,10 @@ export interface LateralLink {
   /** What linked them: `psexec`, `wmic-node`, `admin-share`, `remote-service`, ... */
   kind: string;
   evidence: string;
+  /**
+   * What the target-side event is (`PSEXESVC start`, `service install`, `share access`, `network logon` ...), or
+   * `no target-side event found` (NO_TARGET_EVENT): then `toRow` is -1 and `toTimeMs` the naming event's time, so the
+   * arc ends on the target's lane without an event. Absent on links made before this field existed.
+   */
+  targetSide?: string;
 }

@@ -233,6 +233,8 @@ export function drawAxis(ctx: CanvasRenderingContext2D, view: ViewWindow, width:
 interface LinkGroup {
   from: Float64Array;
   to: Float64Array;
+  /** 1 when the link found a target-side event (toRow >= 0), 0 when it ends on the lane without one. */
+  landed: Uint8Array;
   /** Largest |to - from|: links starting this long before the view may still reach into it. */
   maxGapMs: number;
 }
@@ -265,13 +267,15 @@ function linkIndex(links: readonly LateralLink[]): LinkIndex {
       list.sort((x, y) => x.fromTimeMs - y.fromTimeMs);
       const from = new Float64Array(list.length);
       const to = new Float64Array(list.length);
+      const landed = new Uint8Array(list.length);
       let maxGapMs = 0;
       for (let i = 0; i < list.length; i++) {
         from[i] = list[i]!.fromTimeMs;
         to[i] = list[i]!.toTimeMs;
+        landed[i] = list[i]!.toRow >= 0 ? 1 : 0;
         maxGapMs = Math.max(maxGapMs, Math.abs(to[i]! - from[i]!));
       }
-      groups.set(b, { from, to, maxGapMs });
+      groups.set(b, { from, to, landed, maxGapMs });
     }
     idx.pairs.set(a, groups);
   }
@@ -341,7 +345,8 @@ export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly Lateral
         ctx.moveTo(x0, y0);
         ctx.bezierCurveTo(x0 + bend, y0, x1 + bend, y1, x1, y1);
         drawn++;
-        if (x1 >= -3 && x1 <= width + 3) {
+        // A link without a target-side event ends on the lane with no dot: there is no event to point at.
+        if (g.landed[i] === 1 && x1 >= -3 && x1 <= width + 3) {
           const dot = (Math.round(b) + LANE_PX) * 16384 + Math.round(x1) + 8;
           if (!drawnDots.has(dot)) {
             drawnDots.add(dot);

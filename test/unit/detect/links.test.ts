@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLateralLinks, findRemoteReferences } from '../../../engine/detect/links.ts';
+import { findLateralLinks, findRemoteReferences, NO_TARGET_EVENT } from '../../../engine/detect/links.ts';
 import { detect } from '../../../engine/detect/run.ts';
 import type { CanonicalEvent } from '../../../engine/model/fields.ts';
 import { createMemorySource } from '../../../engine/store/memory-view.ts';
@@ -28,9 +28,11 @@ function linksOf(list: CanonicalEvent[]) {
   const links = findLateralLinks(source);
   const plain = findLateralLinks(createMemorySource(all, [1, 2], { dictionary: false }));
   expect(JSON.stringify(plain)).toBe(JSON.stringify(links));
-  const proc = (row: number) => all[row]!.fields.process;
-  return links.map((l) => ({ kind: l.kind, from: proc(l.fromRow), to: proc(l.toRow), fromHost: l.fromHost, toHost: l.toHost, evidence: l.evidence, dt: l.toTimeMs - l.fromTimeMs }));
+  const proc = (row: number) => (row < 0 ? null : all[row]!.fields.process);
+  return links.map((l) => ({ kind: l.kind, from: proc(l.fromRow), to: proc(l.toRow), fromHost: l.fromHost, toHost: l.toHost, evidence: l.evidence, dt: l.toTimeMs - l.fromTimeMs, target: l.targetSide }));
 }
+/** The links that found a target-side event. */
+const landed = (list: CanonicalEvent[]) => linksOf(list).filter((l) => l.target !== NO_TARGET_EVENT);
 
 describe('findRemoteReferences', () => {
   it.each([
@@ -75,7 +77,45 @@ describe('findLateralLinks on a two-host case', () => {
       attacker('PsExec.exe \\\\WORKSTATION6 -s ipconfig', 0),
       onTarget(40, 'cmd.exe', 'WmiPrvSE.exe', { process: 'cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1 2>&1' }),
     ]);
-    expect(links).toEqual([]);
+    expect(links.map((l) => [l.to, l.dt, l.target])).toEqual([[null, 0, NO_TARGET_EVENT]]);
+  });
+
+  it('lands psexec on PSEXESVC, not on the next (unrelated) event of the target host', () => {
+    const links = linksOf([
+      attacker('PsExec.exe \\\\WORKSTATION6 -s ipconfig', 0),
+      onTarget(1, 'svchost.exe', 'services.exe', { process: 'C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s BITS' }),
+      onTarget(2, 'notepad.exe', 'explorer.exe'),
+      onTarget(6, 'PSEXESVC.exe', 'services.exe'),
+    ]);
+    expect(links.map((l) => [l.to, l.dt, l.target])).toEqual([['PSEXESVC.exe', 6000, 'PSEXESVC start']]);
+  });
+
+  it('ends on the lane with "no target-side event found" when only unrelated events follow', () => {
+    const links = linksOf([
+      attacker('PsExec.exe \\\\WORKSTATION6 -s ipconfig', 0),
+      onTarget(1, 'svchost.exe', 'services.exe', { process: 'C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s BITS' }),
+    ]);
+    expect(links).toEqual([
+      { kind: 'psexec', from: 'PsExec.exe \\\\WORKSTATION6 -s ipconfig', to: null, fromHost: WS5, toHost: WS6, evidence: '\\\\WORKSTATION6', dt: 0, target: NO_TARGET_EVENT },
+    ]);
+  });
+
+  // Event kinds (logons, share accesses, service installs) come with issue 13's store kind column.
+  const other = (offsetSec: number, kind: string, original: Record<string, string>): CanonicalEvent => ({ ...ev(at(offsetSec), { dest: WS6 }, original), kind }) as CanonicalEvent;
+  const kindsStored = createMemorySource([other(0, 'logon', {})]).views[0]!.column('event_kind')?.get(0) === 'logon';
+  it.runIf(kindsStored)('takes a service install, a share access or a network logon by the same account when no process start is implied', () => {
+    const logon = other(1, 'logon', { logon_type: '3', user: 'pgustavo', src: 'WORKSTATION5' });
+    const otherLogon = other(0.5, 'logon', { logon_type: '3', user: 'someone.else', src: 'WORKSTATION9' });
+    const interactive = other(0.7, 'logon', { logon_type: '2', user: 'pgustavo' });
+    const share = other(2, 'share_access', { user: 'THESHIRE\\pgustavo', share_name: '\\\\*\\ADMIN$' });
+    const install = other(3, 'service_install', { service_name: 'evil', service_path: 'c:\\evil.exe' });
+    const rows = (l: ReturnType<typeof linksOf>) => l.map((x) => [x.kind, x.dt, x.target]);
+    expect(rows(linksOf([attacker('copy evil.exe \\\\WORKSTATION6\\ADMIN$\\evil.exe'), otherLogon, interactive, logon]))).toEqual([['admin-share', 1000, 'network logon']]);
+    expect(rows(linksOf([attacker('copy evil.exe \\\\WORKSTATION6\\ADMIN$\\evil.exe'), logon, share]))).toEqual([['admin-share', 2000, 'share access']]);
+    expect(rows(linksOf([attacker('sc \\\\WORKSTATION6 create evil binPath= c:\\evil.exe'), logon, install]))).toEqual([['remote-service', 3000, 'service install']]);
+    expect(rows(linksOf([attacker('sc \\\\WORKSTATION6 create evil binPath= c:\\evil.exe'), logon, install, onTarget(4, 'evil.exe', 'services.exe')]))).toEqual([
+      ['remote-service', 4000, 'service start'],
+    ]);
   });
 
   it('links psexec \\\\HOST (short name) to PSEXESVC on the FQDN host', () => {
@@ -86,7 +126,7 @@ describe('findLateralLinks on a two-host case', () => {
       onTarget(3, 'cmd.exe', 'PSEXESVC.exe'),
     ]);
     expect(links).toEqual([
-      { kind: 'psexec', from: 'PsExec64.exe -accepteula \\\\WORKSTATION6 cmd.exe', to: 'PSEXESVC.exe', fromHost: WS5, toHost: WS6, evidence: '\\\\WORKSTATION6', dt: 2000 },
+      { kind: 'psexec', from: 'PsExec64.exe -accepteula \\\\WORKSTATION6 cmd.exe', to: 'PSEXESVC.exe', fromHost: WS5, toHost: WS6, evidence: '\\\\WORKSTATION6', dt: 2000, target: 'PSEXESVC start' },
     ]);
   });
 
@@ -113,14 +153,14 @@ describe('findLateralLinks on a two-host case', () => {
   });
 
   it('allows a small clock skew before, nothing outside the window', () => {
-    expect(linksOf([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(-3, 'PSEXESVC.exe', 'services.exe')]).map((l) => l.dt)).toEqual([-3000]);
-    expect(linksOf([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(-30, 'PSEXESVC.exe', 'services.exe')])).toEqual([]);
-    expect(linksOf([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(121, 'PSEXESVC.exe', 'services.exe')])).toEqual([]);
+    expect(landed([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(-3, 'PSEXESVC.exe', 'services.exe')]).map((l) => l.dt)).toEqual([-3000]);
+    expect(landed([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(-30, 'PSEXESVC.exe', 'services.exe')])).toEqual([]);
+    expect(landed([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(121, 'PSEXESVC.exe', 'services.exe')])).toEqual([]);
     const custom = findLateralLinks(
       createMemorySource([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(121, 'PSEXESVC.exe', 'services.exe')]),
       { windowAfterMs: 200_000 },
     );
-    expect(custom).toHaveLength(1);
+    expect(custom.map((l) => l.targetSide)).toEqual(['PSEXESVC start']);
   });
 
   it('ignores self references, loopback and hosts outside the case, and targets without follow-up', () => {
@@ -133,7 +173,7 @@ describe('findLateralLinks on a two-host case', () => {
         ev(at(6), { dest: WS5, process_name: 'x.exe', parent_process_name: 'services.exe', process: 'x.exe' }),
       ]),
     ).toEqual([]);
-    expect(linksOf([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(5, 'notepad.exe', 'explorer.exe')])).toEqual([]);
+    expect(landed([attacker('psexec \\\\WORKSTATION6 cmd'), onTarget(5, 'notepad.exe', 'explorer.exe')])).toEqual([]);
   });
 
   it('does not match different domains with the same short name', () => {
