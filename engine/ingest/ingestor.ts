@@ -172,8 +172,35 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.stats.invalidBytesReplaced += n;
   }
 
+  /**
+   * Line endings: null until the first line break is seen, then whether the file ends its lines with a lone CR (classic
+   * Mac, some exporters). Such a file has every CR read as LF (same length and bytes, so offsets hold), which is what
+   * every reader splits lines on; decided by content, never by where a chunk ends.
+   */
+  private crLines: boolean | null = null;
+  private crPending = '';
+  private crAscii = true;
+  private crScan = 0;
+
   push(chunk: string, ascii?: boolean): void {
     if (chunk.length === 0) return;
+    if (this.crLines === null) {
+      this.crPending += chunk;
+      this.crAscii &&= ascii === true;
+      const mode = crLineMode(this.crPending, false, this.crScan);
+      // Resume where this look stopped (a CR at the end is looked at again with what follows it).
+      this.crScan = Math.max(0, this.crPending.length - 1);
+      if (mode === null) return;
+      this.crLines = mode;
+      chunk = this.crPending;
+      ascii = this.crAscii;
+      this.crPending = '';
+    }
+    if (this.crLines) chunk = chunk.replace(/\r/g, '\n');
+    this.pushText(chunk, ascii);
+  }
+
+  private pushText(chunk: string, ascii?: boolean): void {
     this.offsets.feed(chunk, ascii);
     if (this.reader) {
       this.reader.push(chunk);
@@ -187,6 +214,12 @@ class IngestorImpl implements Ingestor, ReaderOutput {
   }
 
   end(): IngestResult {
+    if (this.crLines === null) {
+      this.crLines = crLineMode(this.crPending, true) === true;
+      const text = this.crLines ? this.crPending.replace(/\r/g, '\n') : this.crPending;
+      this.crPending = '';
+      if (text.length) this.pushText(text, this.crAscii);
+    }
     if (!this.reader) {
       const sniff = sniffContainer(this.head, true)!;
       this.startReader(sniff.container, sniff.reason);
@@ -312,6 +345,26 @@ class IngestorImpl implements Ingestor, ReaderOutput {
     this.stats.rejectedByReason[rej.code] = (this.stats.rejectedByReason[rej.code] ?? 0) + 1;
     this.opts.sink.reject(rej);
   }
+}
+
+/** Text looked at for the first line break before the file is taken to use LF or CRLF. */
+const CR_DECIDE_CHARS = 64 * 1024;
+
+/**
+ * Whether text whose start is `s` ends its lines with a lone CR: its first line break is a CR not followed by LF.
+ * Null when that cannot be told yet (no line break in the first CR_DECIDE_CHARS characters counts as "no").
+ */
+export function crLineMode(s: string, final: boolean, from = 0): boolean | null {
+  const lim = Math.min(s.length, CR_DECIDE_CHARS);
+  for (let i = from; i < lim; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10) return false;
+    if (c === 13) {
+      if (i + 1 < s.length) return s.charCodeAt(i + 1) !== 10;
+      return final ? true : null;
+    }
+  }
+  return s.length >= CR_DECIDE_CHARS || final ? false : null;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
