@@ -7,6 +7,7 @@ import type { CompiledRule, RuleRunResult } from '../rules/types.ts';
 import { fieldAt, locateRow, type EventSource, type EventView } from '../store/view.ts';
 import { UNKNOWN_HOST } from './hosts.ts';
 import { findLateralLinks, type LinkOptions } from './links.ts';
+import { sha256Hex } from '../rules/spl/sha256.ts';
 import type { Finding, FindingEventRef, HostRisk, LateralLink } from './types.ts';
 
 export { UNKNOWN_HOST };
@@ -15,6 +16,19 @@ export { UNKNOWN_HOST };
 export const TOP_RULES_PER_HOST = 5;
 /** How many distinct values a multi-valued `$field$` shows before `(+N more)`. */
 export const MESSAGE_MAX_VALUES = 10;
+
+/** Longest rule id or host kept as it is in a finding id; a longer one is replaced by its hash. */
+export const ID_PART_MAX = 200;
+
+/**
+ * A finding's id: `${ruleId}|${host}|${binStartMs}`, with a rule id or host longer than ID_PART_MAX replaced by
+ * `#` and 32 hex digits of its SHA-256, so an id never grows with log text (ordinary ids are unchanged: saved notes and
+ * goldens keep their ids).
+ */
+export function findingId(ruleId: string, host: string, binStartMs: number): string {
+  const part = (s: string): string => (s.length <= ID_PART_MAX ? s : '#' + sha256Hex(s).slice(0, 32));
+  return `${part(ruleId)}|${part(host)}|${binStartMs}`;
+}
 
 export interface DetectOptions {
   /** Bin width in seconds (default 1); bins are floored on UTC epoch time. */
@@ -176,7 +190,7 @@ function findingsOfRule(
     events.sort((a, b) => a.timeMs - b.timeMs || a.row - b.row);
     const binStartMs = g.bin * spanMs;
     out.push({
-      id: `${meta.id}|${g.host}|${binStartMs}`,
+      id: findingId(meta.id, g.host, binStartMs),
       ruleId: meta.id,
       host: g.host,
       binStartMs,

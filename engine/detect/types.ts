@@ -9,7 +9,7 @@ export interface FindingEventRef {
 }
 
 export interface Finding {
-  /** Deterministic id: `${ruleId}|${host}|${binStartMs}`. */
+  /** Deterministic id: `${ruleId}|${host}|${binStartMs}`, a part over 200 characters replaced by `#` + its hash (detect/run.ts findingId). */
   id: string;
   ruleId: string;
   host: string;

@@ -82,7 +82,9 @@ const EPOCH_MS = 8.64e15;
 /** A rule file added from the app (Sigma rules are a few KB; the browser-mode socket takes 1 MiB a message). */
 export const RULE_FILE_MAX_CHARS = 1024 * 1024;
 const empty = obj({});
-const hostList = opt(arr(str(512), 100_000));
+/** A host name as the store holds it: attacker-chosen names may be long, and a query on one must still work. */
+export const HOST_MAX_CHARS = 256 * 1024;
+const hostList = opt(arr(str(HOST_MAX_CHARS), 100_000));
 
 const SCHEMAS: { [C in Channel]: Check } = {
   'app.info': empty,
