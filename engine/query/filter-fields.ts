@@ -5,7 +5,7 @@
 import { CANONICAL_FIELDS, isCanonicalField } from '../model/fields.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { EventView } from '../store/view.ts';
-import type { FilterNode } from './filter.ts';
+import { DETECTION_TERMS, type FilterNode } from './filter.ts';
 
 function* fieldTerms(node: FilterNode): Generator<{ field: string; column: number }> {
   switch (node.kind) {
@@ -65,7 +65,7 @@ export function nearestField(name: string, known: Iterable<string>): string | nu
  */
 export function checkFilterFields(ast: FilterNode, views: readonly EventView[]): void {
   for (const { field, column } of fieldTerms(ast)) {
-    if (isCanonicalField(field) || views.some((v) => v.column(field) !== undefined)) continue;
+    if (DETECTION_TERMS.has(field) || isCanonicalField(field) || views.some((v) => v.column(field) !== undefined)) continue;
     const names = new Set<string>(CANONICAL_FIELDS);
     for (const v of views) for (const n of v.fieldNames()) names.add(n);
     const near = nearestField(field, names);

@@ -8,6 +8,7 @@ import type { SafeRegex } from '../rules/regex/api.ts';
 import type { EventView } from '../store/view.ts';
 import { ANNOTATION_STATUSES, type Annotation } from '../case/annotations.ts';
 import { rowStatuses, type AnnotationIndex } from './annotation-index.ts';
+import type { FindingIndex } from './finding-index.ts';
 
 /*
  * Grammar (NOT binds tightest, then AND — explicit or implicit by juxtaposition — then OR):
@@ -29,6 +30,8 @@ import { rowStatuses, type AnnotationIndex } from './annotation-index.ts';
  * Annotation terms test the analyst's notes (the event's own and those of findings holding it), not log
  * fields: `status:<status>` (`!=` too), `tag:<glob>`, `starred` / `is:starred`, `commented` / `is:commented`,
  * `is:annotated`. Quote the word ("starred") to search the text instead.
+ * Detection terms test the case's findings, not log fields: `rule:<glob or /regex/>` an event of a finding of that
+ * rule (its id), `finding:<glob>` of that finding (its id; `finding:*` any), `!=` the events that are not.
  */
 
 export const MAX_FILTER_LENGTH = 8192;
@@ -429,7 +432,31 @@ function annotationMatcher(node: Extract<FilterNode, { kind: 'annotation' }>): (
   }
 }
 
-function compileNode(node: FilterNode, view: EventView, annotations?: AnnotationIndex): RowTest {
+/** Names the filter reads from the findings (`rule:`, `finding:`), never from a log field of that name. */
+export const DETECTION_TERMS: ReadonlySet<string> = new Set(['rule', 'finding']);
+
+function detectionTest(node: Extract<FilterNode, { kind: 'field' | 'fieldRegex' }>, view: EventView, findings?: FindingIndex): RowTest {
+  const match: (v: string) => boolean =
+    node.kind === 'fieldRegex' ? (v) => node.regex.test(v) : node.value === '' ? () => false : valueMatcher(node.value);
+  const key = node.field === 'rule' ? (f: { ruleId: string }) => f.ruleId : (f: { id: string }) => f.id;
+  const want = !node.negate;
+  if (!findings) return () => !want;
+  const of = findings.forView(view);
+  // Per finding list (rows of one finding share it): evaluated once.
+  const memo = new WeakMap<readonly unknown[], boolean>();
+  return (row) => {
+    const list = of(row);
+    if (list.length === 0) return !want;
+    let hit = memo.get(list);
+    if (hit === undefined) {
+      hit = list.some((f) => match(key(f)));
+      memo.set(list, hit);
+    }
+    return hit === want;
+  };
+}
+
+function compileNode(node: FilterNode, view: EventView, annotations?: AnnotationIndex, findings?: FindingIndex): RowTest {
   switch (node.kind) {
     case 'annotation': {
       const test = annotationMatcher(node);
@@ -443,21 +470,21 @@ function compileNode(node: FilterNode, view: EventView, annotations?: Annotation
     case 'all':
       return () => true;
     case 'and': {
-      const parts = node.items.map((n) => compileNode(n, view, annotations));
+      const parts = node.items.map((n) => compileNode(n, view, annotations, findings));
       return (row) => {
         for (const p of parts) if (!p(row)) return false;
         return true;
       };
     }
     case 'or': {
-      const parts = node.items.map((n) => compileNode(n, view, annotations));
+      const parts = node.items.map((n) => compileNode(n, view, annotations, findings));
       return (row) => {
         for (const p of parts) if (p(row)) return true;
         return false;
       };
     }
     case 'not': {
-      const inner = compileNode(node.item, view, annotations);
+      const inner = compileNode(node.item, view, annotations, findings);
       return (row) => !inner(row);
     }
     case 'text': {
@@ -494,6 +521,7 @@ function compileNode(node: FilterNode, view: EventView, annotations?: Annotation
     }
     case 'field':
     case 'fieldRegex': {
+      if (DETECTION_TERMS.has(node.field)) return detectionTest(node, view, findings);
       const col = view.column(node.field);
       if (!col) return () => false;
       let test: (v: string) => boolean;
@@ -563,7 +591,7 @@ export function usesAnnotations(node: FilterNode): boolean {
 }
 
 /** Parse and prepare a filter; throws HopscopeError('E_USAGE') with the 1-based column of the problem. */
-export function compileFilter(text: string, opts: { annotations?: AnnotationIndex } = {}): CompiledFilter {
+export function compileFilter(text: string, opts: { annotations?: AnnotationIndex; findings?: FindingIndex } = {}): CompiledFilter {
   const ast = parseFilter(text);
   const cache = new WeakMap<EventView, RowTest>();
   const { startMs, endMs } = timeBounds(ast);
@@ -576,7 +604,7 @@ export function compileFilter(text: string, opts: { annotations?: AnnotationInde
     forView(view) {
       let fn = cache.get(view);
       if (!fn) {
-        fn = compileNode(ast, view, opts.annotations);
+        fn = compileNode(ast, view, opts.annotations, opts.findings);
         cache.set(view, fn);
       }
       return fn;

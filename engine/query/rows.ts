@@ -11,6 +11,17 @@ import type { StringColumn } from '../store/view.ts';
 import { globalFilter, rowsInRange } from './timeline.ts';
 import { parseFilter } from './filter.ts';
 import { checkFilterFields } from './filter-fields.ts';
+import { findingIndex, RULES_COLUMN, rulesOfRow } from './finding-index.ts';
+
+/** A number per findings array, so cached answers of `rule:` / `finding:` filters end with a re-run of detection. */
+const findingsVersions = new WeakMap<readonly Finding[], number>();
+let nextFindingsVersion = 1;
+function findingsVersion(findings: readonly Finding[] | undefined): number {
+  if (!findings) return 0;
+  let v = findingsVersions.get(findings);
+  if (v === undefined) findingsVersions.set(findings, (v = nextFindingsVersion++));
+  return v;
+}
 
 export const DEFAULT_COLUMNS = ['_time', 'host', 'user', 'parent_process_name', 'process_name', 'process'];
 export const MAX_PAGE = 5000;
@@ -172,7 +183,7 @@ function ranksFor(store: EventStore, cache: RowsCache, field: string): { ranks: 
 
 /** Matching global rows in time order. */
 function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
-  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations);
+  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations, ctx.findings);
   const startMs = Math.max(req.startMs ?? -Infinity, fs);
   const endMs = Math.min(req.endMs ?? Infinity, fe);
   let candidates: Uint32Array;
@@ -285,7 +296,7 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   const offset = Math.max(0, Math.floor(req.offset) || 0);
   const limit = Math.max(0, Math.min(MAX_PAGE, Math.floor(req.limit) || 0));
   const cache = cacheFor(store, ctx);
-  const key = JSON.stringify([ctx.annotations?.version ?? 0, req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
+  const key = JSON.stringify([ctx.annotations?.version ?? 0, findingsVersion(ctx.findings), req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
     try {
@@ -306,17 +317,19 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   }
   const page = result.rows.subarray(Math.min(offset, result.rows.length), Math.min(offset + limit, result.rows.length));
   const colCache = new Map<object, Array<StringColumn | undefined>>();
+  // The detections column: the rules whose findings hold the row.
+  const detections = columns.includes(RULES_COLUMN) && ctx.findings ? findingIndex(ctx.findings) : null;
   const out: RowsResponse['rows'] = [];
   for (let i = 0; i < page.length; i++) {
     const g = page[i]!;
     const { view, row } = store.locate(g);
     let cols = colCache.get(view);
     if (!cols) {
-      cols = columns.map((c) => (c === '_time' ? undefined : view.column(c)));
+      cols = columns.map((c) => (c === '_time' || c === RULES_COLUMN ? undefined : view.column(c)));
       colCache.set(view, cols);
     }
     const timeMs = view.timeMs[row]!;
-    const values = columns.map((c, k) => (c === '_time' ? isoTime(timeMs) : (cols![k]?.get(row) ?? null)));
+    const values = columns.map((c, k) => (c === '_time' ? isoTime(timeMs) : c === RULES_COLUMN ? (detections ? rulesOfRow(detections, g) : null) : (cols![k]?.get(row) ?? null)));
     out.push({ row: g, timeMs, values });
   }
   return { total: result.rows.length, offset, columns, rows: out };

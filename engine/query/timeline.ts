@@ -7,6 +7,7 @@ import type { TimelineLane, TimelineRequest, TimelineResponse } from '../rpc/api
 import type { EventStore } from '../store/store.ts';
 import type { AnnotationIndex } from './annotation-index.ts';
 import { compileFilter, type RowTest } from './filter.ts';
+import { findingIndex } from './finding-index.ts';
 
 export const MAX_TIMELINE_BUCKETS = 20_000;
 /** Largest hosts x buckets counter for the unfiltered fast path (16 MB). */
@@ -37,9 +38,9 @@ export interface GlobalFilter {
 }
 
 /** Compile a filter (throws E_USAGE with a column) into a predicate over global rows. */
-export function globalFilter(store: EventStore, filter: string | undefined, annotations?: AnnotationIndex): GlobalFilter {
+export function globalFilter(store: EventStore, filter: string | undefined, annotations?: AnnotationIndex, findings?: readonly Finding[]): GlobalFilter {
   if (!filter || filter.trim() === '') return { test: undefined, startMs: -Infinity, endMs: Infinity };
-  const f = compileFilter(filter, annotations ? { annotations } : {});
+  const f = compileFilter(filter, { ...(annotations ? { annotations } : {}), ...(findings ? { findings: findingIndex(findings) } : {}) });
   if (f.matchesAll) return { test: undefined, startMs: -Infinity, endMs: Infinity };
   const tests: RowTest[] = store.views.map((v) => f.forView(v));
   const test =
@@ -76,7 +77,7 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
   };
   const laneByHostId: Array<TimelineLane | undefined> = names.map((h) => (wanted && !wanted.has(h) ? undefined : addLane(h)));
 
-  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter, annotations);
+  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter, annotations, findings);
   // Rows outside the filter's own time terms cannot match: do not scan them.
   const scanStart = Math.max(startMs, filterStart);
   const scanEnd = Math.min(endMs, filterEnd);

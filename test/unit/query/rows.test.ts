@@ -88,6 +88,35 @@ describe('rows', () => {
     for (const list of [asc, desc]) for (const g of list.slice(-missing)) expect(recs[g]!.fields.parent_process_guid).toBeUndefined();
   });
 
+  it('rule: and finding: filter terms and the _rules detections column answer from the findings (issue 21)', () => {
+    const mk = (id: string, ruleId: string, picked: number[]): Finding => ({
+      id, ruleId, host: 'x', binStartMs: 0, binEndMs: 1000, eventCount: picked.length, riskScore: 35, message: '', techniques: [],
+      events: picked.map((row) => ({ row, evidence: 0, record: 0, timeMs: 0 })),
+    });
+    const a = mk('psexec-accepteula|x|0', 'psexec-accepteula', [byTime[5]!, byTime[9]!]);
+    const b = mk('impacket-smbexec|y|0', 'impacket-smbexec', [byTime[9]!, byTime[20]!]);
+    const ctx = { findings: [a, b] };
+    const inTime = (set: number[]) => byTime.filter((g) => set.includes(g));
+    expect(allRows({ filter: 'rule:psexec*' }, ctx)).toEqual(inTime([byTime[5]!, byTime[9]!]));
+    expect(allRows({ filter: 'rule:/smbexec$/' }, ctx)).toEqual(inTime([byTime[9]!, byTime[20]!]));
+    expect(allRows({ filter: 'finding:*' }, ctx)).toEqual(inTime([byTime[5]!, byTime[9]!, byTime[20]!]));
+    expect(allRows({ filter: 'finding:"impacket-smbexec|y|0"' }, ctx)).toEqual(inTime([byTime[9]!, byTime[20]!]));
+    expect(allRows({ filter: 'rule!=impacket-smbexec' }, ctx)).toHaveLength(recs.length - 2);
+    expect(allRows({ filter: 'NOT finding:*' }, ctx)).toHaveLength(recs.length - 3);
+    // Without findings nothing is detected; the names are never "unknown fields".
+    expect(rows(store, { offset: 0, limit: 5, filter: 'rule:*' }, {}).total).toBe(0);
+    expect(rows(store, { offset: 0, limit: 5, filter: 'rule:*' }, {}).filterError).toBeUndefined();
+    // A re-run of detection (new findings array) is not answered from the cache.
+    const cache = new RowsCache();
+    expect(rows(store, { offset: 0, limit: 5, filter: 'rule:psexec*' }, { findings: [a, b], cache }).total).toBe(2);
+    expect(rows(store, { offset: 0, limit: 5, filter: 'rule:psexec*' }, { findings: [b], cache }).total).toBe(0);
+    const page = rows(store, { offset: 0, limit: 30, columns: ['_time', '_rules'] }, ctx);
+    const rulesOf = new Map(page.rows.map((r) => [r.row, r.values[1]]));
+    expect(rulesOf.get(byTime[9]!)).toBe('psexec-accepteula, impacket-smbexec');
+    expect(rulesOf.get(byTime[5]!)).toBe('psexec-accepteula');
+    expect(rulesOf.get(byTime[6]!)).toBeNull();
+  });
+
   it('finding rows, in time order, within the other constraints', () => {
     const picked = [byTime[50]!, byTime[10]!, byTime[300]!, 9999];
     const f: Finding = {
