@@ -29,6 +29,11 @@ export interface TableColumn {
 }
 
 export const TIME_FIELD = '_time';
+/**
+ * The detections column (engine/query/finding-index.ts RULES_COLUMN): the rule ids of the findings holding the event,
+ * filled by the engine, not a log field. Always asked for, shown or not, so detected rows can be coloured.
+ */
+export const RULES_FIELD = '_rules';
 
 export const COLUMNS: TableColumn[] = [
   { key: TIME_FIELD, label: 'Time (UTC)', width: timeColumnWidth('UTC') },
@@ -36,6 +41,7 @@ export const COLUMNS: TableColumn[] = [
   { key: 'user', label: 'User', width: '8.5rem' },
   { key: 'parent_process_name', label: 'Parent', width: '7rem' },
   { key: 'process_name', label: 'Process', width: '7rem' },
+  { key: RULES_FIELD, label: 'Rules', width: '9rem' },
   { key: 'process', label: 'Command line', width: 'minmax(10rem, 1fr)' },
 ];
 
@@ -297,7 +303,8 @@ export class TableState {
   }
 
   request(offset: number, limit: number): RowsRequest {
-    return { offset, limit, sort: this.sort, columns: this.fieldColumns, ...tableScope(this) };
+    const columns = this.fieldColumns.includes(RULES_FIELD) ? this.fieldColumns : [...this.fieldColumns, RULES_FIELD];
+    return { offset, limit, sort: this.sort, columns, ...tableScope(this) };
   }
 
   rowAt(index: number): TableRow | undefined {

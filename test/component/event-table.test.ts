@@ -50,7 +50,7 @@ describe('EventTable', () => {
     for (const r of api.callsTo('query.rows')) expect([0, page - PAGE_SIZE, page, page + PAGE_SIZE]).toContain(r.offset);
     expect(dataRows().length).toBeLessThan(60);
     const shown = dataRows().find((r) => r.getAttribute('aria-rowindex') === String(target + 2))!;
-    await waitFor(() => expect(within(shown).getAllByRole('gridcell')[5]).toHaveTextContent(`notes-${target}.txt`));
+    await waitFor(() => expect(within(shown).getAllByRole('gridcell')[6]).toHaveTextContent(`notes-${target}.txt`));
   });
 
   it('a reload (a partial case grew) refetches the rows in view and keeps the scroll position; a new query goes to the top', async () => {
@@ -161,6 +161,18 @@ describe('EventTable', () => {
     expect(table.filter).toBe('user:alice');
   });
 
+  it('shows the rules of detected events in their own column and colours their rows', async () => {
+    const api = new FakeApi({ totalRows: 100 });
+    const table = new TableState(api);
+    const { container } = render(EventTable, { table, onselect: vi.fn() });
+    await waitFor(() => expect(container.querySelector('#event-row-7 [role="gridcell"]')).not.toHaveTextContent(/^$/));
+    expect(screen.getByRole('columnheader', { name: /^Rules/ })).toBeInTheDocument();
+    const row7 = container.querySelector('#event-row-7')!;
+    expect(row7.classList.contains('detected')).toBe(true);
+    expect(within(row7 as HTMLElement).getAllByRole('gridcell')[5]).toHaveTextContent(/\S/);
+    expect(container.querySelector('#event-row-8')!.classList.contains('detected')).toBe(false);
+  });
+
   it('explains the filter syntax in a popover whose example applies; Escape and an outside click close it', async () => {
     const api = new FakeApi({ totalRows: 100 });
     const table = new TableState(api);
@@ -226,7 +238,8 @@ describe('EventTable: Export CSV', () => {
     table.setScope({ hosts: ['DC01'], range: null, findingId: null });
     await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Downloaded hopscope-events.csv'));
-    expect(api.callsTo('case.exportEvents')).toEqual([{ scope: { hosts: ['DC01'] }, columns: table.columns.map((c) => c.key) }]);
+    // The engine's detections column stays out of the CSV: it holds the evidence's own columns.
+    expect(api.callsTo('case.exportEvents')).toEqual([{ scope: { hosts: ['DC01'] }, columns: table.columns.map((c) => c.key).filter((k) => k !== '_rules') }]);
     expect(table.columns[0]!.key).toBe('_time');
     expect(click).toHaveBeenCalledTimes(1);
     expect(created).toHaveLength(1);

@@ -196,7 +196,8 @@ export class FakeApi implements HopscopeApi {
     for (let i = req.offset; i < end; i++) {
       const idx = req.sort?.dir === 'desc' ? total - 1 - i : i;
       const e = this.event(idx);
-      rows.push({ row: e.row, timeMs: e.timeMs, values: columns.map((c) => (c === '_time' ? new Date(e.timeMs).toISOString() : (e.fields[c] ?? null))) });
+      const rules = c_rules(e.row);
+      rows.push({ row: e.row, timeMs: e.timeMs, values: columns.map((c) => (c === '_time' ? new Date(e.timeMs).toISOString() : c === '_rules' ? rules : (e.fields[c] ?? null))) });
     }
     return { total, offset: req.offset, columns, rows };
   }
@@ -368,4 +369,10 @@ export class FakeApi implements HopscopeApi {
         throw Object.assign(new Error(`fake API: ${channel} not implemented`), { code: 'E_PROTOCOL' });
     }
   }
+}
+
+/** The detections column as the engine fills it: the rule ids of the findings holding the row. */
+function c_rules(row: number): string | null {
+  const ids = [...new Set(FINDINGS.filter((f) => f.events.some((e) => e.row === row)).map((f) => f.ruleId))];
+  return ids.length > 0 ? ids.join(', ') : null;
 }

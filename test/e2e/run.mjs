@@ -760,6 +760,41 @@ const tests = [
     },
   },
   {
+    name: 'the table shows a Rules column, colours detected rows, and filters by rule: and finding:',
+    needs: ['findings panel lists lateral-movement findings'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      const apply = async (text) => {
+        await input.fill(text);
+        await page.locator('#table-filter').press('Enter');
+      };
+      await page.getByRole('columnheader', { name: /^Rules/ }).waitFor();
+      const rulesCol = await page.getByRole('grid', { name: 'Events' }).getByRole('columnheader').evaluateAll((hs) => hs.findIndex((h) => /^Rules/.test(h.textContent ?? '')) + 1);
+      // The psexec finding's one event: in the Rules column, coloured.
+      await apply('rule:psexec-accepteula');
+      await page.waitForFunction((col) => {
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        return document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '2' && rows.length === 1 && rows[0].classList.contains('detected') && /psexec-accepteula/.test(rows[0].querySelector(`[role="gridcell"]:nth-child(${col})`)?.textContent ?? '');
+      }, rulesCol);
+      await page.screenshot({ path: join(outDir, 'rules-column.png') });
+      // Every event some finding holds, all coloured; the rest are not.
+      await apply('finding:*');
+      await page.waitForFunction(() => {
+        const n = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1;
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        return n >= 5 && n < 100 && rows.length === n && rows.every((r) => r.classList.contains('detected') && /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
+      });
+      await apply('NOT finding:*');
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"])')];
+        return rows.length > 10 && rows.every((r) => !r.classList.contains('detected') && /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
+      });
+      await apply('');
+    },
+  },
+  {
     name: 'the table\'s events download as CSV with their evidence locators',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page, tmp }) {

@@ -58,7 +58,8 @@ describe('TableState', () => {
       findingId: 'psexec-accepteula|WKS-NYC-1001|1',
       startMs: 1000,
       endMs: 2000,
-      columns: ['_time', 'dest', 'user', 'parent_process_name', 'process_name', 'process'],
+      // The detections column (the rules whose findings hold the event) comes with the default columns.
+      columns: ['_time', 'dest', 'user', 'parent_process_name', 'process_name', '_rules', 'process'],
     });
     t.setSort('process_name');
     expect(t.sort).toEqual({ field: 'process_name', dir: 'desc' });
@@ -111,7 +112,8 @@ describe('TableState columns', () => {
     expect(t.fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
     expect(t.columns.map((c) => c.width)).toEqual(['13.9rem', '8.5rem', 'minmax(10rem, 1fr)']);
     await t.refresh();
-    expect(api.callsTo('query.rows').at(-1)?.columns).toEqual(['_time', 'dest', 'CommandLine']);
+    // Asked for even when not shown, so detected rows can be coloured.
+    expect(api.callsTo('query.rows').at(-1)?.columns).toEqual(['_time', 'dest', 'CommandLine', '_rules']);
     expect(new TableState(api, store).fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
     expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['13.9rem', '14rem', 'minmax(10rem, 1fr)']);
   });
@@ -120,7 +122,7 @@ describe('TableState columns', () => {
     const store = memStore();
     store.setItem('hopscope.tableColumns', '{"x":1}');
     expect(new TableState(new FakeApi(), store).fieldColumns[0]).toBe('_time');
-    expect(new TableState(new FakeApi(), store).fieldColumns.length).toBe(6);
+    expect(new TableState(new FakeApi(), store).fieldColumns.length).toBe(7);
   });
 });
 
