@@ -20,7 +20,11 @@ import { EventStore } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 import { windowsRecordId } from './query/record-id.ts';
+import { whatRanOf } from './export/what-ran.ts';
 import { duplicateEvidenceWarnings } from './query/duplicates.ts';
+
+/** The fields engine/export/what-ran.ts reads for a report's "what ran". */
+const WHAT_RAN_FIELDS = ['dest', 'user', 'parent_process_name', 'parent_process_path', 'parent_process', 'process_name', 'process_path', 'process'] as const;
 
 /** Per-rule time budget: generous for 10 M events, finite so one hostile or broken rule cannot hold the case. */
 export const RULE_BUDGET_MS = 120_000;
@@ -413,6 +417,8 @@ export class EngineSession {
       const e = this.evidence.get(i);
       evidence.push({
         path: e ? (e.meta?.path ?? e.ingest.name) : `evidence-${i}`,
+        // An upload's path is the name the analyst opened (the host never sends its temporary copy's), and says so.
+        ...(e?.meta?.origin !== undefined ? { name: e.ingest.name, origin: e.meta.origin } : {}),
         sha256: e?.meta?.sha256 ?? '',
         bytes: e?.meta?.bytes ?? 0,
         format: e?.ingest.format ?? 'unknown',
@@ -432,6 +438,13 @@ export class EngineSession {
         if (!(ref.row >= 0 && ref.row < this.store.rowCount)) return undefined;
         const { view, row } = this.store.locate(ref.row);
         return windowsRecordId(view, row);
+      },
+      whatRan: (ref) => {
+        if (!(ref.row >= 0 && ref.row < this.store.rowCount)) return undefined;
+        const { view, row } = this.store.locate(ref.row);
+        const fields: Record<string, string | null> = {};
+        for (const f of WHAT_RAN_FIELDS) fields[f] = view.column(f)?.get(row) ?? null;
+        return whatRanOf(fields);
       },
     };
   }

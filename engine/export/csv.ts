@@ -36,8 +36,14 @@ export interface CsvOptions {
 }
 
 export const FINDING_CSV_COLUMNS = [
-  'id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256', 'event_record_ids',
+  'id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256', 'event_record_ids', 'what_ran',
 ] as const;
+
+/** One line of `what_ran`: host, user, parent -> process, the whole command line (what-ran.ts's fields, `?` when absent). */
+function whatRanLine(e: Report['findings'][number]['events'][number]): string {
+  if (e.host === undefined && e.user === undefined && e.process_name === undefined && e.command_line === undefined) return '';
+  return `${e.host ?? '?'} | ${e.user ?? '?'} | ${e.parent_process_name ?? '?'} -> ${e.process_name ?? '?'} | ${e.command_line ?? ''}`;
+}
 export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
 
 function commentsCell(a: Annotation | undefined): string {
@@ -50,7 +56,8 @@ function commentsCell(a: Annotation | undefined): string {
  * `techniques` are joined with `;`, events as `path#record` with `; `, and
  * `evidence_sha256` holds the SHA-256 of each evidence file those events come from (`;`), so a row stands alone;
  * `event_record_ids` the Windows EventRecordID of each event in the order of `events` (`; `, empty where the export has
- * none; the cell is empty when no event has one).
+ * none; the cell is empty when no event has one); `what_ran` one line per event in that order: `host | user | parent -> process |
+ * command line` (whole, never cut; empty when no event has those fields).
  */
 export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
@@ -73,6 +80,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
       f.events.map((e) => `${e.evidence}#${e.record}`).join('; '),
       [...new Set(f.events.map((e) => shaOf.get(e.evidence) ?? ''))].filter((s) => s !== '').join(';'),
       f.events.some((e) => e.eventRecordId !== undefined) ? f.events.map((e) => (e.eventRecordId === undefined ? '' : String(e.eventRecordId))).join('; ') : '',
+      f.events.some((e) => whatRanLine(e) !== '') ? f.events.map(whatRanLine).join('\n') : '',
     ];
     if (withAnn) {
       const a = findingAnnotation(report, f.id);

@@ -90,6 +90,8 @@ code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; f
 .message { margin: 6px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .comments { margin: 6px 0 0; padding-left: 18px; }
 .events { margin: 6px 0 0; padding-left: 18px; color: #444; }
+.ran { margin: 2px 0 6px; color: #1b1b1b; }
+.cmd { display: block; margin-top: 2px; padding: 3px 6px; background: #f6f6f6; border-radius: 3px; }
 .timeline { width: 100%; height: auto; border: 1px solid #e4e4e4; }
 .bar { display: inline-block; height: 8px; background: #c62828; vertical-align: middle; }
 footer { margin-top: 32px; color: #595959; font-size: 12px; }
@@ -224,6 +226,21 @@ function eventNote(report: Report, shaByPath: ReadonlyMap<string, string>, path:
     .join('')}${comments}`;
 }
 
+/** A group's target-side events by what they are (`PSEXESVC start`, `no target-side event found ×3`). */
+function targetSides(links: readonly LateralLink[]): string {
+  const n = new Map<string, number>();
+  for (const l of links) n.set(l.targetSide ?? '—', (n.get(l.targetSide ?? '—') ?? 0) + 1);
+  return [...n].map(([k, c]) => (c > 1 ? `${k} ×${num(c)}` : k)).join(', ');
+}
+
+/** What ran in a finding's event: host, user, parent -> process, then the whole command line (wrapped, never cut). */
+function whatRanHtml(e: Report['findings'][number]['events'][number]): string {
+  if (e.host === undefined && e.user === undefined && e.process_name === undefined && e.command_line === undefined) return '';
+  const who = `host <span class="mono">${esc(e.host ?? '—')}</span> · user <span class="mono">${esc(e.user ?? '—')}</span> · <span class="mono">${esc(e.parent_process_name ?? '?')} → ${esc(e.process_name ?? '?')}</span>`;
+  const cmd = e.command_line !== undefined ? `<code class="cmd">${esc(e.command_line)}</code>` : '';
+  return `<div class="ran">${who}${cmd}</div>`;
+}
+
 /** Events listed per finding before `… and N more` (the JSON report keeps all). */
 const EVENTS_SHOWN = 20;
 
@@ -260,7 +277,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     `<table><thead><tr><th>File</th><th>Format</th><th>SHA-256</th><th class="num">Bytes</th><th class="num">Events</th><th class="num">Rejected</th></tr></thead><tbody>${report.evidence
       .map(
         (e) =>
-          `<tr><td class="mono">${esc(e.path)}</td><td>${esc(e.format)}</td><td class="mono">${esc(e.sha256)}</td><td class="num">${num(e.bytes)}</td><td class="num">${num(e.events)}</td><td class="num">${num(e.rejected)}</td></tr>`,
+          `<tr><td class="mono">${esc(e.path)}${e.origin !== undefined ? `<br><span class="meta">${esc(e.origin)}</span>` : ''}</td><td>${esc(e.format)}</td><td class="mono">${esc(e.sha256)}</td><td class="num">${num(e.bytes)}</td><td class="num">${num(e.events)}</td><td class="num">${num(e.rejected)}</td></tr>`,
       )
       .join('')}</tbody></table>`,
   );
@@ -289,10 +306,10 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     const groups = groupLinks(links, input.findings);
     out.push(`<h2>Lateral movement (${num(links.length)} links in ${num(groups.length)} groups)</h2>`);
     out.push(
-      `<table><thead><tr><th>From</th><th>To</th><th>Technique</th><th class="num">Links</th><th>First</th><th>Last</th><th>Finding events</th><th>Evidence</th></tr></thead><tbody>${groups
+      `<table><thead><tr><th>From</th><th>To</th><th>Technique</th><th class="num">Links</th><th>First</th><th>Last</th><th>Finding events</th><th>Evidence</th><th>Target side</th></tr></thead><tbody>${groups
         .map(
           (g) =>
-            `<tr><td>${esc(g.fromHost)}</td><td>${esc(g.toHost)}</td><td>${esc(g.kind)}</td><td class="num">${num(g.count)}</td><td>${esc(isoUtc(g.firstMs))}</td><td>${esc(isoUtc(g.lastMs))}</td><td>${g.findingBacked > 0 ? `${num(g.findingBacked)} of its links` : '—'}</td><td class="mono">${esc([...new Set(g.links.map((l) => l.evidence))].join(', '))}</td></tr>`,
+            `<tr><td>${esc(g.fromHost)}</td><td>${esc(g.toHost)}</td><td>${esc(g.kind)}</td><td class="num">${num(g.count)}</td><td>${esc(isoUtc(g.firstMs))}</td><td>${esc(isoUtc(g.lastMs))}</td><td>${g.findingBacked > 0 ? `${num(g.findingBacked)} of its links` : '—'}</td><td class="mono">${esc([...new Set(g.links.map((l) => l.evidence))].join(', '))}</td><td>${esc(targetSides(g.links))}</td></tr>`,
         )
         .join('')}</tbody></table>`,
     );
@@ -305,7 +322,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     const rc = riskClass(f.risk_score);
     const events = f.events
       .slice(0, EVENTS_SHOWN)
-      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${e.eventRecordId !== undefined ? ` · EventRecordID <span class="mono">${e.eventRecordId}</span>` : ''}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
+      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${e.eventRecordId !== undefined ? ` · EventRecordID <span class="mono">${e.eventRecordId}</span>` : ''}${whatRanHtml(e)}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
     if (f.events.length > EVENTS_SHOWN) events.push(`<li>… and ${num(f.events.length - EVENTS_SHOWN)} more</li>`);
     out.push(
       `<section class="finding ${rc}">`,

@@ -5,11 +5,17 @@ import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
 import type { Finding, FindingEventRef, HostRisk } from '../detect/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { RuleMeta } from '../rules/types.ts';
+import type { WhatRan } from './what-ran.ts';
 
 export const REPORT_SCHEMA = 'hopscope.report/1';
 
 export interface ReportEvidence {
+  /** Where the file was read: its real path (desktop app, CLI); in browser mode the name the analyst opened (see `origin`). */
   path: string;
+  /** The file name the analyst opened, when it is not the last part of `path`'s real location (browser mode). */
+  name?: string;
+  /** Where the file came from when no real path is known: UPLOAD_ORIGIN in browser mode. */
+  origin?: string;
   sha256: string;
   bytes: number;
   /** Detected format id (`sysmon-xml`, `cim-csv`, ...). */
@@ -37,6 +43,12 @@ export interface ReportEventRef {
   time: string;
   /** The Windows EventRecordID (what Event Viewer shows), when the export carries one. */
   eventRecordId?: number;
+  /** What ran (what-ran.ts), each when the event has it: its host, user, parent and process image names, whole command line. */
+  host?: string;
+  user?: string;
+  parent_process_name?: string;
+  process_name?: string;
+  command_line?: string;
 }
 
 export interface ReportFinding {
@@ -84,7 +96,12 @@ export interface ReportInput {
   annotations?: AnnotationDoc;
   /** The Windows EventRecordID of a finding's event, where the evidence has one (engine/query/record-id.ts). */
   eventRecordId?: (ref: FindingEventRef) => number | undefined;
+  /** What ran in a finding's event (engine/export/what-ran.ts). */
+  whatRan?: (ref: FindingEventRef) => WhatRan | undefined;
 }
+
+/** A browser-mode upload's origin: the browser never tells the page where the file lived. */
+export const UPLOAD_ORIGIN = 'uploaded in browser mode: original path unknown';
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -127,7 +144,10 @@ function sortedSection(section: Record<string, Annotation>): Record<string, Anno
 export function buildReport(input: ReportInput): Report {
   const evidence = input.evidence
     .map((e): ReportEvidence => ({
-      path: e.path, sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected,
+      path: e.path,
+      ...(e.name !== undefined ? { name: e.name } : {}),
+      ...(e.origin !== undefined ? { origin: e.origin } : {}),
+      sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected,
       ...(e.warnings?.length ? { warnings: [...e.warnings] } : {}),
     }))
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
@@ -159,6 +179,14 @@ export function buildReport(input: ReportInput): Report {
           const out: ReportEventRef = { evidence: evidencePath(input.evidence, e.evidence), record: e.record, time: isoUtc(e.timeMs) };
           const id = input.eventRecordId?.(e);
           if (id !== undefined) out.eventRecordId = id;
+          const w = input.whatRan?.(e);
+          if (w) {
+            if (w.host !== null) out.host = w.host;
+            if (w.user !== null) out.user = w.user;
+            if (w.parent !== '?') out.parent_process_name = w.parent;
+            if (w.process !== '?') out.process_name = w.process;
+            if (w.commandLine !== null) out.command_line = w.commandLine;
+          }
           return out;
         }),
     }));

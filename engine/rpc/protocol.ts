@@ -72,6 +72,8 @@ export interface EvidenceMetaParams {
   addedAt: string;
   /** Warnings the host found while reading (file changed during read ...). */
   warnings?: string[];
+  /** Where the file came from when `path` is not its real location: a browser-mode upload (export/report.ts UPLOAD_ORIGIN). */
+  origin?: string;
 }
 
 export interface LoadRulesParams {
@@ -280,7 +282,8 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
       path: (x) => isStr(x, MAX_PATH),
       addedAt: (x) => isStr(x, 64),
       warnings: (x) => Array.isArray(x) && x.length <= 100 && x.every((w) => isStr(w, 4096)),
-    }, ['warnings']),
+      origin: (x) => isStr(x, 256),
+    }, ['warnings', 'origin']),
   loadRules: (p) =>
     shape(p, {
       files: textFiles,

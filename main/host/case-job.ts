@@ -17,6 +17,11 @@ export interface CaseInput {
   path: string;
   name: string;
   format?: string;
+  /**
+   * Set when `path` is not where the evidence lives (a browser-mode upload's temporary copy): the case and its reports
+   * then name the file by `name` and this origin, never by `path`.
+   */
+  origin?: string;
 }
 
 export interface EvidenceOutcome {
@@ -222,7 +227,8 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
         evidence: h.evidence,
         sha256: hash.sha256,
         bytes: hash.bytes,
-        path: h.input.path,
+        path: h.input.origin !== undefined ? h.input.name : h.input.path,
+        ...(h.input.origin !== undefined ? { origin: h.input.origin } : {}),
         addedAt: new Date().toISOString(),
         ...(warnings.length ? { warnings } : {}),
       });

@@ -28,6 +28,7 @@ import type {
 import type { GenericMapping } from '../../engine/ingest/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
+import { UPLOAD_ORIGIN } from '../../engine/export/report.ts';
 import { emptyDoc, type AnnotationChange, type AnnotationDoc, type AnnotationTarget } from '../../engine/case/annotations.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
 import { createCaseService, ruleRefs } from './case-service.ts';
@@ -375,7 +376,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
     return ids.map((id) => {
       const r = handles.get(id);
       if (!r) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
-      return { path: r.path, name: r.handle.name };
+      // An upload is a temporary copy: the case names it by the name the analyst opened and where it came from.
+      return { path: r.path, name: r.handle.name, ...(r.how === 'upload' ? { origin: UPLOAD_ORIGIN } : {}) };
     });
   }
 

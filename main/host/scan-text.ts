@@ -7,6 +7,7 @@ import { CANONICAL_FIELDS } from '../../engine/model/fields.ts';
 import type { EventDetails, FindingsResponse } from '../../engine/rpc/api.ts';
 import type { CaseJobResult } from './case-job.ts';
 import { groupLinks, hiddenLinkGroups, TOP_LINK_GROUPS } from '../../engine/detect/link-groups.ts';
+import { whatRanOf } from '../../engine/export/what-ran.ts';
 
 const MAX_LISTED_FINDINGS = 500;
 /** Rejected records listed per evidence file before the count of the rest. */
@@ -61,24 +62,16 @@ export function terminalColumns(stream: { isTTY?: boolean; columns?: number }): 
   return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : DEFAULT_COLUMNS;
 }
 
-function baseName(p: string | null | undefined): string | undefined {
-  if (!p) return undefined;
-  const t = p.replace(/^"+|"+$/g, '');
-  const i = Math.max(t.lastIndexOf('\\'), t.lastIndexOf('/'));
-  return i >= 0 ? t.slice(i + 1) : t;
-}
-
 /**
  * "What ran" for a finding's first event, like Hayabusa's and Chainsaw's key fields: host (when it is not the finding's,
  * which the line above shows), user, parent -> process, command line.
  */
 export function whatRan(ev: EventDetails, findingHost?: string): string {
-  const c = ev.canonical;
-  const parent = c.parent_process_name ?? baseName(c.parent_process_path) ?? baseName(c.parent_process) ?? '?';
-  const proc = c.process_name ?? baseName(c.process_path) ?? '?';
-  const parts = [`user ${c.user ?? '-'}`, `${parent} -> ${proc}`];
-  if (c.dest !== findingHost) parts.unshift(`host ${c.dest ?? '-'}`);
-  if (c.process) parts.push(`cmd: ${c.process}`);
+  // The same choice of fields as the reports (engine/export/what-ran.ts).
+  const w = whatRanOf(ev.canonical);
+  const parts = [`user ${w.user ?? '-'}`, `${w.parent} -> ${w.process}`];
+  if (w.host !== findingHost) parts.unshift(`host ${w.host ?? '-'}`);
+  if (w.commandLine) parts.push(`cmd: ${w.commandLine}`);
   return safeText(parts.join('  '));
 }
 

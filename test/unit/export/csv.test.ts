@@ -51,7 +51,7 @@ describe('findingsToCsv', () => {
     const csv = findingsToCsv(buildReport(input()));
     const rows = parseCsv(csv);
     expect(csv.endsWith('\r\n')).toBe(true);
-    expect(rows[0]).toEqual(['id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256', 'event_record_ids']);
+    expect(rows[0]).toEqual(['id', 'rule_id', 'rule_title', 'host', 'bin_start', 'bin_end', 'event_count', 'risk_score', 'message', 'techniques', 'events', 'evidence_sha256', 'event_record_ids', 'what_ran']);
     expect(rows).toHaveLength(3);
     // The rule's title beside its id (a Sigma rule_id is a UUID).
     expect(rows[1]!.slice(1, 9)).toEqual([

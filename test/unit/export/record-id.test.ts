@@ -53,9 +53,9 @@ describe('eventRecordId in reports', () => {
   it('CSV has event_record_ids in the order of events; HTML shows it beside the record', () => {
     const csv = findingsToCsv(buildReport(withIds));
     const [header, ...rows] = csv.trim().split('\r\n');
-    expect(header!.split(',').at(-1)).toBe('event_record_ids');
+    expect(header!.split(',').at(-2)).toBe('event_record_ids');
     // The finding with events z/sysmon.xml#4; a/security.csv#12: empty for the first, 4711 for the second.
-    expect(rows.some((r) => r.includes('z/sysmon.xml#4; a/security.csv#12') && r.endsWith(',; 4711'))).toBe(true);
+    expect(rows.some((r) => r.includes('z/sysmon.xml#4; a/security.csv#12') && r.endsWith(',; 4711,'))).toBe(true);
     const html = buildHtmlReport({ ...withIds, generatedAtMs: 0 });
     expect(html).toContain('record 12 · EventRecordID <span class="mono">4711</span>');
   });
