@@ -71,8 +71,24 @@ const jsonOf = (maxChars: number): Check => (v, p) => {
     return `${p} must be JSON`;
   }
   if (s === undefined) return `${p} must be JSON`;
-  return s.length <= maxChars ? null : `${p} must be at most ${maxChars} characters of JSON`;
+  if (s.length > maxChars) return `${p} must be at most ${maxChars} characters of JSON`;
+  return jsonDepthOver(v, MAX_JSON_DEPTH) ? `${p} must nest at most ${MAX_JSON_DEPTH} levels deep` : null;
 };
+
+/** Deepest nesting of opaque JSON state (a saved view) kept in a case: deeper is refused, never pretty-printed. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a JSON value nests deeper than `max` arrays/objects (iterative: never overflows the stack). */
+export function jsonDepthOver(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d + 1 > max) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}
 
 const spanSec: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) && v >= 0.001 && v <= 86_400 * 366 ? null : `${p} must be a number of seconds in [0.001, 31622400]`);
 

@@ -2,6 +2,7 @@
 // Invariant: one bad rule (or macro file) becomes a located RuleLoadIssue; every other rule still loads.
 
 import { parseDocument, isMap, isScalar, type Scalar } from 'yaml';
+import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-depth.ts';
 import { HopscopeError, formatLocation, type ErrorCode, type SourceLocation } from '../model/errors.ts';
 import { compileSpl, splRule } from './spl/compile.ts';
 import { mergeMacroTables, parseMacrosConf, type MacroTable } from './spl/macros.ts';
@@ -80,6 +81,8 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 
 /** Compile one rule file; throws a located HopscopeError. */
 export function loadRuleFile(f: RuleFileText, macros: MacroTable): CompiledRule {
+  const deep = yamlTooDeep(f.text);
+  if (deep) throw new HopscopeError('E_RULE_PARSE', `YAML nested deeper than ${MAX_YAML_DEPTH} levels`, { file: f.path, ...deep });
   const doc = parseDocument(f.text, { prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;

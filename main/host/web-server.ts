@@ -118,6 +118,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   /** DNS-rebinding and cross-site guard, then the token. */
   function check(req: IncomingMessage): Verdict {
+    // Node keeps only the first of repeated Host/Origin headers: a request that repeats one is refused outright
+    // (a proxy or a browser quirk could act on the other copy).
+    if (repeatedHeader(req.rawHeaders, ['host', 'origin', 'sec-fetch-site', TOKEN_HEADER])) return { ok: false, status: 403, reason: 'repeated Host, Origin or token header' };
     const host = req.headers.host;
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return { ok: false, status: 403, reason: 'bad Host header' };
     const origin = req.headers.origin;
@@ -340,4 +343,16 @@ export function sanitizeUploadName(name: string): string {
     clean = clean.slice(0, 200 - ext.length) + ext;
   }
   return clean;
+}
+
+/** Whether any of `names` (lower case) appears more than once in raw request headers. */
+export function repeatedHeader(raw: readonly string[], names: readonly string[]): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!.toLowerCase();
+    if (!names.includes(n)) continue;
+    if (seen.has(n)) return true;
+    seen.add(n);
+  }
+  return false;
 }

@@ -3,6 +3,7 @@
 // hostile file cannot expand exponentially.
 
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { MAX_YAML_DEPTH, yamlTooDeep } from '../yaml-depth.ts';
 
 export interface SLoc {
   line: number;
@@ -61,6 +62,8 @@ export function parseYamlDocuments(text: string): YamlDocResult[] {
     const p = lineCounter.linePos(offset ?? 0);
     return { line: Math.max(1, p.line), column: Math.max(1, p.col) };
   };
+  const deep = yamlTooDeep(text);
+  if (deep) return [{ index: 0, errors: [{ message: `YAML nested deeper than ${MAX_YAML_DEPTH} levels`, loc: deep }] }];
   let docs;
   try {
     docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
