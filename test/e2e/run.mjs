@@ -1302,6 +1302,101 @@ const tests = [
     },
   },
   {
+    name: 'a lateral link lands on the event its evidence implies, not on the next event of the target host',
+    async run({ page, tmp }) {
+      // psexec \\SRV-B: the next event on SRV-B is a BITS svchost (a services.exe child), PSEXESVC starts 2 s later;
+      // psexec \\SRV-C: only a BITS svchost follows, so that link ends on the lane without an event.
+      const csv = join(tmp, 'link-target.csv');
+      const t0 = Date.UTC(2024, 4, 6, 9, 0, 0);
+      const at = (s) => new Date(t0 + s * 1000).toISOString();
+      const rows = [
+        [at(0), 'WKS-A', 'CORP\\adm', 'cmd.exe', 'PsExec.exe', 'PsExec.exe \\\\SRV-B -s ipconfig', 'cmd.exe', 4100, 900],
+        [at(1), 'SRV-B', 'NT AUTHORITY\\SYSTEM', 'services.exe', 'svchost.exe', 'C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s BITS', 'C:\\Windows\\system32\\services.exe', 5100, 600],
+        [at(3), 'SRV-B', 'NT AUTHORITY\\SYSTEM', 'services.exe', 'PSEXESVC.exe', 'C:\\Windows\\PSEXESVC.exe', 'C:\\Windows\\system32\\services.exe', 5200, 600],
+        [at(3.5), 'SRV-B', 'NT AUTHORITY\\SYSTEM', 'PSEXESVC.exe', 'ipconfig.exe', 'ipconfig', 'C:\\Windows\\PSEXESVC.exe', 5300, 5200],
+        [at(600), 'WKS-A', 'CORP\\adm', 'cmd.exe', 'PsExec.exe', 'PsExec.exe \\\\SRV-C -s whoami', 'cmd.exe', 4200, 900],
+        [at(601), 'SRV-C', 'NT AUTHORITY\\SYSTEM', 'services.exe', 'svchost.exe', 'C:\\Windows\\System32\\svchost.exe -k netsvcs -p -s BITS', 'C:\\Windows\\system32\\services.exe', 6100, 600],
+      ];
+      const lines = ['_time,dest,user,parent_process_name,process_name,process,parent_process,process_id,parent_process_id,EventCode', ...rows.map((r) => [...r, 1].join(','))];
+      writeFileSync(csv, lines.join('\n') + '\n');
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(csv);
+      await waitOrAlert(page, lanes(page).filter({ hasText: 'SRV-C' }).first());
+      const items = page.getByRole('list', { name: 'Lateral movement between hosts' }).getByRole('button');
+      await items.nth(1).waitFor();
+      const toB = items.filter({ hasText: 'SRV-B' });
+      const toC = items.filter({ hasText: 'SRV-C' });
+      const targetB = ((await toB.getByTestId('link-target').textContent()) ?? '').trim();
+      assert(/^target: PSEXESVC start .*09:00:03/.test(targetB), `WKS-A → SRV-B lands on: ${targetB}`);
+      const targetC = ((await toC.getByTestId('link-target').textContent()) ?? '').trim();
+      assert(targetC === 'target: no target-side event found', `WKS-A → SRV-C lands on: ${targetC}`);
+      await page.screenshot({ path: join(outDir, 'link-target.png') });
+      // The HTML report says the same.
+      await page.getByRole('combobox', { name: 'Report format' }).selectOption('html');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+      const file = join(tmp, 'link-target.html');
+      await download.saveAs(file);
+      const html = readFileSync(file, 'utf8');
+      assert(/<td>WKS-A<\/td><td>SRV-B<\/td>.*?<td>PSEXESVC start<\/td><\/tr>/.test(html), 'report: WKS-A → SRV-B is not on PSEXESVC');
+      assert(/<td>WKS-A<\/td><td>SRV-C<\/td>.*?<td>no target-side event found<\/td><\/tr>/.test(html), 'report: WKS-A → SRV-C has a target');
+    },
+  },
+  {
+    name: 'the HTML report of an upload names the file opened (size, SHA-256, origin), never its temporary path, and says what ran',
+    async run({ page, tmp }) {
+      const { createHash } = await import('node:crypto');
+      const name = 'corp-lateral-movement.sysmon.xml';
+      const dir = join(tmp, 'analyst-copy');
+      mkdirSync(dir, { recursive: true });
+      const bytes = readFileSync(join(root, 'resources', 'samples', name));
+      writeFileSync(join(dir, name), bytes);
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      const openOther = page.getByRole('button', { name: 'Open…' });
+      if (await openOther.isVisible()) await openOther.click();
+      await page.locator('input[type=file]').setInputFiles(join(dir, name));
+      await waitOrAlert(page, lanes(page).filter({ hasText: 'SRV-FILE-01' }).first());
+      await page.getByRole('list', { name: 'Findings by risk' }).locator('button.finding').first().waitFor();
+      await page.getByRole('combobox', { name: 'Report format' }).selectOption('html');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export report' }).click()]);
+      const file = join(tmp, 'upload-report.html');
+      await download.saveAs(file);
+      const html = readFileSync(file, 'utf8');
+      assert(!html.includes('hopscope-upload-') && !html.includes(tmpdir()) && !html.includes(dir), 'the report names a temporary or local path');
+      const reportPage = await page.context().newPage();
+      try {
+        await reportPage.goto(pathToFileURL(file).href);
+        const row = reportPage.locator('table').first().locator('tbody tr').first();
+        const cells = (await row.locator('td').allTextContents()).map((c) => c.trim());
+        assert(cells[0] === `${name}uploaded in browser mode: original path unknown`, `evidence file cell: ${cells[0]}`);
+        assert(cells[2] === sha && cells[3] === String(bytes.length), `evidence SHA-256 / bytes: ${cells[2]} ${cells[3]}`);
+        // What ran, beside the locator and the EventRecordID: the PsExec finding's event, its whole command line.
+        const psexec = reportPage.locator('section.finding', { hasText: 'Detect PsExec With accepteula Flag' });
+        const ev = psexec.locator('ol.events > li').first();
+        const text = ((await ev.textContent()) ?? '').replace(/\s+/g, ' ');
+        assert(/record \d+ · EventRecordID \d+/.test(text), `locator: ${text}`);
+        assert(text.includes('host WKS-NYC-1002.corp.example · user CORP\\john.smith · cmd.exe → PsExec64.exe'), `what ran: ${text}`);
+        const cmd = ev.locator('code.cmd');
+        const want = 'PsExec64.exe \\\\SRV-FILE-01 -accepteula -s -d cmd.exe /c "net group \\"Domain Admins\\" /domain > C:\\Windows\\Temp\\da.txt"';
+        assert((await cmd.textContent()) === want, `command line: ${await cmd.textContent()}`);
+        // Wrapped, not cut: no ellipsis, nothing hidden past its box, at a phone's width too.
+        await reportPage.setViewportSize({ width: 420, height: 800 });
+        const box = await cmd.evaluate((el) => ({ ws: getComputedStyle(el).whiteSpace, sw: el.scrollWidth, cw: el.clientWidth, lines: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight || '16')) }));
+        assert(box.ws === 'pre-wrap' && box.sw <= box.cw + 1 && box.lines >= 2, `command line box: ${JSON.stringify(box)}`);
+        // Lateral links, grouped, with their target side: the sample's SRV-APP-03 psexec is followed on SRV-SQL-02
+        // only by unrelated services.exe children.
+        const linkRows = (await reportPage.locator('h2:has-text("Lateral movement") + table tbody tr').allTextContents()).map((t) => t.replace(/\s+/g, ' '));
+        assert(linkRows.some((r) => /WKS-NYC-1002\.corp\.example\s*SRV-FILE-01\.corp\.example\s*psexec.*PSEXESVC start$/.test(r)), `links: ${linkRows.join(' | ')}`);
+        assert(linkRows.some((r) => /SRV-APP-03\.corp\.example\s*SRV-SQL-02\.corp\.example\s*psexec.*no target-side event found$/.test(r)), `links: ${linkRows.join(' | ')}`);
+        await reportPage.setViewportSize({ width: 1280, height: 800 });
+        await reportPage.screenshot({ path: join(outDir, 'report-what-ran.png'), fullPage: false });
+        await axeCheck(reportPage, 'light');
+      } finally {
+        await reportPage.close();
+      }
+    },
+  },
+  {
     name: 'a file named on the command line opens by itself',
     async run({ page, tmp }) {
       const sample = join(root, 'resources', 'samples', 'corp-lateral-movement.sysmon.xml');
