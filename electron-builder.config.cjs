@@ -18,7 +18,9 @@ module.exports = {
   extraResources: [
     { from: 'resources/rules', to: 'resources/rules', filter: ['**/*'] },
     { from: 'resources/samples', to: 'resources/samples', filter: ['**/*'] },
-    // The engine worker thread runs from a plain file; .mjs keeps it ESM without a package.json beside it.
+    // The engine worker thread runs from a plain file; .mjs keeps it ESM without a package.json beside it. Outside the
+    // asar its integrity does not cover them: the app checks both against dist/electron/worker-hashes.json (inside the
+    // asar, written by scripts/build.mjs) before the host starts a worker (main/electron/worker-integrity.ts).
     { from: 'dist/host/engine-worker.js', to: 'engine/engine-worker.mjs' },
     // Parse workers the engine worker starts for large files (looked for next to it).
     { from: 'dist/host/parse-worker.js', to: 'engine/parse-worker.mjs' },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Build: esbuild bundles for the Node side (CLI, browser-mode host, engine worker, Electron shell), then the
 // renderer through Vite. Flags: --node (skip the renderer), --quiet. Invariant: outputs only under dist/.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -53,6 +54,16 @@ try {
   process.exit(1);
 }
 log(`build: ${nodeTargets.length + electronTargets.length} node bundle(s) in ${Math.round(performance.now() - started)} ms`);
+
+// The packaged app checks the workers it ships outside the asar against these hashes (main/electron/worker-integrity.ts);
+// the manifest sits beside main.cjs, inside the asar.
+if (electronTargets.length && existsSync(join(root, 'dist/host/engine-worker.js')) && existsSync(join(root, 'dist/host/parse-worker.js'))) {
+  const sha = (p) => createHash('sha256').update(readFileSync(join(root, p))).digest('hex');
+  writeFileSync(
+    join(root, 'dist/electron/worker-hashes.json'),
+    JSON.stringify({ 'engine-worker.mjs': sha('dist/host/engine-worker.js'), 'parse-worker.mjs': sha('dist/host/parse-worker.js') }, null, 1) + '\n',
+  );
+}
 
 const viteConfig = join(root, 'renderer', 'vite.config.ts');
 if (!nodeOnly) {

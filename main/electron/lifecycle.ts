@@ -11,6 +11,7 @@ import { buildMenuTemplate } from './menu.ts';
 import { registerAppScheme, serveAppScheme } from './protocol.ts';
 import { installSecurity } from './security.ts';
 import { createMainWindow } from './window.ts';
+import { verifyWorkerFiles, WORKER_HASHES_FILE } from './worker-integrity.ts';
 
 export interface HostFactoryOptions {
   mode: 'electron';
@@ -124,6 +125,14 @@ export function startApp(createHost: HostFactory | null): void {
     if (!createHost) {
       fatal('Hopscope cannot start', new Error('This build does not include the host service (main/host/host-service.ts).'));
       return;
+    }
+    if (app.isPackaged) {
+      // The workers run outside the asar: check them against the hashes the build put inside it before any starts.
+      const bad = verifyWorkerFiles(join(process.resourcesPath, 'engine'), join(__dirname, WORKER_HASHES_FILE));
+      if (bad) {
+        fatal('Hopscope cannot start', new Error(`integrity check failed: ${bad}`));
+        return;
+      }
     }
     try {
       host = createHost({
