@@ -292,6 +292,7 @@ export class EngineSession {
         encoding: e.ingest.encoding,
         events: st.appended,
         nonProcessEvents: st.nonProcess,
+        eventsByKind: { ...(stats.get(i)?.byKind ?? {}) },
         rejected: st.rejected,
         rejectedByReason: { ...st.rejectedByReason },
         rejectSamples: samples.slice(0, 20).map((s) => ({
@@ -413,6 +414,7 @@ export class EngineSession {
     const evidence: ReportEvidence[] = [];
     const warnings = this.evidenceWarnings();
     const maxIndex = Math.max(-1, ...this.evidence.keys());
+    const kindsOf = new Map(this.store.stats().map((s) => [s.evidence, s.byKind] as const));
     for (let i = 0; i <= maxIndex; i++) {
       const e = this.evidence.get(i);
       evidence.push({
@@ -424,6 +426,7 @@ export class EngineSession {
         format: e?.ingest.format ?? 'unknown',
         events: e?.ingest.stats.appended ?? 0,
         rejected: e?.ingest.stats.rejected ?? 0,
+        ...(Object.keys(kindsOf.get(i) ?? {}).length ? { eventsByKind: { ...kindsOf.get(i)! } } : {}),
         ...(warnings.get(i)?.length ? { warnings: warnings.get(i)! } : {}),
       });
     }

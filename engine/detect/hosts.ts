@@ -1,8 +1,8 @@
 // Host naming shared by findings and lateral links: the unknown-host bucket and short-name/FQDN matching.
 // Invariant: host comparison is case-insensitive and treats a dotless name as an alias of any FQDN it prefixes.
 
-/** Host of events that carry no `dest`. */
-export const UNKNOWN_HOST = '(unknown host)';
+/** Host of events that name none: the store's one definition (store/host.ts), so lanes and findings agree. */
+export { NO_HOST as UNKNOWN_HOST } from '../store/host.ts';
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 

@@ -6,6 +6,7 @@
 
 import { lowerBound } from '../store/time-order.ts';
 import { locateRow, type EventSource, type EventView, type StringColumn } from '../store/view.ts';
+import { hostOf } from '../store/host.ts';
 import { UNKNOWN_HOST, sameHost } from './hosts.ts';
 import type { LateralLink } from './types.ts';
 
@@ -152,8 +153,8 @@ function nameReader(view: EventView, nameField: string, pathField: string): (row
 }
 
 function hostReader(view: EventView): (row: number) => string {
-  const r = cachedReader(view.column('dest'), (v) => (v === null || v === '' ? UNKNOWN_HOST : v));
-  return (row) => r(row) ?? UNKNOWN_HOST;
+  // The store's one definition of an event's host (dest, else its own host field, else NO_HOST).
+  return hostOf(view);
 }
 
 /** `parentCmd` is read (row `row`) only for svchost children: no closure per row (millions of rows on large cases). */

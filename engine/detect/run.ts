@@ -5,6 +5,7 @@
 import { HopscopeError, toErrorInfo, type ErrorInfo } from '../model/errors.ts';
 import type { CompiledRule, RuleRunResult } from '../rules/types.ts';
 import { fieldAt, locateRow, type EventSource, type EventView } from '../store/view.ts';
+import { hostOf } from '../store/host.ts';
 import { UNKNOWN_HOST } from './hosts.ts';
 import { findLateralLinks, type LinkOptions } from './links.ts';
 import { sha256Hex } from '../rules/spl/sha256.ts';
@@ -77,18 +78,7 @@ function hostResolver(source: EventSource): (row: number) => string {
   const forView = (view: EventView): ((local: number) => string) => {
     let f = cache.get(view);
     if (f) return f;
-    const col = view.column('dest');
-    if (!col) f = () => UNKNOWN_HOST;
-    else if (col.dict) {
-      const { ids, values } = col.dict;
-      const names = values.map((v) => (v === null || v === '' ? UNKNOWN_HOST : v));
-      f = (local) => names[ids[local]!] ?? UNKNOWN_HOST;
-    } else {
-      f = (local) => {
-        const v = col.get(local);
-        return v === null || v === '' ? UNKNOWN_HOST : v;
-      };
-    }
+    f = hostOf(view);
     cache.set(view, f);
     return f;
   };
@@ -214,38 +204,20 @@ export function computeHostRisk(source: EventSource, findings: readonly Finding[
     return h;
   };
   for (const view of source.views) {
-    const col = view.column('dest');
+    // The one host definition (store/host.ts): dest, else the event's own host, else NO_HOST.
+    const hostAt = hostOf(view);
     const times = view.timeMs;
-    if (col?.dict) {
-      // Count per dictionary id, then resolve each id to its host once.
-      const { ids, values } = col.dict;
-      const counts = new Float64Array(values.length);
-      const first = new Float64Array(values.length).fill(Infinity);
-      const last = new Float64Array(values.length).fill(-Infinity);
-      for (let r = 0; r < view.rowCount; r++) {
-        const id = ids[r]!;
-        const t = times[r]!;
-        counts[id]!++;
-        if (t < first[id]!) first[id] = t;
-        if (t > last[id]!) last[id] = t;
-      }
-      for (let id = 0; id < values.length; id++) {
-        if (counts[id] === 0) continue;
-        const v = values[id];
-        const h = touch(v === null || v === undefined || v === '' ? UNKNOWN_HOST : v);
-        h.events += counts[id]!;
-        h.firstMs = Math.min(h.firstMs, first[id]!);
-        h.lastMs = Math.max(h.lastMs, last[id]!);
-      }
-    } else {
-      for (let r = 0; r < view.rowCount; r++) {
-        const v = col?.get(r) ?? null;
-        const h = touch(v === null || v === '' ? UNKNOWN_HOST : v);
-        const t = times[r]!;
-        h.events++;
-        if (t < h.firstMs) h.firstMs = t;
-        if (t > h.lastMs) h.lastMs = t;
-      }
+    let lastName: string | null = null;
+    let lastHost: HostRisk | null = null;
+    for (let r = 0; r < view.rowCount; r++) {
+      const name = hostAt(r);
+      const h: HostRisk = name === lastName ? lastHost! : touch(name);
+      lastName = name;
+      lastHost = h;
+      const t = times[r]!;
+      h.events++;
+      if (t < h.firstMs) h.firstMs = t;
+      if (t > h.lastMs) h.lastMs = t;
     }
   }
   const perRule = new Map<string, Map<string, { findings: number; riskScore: number }>>();

@@ -4,6 +4,7 @@
 import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
 import type { Finding, FindingEventRef, HostRisk } from '../detect/types.ts';
 import { HopscopeError } from '../model/errors.ts';
+import { EVENT_KINDS } from '../model/event-kinds.ts';
 import type { RuleMeta } from '../rules/types.ts';
 import type { WhatRan } from './what-ran.ts';
 
@@ -21,6 +22,10 @@ export interface ReportEvidence {
   /** Detected format id (`sysmon-xml`, `cim-csv`, ...). */
   format: string;
   events: number;
+  /** Events per kind (process_creation, logon, share_access ...), in the case's kind order; they add up to `events`. */
+  eventsByKind?: Record<string, number>;
+  /** The report's own spelling of eventsByKind (JSON, CSV and HTML read this one). */
+  events_by_kind?: Record<string, number>;
   rejected: number;
   /** What the case noticed about the file: read problems, the same file twice, the same events as another file. */
   warnings?: string[];
@@ -141,13 +146,22 @@ function sortedSection(section: Record<string, Annotation>): Record<string, Anno
   return out;
 }
 
+/** Per-kind counts in EVENT_KINDS order (deterministic output), zero counts left out. */
+function kindCounts(by: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of EVENT_KINDS) if (Object.hasOwn(by, k) && by[k]! > 0) out[k] = by[k]!;
+  return out;
+}
+
 export function buildReport(input: ReportInput): Report {
   const evidence = input.evidence
     .map((e): ReportEvidence => ({
       path: e.path,
       ...(e.name !== undefined ? { name: e.name } : {}),
       ...(e.origin !== undefined ? { origin: e.origin } : {}),
-      sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events, rejected: e.rejected,
+      sha256: e.sha256, bytes: e.bytes, format: e.format, events: e.events,
+      ...(e.eventsByKind && Object.keys(e.eventsByKind).length ? { events_by_kind: kindCounts(e.eventsByKind) } : {}),
+      rejected: e.rejected,
       ...(e.warnings?.length ? { warnings: [...e.warnings] } : {}),
     }))
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));

@@ -2,6 +2,7 @@
 // Invariant: a record leaves here with a parsed UTC time and derived process/parent names, or as a rejection.
 
 import type { CanonicalField, SourceKind } from '../model/fields.ts';
+import type { EventKind } from '../model/event-kinds.ts';
 import { parseTime } from '../model/time.ts';
 import type { FlatRecord, MapOutcome } from '../ingest/types.ts';
 
@@ -69,13 +70,23 @@ export function hexToDecimal(v: string | undefined): string | undefined {
   return v;
 }
 
+/**
+ * A Windows logon id in one spelling, so a process's session joins the 4624 that opened it: exporters write the
+ * same id as `0x3e7` or `0x00000000000003E7`; both become `0x3e7` (the original field keeps what the log wrote).
+ */
+export function normLogonId(v: string | undefined): string | undefined {
+  if (v === undefined || v === '' || v === '-') return undefined;
+  if (/^0x[0-9a-f]{1,16}$/i.test(v)) return '0x' + BigInt(v).toString(16);
+  return v;
+}
+
 export function joinDomainUser(domain: string | undefined, user: string | undefined): string | undefined {
   if (!user || user === '-') return undefined;
   if (!domain || domain === '-') return user;
   return domain + '\\' + user;
 }
 
-/** Builds the outcome for a process event; an unreadable or missing time rejects the record. */
+/** Builds the outcome for an event (a process creation unless `kind` says otherwise); an unreadable or missing time rejects the record. */
 export function eventOutcome(
   rec: FlatRecord,
   timeText: string | undefined,
@@ -83,6 +94,7 @@ export function eventOutcome(
   provider: string | undefined,
   fields: Fields,
   raw?: string,
+  kind: EventKind = 'process_creation',
 ): MapOutcome {
   if (timeText === undefined || timeText === '') {
     return { kind: 'reject', code: 'bad-time', reason: 'record has no time' };
@@ -96,6 +108,7 @@ export function eventOutcome(
       timeMs: t.ms,
       assumedUtc: t.assumedUtc || undefined,
       source,
+      kind,
       provider,
       fields,
       originalNames: rec.names,

@@ -1,11 +1,13 @@
-// Windows event mappers: Sysmon EID 1 and Security 4688, from event XML, flattened NDJSON (OTRF/Mordor,
-// NXLog), evtx_dump/Chainsaw nested JSON, and EvtxECmd CSV. One mapping core, one adapter per layout.
-// Invariant: only Sysmon 1 and 4688 become events; every other Windows event is counted as non-process.
+// Windows event mappers, from event XML (and .evtx), flattened NDJSON (OTRF/Mordor, NXLog), evtx_dump/Chainsaw
+// nested JSON, and EvtxECmd CSV. One mapping core, one adapter per layout.
+// Invariant: every Windows event becomes an event with a kind: Sysmon 1 and 4688 are process creations, every
+// other one gets its kind and CIM fields from windows-kinds.ts (unknown ids: `other`).
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
-import { eventOutcome, hexToDecimal, joinDomainUser, lookup, put, type Fields } from './common.ts';
+import { eventOutcome, hexToDecimal, joinDomainUser, lookup, normLogonId, put, type Fields } from './common.ts';
 import { csvLine } from '../ingest/csv-reader.ts';
+import { sourceOf, winFamily, windowsKind, windowsKindFields, type WinFamily } from './windows-kinds.ts';
 
 /** What the mapping core needs from a Windows event, whatever its layout. */
 export interface WinView {
@@ -35,7 +37,7 @@ function normId(v: string | undefined): string {
   return dot === -1 ? t : t.slice(0, dot);
 }
 
-/** Maps Sysmon EID 1 / Security 4688; other Windows events are non-process. */
+/** Maps Sysmon EID 1 / Security 4688 as process creations, every other Windows event with its kind. */
 export function mapWindowsEvent(rec: FlatRecord, v: WinView, raw?: string): MapOutcome {
   const id = normId(v.eventId);
   const ch = (v.channel ?? '').toLowerCase();
@@ -59,6 +61,7 @@ export function mapWindowsEvent(rec: FlatRecord, v: WinView, raw?: string): MapO
     put(f, 'process_current_directory', v.data('CurrentDirectory'));
     put(f, 'process_integrity_level', v.data('IntegrityLevel'));
     put(f, 'process_hash', v.data('Hashes'));
+    put(f, 'logon_id', normLogonId(v.data('LogonId')));
     f.EventCode = '1';
     return eventOutcome(rec, v.time, 'sysmon', v.provider || 'Microsoft-Windows-Sysmon', f, raw);
   }
@@ -84,11 +87,25 @@ export function mapWindowsEvent(rec: FlatRecord, v: WinView, raw?: string): MapO
     put(f, 'parent_process_id', hexToDecimal(v.data('ProcessId')));
     const label = v.data('MandatoryLabel');
     if (label) put(f, 'process_integrity_level', lookup(INTEGRITY_BY_SID, label) ?? label);
+    const logonId = hasTarget ? v.data('TargetLogonId') : v.data('SubjectLogonId');
+    put(f, 'logon_id', normLogonId(logonId));
     f.EventCode = '4688';
     return eventOutcome(rec, v.time, 'security-4688', v.provider || 'Microsoft-Windows-Security-Auditing', f, raw);
   }
-  const family = isSysmon ? 'sysmon' : isSecurity ? 'security' : ch || pv || 'windows';
-  return { kind: 'nonProcess', what: `${family}:${id || '?'}` };
+  let family: WinFamily = winFamily(ch, pv);
+  // Flattened exports without Channel or provider: Sysmon events carry UtcTime, Security ones are 46xx-5xxx.
+  if (unknownChannel) {
+    const n = Number(id);
+    if (v.data('UtcTime') !== undefined) family = 'sysmon';
+    else if (n >= 4608 && n < 6000) family = 'security';
+  }
+  const kind = windowsKind(family, id);
+  const f: Fields = {};
+  put(f, 'dest', v.computer);
+  windowsKindFields(family, kind, id, v, f);
+  if (id !== '') f.EventCode = id;
+  const provider = v.provider || v.channel || undefined;
+  return eventOutcome(rec, v.time, sourceOf(family), provider, f, raw, kind);
 }
 
 // ---------------------------------------------------------------- event XML

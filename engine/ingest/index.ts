@@ -54,6 +54,7 @@ export function toCanonicalEvent(rec: IngestRecord, evidence: number): Canonical
     fields: { ...rec.fields },
     original,
     source: rec.source,
+    kind: rec.kind ?? 'process_creation',
     locator: { evidence, record: rec.record, line: rec.line, byteOffset: rec.byteOffset },
   };
   if (rec.raw !== undefined) ev.raw = rec.raw;

@@ -2,6 +2,7 @@
 // Invariant: every input record ends up in exactly one of append / reject / nonProcess, so counts add up.
 
 import type { CanonicalField, SourceKind } from '../model/fields.ts';
+import type { EventKind } from '../model/event-kinds.ts';
 
 export interface IngestRecord {
   /** UTC epoch milliseconds (fraction keeps sub-millisecond precision). */
@@ -9,6 +10,8 @@ export interface IngestRecord {
   /** The record's time had no zone and was read as UTC. */
   assumedUtc?: boolean;
   source: SourceKind;
+  /** What the event is (model/event-kinds.ts); absent means process_creation (every mapper built before kinds). */
+  kind?: EventKind;
   /** Provider / channel / vendor source as stated by the record, if any. */
   provider?: string;
   fields: Partial<Record<CanonicalField, string>>;
@@ -41,7 +44,11 @@ export interface Rejection {
 export interface RecordSink {
   append(rec: IngestRecord): void;
   reject(rej: Rejection): void;
-  /** A well-formed record that is not a process creation (network, registry, logon ...). */
+  /**
+   * A well-formed record of a family whose mapper keeps only some of its records as events (today: vendor
+   * rows of no event type Hopscope maps, e.g. a CrowdStrike sensor event it has no kind for), counted per what.
+   * Windows events never come here: every one is an event with a kind (unknown ids as `other`).
+   */
   nonProcess(kind: string, record: number): void;
 }
 

@@ -6,6 +6,8 @@ import { CANONICAL_FIELDS, type CanonicalEvent, type SourceKind } from './fields
 export const SOURCETYPE_BY_KIND: Readonly<Record<SourceKind, string>> = {
   sysmon: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',
   'security-4688': 'XmlWinEventLog:Security',
+  security: 'XmlWinEventLog:Security',
+  windows: 'XmlWinEventLog',
   cim: 'cim:Endpoint.Processes',
   crowdstrike: 'crowdstrike:events:sensor',
   defender: 'ms:defender:advancedhunting:DeviceProcessEvents',
@@ -16,6 +18,8 @@ export const SOURCETYPE_BY_KIND: Readonly<Record<SourceKind, string>> = {
 export const VENDOR_PRODUCT_BY_KIND: Readonly<Record<SourceKind, string>> = {
   sysmon: 'Microsoft Sysmon',
   'security-4688': 'Microsoft Windows',
+  security: 'Microsoft Windows',
+  windows: 'Microsoft Windows',
   cim: 'Splunk CIM export',
   crowdstrike: 'CrowdStrike Falcon',
   defender: 'Microsoft Defender for Endpoint',

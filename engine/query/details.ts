@@ -74,6 +74,9 @@ function hostIndex(store: EventStore, hostId: number): HostProcIndex {
       cols = fields.map((f) => view.column(f));
       columns.set(view, cols);
     }
+    // The tree is made of process creations: a network or pipe event carries its process's GUID too.
+    const kind = view.column('event_kind')?.get(row);
+    if (kind != null && kind !== 'process_creation') continue;
     push(idx.byGuid, cols[0]?.get(row) ?? null, g);
     push(idx.childrenByGuid, cols[1]?.get(row) ?? null, g);
     push(idx.byPid, cols[2]?.get(row) ?? null, g);

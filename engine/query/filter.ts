@@ -3,6 +3,7 @@
 // value; every parse error is E_USAGE with the column where the problem starts.
 
 import { HopscopeError } from '../model/errors.ts';
+import { EVENT_KINDS, isEventKind } from '../model/event-kinds.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
 import type { EventView } from '../store/view.ts';
@@ -32,6 +33,7 @@ import type { FindingIndex } from './finding-index.ts';
  * `is:annotated`. Quote the word ("starred") to search the text instead.
  * Detection terms test the case's findings, not log fields: `rule:<glob or /regex/>` an event of a finding of that
  * rule (its id), `finding:<glob>` of that finding (its id; `finding:*` any), `!=` the events that are not.
+ * `kind:<kind>` (also `kind!=`, globs) is the event's kind (model/event-kinds.ts: process_creation, logon, share_access ...).
  */
 
 export const MAX_FILTER_LENGTH = 8192;
@@ -232,6 +234,11 @@ class Lexer {
     const quoted = s[this.pos] === '"';
     const value = quoted ? this.quoted() : this.bare();
     if (!quoted && value === '') throw usage(`missing value after '${name}${op}' (use "" for an empty value)`, valueCol);
+    // `kind:logon` is the event's kind (the store's `event_kind`); a misspelt kind is an error, not an empty table.
+    if (name === 'kind' || name === 'event_kind') {
+      if (!/[*?]/.test(value) && !isEventKind(value.toLowerCase())) throw usage(`unknown kind '${value}' (use ${EVENT_KINDS.join(', ')})`, valueCol);
+      return { t: 'term', node: { kind: 'field', field: 'event_kind', negate, value, column: col }, col };
+    }
     return { t: 'term', node: { kind: 'field', field: name, negate, value, column: col }, col };
   }
 

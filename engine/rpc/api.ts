@@ -93,6 +93,8 @@ export interface EvidenceSummary {
   encoding: string;
   events: number;
   nonProcessEvents: number;
+  /** The file's events per kind (model/event-kinds.ts), adding up to `events`. */
+  eventsByKind?: Record<string, number>;
   rejected: number;
   rejectedByReason: Record<string, number>;
   rejectSamples: RejectSample[];

@@ -3,6 +3,7 @@
 // doubling; strings are interned or copied into arenas); every record lands in append/reject/nonProcess.
 
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
+import { EVENT_KINDS, EVENT_KIND_INDEX } from '../model/event-kinds.ts';
 import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, RESERVED_GROWTH, StringColumnWriter, grow, resize, trim } from './columns.ts';
 import { RAW_ALIAS, TIME_ALIAS, addCount } from './segment.ts';
@@ -75,8 +76,11 @@ export class SegmentBuilder implements RecordSink {
   /** Byte offsets in 4 bytes a row until one is 4 GiB or more (then 8): most evidence files are smaller. */
   private byteOffsetCol: Float64Array | Uint32Array = new Uint32Array(1024);
   private kindCol = new Uint8Array(1024);
+  private eventKindCol = new Uint8Array(1024);
   private shapeCol = new Uint16Array(1024);
   private kinds: SourceKind[] = [];
+  /** Appended rows per event kind of the current evidence file (flushed into its stats by flushKinds). */
+  private kindCounts = new Float64Array(EVENT_KINDS.length);
   private lastKind: SourceKind | null = null;
   private lastKindId = 0;
   private provider = new StringColumnWriter(Infinity);
@@ -109,12 +113,13 @@ export class SegmentBuilder implements RecordSink {
   /** Subsequent records belong to this evidence file (one builder may take several files). */
   setEvidence(evidence: number, name: string, rawFormat: RawFormat = this.rawFormat): void {
     if (!Number.isInteger(evidence) || evidence < 0 || evidence > 0xffff) throw new RangeError(`evidence index ${evidence} out of range`);
+    if (this.currentStats) this.flushKinds();
     this.evidence = evidence;
     this.rawFormat = rawFormat;
     this.evidenceNames.set(evidence, name);
     let st = this.stats.get(evidence);
     if (!st) {
-      st = { evidence, name, appended: 0, rejected: 0, nonProcess: 0, assumedUtc: 0, rejectedByReason: {}, nonProcessByKind: {} };
+      st = { evidence, name, appended: 0, rejected: 0, nonProcess: 0, assumedUtc: 0, rejectedByReason: {}, nonProcessByKind: {}, byKind: {} };
       this.stats.set(evidence, st);
     }
     st.name = name;
@@ -145,6 +150,7 @@ export class SegmentBuilder implements RecordSink {
       this.lineCol = resize(this.lineCol, rows);
       this.byteOffsetCol = resize(this.byteOffsetCol, rows);
       this.kindCol = resize(this.kindCol, rows);
+      this.eventKindCol = resize(this.eventKindCol, rows);
       this.shapeCol = resize(this.shapeCol, rows);
       this.capacity = rows;
     }
@@ -155,7 +161,7 @@ export class SegmentBuilder implements RecordSink {
 
   /** Approximate bytes held so far (callers may finish a segment early to bound worker memory). */
   approxBytes(): number {
-    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 2) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
+    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 1 + 2) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
     for (const c of this.canonical) if (c) n += c.byteLength;
     for (const o of this.originals) if (o.data) n += o.data.byteLength;
     return n;
@@ -183,6 +189,13 @@ export class SegmentBuilder implements RecordSink {
       this.lastKindId = k;
     }
     this.kindCol[row] = this.lastKindId;
+    const ek = rec.kind === undefined ? 0 : EVENT_KIND_INDEX.get(rec.kind);
+    if (ek === undefined) {
+      this.reject({ reason: `mapper gave no known event kind ("${String(rec.kind).slice(0, 40)}")`, code: 'bad-kind', record: rec.record, line: rec.line, byteOffset: rec.byteOffset });
+      return;
+    }
+    this.eventKindCol[row] = ek;
+    this.kindCounts[ek]!++;
     if (rec.provider != null) this.provider.set(row, rec.provider);
     if (rec.assumedUtc) this.currentStats.assumedUtc++;
 
@@ -268,6 +281,15 @@ export class SegmentBuilder implements RecordSink {
     }
   }
 
+  /** Moves the per-kind row counts into the current file's stats (`byKind`). */
+  private flushKinds(): void {
+    const c = this.kindCounts;
+    for (let k = 0; k < c.length; k++) {
+      if (c[k]! > 0) addCount(this.currentStats.byKind, EVENT_KINDS[k]!, c[k]!);
+      c[k] = 0;
+    }
+  }
+
   nonProcess(kind: string, _record: number): void {
     const st = this.currentStats;
     st.nonProcess++;
@@ -283,6 +305,7 @@ export class SegmentBuilder implements RecordSink {
     this.lineCol = grow(this.lineCol, n, Infinity, factor);
     this.byteOffsetCol = grow(this.byteOffsetCol, n, Infinity, factor);
     this.kindCol = grow(this.kindCol, n, Infinity, factor);
+    this.eventKindCol = grow(this.eventKindCol, n, Infinity, factor);
     this.shapeCol = grow(this.shapeCol, n, Infinity, factor);
     this.capacity = this.timeMs.length;
   }
@@ -410,6 +433,7 @@ export class SegmentBuilder implements RecordSink {
   finish(): Segment {
     if (this.finished) throw new Error('SegmentBuilder.finish() called twice');
     this.finished = true;
+    this.flushKinds();
     const n = this.rows;
     // Each writer is dropped as soon as its trimmed copy exists, so the oversized growth buffers can be
     // collected during finish and nothing of them stays reachable from a builder the caller keeps.
@@ -445,6 +469,7 @@ export class SegmentBuilder implements RecordSink {
       byteOffset: trim(this.byteOffsetCol, n),
       kind: trim(this.kindCol, n),
       kinds: this.kinds,
+      eventKind: trim(this.eventKindCol, n),
       provider: providerCol.kind === 'dict' ? providerCol : { kind: 'dict', ids: new Uint32Array(n), values: [null] },
       canonical,
       originalNames: this.originals.map((w) => w.name),
@@ -470,6 +495,7 @@ export class SegmentBuilder implements RecordSink {
     this.lineCol = new Uint32Array(0);
     this.byteOffsetCol = new Uint32Array(0);
     this.kindCol = new Uint8Array(0);
+    this.eventKindCol = new Uint8Array(0);
     this.shapeCol = new Uint16Array(0);
     this.capacity = 0;
     this.originals = [];

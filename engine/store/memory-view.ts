@@ -20,6 +20,7 @@ export function syntheticFields(ev: CanonicalEvent, evidenceNames?: readonly str
   out['sourcetype'] = ev.original['sourcetype'] ?? SOURCETYPE_BY_KIND[ev.source];
   out['vendor_product'] = ev.original['vendor_product'] ?? VENDOR_PRODUCT_BY_KIND[ev.source];
   out['_raw'] = ev.raw ?? '';
+  out['event_kind'] = ev.kind ?? 'process_creation';
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 import { CANONICAL_FIELDS, isCanonicalField, type EventLocator, type SourceKind } from '../model/fields.ts';
 import { SOURCETYPE_BY_KIND, VENDOR_PRODUCT_BY_KIND } from '../model/synthetic.ts';
+import { EVENT_KINDS, type EventKind } from '../model/event-kinds.ts';
 import { decodeArena, decodeGuidColumn } from './columns.ts';
 import { escapeVariant, fillSkeleton, scanSkeleton, type SkeletonScan } from './raw-template.ts';
 import { formatTimeText } from './time-text.ts';
@@ -22,7 +23,7 @@ import type { EventView, StringColumn } from './view.ts';
 
 type Getter = (row: number) => string | null;
 
-const SYNTHETIC = new Set(['host', 'source', 'sourcetype', 'vendor_product', '_raw']);
+const SYNTHETIC = new Set(['host', 'source', 'sourcetype', 'vendor_product', '_raw', 'event_kind']);
 
 function dictColumn(d: DictColumnData): StringColumn {
   const { ids, values } = d;
@@ -234,6 +235,9 @@ export class SegmentView implements EventView {
         return this.derivedDict(orig, seg.kind, (k) => VENDOR_PRODUCT_BY_KIND[seg.kinds[k]!]);
       case '_raw':
         return { get: (row) => this.rawText(row) };
+      case 'event_kind':
+        // The store's own classification: a record's field of that name does not override it.
+        return this.derivedDict(undefined, seg.eventKind, (k) => EVENT_KINDS[k] ?? 'other');
       default:
         return undefined;
     }
@@ -289,11 +293,15 @@ export class SegmentView implements EventView {
     const names = new Set<string>(seg.originalNames);
     for (const n of seg.canonicalNonEmpty) names.add(n);
     if (seg.rowCount > 0) {
-      for (const n of ['source', 'sourcetype', 'vendor_product', '_raw']) names.add(n);
+      for (const n of ['source', 'sourcetype', 'vendor_product', '_raw', 'event_kind']) names.add(n);
       if (seg.canonical['dest'] || this.originalIndex.has('host')) names.add('host');
     }
     this.names = [...names].sort();
     return this.names;
+  }
+
+  eventKindAt(row: number): EventKind {
+    return EVENT_KINDS[this.segment.eventKind[row]!] ?? 'other';
   }
 
   kindAt(row: number): SourceKind {

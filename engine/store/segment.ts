@@ -84,6 +84,8 @@ export interface EvidenceStatsData {
   assumedUtc: number;
   rejectedByReason: Record<string, number>;
   nonProcessByKind: Record<string, number>;
+  /** Appended events per event kind (model/event-kinds.ts names); the counts add up to `appended`. */
+  byKind: Record<string, number>;
 }
 
 export interface Segment {
@@ -98,6 +100,8 @@ export interface Segment {
   /** Index into `kinds` per row. */
   kind: Uint8Array;
   kinds: SourceKind[];
+  /** Event kind per row: an index into EVENT_KINDS (model/event-kinds.ts), fixed across segments. */
+  eventKind: Uint8Array;
   /** Provider / channel per row (dictionary; not a searchable field of the view). */
   provider: DictColumnData;
   /** Canonical fields by name; '' is stored as '' (the view reports it as missing). */
@@ -142,7 +146,7 @@ function columnBuffers(c: ColumnData, out: Set<ArrayBuffer>): void {
 /** The buffers to list as transferables when posting a segment to another worker (no copy). */
 export function transferables(seg: Segment): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.shape]) {
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.shape]) {
     out.add(a.buffer as ArrayBuffer);
   }
   columnBuffers(seg.provider, out);
@@ -183,7 +187,7 @@ export function columnByteSize(c: ColumnData): number {
 /** Bytes the segment holds: typed arrays, arenas and an estimate of dictionary strings. */
 export function byteSize(seg: Segment): number {
   let n = 0;
-  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.shape]) n += a.byteLength;
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.shape]) n += a.byteLength;
   n += columnByteSize(seg.provider) + columnByteSize(seg.raw) + columnByteSize(seg.rawTemplate) + columnByteSize(seg.extra);
   for (const c of Object.values(seg.canonical)) n += columnByteSize(c);
   for (const c of seg.original) n += columnByteSize(c);

@@ -8,8 +8,9 @@ import { SegmentView } from './segment-view.ts';
 import { lowerBound, stableTimeOrder, type TimeOrder } from './time-order.ts';
 import { viewIndexAt, type EventSource } from './view.ts';
 
-/** Lane key of events without a host. */
-export const NO_HOST = '(no host)';
+/** Lane key of events without a host (the one definition is store/host.ts; hostIndex follows the same rule). */
+export { NO_HOST } from './host.ts';
+import { NO_HOST } from './host.ts';
 
 export interface HostCount {
   host: string;
@@ -288,7 +289,7 @@ export class EventStore implements EventSource {
       for (const s of seg.stats) {
         let e = by.get(s.evidence);
         if (!e) {
-          e = { ...s, rejectedByReason: {}, nonProcessByKind: {}, appended: 0, rejected: 0, nonProcess: 0, assumedUtc: 0, rejectSamples: [] };
+          e = { ...s, rejectedByReason: {}, nonProcessByKind: {}, byKind: {}, appended: 0, rejected: 0, nonProcess: 0, assumedUtc: 0, rejectSamples: [] };
           by.set(s.evidence, e);
         }
         e.appended += s.appended;
@@ -297,6 +298,7 @@ export class EventStore implements EventSource {
         e.assumedUtc += s.assumedUtc;
         for (const [k, n] of Object.entries(s.rejectedByReason)) addCount(e.rejectedByReason, k, n);
         for (const [k, n] of Object.entries(s.nonProcessByKind)) addCount(e.nonProcessByKind, k, n);
+        for (const [k, n] of Object.entries(s.byKind ?? {})) addCount(e.byKind, k, n);
       }
       for (const sample of seg.rejectSamples) {
         const e = by.get(sample.evidence);

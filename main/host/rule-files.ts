@@ -59,6 +59,15 @@ async function readText(path: string, display: string): Promise<TextFile> {
   return { path: display, text: await readFile(path, { encoding: 'utf8', flag: 'r' }) };
 }
 
+/**
+ * A Sigma rule rather than an SPL rule-pack file: a top-level `logsource:` or `detection:` key (or `correlation:`), and
+ * no top-level `language:` key (rule-pack files state `language: spl`).
+ */
+export function looksLikeSigma(text: string): boolean {
+  if (/^language\s*:/m.test(text)) return false;
+  return /^(logsource|detection|correlation)\s*:/m.test(text);
+}
+
 /** Collect rule texts; built-in files are named `builtin:<relative path>` so reports never leak install paths. */
 export async function collectRuleFiles(src: RuleSources): Promise<LoadRulesParams> {
   const files: TextFile[] = [];
@@ -88,7 +97,11 @@ export async function collectRuleFiles(src: RuleSources): Promise<LoadRulesParam
     for (const p of await listFiles(resolve(root))) {
       const ext = extname(p).toLowerCase();
       if (ext === '.conf') macros.push(await readText(p, p));
-      else if (YAML.has(ext)) files.push(await readText(p, p));
+      else if (YAML.has(ext)) {
+        // `--rules` takes Sigma files and folders too, told apart by content (a SigmaHQ folder is Sigma throughout).
+        const file = await readText(p, p);
+        (looksLikeSigma(file.text) ? sigmaFiles : files).push(file);
+      }
     }
   }
   for (const root of src.sigmaPaths ?? []) {

@@ -91,11 +91,18 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
   );
   lines.push('');
   lines.push('evidence:');
+  // Per kind, so a file of logons alone never reads as "0 events" of what the timeline shows by default.
+  const kindList = (sha256: string, name: string): string => {
+    const by = s?.evidence.find((x) => x.sha256 === sha256 && x.name === name)?.eventsByKind ?? {};
+    const parts = Object.entries(by).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return parts.length ? ` (${parts.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
+  };
   for (const e of result.evidence) {
     const st = e.ingest.stats;
     lines.push(
       `  ${e.input.name}  ${humanBytes(e.bytes)}  sha256 ${e.sha256}  format ${e.ingest.format}  ` +
-        `${st.appended} events, ${st.nonProcess} non-process, ${st.rejected} rejected`,
+        `${st.appended} events${kindList(e.sha256, e.input.name)}, ${st.rejected} rejected` +
+        (st.nonProcess > 0 ? `, ${st.nonProcess} not kept as events` : ''),
     );
     const sum = s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name && x.path === e.input.path) ?? s?.evidence.find((x) => x.sha256 === e.sha256 && x.name === e.input.name);
     // The summary's warnings include the case's own (the same file twice, the same events in two files).

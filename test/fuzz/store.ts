@@ -21,7 +21,7 @@ function toCanonical(rec: IngestRecord, evidence: number): CanonicalEvent {
     if (v !== undefined) Object.defineProperty(original, n, { value: v, enumerable: true, writable: true, configurable: true });
   });
   const ev: CanonicalEvent = {
-    timeMs: rec.timeMs, fields: { ...rec.fields }, original, source: rec.source,
+    timeMs: rec.timeMs, fields: { ...rec.fields }, original, source: rec.source, kind: rec.kind ?? 'process_creation',
     locator: { evidence, record: rec.record, line: rec.line, byteOffset: rec.byteOffset },
   };
   if (rec.raw !== undefined) ev.raw = rec.raw;

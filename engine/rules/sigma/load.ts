@@ -9,6 +9,7 @@ import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from '../ty
 import { ConditionError, parseCondition, resolveCondition, type CondNode } from './condition.ts';
 import { DetectionError, compileIdentifier } from './detection.ts';
 import { SigmaCompiledRule, type SigmaIdentifier } from './runtime.ts';
+import { logsourceSpec } from './logsource.ts';
 import { keyLoc, mapGet, mergeNodes, parseYamlDocuments, scalarText, stringList, type SLoc, type SNode } from './yaml-tree.ts';
 
 /**
@@ -188,13 +189,8 @@ function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadO
   const category = scalarText(mapGet(logsource, 'category'));
   const product = scalarText(mapGet(logsource, 'product'));
   const service = scalarText(mapGet(logsource, 'service'));
-  if (category?.toLowerCase() !== 'process_creation') {
-    const what = [category && `category ${category}`, product && `product ${product}`, service && `service ${service}`].filter(Boolean).join(', ');
-    throw new LoadError(`logsource ${what || '(empty)'} is not supported: only process_creation rules run on process events`, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
-  }
-  if (product !== undefined && product.toLowerCase() !== 'windows') {
-    throw new LoadError(`logsource product ${product} is not supported: only Windows process_creation`, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
-  }
+  const spec = logsourceSpec(category, product, service);
+  if (typeof spec === 'string') throw new LoadError(spec, logsource.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
 
   if (detection.kind !== 'map') throw new LoadError('"detection" must be a map', keyLoc(doc, 'detection') ?? detection.loc, 'error', 'E_RULE_PARSE');
   const timeframe = mapGet(detection, 'timeframe');
@@ -235,7 +231,7 @@ function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadO
   const condition: CondNode = conds.length === 1 ? conds[0]! : { t: 'or', items: conds };
   const conditionText = condTexts.length === 1 ? condTexts[0]!.text : condTexts.map((c) => `(${c.text})`).join(' or ');
 
-  return new SigmaCompiledRule<SigmaRuleMeta>({ meta: buildMeta(doc, path, docIndex), identifiers, condition, conditionText });
+  return new SigmaCompiledRule<SigmaRuleMeta>({ meta: buildMeta(doc, path, docIndex), identifiers, condition, conditionText, logsource: spec });
 }
 
 function buildMeta(doc: SNode, path: string, docIndex: number): SigmaRuleMeta {

@@ -9,6 +9,7 @@ import type { CompiledRule, MatchExplanation, RuleMeta, RuleRunOptions, RuleRunR
 import type { CondNode } from './condition.ts';
 import type { DetExpr, ValueTest } from './detection.ts';
 import { bindField, describeMapping, type BoundField } from './field-map.ts';
+import { bindLogsource, type LogsourceSpec } from './logsource.ts';
 
 export interface SigmaIdentifier {
   name: string;
@@ -20,6 +21,8 @@ export interface SigmaRuleParts<M extends RuleMeta = RuleMeta> {
   identifiers: SigmaIdentifier[];
   condition: CondNode;
   conditionText: string;
+  /** Which events the rule reads (logsource.ts); absent: every event (rules built in code, tests). */
+  logsource?: LogsourceSpec;
 }
 
 type RowPred = (row: number) => boolean;
@@ -353,9 +356,12 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
       for (const view of source.views) {
         const stop = check();
         if (stop) return finish(stop);
+        const scope = this.parts.logsource ? bindLogsource(this.parts.logsource, view) : null;
+        if (scope === false) continue;
         const { match: bound } = this.bind(view);
         if (!bound.possible()) continue;
-        const match = bound.pred;
+        const pred = bound.pred;
+        const match = scope === null ? pred : (row: number) => scope(row) && pred(row);
         const n = view.rowCount;
         for (let row = 0; row < n; row++) {
           if (row % CHECK_EVERY === CHECK_EVERY - 1) {
@@ -388,7 +394,13 @@ export class SigmaCompiledRule<M extends RuleMeta = RuleMeta> implements Compile
       }
       steps.push({ stage: id.name, condition: `[${held ? 'held' : 'not held'}] ${exprText(id.expr)}`, fields });
     }
-    const matched = match.pred(row);
+    const scope = this.parts.logsource ? bindLogsource(this.parts.logsource, view) : null;
+    const inScope = scope === null ? true : scope === false ? false : scope(row);
+    // Only an event outside the logsource gets the step: for the rest it adds nothing to "why".
+    if (this.parts.logsource && !inScope) {
+      steps.unshift({ stage: 'logsource', condition: `[${inScope ? 'held' : 'not held'}] ${this.parts.logsource.text}`, fields: { event_kind: view.column('event_kind')?.get(row) ?? null } });
+    }
+    const matched = inScope && match.pred(row);
     steps.push({ stage: 'condition', condition: `[${matched ? 'held' : 'not held'}] ${this.parts.conditionText}`, fields: {} });
     return { matched, steps };
   }

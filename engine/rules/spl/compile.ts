@@ -1,6 +1,7 @@
 // SPL rule compiler: expanded pipeline -> plan (vectorised leading event filter, with where clauses pushed
 // down when semantics allow, then row commands). Invariant: pushing down never changes which events a rule returns.
 
+import { dataModel } from '../../model/event-kinds.ts';
 import { HopscopeError, toErrorInfo, type SourceLocation } from '../../model/errors.ts';
 import { locateRow, type EventSource, type EventView } from '../../store/view.ts';
 import type { CompiledRule, MatchExplanation, RuleMeta, RuleRunOptions, RuleRunResult } from '../types.ts';
@@ -108,6 +109,13 @@ export function compileSpl(input: SplCompileInput): SplProgram {
     const prefix = ts.nodePrefix ? ts.nodePrefix + '.' : null;
     const resolve = (n: string) => (prefix && n.startsWith(prefix) ? n.slice(prefix.length) : n);
     fillnull = ts.options['fillnull_value'];
+    // The data model holds only its kinds' events (Endpoint.Processes: process creations), as in Splunk.
+    const model = ts.datamodel !== null ? dataModel(ts.datamodel) : undefined;
+    if (model) {
+      const span = { start: first.start, end: first.start };
+      preds.push(compileSearchPred({ t: 'in', field: 'event_kind', values: [...model.kinds], ...span }, { resolveField: identity }));
+      conditions.push({ stage: `datamodel=${ts.datamodel}`, top: true, text: `event_kind IN (${model.kinds.join(', ')})`, pred: preds[preds.length - 1]!, fields: [['event_kind', 'event_kind']] });
+    }
     if (ts.where) addSearch('tstats where', ts.where, resolve);
     head = compileStats(first.aggs, first.by, { resolveField: resolve, fillnull });
     headName = 'tstats';

@@ -1,6 +1,7 @@
 // SPL parser: macro-expanded text -> pipeline AST. Search booleans bind NOT > OR > AND (implicit AND);
 // where/eval bind NOT > AND > OR. Invariant: unsupported syntax is a located error, never ignored.
 
+import { DATAMODEL_KINDS, dataModel } from '../../model/event-kinds.ts';
 import { HopscopeError } from '../../model/errors.ts';
 import type { AggSpec, CmpOp, Command, Expr, Pipeline, SearchNode, TstatsSpec } from './ast.ts';
 import { splitPipeline, tokenize, type LexMode, type Token } from './lexer.ts';
@@ -232,10 +233,9 @@ function parseTstats(p: TokenParser, start: number, end: number): Command {
     p.expectOp('=');
     const dm = p.next();
     datamodel = dm.value;
-    const parts = dm.value.split('.');
-    if (parts.length >= 2) nodePrefix = parts[parts.length - 1]!;
-    if (!/^Endpoint(\.Processes)?$/.test(dm.value)) p.unsupported(dm, `data model "${dm.value}" (only Endpoint.Processes)`);
-    if (nodePrefix === null) nodePrefix = 'Processes';
+    const model = dataModel(dm.value);
+    if (!model) p.unsupported(dm, `data model "${dm.value}" (Hopscope has ${DATAMODEL_KINDS.map((d) => d.names[d.names.length - 1]).join(', ')})`);
+    nodePrefix = model!.prefix;
   }
   if (p.peekWord('where')) {
     p.next();

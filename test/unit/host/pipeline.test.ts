@@ -280,12 +280,14 @@ describe('cli scan', () => {
     const of = (args: string[]) => {
       const out = run(['--format', 'json', ...args]);
       expect(out.status).toBe(0);
-      const rep = JSON.parse(out.stdout) as { evidence: Array<{ path: string; events: number; format: string }>; findings: Array<{ rule_id: string; host: string; bin_start: string; events: Array<{ record: number; time: string }> }> };
+      const rep = JSON.parse(out.stdout) as { evidence: Array<{ path: string; events: number; events_by_kind?: Record<string, number>; format: string }>; findings: Array<{ rule_id: string; host: string; bin_start: string; events: Array<{ record: number; time: string }> }> };
       return rep;
     };
     const evtx = of([join(samples, 'corp-lateral-movement.evtx')]);
     const xml = of([join(samples, 'corp-lateral-movement.sysmon.xml')]);
-    expect(evtx.evidence[0]).toMatchObject({ events: 373, format: 'windows-xml' });
+    // Every record is an event of its kind: the 373 process creations and the 12 Sysmon network connections.
+    expect(evtx.evidence[0]).toMatchObject({ events: 385, events_by_kind: { process_creation: 373, network_connection: 12 }, format: 'windows-xml' });
+    expect(xml.evidence[0]).toMatchObject({ events: 385, events_by_kind: { process_creation: 373, network_connection: 12 } });
     expect(evtx.findings.length).toBe(10);
     const key = (r: typeof evtx) => r.findings.map((f) => [f.rule_id, f.host, f.bin_start, f.events.map((e) => `${e.record}@${e.time}`)]);
     expect(key(evtx)).toEqual(key(xml));
@@ -299,7 +301,7 @@ describe('cli scan', () => {
     expect(folder.status).toBe(0);
     expect(folder.stderr).toContain('passed over: ' + join(dir, 'notes.docx') + ': not a log file by its name (.docx)');
     const rep = JSON.parse(folder.stdout) as typeof evtx;
-    expect(rep.evidence.map((e) => [e.path.slice(dir.length + 1), e.events])).toEqual([['Sysmon.evtx', 373], [join('sub', 'Empty.evtx'), 0]]);
+    expect(rep.evidence.map((e) => [e.path.slice(dir.length + 1), e.events])).toEqual([['Sysmon.evtx', 385], [join('sub', 'Empty.evtx'), 0]]);
     expect(key(rep)).toEqual(key(xml));
   });
 

@@ -94,7 +94,8 @@ describe('EvtxECmd CSV', () => {
   it('maps from the Payload JSON column and exposes its data as original fields', () => {
     const r = ingestText(text, { chunkChars: 31 });
     expect(r.detected.format).toBe('evtxecmd');
-    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 0 });
+    expect(r.events.map((e) => e.kind)).toEqual(['process_creation', 'network_connection']);
     const e = r.events[0]!;
     expect(e.fields).toMatchObject({
       dest: 'WS01.corp.local', process_name: 'cmd.exe', original_file_name: 'Cmd.Exe', parent_process_name: 'WmiPrvSE.exe',
@@ -177,12 +178,14 @@ describe('Splunk export of raw Windows events', () => {
     expect(e.original['Provider_Name']).toBe('Microsoft-Windows-Sysmon');
     expect(e.timeMs).toBe(Date.UTC(2024, 4, 1, 8, 0, 0, 500));
   });
-  it('maps Splunk field extractions (EventCode, Image, CommandLine) and counts other codes as non-process', () => {
+  it('maps Splunk field extractions (EventCode, Image, CommandLine); other codes keep their kind', () => {
     const text = '_time,host,sourcetype,EventCode,ComputerName,Image,CommandLine,ParentImage\n' +
       '2024-05-01T08:00:00Z,fwd01,XmlWinEventLog:Microsoft-Windows-Sysmon/Operational,1,WS08,C:\\Windows\\System32\\whoami.exe,whoami /all,C:\\Windows\\System32\\cmd.exe\n' +
       '2024-05-01T08:00:01Z,fwd01,XmlWinEventLog:Microsoft-Windows-Sysmon/Operational,3,WS08,C:\\Windows\\System32\\svchost.exe,,\n';
     const r = ingestText(text);
-    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 0 });
+    expect(r.events.map((e) => e.kind)).toEqual(['process_creation', 'network_connection']);
+    expect(r.events[1]!.fields).toMatchObject({ dest: 'WS08', process_path: 'C:\\Windows\\System32\\svchost.exe', EventCode: '3' });
     expect(r.events[0]!.fields).toMatchObject({ dest: 'WS08', process_name: 'whoami.exe', parent_process_name: 'cmd.exe', EventCode: '1' });
   });
 });

@@ -33,9 +33,10 @@ describe('flattened Windows NDJSON (OTRF/Mordor)', () => {
     ];
     const r = ingestText(lines.join('\n') + '\n', { chunkChars: 13 });
     expect(r.detected.format).toBe('windows-flat');
-    expect(r.stats).toMatchObject({ records: 6, appended: 3, nonProcess: 1, rejected: 2 });
+    expect(r.stats).toMatchObject({ records: 6, appended: 4, nonProcess: 0, rejected: 2 });
     expect(r.rejects.map((x) => [x.code, x.line])).toEqual([['bad-json', 4], ['bad-time', 6]]);
-    const [s1, sec, emp] = r.events;
+    expect(r.events.map((e) => e.kind)).toEqual(['network_connection', 'process_creation', 'process_creation', 'process_creation']);
+    const [s1, sec, emp] = r.events.slice(1);
     expect(s1!.fields).toMatchObject({ process_name: 'PsExec.exe', original_file_name: 'psexec.c', parent_process_name: 'cmd.exe', EventCode: '1', dest: 'WORKSTATION5' });
     // TimeCreated (the log's UTC time) wins over Sysmon's UtcTime.
     expect(new Date(s1!.timeMs).toISOString()).toBe('2020-10-19T03:30:46.257Z');
@@ -46,14 +47,15 @@ describe('flattened Windows NDJSON (OTRF/Mordor)', () => {
     expect(emp!.fields).toMatchObject({ dest: 'WORKSTATION6.theshire.local', user: 'THESHIRE\\WORKSTATION6$', parent_process_name: 'services.exe' });
     expect(new Date(emp!.timeMs).toISOString()).toBe('2020-09-20T16:16:39.625Z');
     expect(emp!.original['tags']).toBe('["mordorDataset"]');
-    expect(r.events.some((e) => e.fields.user === undefined)).toBe(false);
+    expect(r.events.slice(1).some((e) => e.fields.user === undefined)).toBe(false);
   });
 
   it('reads the same objects as a pretty-printed JSON array, split into 1-char chunks', () => {
     const text = JSON.stringify([OTRF_NET, OTRF_SYSMON1, OTRF_4688], null, 2);
     const r = ingestText(text, { chunkChars: 1 });
     expect(r.detected.container).toBe('json-array');
-    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 1, rejected: 0 });
+    expect(r.stats).toMatchObject({ appended: 3, nonProcess: 0, rejected: 0 });
+    r.events.shift();
     expect(r.events[0]!.locator.line).toBe(text.split('\n').findIndex((l) => l.trim() === '{' ) + 1 + text.split('\n').slice(text.split('\n').findIndex((l) => l.trim() === '{') + 1).findIndex((l) => l.trim() === '{') + 1);
     expect(JSON.parse(r.events[0]!.raw!)).toEqual(OTRF_SYSMON1);
   });
@@ -63,8 +65,9 @@ describe('flattened Windows NDJSON (OTRF/Mordor)', () => {
     const text = `[${JSON.stringify(OTRF_SYSMON1)}, 42, ${deep}, {"a": "x\\"}{"}, ${JSON.stringify(OTRF_4688)}]`;
     const r = ingestText(text);
     expect(r.stats.appended).toBe(2);
-    expect(r.rejects.map((x) => x.code)).toEqual(['too-deep']);
-    expect(r.stats.nonProcess).toBe(1);
+    // `{"a":"x\"}{"}` names no event and has no time: rejected as such (it used to be counted as non-process).
+    expect(r.rejects.map((x) => x.code)).toEqual(['too-deep', 'bad-time']);
+    expect(r.stats.nonProcess).toBe(0);
     // Scalars between objects are not records; `{"a":"x\"}{"}` is one object (quotes and braces inside a string).
     expect(r.stats.nonProcess + r.stats.rejected + r.stats.appended).toBe(r.stats.records);
   });
@@ -92,7 +95,9 @@ describe('evtx_dump / Chainsaw JSON', () => {
     ].join('\n');
     const r = ingestText(text, { chunkChars: 5 });
     expect(r.detected.format).toBe('evtx-json');
-    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 0 });
+    expect(r.events[1]!.kind).toBe('network_connection');
+    expect(r.events[1]!.fields).toMatchObject({ dest: 'IEWIN7', dest_port: '445', EventCode: '3' });
     const e = r.events[0]!;
     expect(e.fields).toMatchObject({ dest: 'IEWIN7', process_name: 'mmc.exe', parent_process_name: 'svchost.exe', EventCode: '1' });
     expect(e.provider).toBe('Microsoft-Windows-Sysmon');
@@ -115,11 +120,13 @@ describe('Elastic ECS / Winlogbeat', () => {
     },
     user: { domain: 'CORP', name: 'alice' },
   };
-  it('flattens nested keys and maps process starts; network events are non-process', () => {
+  it('flattens nested keys and maps process starts; a Sysmon network event is a network_connection', () => {
     const net = { '@timestamp': '2024-05-01T08:00:01Z', host: { name: 'ws01.corp.local' }, event: { code: '3', category: ['network'] }, winlog: { provider_name: 'Microsoft-Windows-Sysmon' } };
     const r = ingestText([start, net].map((o) => JSON.stringify(o)).join('\n'));
     expect(r.detected.format).toBe('ecs');
-    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 0 });
+    expect(r.events.map((e) => e.kind)).toEqual(['process_creation', 'network_connection']);
+    expect(r.events[1]!.fields).toMatchObject({ dest: 'ws01.corp.local', EventCode: '3' });
     expect(r.events[0]!.fields).toEqual({
       dest: 'ws01.corp.local', user: 'CORP\\alice', process: 'cmd.exe /Q /c whoami', process_name: 'cmd.exe',
       process_path: 'C:\\Windows\\System32\\cmd.exe', parent_process: 'wmiprvse.exe -Embedding', parent_process_name: 'WmiPrvSE.exe',
@@ -230,7 +237,10 @@ describe('Winlogbeat without ECS process fields', () => {
     const net = { ...wlb6, event_id: 3, event_data: { DestinationPort: '445' } };
     const r6 = ingestText([wlb6, net].map((o) => JSON.stringify(o)).join('\n'));
     expect(r6.detected.format).toBe('ecs');
-    expect(r6.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r6.stats).toMatchObject({ appended: 2, nonProcess: 0 });
+    expect(r6.events[1]!.kind).toBe('network_connection');
+    expect(r6.events[1]!.fields.dest_port).toBe('445');
+    r6.events.pop();
     expect(r6.events[0]!.fields).toMatchObject({ dest: 'WS6', process_name: 'cmd.exe', parent_process_name: 'explorer.exe', user: 'CORP\\a', EventCode: '1' });
     const r7 = ingestText(JSON.stringify(wlb7));
     expect(r7.detected.format).toBe('ecs');

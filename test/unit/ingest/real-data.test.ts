@@ -11,8 +11,16 @@ import { ingestFile } from '../../../engine/node/ingest-file.ts';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED = resolve(REPO, '../shared/data');
 
-function load(rel: string, chunkChars = 64 * 1024): IngestTextResult {
-  return ingestText(readFileSync(resolve(SHARED, rel), 'utf8'), { fileName: rel, chunkChars });
+/** The process creations of a file (every other event is kept too, with its kind). */
+function load(rel: string, chunkChars = 64 * 1024): IngestTextResult & { all: IngestTextResult['events'] } {
+  const r = ingestText(readFileSync(resolve(SHARED, rel), 'utf8'), { fileName: rel, chunkChars });
+  return { ...r, all: r.events, events: r.events.filter((e) => e.kind === 'process_creation') };
+}
+
+function kinds(events: IngestTextResult['events']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of events) out[e.kind!] = (out[e.kind!] ?? 0) + 1;
+  return out;
 }
 
 const MDEC = [
@@ -24,7 +32,7 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
   it('otrf-psexec-accepteula: 8 process creations on WORKSTATION5 (4 Sysmon, 4 x 4688)', () => {
     const r = load('otrf-psexec-accepteula/cmd_psexec_lsa_secrets_dump_2020-10-1903305471.json');
     expect(r.detected.format).toBe('windows-flat');
-    expect(r.stats.appended).toBe(8);
+    expect(r.events.length).toBe(8);
     expect(r.stats.records).toBe(286);
     expect(r.stats.rejected).toBe(0);
     expect(new Set(r.events.map((e) => e.fields.dest))).toEqual(new Set(['WORKSTATION5']));
@@ -49,20 +57,26 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
 
   it('otrf-empire-psexec-negative: 13 over 2 hosts, lower-case Channel included', () => {
     const r = load('otrf-empire-psexec-negative/empire_psexec_dcerpc_tcp_svcctl_2020-09-20121608.json');
-    expect(r.stats.appended).toBe(13);
+    expect(r.events.length).toBe(13);
     const byHost = new Map<string, number>();
     for (const e of r.events) byHost.set(e.fields.dest!, (byHost.get(e.fields.dest!) ?? 0) + 1);
     expect(Object.fromEntries(byHost)).toEqual({ 'WORKSTATION6.theshire.local': 12, 'MORDORDC.theshire.local': 1 });
     expect(r.events.filter((e) => e.source === 'sysmon')).toHaveLength(6);
     expect(r.events.filter((e) => e.source === 'security-4688')).toHaveLength(7);
     expect(r.stats.nonProcess + r.stats.appended + r.stats.rejected).toBe(r.stats.records);
+    expect(r.stats.nonProcess).toBe(0);
+    expect(r.all).toHaveLength(r.stats.appended);
   });
 
   it('evtxattack-impacket-wmiexec: 4 on IEWIN7, cmd.exe command line XML-decoded', () => {
     const r = load('evtxattack-impacket-wmiexec/LM_wmiexec_impacket_sysmon_whoami.xml', 777);
     expect(r.detected.format).toBe('windows-xml');
-    expect(r.stats.appended).toBe(4);
-    expect(r.stats.nonProcess).toBe(3);
+    expect(r.events.length).toBe(4);
+    expect(r.stats.nonProcess).toBe(0);
+    expect(kinds(r.all)).toEqual({ process_creation: 4, network_connection: 3 });
+    const net = r.all.find((e) => e.kind === 'network_connection')!;
+    expect(net.fields.dest_port).toMatch(/^\d+$/);
+    expect(net.fields.src_ip).toBeTruthy();
     expect(r.events.every((e) => e.fields.dest === 'IEWIN7')).toBe(true);
     const cmd = r.events.find((e) => e.fields.process?.startsWith('cmd.exe /Q /c cd \\ 1>'))!;
     expect(cmd.fields.process).toBe('cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1556656369.7 2>&1');
@@ -77,7 +91,7 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
 
   it('evtxattack-impacket-dcomexec-mmc: 5 on IEWIN7 with the quoted cmd.exe path', () => {
     const r = load('evtxattack-impacket-dcomexec-mmc/LM_impacket_docmexec_mmc_sysmon_01.xml');
-    expect(r.stats.appended).toBe(5);
+    expect(r.events.length).toBe(5);
     const quoted = r.events.filter((e) => e.fields.process?.startsWith('"C:\\Windows\\System32\\cmd.exe" /Q /c'));
     expect(quoted.length).toBe(3);
     expect(quoted.every((e) => e.fields.parent_process_name === 'mmc.exe')).toBe(true);
@@ -85,7 +99,7 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
 
   it('evtxattack-art-background: 511 Sysmon EID 1 on MSEDGEWIN10', () => {
     const r = load('evtxattack-art-background/PanacheSysmon_vs_AtomicRedTeam01.xml');
-    expect(r.stats.appended).toBe(511);
+    expect(r.events.length).toBe(511);
     expect(r.stats.records).toBe(565);
     expect(new Set(r.events.map((e) => e.fields.dest))).toEqual(new Set(['MSEDGEWIN10']));
     expect(r.events.filter((e) => e.fields.process_name?.toLowerCase() === 'ping.exe')).toHaveLength(254);
@@ -94,7 +108,12 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
 
   it('mdecrevoisier-impacket-psexec: 30 over the 7 files (27 x 4688, 3 x Sysmon 1)', () => {
     const per = MDEC.map((n) => load(`mdecrevoisier-impacket-psexec/${n}.xml`));
-    expect(per.map((r) => r.stats.appended)).toEqual([3, 3, 2, 11, 1, 6, 4]);
+    expect(per.map((r) => r.events.length)).toEqual([3, 3, 2, 11, 1, 6, 4]);
+    expect(per.map((r) => r.stats.appended)).toEqual([12, 12, 15, 30, 1, 97, 1023]);
+    expect(per.map((r) => r.stats.records)).toEqual([12, 12, 15, 30, 1, 97, 1023]);
+    expect(kinds(per[MDEC.indexOf('psexec_target_4688')]!.all)).toEqual({ logon: 5, other: 2, process_creation: 11, service_install: 1, share_access: 11 });
+    expect(kinds(per[MDEC.indexOf('psexec64_as_system_sysmon')]!.all)).toEqual({ process_creation: 2, file: 1, registry: 3, pipe: 8, dns_query: 1 });
+    expect(kinds(per[MDEC.indexOf('atexec_4688_global')]!.all)).toEqual({ logon: 3, process_creation: 3, scheduled_task: 2, share_access: 4 });
     const all = per.flatMap((r) => r.events);
     expect(all.filter((e) => e.source === 'security-4688')).toHaveLength(27);
     expect(all.filter((e) => e.source === 'sysmon')).toHaveLength(3);
@@ -136,7 +155,8 @@ describe.skipIf(!existsSync(SHARED))('real captures', () => {
       expect(ra.encoding).toBe('utf-8');
       expect(rb.encoding).toBe('utf-16le');
       expect(b.records.map((r) => r.fields)).toEqual(a.records.map((r) => r.fields));
-      expect(b.records).toHaveLength(4);
+      expect(b.records.filter((r) => (r.kind ?? 'process_creation') === 'process_creation')).toHaveLength(4);
+      expect(b.records).toHaveLength(7);
       const bytes8 = readFileSync(src);
       const bytes16 = readFileSync(utf16);
       for (let i = 0; i < 4; i++) {

@@ -53,9 +53,9 @@ describe('Windows event XML', () => {
   it('maps Sysmon EID 1 with decoded escapes and keeps System/EventData names', () => {
     const r = ingestText(wrapped(SYSMON3, SYSMON1));
     expect(r.detected.format).toBe('windows-xml');
-    expect(r.stats).toMatchObject({ records: 2, appended: 1, nonProcess: 1, rejected: 0 });
-    expect(r.nonProcess).toEqual([{ kind: 'sysmon:3', record: 1 }]);
-    const e = r.events[0]!;
+    expect(r.stats).toMatchObject({ records: 2, appended: 2, nonProcess: 0, rejected: 0 });
+    expect(r.events.map((x) => x.kind)).toEqual(['network_connection', 'process_creation']);
+    const e = r.events[1]!;
     expect(e.source).toBe('sysmon');
     expect(e.provider).toBe('Microsoft-Windows-Sysmon');
     expect(e.fields).toMatchObject({
@@ -84,10 +84,11 @@ describe('Windows event XML', () => {
     expect(e.locator).toEqual({ evidence: 0, record: 2, line: 4, byteOffset: expect.any(Number) });
   });
 
-  it('maps 4688 v1 (no parent) and v2 (Target account, integrity) and counts 4624 as non-process', () => {
+  it('maps 4688 v1 (no parent) and v2 (Target account, integrity) and keeps 4624 as a logon', () => {
     const r = ingestText(wrapped(SEC4688_V1, SEC4624, SEC4688_V2));
-    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 1 });
-    const [v1, v2] = r.events;
+    expect(r.stats).toMatchObject({ appended: 3, nonProcess: 0 });
+    expect(r.events.map((x) => x.kind)).toEqual(['process_creation', 'logon', 'process_creation']);
+    const [v1, v2] = r.events.filter((x) => x.kind === 'process_creation');
     expect(v1!.source).toBe('security-4688');
     expect(v1!.fields).toMatchObject({
       dest: 'fs03vuln.offsec.lan', user: 'OFFSEC\\FS03VULN$', process_path: 'C:\\Windows\\System32\\cmd.exe',
@@ -104,7 +105,10 @@ describe('Windows event XML', () => {
       process_name: 'PSEXESVC.exe', process_integrity_level: 'System', process_id: '696',
     });
     expect(v2!.fields.process).toBeUndefined();
-    expect(r.nonProcess[0]!.kind).toBe('security:4624');
+    expect(v1!.fields.logon_id).toBe('0x3e4');
+    const logon = r.events[1]!;
+    expect(logon.source).toBe('security');
+    expect(logon.fields).toEqual({ dest: 'fs03vuln.offsec.lan', user: 'admmig', action: 'success', EventCode: '4624' });
   });
 
   it('reads one event per line without a wrapper, pushed in 1-char and odd-sized chunks', () => {
@@ -115,8 +119,9 @@ describe('Windows event XML', () => {
       expect(r.events.map((e) => e.fields)).toEqual(whole.events.map((e) => e.fields));
       expect(r.events.map((e) => e.locator)).toEqual(whole.events.map((e) => e.locator));
     }
-    expect(whole.events.map((e) => e.locator.line)).toEqual([1, 2]);
-    expect(whole.stats.nonProcess).toBe(1);
+    expect(whole.events.map((e) => e.locator.line)).toEqual([1, 2, 3]);
+    expect(whole.events.map((e) => e.kind)).toEqual(['process_creation', 'process_creation', 'network_connection']);
+    expect(whole.stats.nonProcess).toBe(0);
   });
 
   it('reads Event Viewer "Save as XML" output on a single line; byte offsets point at each <Event', () => {

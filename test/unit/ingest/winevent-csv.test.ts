@@ -35,7 +35,9 @@ describe('PowerShell Get-WinEvent Export-Csv', () => {
   it('maps Sysmon 1 and 4688 from the Message, skipping the #TYPE line', () => {
     const r = ingestText(text, { chunkChars: 50 });
     expect(r.detected.format).toBe('winevent-csv');
-    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 1, rejected: 0 });
+    expect(r.stats).toMatchObject({ appended: 3, nonProcess: 0, rejected: 0 });
+    expect(r.events.map((e) => e.kind)).toEqual(['process_creation', 'process_creation', 'logon']);
+    expect(r.events[2]!.fields).toMatchObject({ dest: 'WORKSTATION6.theshire.local', EventCode: '4624', action: 'success' });
     const [s, sec] = r.events;
     expect(s!.fields).toMatchObject({
       dest: 'WORKSTATION5', process_name: 'PsExec.exe', original_file_name: 'psexec.c', parent_process: '"C:\\windows\\system32\\cmd.exe" ',
@@ -78,7 +80,8 @@ describe('Event Viewer "Save All Events As" CSV', () => {
     for (const chunkChars of [1, 7, 50, 333]) expect(ingestText(text, { chunkChars }).events).toEqual(whole.events);
     expect(whole.detected.format).toBe('winevent-csv');
     expect(whole.detected.reason).toMatch(/Event Viewer "Save as CSV"/);
-    expect(whole.stats).toMatchObject({ records: 3, appended: 2, nonProcess: 1, rejected: 0 });
+    expect(whole.stats).toMatchObject({ records: 3, appended: 3, nonProcess: 0, rejected: 0 });
+    expect(whole.events[2]!.kind).toBe('network_connection');
     const [s, sec] = whole.events;
     expect(s!.fields).toMatchObject({ process_name: 'PsExec.exe', original_file_name: 'psexec.c', parent_process_name: 'cmd.exe', user: 'WORKSTATION5\\wardog', EventCode: '1' });
     // The export names no computer.

@@ -176,6 +176,7 @@ export function toCanonical(rec: IngestRecord, evidence: number): CanonicalEvent
     fields: { ...rec.fields },
     original,
     source: rec.source,
+    kind: rec.kind ?? 'process_creation',
     locator: { evidence, record: rec.record, line: rec.line, byteOffset: rec.byteOffset },
   };
   if (rec.raw !== undefined) ev.raw = rec.raw;

@@ -77,19 +77,35 @@ describe('sigma rule metadata', () => {
 });
 
 describe('sigma loading', () => {
-  it('loads multi-document files with action: global, and lists other logsources as unsupported', () => {
+  it('loads multi-document files with action: global; a network_connection rule reads only network connections', () => {
     const set = loadSigmaRules([fixture('collection.yml')]);
-    expect(set.rules.map((r) => r.meta.id)).toEqual(['5f3c8e2a-0001-4000-8000-000000000001', '5f3c8e2a-0001-4000-8000-000000000002']);
+    expect(set.rules.map((r) => r.meta.id)).toEqual([
+      '5f3c8e2a-0001-4000-8000-000000000001', '5f3c8e2a-0001-4000-8000-000000000002', '5f3c8e2a-0001-4000-8000-000000000003',
+    ]);
     expect(set.rules[0]!.meta.title).toBe('Remote admin tool collection');
     expect(set.rules[0]!.meta.riskScore).toBe(50);
     expect(set.rules[1]!.meta.riskScore).toBe(75);
     expect(set.rules[1]!.meta.techniques).toEqual(['T1021.002']);
-    expect(set.issues).toHaveLength(1);
-    expect(set.issues[0]).toMatchObject({ severity: 'unsupported', code: 'E_RULE_UNSUPPORTED', ruleId: '5f3c8e2a-0001-4000-8000-000000000003' });
-    expect(set.issues[0]!.message).toMatch(/network_connection/);
-    expect(set.issues[0]!.location?.line).toBe(30);
+    expect(set.issues).toHaveLength(0);
     const hits = set.rules[1]!.run(createMemorySource([ev({ process_path: 'C:\\x\\PAEXEC.EXE' }), ev({ process_path: 'C:\\x\\psexesvc.exe' })]));
     expect(Array.from(hits.rows)).toEqual([0]);
+    // The process_creation rule does not read a network event with the same Image; the network rule reads only it.
+    const net = { ...ev({ process_path: 'C:\\x\\paexec.exe' }, { DestinationPort: '445' }), kind: 'network_connection' as const };
+    const mixed = createMemorySource([ev({ process_path: 'C:\\x\\paexec.exe' }, { DestinationPort: '445' }), net]);
+    expect(Array.from(set.rules[1]!.run(mixed).rows)).toEqual([0]);
+    expect(Array.from(set.rules[2]!.run(mixed).rows)).toEqual([1]);
+    const why = set.rules[1]!.explain(mixed, 1);
+    expect(why.matched).toBe(false);
+    expect(why.steps[0]).toMatchObject({ stage: 'logsource', condition: '[not held] category process_creation' });
+  });
+
+  it('lists logsources Hopscope has no definition for as unsupported, with their location', () => {
+    const text = 'title: t\nid: 5f3c8e2a-0001-4000-8000-00000000000a\nlogsource:\n    product: linux\n    category: process_creation\ndetection:\n    sel:\n        Image: x\n    condition: sel\n';
+    const set = loadSigmaRules([{ path: 'linux.yml', text }, { path: 'odd.yml', text: text.replace('product: linux', 'product: windows').replace('process_creation', 'no_such_category') }]);
+    expect(set.rules).toHaveLength(0);
+    expect(set.issues.map((i) => [i.severity, i.code, i.location?.line])).toEqual([['unsupported', 'E_RULE_UNSUPPORTED', 4], ['unsupported', 'E_RULE_UNSUPPORTED', 4]]);
+    expect(set.issues[0]!.message).toMatch(/product linux/);
+    expect(set.issues[1]!.message).toMatch(/no_such_category/);
   });
 
   it('reports YAML syntax errors with line and column, and keeps loading other files', () => {

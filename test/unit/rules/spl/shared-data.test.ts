@@ -21,7 +21,11 @@ function load(dir: string): { source: EventSource; events: CanonicalEvent[] } {
     events.push(...ingestText(readFileSync(join(DATA, dir, name), 'utf8'), { evidence, fileName: name }).events);
   });
   events.sort((a, b) => a.timeMs - b.timeMs);
-  return { source: createMemorySource(events, undefined, { evidenceNames: names }), events };
+  // The rules run over every event of every kind; `events` is the process creations the counts below name.
+  return {
+    source: createMemorySource(events, undefined, { evidenceNames: names }),
+    events: events.filter((e) => (e.kind ?? 'process_creation') === 'process_creation'),
+  };
 }
 
 /** Per rule: matching events and distinct (dest, 1-second bin) groups, as findings count them. */
