@@ -6,6 +6,7 @@ import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } fr
 import { get, getFirst, indexOfNames } from '../ingest/types.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from '../model/fields.ts';
 import { eventOutcome, type Fields } from './common.ts';
+import { pickTime } from './time-fields.ts';
 import { mapWindowsEvent } from './windows.ts';
 import { flattenWindowsEvent, parseXmlElement, XmlError } from '../ingest/xml-parse.ts';
 
@@ -48,7 +49,7 @@ export const cimMapper: FormatMapper = {
           }
         }
       }
-      return eventOutcome(rec, time, 'cim', provider || undefined, f, raw || undefined);
+      return eventOutcome(rec, pickTime('splunk', (n) => (n === '_time' ? time : get(rec, n))), 'cim', provider || undefined, f, raw || undefined);
     }
     if (raw && raw.trimStart().startsWith('<Event')) return mapRawXml(rec, raw, time);
     if (rec.index.has('EventCode') || rec.index.has('EventID')) {
@@ -57,7 +58,7 @@ export const cimMapper: FormatMapper = {
         channel: getFirst(rec, ['Channel', 'LogName']),
         provider: getFirst(rec, ['SourceName', 'Provider_Name', 'sourcetype']),
         computer: getFirst(rec, ['Computer', 'ComputerName', 'dest', 'host']),
-        time,
+        time: pickTime('splunk', (n) => (n === '_time' ? time : get(rec, n))),
         data: (n) => get(rec, n),
       }, raw || undefined);
     }
@@ -151,7 +152,7 @@ function mapRawXml(rec: FlatRecord, raw: string, time: string | undefined): MapO
       channel: get(merged, 'Channel'),
       provider: get(merged, 'Provider_Name'),
       computer: get(merged, 'Computer') ?? get(merged, 'host'),
-      time: get(merged, 'TimeCreated_SystemTime') ?? time,
+      time: pickTime('splunk', (n) => (n === '_time' ? time : get(merged, n))),
       data: (n) => get(merged, n),
     },
     raw,

@@ -5,6 +5,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { eventOutcome, lookup, put, type Fields } from './common.ts';
+import { pickTime } from './time-fields.ts';
 
 const PROCESS_EVENTS = new Set(['ProcessRollup2', 'SyntheticProcessRollup2']);
 
@@ -54,6 +55,6 @@ export const crowdstrikeMapper: FormatMapper = {
     if (il) put(f, 'process_integrity_level', lookup(INTEGRITY, il) ?? il);
     put(f, 'process_hash', getFirst(rec, ['SHA256HashData', 'SHA1HashData', 'MD5HashData']));
     const provider = getFirst(rec, ['name', 'event_platform']) ?? 'CrowdStrike Falcon';
-    return eventOutcome(rec, getFirst(rec, ['timestamp', 'ContextTimeStamp', '_time', 'ProcessStartTime']), 'crowdstrike', provider, f);
+    return eventOutcome(rec, pickTime('crowdstrike', (n) => get(rec, n)), 'crowdstrike', provider, f);
   },
 };

@@ -4,6 +4,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { basename, eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
+import { pickTime } from './time-fields.ts';
 
 /** FolderPath is the full image path in practice, but only the folder in some exports: join when needed. */
 function fullPath(folder: string | undefined, file: string | undefined): string | undefined {
@@ -41,6 +42,6 @@ export const defenderMapper: FormatMapper = {
     put(f, 'original_file_name', get(rec, 'ProcessVersionInfoOriginalFileName'));
     put(f, 'process_integrity_level', get(rec, 'ProcessIntegrityLevel'));
     put(f, 'process_hash', getFirst(rec, ['SHA256', 'SHA1', 'MD5']));
-    return eventOutcome(rec, getFirst(rec, ['Timestamp', 'Timestamp [UTC]', 'TimeGenerated']), 'defender', 'Microsoft Defender for Endpoint', f);
+    return eventOutcome(rec, pickTime('defender', (n) => get(rec, n)), 'defender', 'Microsoft Defender for Endpoint', f);
   },
 };

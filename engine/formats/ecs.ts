@@ -4,6 +4,7 @@
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
 import { get, getFirst } from '../ingest/types.ts';
 import { eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
+import { pickTime } from './time-fields.ts';
 import { mapWindowsEvent } from './windows.ts';
 
 function isProcessStart(rec: FlatRecord): boolean {
@@ -44,7 +45,7 @@ export const ecsMapper: FormatMapper = {
         channel: getFirst(rec, ['winlog.channel', 'log_name']),
         provider: getFirst(rec, ['winlog.provider_name', 'source_name', 'event.provider']),
         computer: getFirst(rec, ['winlog.computer_name', 'computer_name', 'host.name', 'host.hostname']),
-        time: getFirst(rec, ['@timestamp', 'event.created']),
+        time: pickTime('ecs-windows', (n) => get(rec, n), (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n])),
         data: (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n]),
       });
     }
@@ -70,6 +71,6 @@ export const ecsMapper: FormatMapper = {
     put(f, 'process_hash', getFirst(rec, ['winlog.event_data.Hashes', 'process.hash.sha256', 'process.hash.sha1', 'process.hash.md5']));
     put(f, 'EventCode', getFirst(rec, ['event.code', 'winlog.event_id']));
     const provider = getFirst(rec, ['winlog.provider_name', 'event.provider', 'event.module', 'agent.type']);
-    return eventOutcome(rec, getFirst(rec, ['@timestamp', 'event.created', 'event.ingested']), 'ecs', provider, f);
+    return eventOutcome(rec, pickTime('ecs', (n) => get(rec, n)), 'ecs', provider, f);
   },
 };

@@ -4,6 +4,7 @@
 import type { FlatRecord, FormatMapper, GenericMapping, MapOutcome } from '../ingest/types.ts';
 import { get } from '../ingest/types.ts';
 import { eventOutcome, put, type Fields } from './common.ts';
+import { timeOf } from './time-fields.ts';
 import { CANONICAL_FIELDS } from '../model/fields.ts';
 
 export function createGenericMapper(mapping: GenericMapping): FormatMapper {
@@ -19,7 +20,7 @@ export function createGenericMapper(mapping: GenericMapping): FormatMapper {
       const f: Fields = {};
       for (const [field, col] of pairs) put(f, field, get(rec, col));
       if (mapping.host) put(f, 'dest', get(rec, mapping.host));
-      return eventOutcome(rec, get(rec, mapping.time), mapping.source ?? 'generic', undefined, f);
+      return eventOutcome(rec, timeOf(mapping.time, get(rec, mapping.time)), mapping.source ?? 'generic', undefined, f);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } fr
 import { get, getFirst } from '../ingest/types.ts';
 import { mapWindowsEvent } from './windows.ts';
 import { lookup } from './common.ts';
+import { pickTime } from './time-fields.ts';
 
 /** 4688 message labels -> EventData names; the Subject/Target sections decide the account fields. */
 const LABELS_4688: Readonly<Record<string, string>> = {
@@ -77,7 +78,7 @@ export const wineventCsvMapper: FormatMapper = {
       computer: getFirst(rec, ['MachineName', 'Computer']),
       // Export-Csv and Event Viewer write the time in the exporting machine's local time without a zone (read as
       // UTC, and the UI says so); Sysmon's own UtcTime in the Message is explicit UTC, so it wins when present.
-      time: data.get('UtcTime') || getFirst(rec, ['TimeCreated', 'TimeCreated.DateTime', 'Date and Time']),
+      time: pickTime('winevent-csv', (n) => get(rec, n), (n) => data.get(n)),
       data: (n) => data.get(n),
     });
   },

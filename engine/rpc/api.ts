@@ -103,6 +103,22 @@ export interface EvidenceSummary {
   addedAt: string;
   /** Problems noticed while reading, e.g. the file changed during the read (the hash may not match what was parsed). */
   warnings?: string[];
+  /** Clock corrections the analyst set on this file (its events' times are corrected; exports carry both times). */
+  clock?: Array<{ offset: string; offset_ms: number; field?: string }>;
+  /** Offsets its time fields show (query/time-skew.ts), offered as corrections, never applied without the analyst. */
+  clockOffers?: ClockOffer[];
+}
+
+export interface ClockOffer {
+  /** Events whose time came from this field would move by offsetMs. */
+  field: string;
+  offsetMs: number;
+  /** `+04:00:00` */
+  offset: string;
+  /** Events of the file whose time came from `field`. */
+  events: number;
+  /** The warning it comes from. */
+  reason: string;
 }
 
 export interface CaseSummary {
@@ -175,6 +191,23 @@ export interface EventDetails {
   canonical: Record<string, string | null>;
   original: Record<string, string>;
   raw: string;
+  /** The field the event's time was read from (formats/time-fields.ts); absent when its mapper named none. */
+  timeField?: string;
+  /** Every time field the event carries, side by side: as written, as read (null: unreadable), whose clock. */
+  timeFields?: EventTimeField[];
+}
+
+export interface EventTimeField {
+  field: string;
+  text: string;
+  timeMs: number | null;
+  role: 'event' | 'system' | 'collector';
+  /** Written without zone and read as UTC. */
+  assumedUtc?: boolean;
+  /** The event's time came from this field. */
+  chosen?: boolean;
+  /** This field minus the event's time, ms. */
+  deltaMs?: number;
 }
 
 export interface ProcessNode {
@@ -353,6 +386,11 @@ export interface ApiContract {
   'case.relocate': [{ sha256: string; handle: string }, EvidenceCheckResult];
   /** Save the renderer's view state (opaque JSON, at most 256 KiB) in the case. */
   'case.saveView': [{ view: unknown }, { ok: true }];
+  /**
+   * Set (offsetMs) or undo (0) a clock correction of one evidence file, or of its events timed by `field`: saved in
+   * the case, applied to those events, detection runs again. Returns the new summary.
+   */
+  'case.setClock': [{ sha256: string; field?: string; offsetMs: number }, CaseSummary];
   /** The view state saved in the open case (null when none); the renderer validates it before applying it. */
   'case.view': [Record<string, never>, { view: unknown }];
   'case.recent': [Record<string, never>, RecentCaseItem[]];

@@ -175,6 +175,11 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'case.recent': empty,
   'case.reopen': obj({ id: str(128), relocate: opt(arr(obj({ sha256: sha256Hex, handle: str(128) }), 1000)) }),
   'case.saveView': obj({ view: jsonOf(256 * 1024) }),
+  'case.setClock': obj({
+    sha256: sha256Hex,
+    field: opt(str(256)),
+    offsetMs: (v, p) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 7 * 86_400_000 ? null : `${p} must be ms within 7 days either way (0 undoes)`),
+  }),
   'case.view': empty,
   'files.setMapping': obj({
     signature: str(64),

@@ -1,7 +1,7 @@
 // Command-line parsing for `hopscope scan`: options in, a plain ScanOptions out, or a usage error (exit 2).
 // Invariant: relative paths resolve against where the user typed the command (INIT_CWD), never the package dir.
 
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import type { ReportFormat } from '../../engine/rpc/protocol.ts';
 import { resolveUserPath } from './paths.ts';
@@ -18,7 +18,16 @@ export interface ScanOptions {
   caseDir?: string;
   /** JSON file with a column mapping for files of no known layout. */
   mapping?: string;
+  /** Clock corrections (`--clock FILE=+05:00:00[@FIELD]`): FILE as typed, and resolved as a path. */
+  clock: ClockArg[];
   help: boolean;
+}
+
+export interface ClockArg {
+  file: string;
+  path: string;
+  offsetMs: number;
+  field?: string;
 }
 
 export const USAGE = `usage: hopscope scan [options] FILE...
@@ -39,6 +48,10 @@ options:
                    standard output; a device or FIFO (/dev/null, /dev/stdout) is written in place
   --case DIR       include the annotations of the case in DIR (status, tags, comments) in the report;
                    the case is only read
+  --clock FILE=OFFSET[@FIELD]
+                   correct FILE's clock (FILE by name or path): OFFSET [+-]HH:MM[:SS[.mmm]] is added to
+                   its events' times (only to those whose time came from FIELD, e.g. @TimeCreated);
+                   the report carries original and corrected times; repeatable
   --help           show this help
 
 exit status: 0 scan completed (with or without findings), 1 evidence unreadable, 2 usage error`;
@@ -56,8 +69,36 @@ export function parseSpan(text: string): number {
   return sec;
 }
 
+/** `+05:00:00`, `-04:00`, `+00:00:37.500` -> ms. */
+export function parseClockOffset(text: string): number | null {
+  const m = /^([+-])(\d{1,3}):([0-5]\d)(?::([0-5]\d)(?:\.(\d{1,3}))?)?$/.exec(text.trim());
+  if (!m) return null;
+  const ms = ((Number(m[2]) * 60 + Number(m[3])) * 60 + Number(m[4] ?? 0)) * 1000 + Number((m[5] ?? '').padEnd(3, '0') || 0);
+  return m[1] === '-' ? -ms : ms;
+}
+
+/** `FILE=+05:00:00` or `FILE=-04:00:00@TimeCreated` (the last `=` ends FILE). */
+export function parseClockArg(text: string): ClockArg {
+  const eq = text.lastIndexOf('=');
+  const usage = `--clock: cannot read '${text}' (use FILE=+05:00:00, or FILE=+04:00:00@TimeCreated for the events timed by one field)`;
+  if (eq <= 0) throw new HopscopeError('E_USAGE', usage);
+  const file = text.slice(0, eq);
+  let spec = text.slice(eq + 1);
+  let field: string | undefined;
+  const at = spec.indexOf('@');
+  if (at >= 0) {
+    field = spec.slice(at + 1);
+    spec = spec.slice(0, at);
+    if (field === '' || field.length > 256) throw new HopscopeError('E_USAGE', usage);
+  }
+  const offsetMs = parseClockOffset(spec);
+  if (offsetMs === null) throw new HopscopeError('E_USAGE', usage);
+  if (Math.abs(offsetMs) > 7 * 86_400_000) throw new HopscopeError('E_USAGE', `--clock: ${spec} is out of range (at most 7 days either way)`);
+  return { file, path: resolveUserPath(file), offsetMs, ...(field !== undefined ? { field } : {}) };
+}
+
 export function parseScanArgs(argv: readonly string[]): ScanOptions {
-  const opts: ScanOptions = { files: [], rulePaths: [], sigmaPaths: [], builtin: true, binSpanSec: 1, help: false };
+  const opts: ScanOptions = { files: [], rulePaths: [], sigmaPaths: [], builtin: true, binSpanSec: 1, clock: [], help: false };
   const args = [...argv];
   if (args[0] === 'scan') args.shift();
   else if (args.length && !args[0]!.startsWith('-')) {
@@ -118,6 +159,9 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
       case '--mapping':
         opts.mapping = resolveUserPath(take());
         break;
+      case '--clock':
+        opts.clock.push(parseClockArg(take()));
+        break;
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);
     }
@@ -132,4 +176,18 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
   if (opts.out && opts.files.includes(opts.out)) throw new HopscopeError('E_USAGE', '--out must not name an evidence file');
   if (opts.caseDir && opts.files.includes(opts.caseDir)) throw new HopscopeError('E_USAGE', '--case must name a case folder, not an evidence file');
   return opts;
+}
+
+/** Each `--clock FILE=...` names one evidence file, by path or by name (a name two files share is refused). */
+export function resolveClockArgs(args: readonly ClockArg[], files: readonly string[]): Array<{ path: string; offsetMs: number; field?: string }> {
+  return args.map((c) => {
+    let path = files.find((f) => f === c.path);
+    if (path === undefined) {
+      const byName = files.filter((f) => basename(f) === c.file || basename(f) === basename(c.file));
+      if (byName.length > 1) throw new HopscopeError('E_USAGE', `--clock: '${c.file}' names ${byName.length} evidence files; give its path`);
+      path = byName[0];
+    }
+    if (path === undefined) throw new HopscopeError('E_USAGE', `--clock: '${c.file}' is not one of the evidence files`);
+    return { path, offsetMs: c.offsetMs, ...(c.field !== undefined ? { field: c.field } : {}) };
+  });
 }

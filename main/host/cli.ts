@@ -11,11 +11,16 @@ import { validateRequest } from '../../engine/rpc/validate.ts';
 import { runCaseJob } from './case-job.ts';
 import { readCase } from './case-store.ts';
 import type { CaseDoc } from './case/case-doc.ts';
-import { parseScanArgs, USAGE, type ScanOptions } from './cli-args.ts';
+import { parseScanArgs, resolveClockArgs, USAGE, type ScanOptions } from './cli-args.ts';
 import { createEngineClient } from './engine-client.ts';
 import { appRoot } from './paths.ts';
 import { collectRuleFiles } from './rule-files.ts';
-import { firstEventRows, formatSummary, humanBytes, mappingHint, terminalColumns } from './scan-text.ts';
+import { firstEventRows, formatSummary, humanBytes, mappingHint, safeText, terminalColumns } from './scan-text.ts';
+
+/** Text for the terminal that may hold log or rule text (file names, messages, column names): controls escaped per line. */
+function say(s: string): void {
+  process.stderr.write(s.split('\n').map(safeText).join('\n'));
+}
 import { writeOutputFile } from './atomic-write.ts';
 import { expandEvidencePaths } from './evidence-folder.ts';
 
@@ -34,7 +39,7 @@ async function readCaseForScan(dir: string): Promise<CaseDoc> {
   const read = await readCase(dir);
   if (read.report.created) throw new HopscopeError('E_USAGE', `--case: no case in '${dir}'`, { file: dir });
   if (read.report.droppedLines > 0) {
-    process.stderr.write(`warning: case '${dir}': ${read.report.droppedLines} unreadable journal line(s) skipped (open the case in the app to repair it)\n`);
+    say(`warning: case '${dir}': ${read.report.droppedLines} unreadable journal line(s) skipped (open the case in the app to repair it)\n`);
   }
   return read.doc;
 }
@@ -64,9 +69,10 @@ async function scan(opts: ScanOptions): Promise<number> {
   const mappings = opts.mapping ? { '*': await readMapping(opts.mapping) } : undefined;
   // A folder (a KAPE winevt/Logs, a collection) is the log files below it; what it passes over is said.
   const expanded = await expandEvidencePaths(opts.files);
-  for (const k of expanded.skipped.slice(0, MAX_LISTED_RULE_ISSUES)) process.stderr.write(`passed over: ${k.path}: ${k.reason}\n`);
-  if (expanded.skipped.length > MAX_LISTED_RULE_ISSUES) process.stderr.write(`passed over: ${expanded.skipped.length - MAX_LISTED_RULE_ISSUES} more\n`);
+  for (const k of expanded.skipped.slice(0, MAX_LISTED_RULE_ISSUES)) say(`passed over: ${k.path}: ${k.reason}\n`);
+  if (expanded.skipped.length > MAX_LISTED_RULE_ISSUES) say(`passed over: ${expanded.skipped.length - MAX_LISTED_RULE_ISSUES} more\n`);
   const files = expanded.files;
+  const clock = resolveClockArgs(opts.clock, files);
   const engine = createEngineClient();
   const tty = process.stderr.isTTY === true;
   let lastLine = 0;
@@ -76,6 +82,7 @@ async function scan(opts: ScanOptions): Promise<number> {
       rules,
       binSpanSec: opts.binSpanSec,
       ...(mappings ? { mappings } : {}),
+      ...(clock.length ? { clock } : {}),
       onProgress: tty
         ? (p) => {
             const now = performance.now();
@@ -92,19 +99,19 @@ async function scan(opts: ScanOptions): Promise<number> {
     if (tty) process.stderr.write('\r\x1b[K');
     const issueLine = (i: (typeof result.rules.issues)[number]): string => `rule ${i.severity}: ${i.source}${i.ruleId ? ` (${i.ruleId})` : ''}: ${i.message}\n`;
     for (const issue of result.rules.issues) {
-      if (issue.severity === 'error' && !issue.source.startsWith('builtin:')) process.stderr.write(issueLine(issue));
+      if (issue.severity === 'error' && !issue.source.startsWith('builtin:')) say(issueLine(issue));
     }
     const unsupported = result.rules.issues.filter((i) => i.severity !== 'error');
     if (unsupported.length) {
       // Name the reason for a few (a rule file of one's own); a whole SigmaHQ folder gets the count.
-      for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) process.stderr.write(issueLine(issue));
-      process.stderr.write(`${unsupported.length} rule(s) skipped as unsupported or with warnings${unsupported.length > MAX_LISTED_RULE_ISSUES ? ` (the first ${MAX_LISTED_RULE_ISSUES} listed above)` : ''}\n`);
+      for (const issue of unsupported.slice(0, MAX_LISTED_RULE_ISSUES)) say(issueLine(issue));
+      say(`${unsupported.length} rule(s) skipped as unsupported or with warnings${unsupported.length > MAX_LISTED_RULE_ISSUES ? ` (the first ${MAX_LISTED_RULE_ISSUES} listed above)` : ''}\n`);
     }
     // The summary's warnings: the file's read warnings plus the case's (the same file twice, the same events in two files).
-    for (const e of result.summary?.evidence ?? []) for (const w of e.warnings ?? []) process.stderr.write(`warning: ${e.name}: ${w}\n`);
+    for (const e of result.summary?.evidence ?? []) for (const w of e.warnings ?? []) say(`warning: ${e.name}: ${w}\n`);
     if (caseDoc && caseDoc.evidence.length > 0 && !caseDoc.evidence.some((c) => result.evidence.some((e) => e.sha256 === c.sha256))) {
       // Finding ids may still match (same rule, host and time), but event notes are keyed by evidence content.
-      process.stderr.write(`warning: the case in '${opts.caseDir}' was made for other evidence (none of its files' SHA-256s match)\n`);
+      say(`warning: the case in '${opts.caseDir}' was made for other evidence (none of its files' SHA-256s match)\n`);
     }
 
     const wantReport = opts.format !== undefined || opts.out !== undefined;
@@ -133,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     opts = parseScanArgs(argv);
   } catch (err) {
-    process.stderr.write(`hopscope: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    say(`hopscope: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
     return 2;
   }
   if (opts.help) {
@@ -144,12 +151,12 @@ async function main(argv: string[]): Promise<number> {
     return await scan(opts);
   } catch (err) {
     const info = toErrorInfo(err);
-    process.stderr.write(`hopscope: ${info.message}\n`);
+    say(`hopscope: ${info.message}\n`);
     // A file of no known layout: name --mapping and show the JSON it takes, for this file's columns.
     const columns = (err as { needsMapping?: { columns?: string[] } }).needsMapping?.columns;
-    if (columns) process.stderr.write(`${mappingHint(columns)}\n`);
+    if (columns) say(`${mappingHint(columns)}\n`);
     if (info.code === 'E_USAGE') {
-      process.stderr.write(`\n${USAGE}\n`);
+      say(`\n${USAGE}\n`);
       return 2;
     }
     return 1;
@@ -159,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`hopscope: ${err instanceof Error ? err.message : String(err)}\n`);
+    say(`hopscope: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   },
 );

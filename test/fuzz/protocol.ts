@@ -36,6 +36,7 @@ export const VALID_REQUESTS: Record<string, object[]> = {
   'case.recent': [{}],
   'case.reopen': [{ id: 'c1', relocate: [{ sha256: SHA, handle: 'h' }] }, { id: 'c1' }],
   'case.saveView': [{ view: { zoom: [1, 2], hosts: ['a'] } }],
+  'case.setClock': [{ sha256: SHA, field: 'TimeCreated', offsetMs: 14_400_000 }, { sha256: SHA, offsetMs: -3_600_000 }],
   'files.setMapping': [{ signature: 'deadbeef:3', mapping: { time: 'when', host: 'machine', fields: { process: 'cmd' }, source: 'generic' } }],
   'query.explain': [{ ruleId: 'r', findingId: 'f', row: 3 }, { ruleId: 'r' }],
 };

@@ -33,8 +33,18 @@ export interface CaseSettings {
   timeZone: string;
 }
 
+/** A clock correction the analyst set on one evidence file (engine/store/clock.ts). */
+export interface CaseClockRef {
+  sha256: string;
+  /** Added to the times of the file's events (of those timed by `field` only, when named). */
+  offsetMs: number;
+  field?: string;
+}
+
 export interface CaseDoc {
   evidence: CaseEvidenceRef[];
+  /** Clock corrections per evidence file (and time field); absent in cases made before them. */
+  clock?: CaseClockRef[];
   rules: CaseRuleRef[];
   /** SHA-256 over every rule, macro and Sigma file text used (sorted by path), null before a scan. */
   ruleSetSha256: string | null;
@@ -51,7 +61,9 @@ export type CaseOp =
   | { kind: 'relocate'; sha256: string; path: string }
   | { kind: 'rules'; rules: CaseRuleRef[]; ruleSetSha256: string | null }
   | { kind: 'settings'; settings: Partial<CaseSettings> }
-  | { kind: 'view'; view: unknown };
+  | { kind: 'view'; view: unknown }
+  /** Set (offsetMs) or undo (null) the clock correction of one file, or of its events timed by `field`. */
+  | { kind: 'clock'; sha256: string; field?: string; offsetMs: number | null };
 
 export const VIEW_MAX_CHARS = 256 * 1024;
 /** One journal entry: a bulk annotation of 10,000 targets with up to 8 edits each. */
@@ -191,6 +203,13 @@ export function parseCaseOp(v: unknown): CaseOp {
     case 'view':
       only(v, ['kind', 'view'], 'view');
       return { kind: 'view', view: checkView(v['view'] ?? null) };
+    case 'clock': {
+      only(v, ['kind', 'sha256', 'field', 'offsetMs'], 'clock');
+      const off = v['offsetMs'] ?? null;
+      if (off !== null) checkClockOffset(off, 'clock.offsetMs');
+      const field = v['field'];
+      return { kind: 'clock', sha256: sha(v['sha256'], 'clock.sha256'), ...(field !== undefined ? { field: text(field, 'clock.field', 256) } : {}), offsetMs: off as number | null };
+    }
     default:
       return fail(`unknown case operation ${JSON.stringify(v['kind'])}`);
   }
@@ -223,20 +242,41 @@ export function applyCaseOp(doc: CaseDoc, op: CaseOp): CaseDoc {
       return { ...doc, settings: { ...doc.settings, ...op.settings } };
     case 'view':
       return { ...doc, view: op.view };
+    case 'clock': {
+      const same = (c: CaseClockRef): boolean => c.sha256 === op.sha256 && c.field === op.field;
+      const clock = (doc.clock ?? []).filter((c) => !same(c));
+      if (op.offsetMs !== null && op.offsetMs !== 0) clock.push({ sha256: op.sha256, offsetMs: op.offsetMs, ...(op.field !== undefined ? { field: op.field } : {}) });
+      return { ...doc, clock };
+    }
   }
+}
+
+/** A clock offset in ms: finite, at most 7 days either way. */
+export function checkClockOffset(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 7 * 86_400_000) fail(`${what} must be a number of ms within 7 days either way`);
+  return v;
+}
+
+function parseClockRef(v: unknown, what: string): CaseClockRef {
+  if (!isPlainObject(v)) fail(`${what} must be an object`);
+  only(v, ['sha256', 'offsetMs', 'field'], what);
+  const field = v['field'];
+  return { sha256: sha(v['sha256'], `${what}.sha256`), offsetMs: checkClockOffset(v['offsetMs'], `${what}.offsetMs`), ...(field !== undefined ? { field: text(field, `${what}.field`, 256) } : {}) };
 }
 
 /** Validate a case document read from a snapshot; throws E_CASE naming the bad part. */
 export function parseCaseDoc(v: unknown): CaseDoc {
   if (!isPlainObject(v)) fail('case must be an object');
-  only(v, ['evidence', 'rules', 'ruleSetSha256', 'settings', 'annotations', 'view'], 'case');
+  only(v, ['evidence', 'clock', 'rules', 'ruleSetSha256', 'settings', 'annotations', 'view'], 'case');
   const ev = v['evidence'] ?? [];
   const rules = v['rules'] ?? [];
   if (!Array.isArray(ev)) fail('case.evidence must be an array');
   if (!Array.isArray(rules)) fail('case.rules must be an array');
+  if (v['clock'] !== undefined && !Array.isArray(v['clock'])) fail('case.clock must be an array');
   const set = v['ruleSetSha256'] ?? null;
   return {
     evidence: ev.map((e, i) => parseEvidenceRef(e, `case.evidence[${i}]`)),
+    ...(Array.isArray(v['clock']) && v['clock'].length ? { clock: v['clock'].map((c, i) => parseClockRef(c, `case.clock[${i}]`)) } : {}),
     rules: rules.map((r, i) => parseRuleRef(r, `case.rules[${i}]`)),
     ruleSetSha256: set === null ? null : sha(set, 'case.ruleSetSha256'),
     settings: parseSettings(v['settings'] ?? { binSpanSec: 1, timeZone: 'UTC' }, false) as CaseSettings,
