@@ -54,6 +54,10 @@ export function timeColumnWidth(zone: string): string {
 }
 
 const COLUMNS_KEY = 'hopscope.tableColumns';
+const WIDTHS_KEY = 'hopscope.tableWidths';
+/** Narrowest a column can be dragged to, px. */
+export const MIN_COLUMN_PX = 48;
+const MAX_COLUMN_PX = 2000;
 const MAX_COLUMNS = 24;
 type SessionStore = Pick<Storage, 'getItem' | 'setItem'>;
 
@@ -71,6 +75,8 @@ export function layoutColumns(keys: readonly string[]): TableColumn[] {
     return i === uniq.length - 1 && uniq.length > 1 ? { ...c, width: 'minmax(10rem, 1fr)' } : c.width.startsWith('minmax') ? { ...c, width: '14rem' } : c;
   });
 }
+
+const clampWidth = (px: number): number => Math.round(Math.max(MIN_COLUMN_PX, Math.min(MAX_COLUMN_PX, px)));
 
 export interface TableRow {
   row: number;
@@ -144,6 +150,8 @@ export class TableState {
   draft = $state('');
   range = $state.raw<{ startMs: number; endMs: number } | null>(null);
   findingId = $state<string | null>(null);
+  /** How the finding chip names the finding (rule title, host, time, events); null: by its id. */
+  findingLabel = $state<string | null>(null);
   hosts = $state.raw<string[] | null>(null);
   total = $state(0);
   /** Index of the first row in view, kept so a query change can return to the top. */
@@ -165,6 +173,8 @@ export class TableState {
   failedFilter = $state<string | null>(null);
   /** Shown columns (the time first); chosen by the analyst and kept for the browser session. */
   columns = $state.raw<TableColumn[]>(COLUMNS);
+  /** Widths the analyst dragged columns to (px, by field), kept for the browser session. */
+  widths = $state.raw<Readonly<Record<string, number>>>({});
 
   /**
    * Called when the set of events the table lists changes (filter, time range, hosts, finding), after the selection
@@ -189,6 +199,36 @@ export class TableState {
     } catch {
       // A bad saved value keeps the default columns.
     }
+    try {
+      const saved: unknown = JSON.parse(this.session?.getItem(WIDTHS_KEY) ?? 'null');
+      if (saved && typeof saved === 'object' && !Array.isArray(saved)) {
+        const w: Record<string, number> = {};
+        for (const [k, v] of Object.entries(saved)) if (typeof v === 'number' && Number.isFinite(v)) w[k] = clampWidth(v);
+        this.widths = w;
+      }
+    } catch {
+      // A bad saved value keeps the default widths.
+    }
+  }
+
+  /** A column dragged (or keyed) to `px` wide; kept for the session. Layout only: nothing is refetched. */
+  setWidth(key: string, px: number): void {
+    this.widths = { ...this.widths, [key]: clampWidth(px) };
+    try {
+      this.session?.setItem(WIDTHS_KEY, JSON.stringify(this.widths));
+    } catch {
+      // Kept for this table only.
+    }
+  }
+
+  /** Moves a column to position `to` (the time column stays first). */
+  moveColumn(key: string, to: number): void {
+    const keys = this.fieldColumns;
+    const from = keys.indexOf(key);
+    if (from < 0 || key === TIME_FIELD) return;
+    keys.splice(from, 1);
+    keys.splice(Math.max(1, Math.min(keys.length, to)), 0, key);
+    this.setColumns(keys);
   }
 
   /** Shows these fields (canonical or original names) in this order; refetches and remembers them. */
@@ -278,6 +318,7 @@ export class TableState {
 
   setFinding(findingId: string | null, range: { startMs: number; endMs: number } | null = null): void {
     this.findingId = findingId;
+    this.findingLabel = null;
     this.range = range;
     this.scopeChanged();
   }
@@ -288,15 +329,17 @@ export class TableState {
   }
 
   /** Replaces the whole scope (range, hosts, finding) in one step, so only one refetch happens. */
-  setScope(scope: { range?: { startMs: number; endMs: number } | null; hosts?: string[] | null; findingId?: string | null }): void {
+  setScope(scope: { range?: { startMs: number; endMs: number } | null; hosts?: string[] | null; findingId?: string | null; findingLabel?: string | null }): void {
     this.range = scope.range ?? null;
     this.hosts = scope.hosts ?? null;
     this.findingId = scope.findingId ?? null;
+    this.findingLabel = scope.findingId ? (scope.findingLabel ?? null) : null;
     this.scopeChanged();
   }
 
   clearScope(): void {
     this.findingId = null;
+    this.findingLabel = null;
     this.range = null;
     this.hosts = null;
     this.scopeChanged();

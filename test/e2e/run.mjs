@@ -344,7 +344,7 @@ const tests = [
       for (const [rule, host] of expected) {
         const button = list.getByRole('button').filter({ has: page.locator('.rule', { hasText: rule }) }).filter({ has: page.locator('.meta', { hasText: host }) }).first();
         await button.click();
-        await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+        await page.locator('.chip', { hasText: /^Finding: / }).waitFor();
         // The timeline now shows the finding's second in the middle; hover that spot in the host's lane.
         const lane = lanes(page).filter({ has: page.locator('.host', { hasText: host }) });
         await lane.scrollIntoViewIfNeeded();
@@ -374,7 +374,7 @@ const tests = [
     async run({ page }) {
       const list = page.getByRole('list', { name: 'Findings by risk' });
       await list.getByRole('button').filter({ has: page.locator('.rule', { hasText: 'psexec-accepteula' }) }).first().click();
-      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Detect PsExec With accepteula Flag · WKS-NYC-1002\.corp\.example · 2024-05-01 ?T?08:14:05.* · 1 event$/ }).waitFor();
       await page.waitForFunction(() => {
         const g = document.querySelector('[role="grid"][aria-label="Events"]');
         const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')];
@@ -436,12 +436,12 @@ const tests = [
 
       // The issue's steps: the psexec finding's event in the details, then the smbexec finding chosen.
       await finding('psexec-accepteula').click();
-      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Detect PsExec With accepteula Flag · WKS-NYC-1002\.corp\.example · 2024-05-01 ?T?08:14:05.* · 1 event$/ }).waitFor();
       await rowsIn();
       await dataRows(page).first().click();
       await details.getByText(/PsExec64\.exe/i).first().waitFor();
       await finding('hopscope-smbexec-robust').click();
-      await page.locator('.chip', { hasText: 'Finding hopscope-smbexec-robust|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Impacket smbexec service command \(all known variants\) · DC01\.corp\.example · .* · 2 events$/ }).waitFor();
       await closed('another finding');
       let cells = await tagFirstRow('e2e-scope-finding');
       assert(cells.some((c) => /^DC01/.test(c)), `the smbexec finding's row: ${cells.join(' | ')}`);
@@ -490,7 +490,7 @@ const tests = [
       await details.waitFor();
       await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
       await page.keyboard.press('n');
-      await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: / }).waitFor();
       await closed('n');
       cells = await tagFirstRow('e2e-scope-next');
       await carrierIs('e2e-scope-next', cells);
@@ -792,6 +792,47 @@ const tests = [
         return rows.length > 10 && rows.every((r) => !r.classList.contains('detected') && /\d{4}-\d\d-\d\dT/.test(r.textContent ?? ''));
       });
       await apply('');
+    },
+  },
+  {
+    name: 'table columns: drag a header to move it, drag its edge to resize it',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const grid = page.getByRole('grid', { name: 'Events' });
+      const names = () => grid.getByRole('columnheader').evaluateAll((hs) => hs.map((h) => (h.textContent ?? '').replace(/[▲▼]/g, '').trim()));
+      const before = await names();
+      assert(before[1] === 'Host' && before[2] === 'User', `headers: ${before.join(', ')}`);
+      // Drag "User" onto "Host": it moves in front of it, and the cells follow.
+      await grid.getByRole('columnheader', { name: /^User/ }).dragTo(grid.getByRole('columnheader', { name: /^Host/ }));
+      await page.waitForFunction(() => {
+        const hs = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="columnheader"]')].map((h) => (h.textContent ?? '').trim());
+        const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')];
+        return /^User/.test(hs[1] ?? '') && /^Host/.test(hs[2] ?? '') && cells.length > 0 && cells.every((c) => /\\|AUTHORITY/.test(c.textContent ?? ''));
+      });
+      // Drag the edge of "Host" 120 px to the right: the column and its cells widen.
+      const host = grid.getByRole('columnheader', { name: /^Host/ });
+      const w0 = (await host.boundingBox()).width;
+      const edge = grid.getByRole('separator', { name: 'Resize column Host' });
+      const e = await edge.boundingBox();
+      await page.mouse.move(e.x + e.width / 2, e.y + e.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(e.x + e.width / 2 + 60, e.y + e.height / 2, { steps: 4 });
+      await page.mouse.move(e.x + e.width / 2 + 120, e.y + e.height / 2, { steps: 4 });
+      await page.mouse.up();
+      const w1 = (await host.boundingBox()).width;
+      assert(Math.abs(w1 - (w0 + 120)) <= 3, `Host was ${w0} px, now ${w1} px`);
+      const cellW = await page.evaluate(() => document.querySelector('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(3)')?.getBoundingClientRect().width ?? 0);
+      assert(Math.abs(cellW - w1) <= 2, `cells ${cellW} px under a ${w1} px header`);
+      await page.screenshot({ path: join(outDir, 'columns-moved-resized.png') });
+      // Back to the default order and width for the cases after this one.
+      await page.evaluate(() => {
+        sessionStorage.removeItem('hopscope.tableWidths');
+      });
+      await grid.getByRole('columnheader', { name: /^Host/ }).getByRole('button').focus();
+      await page.keyboard.press('Alt+ArrowLeft');
+      await page.waitForFunction(() => /^Host/.test(document.querySelectorAll('[role="grid"][aria-label="Events"] [role="columnheader"]')[1]?.textContent ?? ''));
+      await edge.focus();
+      for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowLeft');
     },
   },
   {
