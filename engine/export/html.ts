@@ -25,6 +25,15 @@ const MAX_LANES = 40;
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 /** HTML-escape text for element content and double-quoted attributes; controls shown as ⟦U+XXXX⟧. */
+/** Characters of a log value (a host name) shown before the rest is folded away (issue 16, item 10). */
+export const LONG_TEXT_MAX = 200;
+
+/** A log value escaped, cut at LONG_TEXT_MAX with the whole value one click away (a script-free <details>). */
+export function escLong(value: string): string {
+  if (value.length <= LONG_TEXT_MAX) return esc(value);
+  return `${esc(value.slice(0, LONG_TEXT_MAX))}<details class="more"><summary>… ${(value.length - LONG_TEXT_MAX).toLocaleString('en-US')} more characters</summary>${esc(value)}</details>`;
+}
+
 export function esc(value: string | number | null | undefined): string {
   const s = value === null || value === undefined ? '' : String(value);
   return s
@@ -72,7 +81,8 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding
 h3 { font-size: 15px; margin: 0 0 6px; }
 .meta { color: #555; margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #e4e4e4; }
+th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #e4e4e4; overflow-wrap: anywhere; }
+details.more { display: inline; } details.more summary { display: inline; cursor: pointer; color: #555; }
 th { background: #f4f4f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: 12.5px; word-break: break-all; white-space: pre-wrap; }
@@ -292,7 +302,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     `<table><thead><tr><th>Host</th><th class="num">Risk</th><th><span class="vh">Risk, as a bar</span></th><th class="num">Findings</th><th class="num">Events</th></tr></thead><tbody>${report.hosts
       .map(
         (h) =>
-          `<tr><td>${esc(h.host)}</td><td class="num">${num(h.risk_score)}</td><td><span class="bar" style="width:${Math.round((h.risk_score / maxHostRisk) * 160)}px"></span></td><td class="num">${num(h.findings)}</td><td class="num">${num(h.events)}</td></tr>`,
+          `<tr><td>${escLong(h.host)}</td><td class="num">${num(h.risk_score)}</td><td><span class="bar" style="width:${Math.round((h.risk_score / maxHostRisk) * 160)}px"></span></td><td class="num">${num(h.findings)}</td><td class="num">${num(h.events)}</td></tr>`,
       )
       .join('')}</tbody></table>`,
   );
@@ -327,7 +337,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     out.push(
       `<section class="finding ${rc}">`,
       `<h3>${esc(ruleTitle.get(f.rule_id) ?? f.rule_id)} <span class="badge ${rc}">risk ${num(f.risk_score)}</span></h3>`,
-      `<p class="meta">${esc(f.host)} · ${esc(f.bin_start)} – ${esc(f.bin_end)} · ${num(f.event_count)} events · ATT&amp;CK ${esc(f.techniques.join(', ') || '—')} · <code>${esc(f.rule_id)}</code></p>`,
+      `<p class="meta">${escLong(f.host)} · ${esc(f.bin_start)} – ${esc(f.bin_end)} · ${num(f.event_count)} events · ATT&amp;CK ${esc(f.techniques.join(', ') || '—')} · <code>${esc(f.rule_id)}</code></p>`,
       `<p class="message">${esc(f.message)}</p>`,
       annotationBlock(a),
       `<ol class="events">${events.join('')}</ol>`,

@@ -15,7 +15,7 @@ async function parse(html: string): Promise<Doc> {
 
 const OWN_TAGS = new Set([
   'html', 'head', 'meta', 'title', 'style', 'body', 'header', 'main', 'h1', 'h2', 'h3', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
-  'code', 'br', 'span', 'section', 'ol', 'ul', 'li', 'strong', 'small', 'div', 'footer', 'svg', 'rect', 'text', 'line', 'circle',
+  'code', 'br', 'span', 'section', 'ol', 'ul', 'li', 'strong', 'small', 'div', 'footer', 'svg', 'rect', 'text', 'line', 'circle', 'details', 'summary',
 ]);
 
 function hostileInput(): HtmlReportInput {
