@@ -3,25 +3,27 @@
 // new one and drops the detection result, so no answer ever mixes two versions of the case.
 
 import { eventAnnotationKey, parseAnnotationDoc, type AnnotationDoc } from './case/annotations.ts';
-import type { Finding } from './detect/types.ts';
+import type { Finding, FindingEventRef } from './detect/types.ts';
 import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
 import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
-import { buildReport, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
+import { buildReport, isoUtc, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
 import type { IngestStats } from './ingest/sink.ts';
 import { HopscopeError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
-import type { CaseSummary, EventDetails, EventScope, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
+import type { CaseSummary, EventDetails, EventScope, ClockOffer, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
 import type { DetectResult, EvidenceMetaParams, LoadRulesParams, LoadRulesResult, ReportFormat, TextFile } from './rpc/protocol.ts';
 import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from './rules/types.ts';
 import type { Segment } from './store/segment.ts';
-import { EventStore } from './store/store.ts';
+import { EventStore, type EvidenceStats } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 import { windowsRecordId } from './query/record-id.ts';
 import { whatRanOf } from './export/what-ran.ts';
 import { duplicateEvidenceWarnings } from './query/duplicates.ts';
+import { analyseTimeSkew, formatOffset, timeSkewWarnings } from './query/time-skew.ts';
+import { applyClock, checkCorrections, type ClockCorrection } from './store/clock.ts';
 
 /** The fields engine/export/what-ran.ts reads for a report's "what ran". */
 const WHAT_RAN_FIELDS = ['dest', 'user', 'parent_process_name', 'parent_process_path', 'parent_process', 'process_name', 'process_path', 'process'] as const;
@@ -92,6 +94,8 @@ export class EngineSession {
   /** Duplicate-evidence warnings of the detected case, per store and evidence hashes (engine/query/duplicates.ts). */
   private duplicates: { store: EventStore; hashes: string; warnings: Map<number, string[]> } | null = null;
   private readonly queries: SessionQueries;
+  /** The analyst's per-file clock corrections (store/clock.ts), applied to every segment of their files. */
+  private clock: ClockCorrection[] = [];
 
   constructor(private readonly deps: SessionDeps = {}) {
     this.queries = { ...basicQueries, ...deps.queries };
@@ -116,6 +120,7 @@ export class EngineSession {
 
   addSegments(segments: readonly Segment[], info?: EvidenceIngestInfo): void {
     const nonEmpty = segments.filter((s) => s.rowCount > 0 || s.stats.length > 0);
+    if (this.clock.length) for (const s of nonEmpty) applyClock(s, this.clock);
     this.segments = [...this.segments, ...nonEmpty];
     const names = new Map<number, string>();
     for (const [i, e] of this.evidence) names.set(i, e.ingest.name);
@@ -125,6 +130,27 @@ export class EngineSession {
     }
     this.store = new EventStore(this.segments, names);
     this.setResult(null);
+  }
+
+  /**
+   * Sets the case's clock corrections (all of them: an empty list undoes every one). The events they apply to move;
+   * the findings are gone until detection runs again (the caller runs it), so they move too.
+   */
+  setClockCorrections(list: readonly ClockCorrection[]): { moved: number } {
+    const bad = checkCorrections(list);
+    if (bad) throw new HopscopeError('E_USAGE', bad);
+    this.clock = list.map((c) => ({ evidence: c.evidence, offsetMs: c.offsetMs, ...(c.field !== undefined ? { field: c.field } : {}) }));
+    let moved = 0;
+    for (const s of this.segments) moved += applyClock(s, this.clock);
+    const names = new Map<number, string>();
+    for (const [i, e] of this.evidence) names.set(i, e.ingest.name);
+    this.store = new EventStore(this.segments, names);
+    this.setResult(null);
+    return { moved };
+  }
+
+  clockCorrections(): readonly ClockCorrection[] {
+    return this.clock;
   }
 
   /** Where the case stands now, so a file whose ingest fails after partial segments can be taken out again. */
@@ -264,6 +290,12 @@ export class EngineSession {
   private evidenceWarnings(): Map<number, string[]> {
     const out = new Map<number, string[]>();
     for (const [i, e] of this.evidence) if (e.meta?.warnings?.length) out.set(i, [...e.meta.warnings]);
+    // Each file's time fields compared while its records were mapped (query/time-skew.ts).
+    for (const st of this.store.stats()) {
+      const mine = this.clock.filter((c) => c.evidence === st.evidence);
+      const ws = timeSkewWarnings(st.timeSkew, (field) => (mine.find((c) => c.field === field) ?? mine.find((c) => c.field === undefined))?.offsetMs);
+      if (ws.length && this.evidence.has(st.evidence)) out.set(st.evidence, [...(out.get(st.evidence) ?? []), ...ws]);
+    }
     if (!this.result) return out;
     const ids = [...this.evidence].sort((a, b) => a[0] - b[0]).map(([i, e]) => ({ evidence: i, name: e.ingest.name, sha256: e.meta?.sha256 ?? '' }));
     const hashes = ids.map((x) => `${x.evidence}:${x.sha256}`).join(',');
@@ -272,6 +304,13 @@ export class EngineSession {
     }
     for (const [i, ws] of this.duplicates.warnings) out.set(i, [...(out.get(i) ?? []), ...ws]);
     return out;
+  }
+
+  /** The clock corrections of evidence `i`, as the report and the summary carry them. */
+  private clockOf(i: number): { clock?: Array<{ offset: string; offset_ms: number; field?: string }> } {
+    const mine = this.clock.filter((c) => c.evidence === i);
+    if (!mine.length) return {};
+    return { clock: mine.map((c) => ({ offset: formatOffset(c.offsetMs), offset_ms: c.offsetMs, ...(c.field !== undefined ? { field: c.field } : {}) })) };
   }
 
   private evidenceSummaries(): EvidenceSummary[] {
@@ -305,9 +344,41 @@ export class EngineSession {
         assumedUtc: st.assumedUtc,
         addedAt: e.meta?.addedAt ?? '',
         ...(warnings.get(i)?.length ? { warnings: warnings.get(i)! } : {}),
+        ...this.clockOf(i),
+        ...this.clockOffersOf(i, stats.get(i)?.timeSkew),
       });
     }
     return out;
+  }
+
+  /** Events per (evidence, time field) of the current store, counted once per store. */
+  private timeFieldCounts: { store: EventStore; counts: Map<string, number> } | null = null;
+
+  private clockOffersOf(i: number, skew: EvidenceStats['timeSkew']): { clockOffers?: ClockOffer[] } {
+    const offers = analyseTimeSkew(skew).filter((f) => f.offer);
+    if (!offers.length) return {};
+    if (this.timeFieldCounts?.store !== this.store) {
+      const counts = new Map<string, number>();
+      for (const v of this.store.views) {
+        const seg = v.segment;
+        for (let r = 0; r < seg.rowCount; r++) {
+          const k = `${seg.evidence[r]}\n${seg.timeFields[seg.timeField[r]!] ?? ''}`;
+          counts.set(k, (counts.get(k) ?? 0) + 1);
+        }
+      }
+      this.timeFieldCounts = { store: this.store, counts };
+    }
+    const counts = this.timeFieldCounts.counts;
+    const seen = new Set<string>();
+    const out: ClockOffer[] = [];
+    for (const f of offers) {
+      const o = f.offer!;
+      const key = `${o.field}\n${o.offsetMs}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ field: o.field, offsetMs: o.offsetMs, offset: formatOffset(o.offsetMs), events: counts.get(`${i}\n${o.field}`) ?? 0, reason: f.text });
+    }
+    return { clockOffers: out };
   }
 
   summary(): CaseSummary | null {
@@ -373,12 +444,15 @@ export class EngineSession {
     if (first.filterError) throw HopscopeError.fromInfo({ ...first.filterError, code: 'E_USAGE' });
     const total = first.total;
     if (total > max) return { total, text: null };
-    const lines: string[] = [csvRow(['time_utc', ...cols, 'evidence_file', 'evidence_sha256', 'record', 'line'])];
+    // With clock corrections set, each event carries its time as read beside the corrected one (store/clock.ts).
+    const corrected = this.clock.length > 0;
+    const lines: string[] = [csvRow(['time_utc', ...(corrected ? ['time_original_utc'] : []), ...cols, 'evidence_file', 'evidence_sha256', 'record', 'line'])];
     const PAGE = 5000;
     for (let offset = 0; offset < total; offset += PAGE) {
       for (const r of this.queries.rows(this.store, { ...base, offset, limit: PAGE }, this.ctx).rows) {
         const loc = this.store.locator(r.row);
-        lines.push(csvRow([...r.values, this.store.evidenceName(loc.evidence), this.evidence.get(loc.evidence)?.meta?.sha256 ?? '', loc.record, loc.line]));
+        const values = corrected ? [r.values[0]!, isoUtc(this.store.originalTimeAt(r.row)), ...r.values.slice(1)] : r.values;
+        lines.push(csvRow([...values, this.store.evidenceName(loc.evidence), this.evidence.get(loc.evidence)?.meta?.sha256 ?? '', loc.record, loc.line]));
       }
     }
     return { total, text: '\ufeff' + lines.join('\r\n') + '\r\n' };
@@ -428,6 +502,7 @@ export class EngineSession {
         rejected: e?.ingest.stats.rejected ?? 0,
         ...(Object.keys(kindsOf.get(i) ?? {}).length ? { eventsByKind: { ...kindsOf.get(i)! } } : {}),
         ...(warnings.get(i)?.length ? { warnings: warnings.get(i)! } : {}),
+        ...this.clockOf(i),
       });
     }
     return {
@@ -437,6 +512,7 @@ export class EngineSession {
       findings,
       hosts: this.result?.hosts ?? [],
       ...(annotations ? { annotations } : {}),
+      ...(this.clock.length ? { originalTimeMs: (ref: FindingEventRef) => (ref.row >= 0 && ref.row < this.store.rowCount ? this.store.originalTimeAt(ref.row) : undefined) } : {}),
       eventRecordId: (ref) => {
         if (!(ref.row >= 0 && ref.row < this.store.rowCount)) return undefined;
         const { view, row } = this.store.locate(ref.row);

@@ -63,7 +63,11 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
   const withAnn = report.annotations !== undefined;
   const titleOf = new Map((report.rules ?? []).map((r) => [r.id, r.title]));
   const shaOf = new Map((report.evidence ?? []).map((e) => [e.path, e.sha256]));
-  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
+  // With clock corrections set, the events' times as read (`event_original_times`, in the order of `events`) and the
+  // corrections of their files (`clock`) follow; `bin_start`/`bin_end` are corrected times.
+  const withClock = (report.evidence ?? []).some((e) => e.clock?.length);
+  const clockOf = new Map((report.evidence ?? []).map((e) => [e.path, (e.clock ?? []).map((c) => `${c.offset}${c.field ? '@' + c.field : ''}`).join(' ')]));
+  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withClock ? ['event_original_times', 'clock'] : []), ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
   const lines = [csvRow(header)];
   for (const f of report.findings) {
     const cells: Array<string | number | boolean> = [
@@ -82,6 +86,12 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
       f.events.some((e) => e.eventRecordId !== undefined) ? f.events.map((e) => (e.eventRecordId === undefined ? '' : String(e.eventRecordId))).join('; ') : '',
       f.events.some((e) => whatRanLine(e) !== '') ? f.events.map(whatRanLine).join('\n') : '',
     ];
+    if (withClock) {
+      cells.push(
+        f.events.map((e) => e.original_time ?? e.time).join('; '),
+        [...new Set(f.events.map((e) => (clockOf.get(e.evidence) ? `${e.evidence}: ${clockOf.get(e.evidence)}` : '')))].filter((s) => s !== '').join('; '),
+      );
+    }
     if (withAnn) {
       const a = findingAnnotation(report, f.id);
       cells.push(a?.status ?? 'new', a?.star ?? false, (a?.tags ?? []).join(';'), commentsCell(a));

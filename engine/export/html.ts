@@ -294,6 +294,8 @@ export function buildHtmlReport(input: HtmlReportInput): string {
 
   const evidenceWarnings = report.evidence.flatMap((e) => (e.warnings ?? []).map((w) => `<li><span class="mono">${esc(e.path)}</span>: ${esc(w)}</li>`));
   if (evidenceWarnings.length) out.push(`<p class="meta">Warnings about the evidence:</p><ul class="meta">${evidenceWarnings.join('')}</ul>`);
+  const clocks = report.evidence.flatMap((e) => (e.clock ?? []).map((c) => `<li><span class="mono">${esc(e.path)}</span>: ${c.field ? `events timed by ${esc(c.field)}` : 'every event'} moved by <span class="mono">${esc(c.offset)}</span></li>`));
+  if (clocks.length) out.push(`<p class="meta">Clock corrections set by the analyst (times below are corrected; each moved event also shows its time as read):</p><ul class="meta">${clocks.join('')}</ul>`);
 
   out.push('<h2>Rules</h2>', rulesTable(input.rules));
 
@@ -332,7 +334,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     const rc = riskClass(f.risk_score);
     const events = f.events
       .slice(0, EVENTS_SHOWN)
-      .map((e) => `<li><span class="mono">${esc(e.time)}</span> ${esc(e.evidence)} record ${num(e.record)}${e.eventRecordId !== undefined ? ` · EventRecordID <span class="mono">${e.eventRecordId}</span>` : ''}${whatRanHtml(e)}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
+      .map((e) => `<li><span class="mono">${esc(e.time)}</span>${e.original_time ? ` <span class="meta">(as read: <span class="mono">${esc(e.original_time)}</span>, clock corrected)</span>` : ''} ${esc(e.evidence)} record ${num(e.record)}${e.eventRecordId !== undefined ? ` · EventRecordID <span class="mono">${e.eventRecordId}</span>` : ''}${whatRanHtml(e)}${eventNote(report, shaByPath, e.evidence, e.record)}</li>`);
     if (f.events.length > EVENTS_SHOWN) events.push(`<li>… and ${num(f.events.length - EVENTS_SHOWN)} more</li>`);
     out.push(
       `<section class="finding ${rc}">`,

@@ -29,6 +29,15 @@ export interface ReportEvidence {
   rejected: number;
   /** What the case noticed about the file: read problems, the same file twice, the same events as another file. */
   warnings?: string[];
+  /** The analyst's clock corrections of this file: its events' times are corrected by `offset` (of `field`'s events only, when named). */
+  clock?: ReportClock[];
+}
+
+export interface ReportClock {
+  /** `+04:00:00` */
+  offset: string;
+  offset_ms: number;
+  field?: string;
 }
 
 export interface ReportRule {
@@ -46,6 +55,8 @@ export interface ReportEventRef {
   /** Ordinal of the record in the evidence file (1-based). */
   record: number;
   time: string;
+  /** The time as read from the evidence, when a clock correction moved it (`time` is the corrected one). */
+  original_time?: string;
   /** The Windows EventRecordID (what Event Viewer shows), when the export carries one. */
   eventRecordId?: number;
   /** What ran (what-ran.ts), each when the event has it: its host, user, parent and process image names, whole command line. */
@@ -101,6 +112,8 @@ export interface ReportInput {
   annotations?: AnnotationDoc;
   /** The Windows EventRecordID of a finding's event, where the evidence has one (engine/query/record-id.ts). */
   eventRecordId?: (ref: FindingEventRef) => number | undefined;
+  /** The event's time as read, when clock corrections are set (engine/store/clock.ts). */
+  originalTimeMs?: (ref: FindingEventRef) => number | undefined;
   /** What ran in a finding's event (engine/export/what-ran.ts). */
   whatRan?: (ref: FindingEventRef) => WhatRan | undefined;
 }
@@ -163,6 +176,7 @@ export function buildReport(input: ReportInput): Report {
       ...(e.eventsByKind && Object.keys(e.eventsByKind).length ? { events_by_kind: kindCounts(e.eventsByKind) } : {}),
       rejected: e.rejected,
       ...(e.warnings?.length ? { warnings: [...e.warnings] } : {}),
+      ...(e.clock?.length ? { clock: e.clock.map((c) => ({ ...c })) } : {}),
     }))
     .sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
   const rules = input.rules
@@ -191,6 +205,8 @@ export function buildReport(input: ReportInput): Report {
         .sort((a, b) => a.timeMs - b.timeMs || a.evidence - b.evidence || a.record - b.record)
         .map((e): ReportEventRef => {
           const out: ReportEventRef = { evidence: evidencePath(input.evidence, e.evidence), record: e.record, time: isoUtc(e.timeMs) };
+          const orig = input.originalTimeMs?.(e);
+          if (orig !== undefined && orig !== e.timeMs) out.original_time = isoUtc(orig);
           const id = input.eventRecordId?.(e);
           if (id !== undefined) out.eventRecordId = id;
           const w = input.whatRan?.(e);

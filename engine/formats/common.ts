@@ -4,7 +4,9 @@
 import type { CanonicalField, SourceKind } from '../model/fields.ts';
 import type { EventKind } from '../model/event-kinds.ts';
 import { parseTime } from '../model/time.ts';
+import type { TimePick } from './time-fields.ts';
 import type { FlatRecord, MapOutcome } from '../ingest/types.ts';
+import type { TimeAlt } from '../ingest/sink.ts';
 
 export type Fields = Partial<Record<CanonicalField, string>>;
 
@@ -89,24 +91,51 @@ export function joinDomainUser(domain: string | undefined, user: string | undefi
 /** Builds the outcome for an event (a process creation unless `kind` says otherwise); an unreadable or missing time rejects the record. */
 export function eventOutcome(
   rec: FlatRecord,
-  timeText: string | undefined,
+  time: string | TimePick | undefined,
   source: SourceKind,
   provider: string | undefined,
   fields: Fields,
   raw?: string,
   kind: EventKind = 'process_creation',
 ): MapOutcome {
-  if (timeText === undefined || timeText === '') {
-    return { kind: 'reject', code: 'bad-time', reason: 'record has no time' };
+  // A TimePick (time-fields.ts) lists the record's time fields in the family's precedence: the first readable one
+  // is the event's time, the others travel beside it for the per-file clock comparison.
+  let timeMs = 0;
+  let assumedUtc = false;
+  let timeField: string | undefined;
+  let timeAlts: TimeAlt[] | undefined;
+  if (typeof time === 'string' || time === undefined) {
+    if (time === undefined || time === '') return { kind: 'reject', code: 'bad-time', reason: 'record has no time' };
+    const t = parseTime(time);
+    if (!t) return { kind: 'reject', code: 'bad-time', reason: `unreadable time "${time.slice(0, 60)}"` };
+    timeMs = t.ms;
+    assumedUtc = t.assumedUtc;
+  } else {
+    if (time.length === 0) return { kind: 'reject', code: 'bad-time', reason: 'record has no time' };
+    for (let i = 0; i < time.length; i++) {
+      const tt = time[i]!;
+      const t = parseTime(tt.text);
+      if (!t) continue;
+      const flagged = t.assumedUtc && !tt.utc;
+      if (timeField === undefined) {
+        timeField = tt.field;
+        timeMs = t.ms;
+        assumedUtc = flagged;
+      } else (timeAlts ??= []).push({ field: tt.field, ms: t.ms, assumedUtc: flagged });
+    }
+    if (timeField === undefined) {
+      const first = time[0]!;
+      return { kind: 'reject', code: 'bad-time', reason: `unreadable time "${first.text.slice(0, 60)}"` };
+    }
   }
-  const t = parseTime(timeText);
-  if (!t) return { kind: 'reject', code: 'bad-time', reason: `unreadable time "${timeText.slice(0, 60)}"` };
   deriveNames(fields);
   return {
     kind: 'event',
     rec: {
-      timeMs: t.ms,
-      assumedUtc: t.assumedUtc || undefined,
+      timeMs,
+      assumedUtc: assumedUtc || undefined,
+      ...(timeField !== undefined ? { timeField } : {}),
+      ...(timeAlts ? { timeAlts } : {}),
       source,
       kind,
       provider,

@@ -7,6 +7,7 @@ import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } fr
 import { get, getFirst } from '../ingest/types.ts';
 import { eventOutcome, hexToDecimal, joinDomainUser, lookup, normLogonId, put, type Fields } from './common.ts';
 import { csvLine } from '../ingest/csv-reader.ts';
+import { pickTime, type TimePick } from './time-fields.ts';
 import { sourceOf, winFamily, windowsKind, windowsKindFields, type WinFamily } from './windows-kinds.ts';
 
 /** What the mapping core needs from a Windows event, whatever its layout. */
@@ -15,7 +16,8 @@ export interface WinView {
   channel: string | undefined;
   provider: string | undefined;
   computer: string | undefined;
-  time: string | undefined;
+  /** The record's time fields in its family's precedence (time-fields.ts), or one time text. */
+  time: string | TimePick | undefined;
   data(name: string): string | undefined;
 }
 
@@ -126,7 +128,7 @@ export const windowsXmlMapper: FormatMapper = {
         channel: get(rec, 'Channel'),
         provider: get(rec, 'Provider_Name'),
         computer: get(rec, 'Computer'),
-        time: get(rec, 'TimeCreated_SystemTime'),
+        time: pickTime('windows-xml', (n) => get(rec, n)),
         data: (n) => get(rec, n),
       },
       rec.text,
@@ -138,8 +140,6 @@ export const windowsXmlMapper: FormatMapper = {
 
 const FLAT_PROVIDER = ['SourceName', 'ProviderName', 'Provider_Name', 'Provider'];
 const FLAT_COMPUTER = ['Hostname', 'Computer', 'ComputerName', 'computer_name'];
-// TimeCreated before UtcTime: UtcTime is Sysmon's own clock for the process, TimeCreated/@timestamp the log's.
-const FLAT_TIME = ['@timestamp', 'TimeCreated', 'TimeCreated_SystemTime', 'SystemTime', 'UtcTime', 'EventTime'];
 
 export const windowsFlatMapper: FormatMapper = {
   id: 'windows-flat',
@@ -161,7 +161,7 @@ export const windowsFlatMapper: FormatMapper = {
       channel: get(rec, 'Channel'),
       provider: getFirst(rec, FLAT_PROVIDER),
       computer: getFirst(rec, FLAT_COMPUTER),
-      time: getFirst(rec, FLAT_TIME),
+      time: pickTime('windows-flat', (n) => get(rec, n)),
       data: (n) => get(rec, n),
     });
   },
@@ -203,7 +203,7 @@ export const evtxJsonMapper: FormatMapper = {
       channel: get(rec, sys + 'Channel'),
       provider: getFirst(rec, [sys + 'Provider.#attributes.Name', sys + 'Provider_attributes.Name', sys + 'Provider.Name']),
       computer: get(rec, sys + 'Computer'),
-      time: getFirst(rec, [sys + 'TimeCreated.#attributes.SystemTime', sys + 'TimeCreated_attributes.SystemTime', sys + 'TimeCreated.SystemTime']),
+      time: pickTime('evtx-json', (n) => get(rec, p + n), (n) => get(rec, dataPrefix + n)),
       data: (n) => get(rec, dataPrefix + n),
     });
   },
@@ -267,7 +267,7 @@ export const evtxecmdMapper: FormatMapper = {
       channel: get(rec, 'Channel'),
       provider: get(rec, 'Provider'),
       computer: get(rec, 'Computer'),
-      time: get(rec, 'TimeCreated'),
+      time: pickTime('evtxecmd', (n) => get(target, n), (n) => payload.get(n)),
       data: (n) => payload.get(n),
     }, raw);
   },

@@ -9,6 +9,10 @@ export interface IngestRecord {
   timeMs: number;
   /** The record's time had no zone and was read as UTC. */
   assumedUtc?: boolean;
+  /** The field the time was read from (formats/time-fields.ts), when the mapper names it. */
+  timeField?: string;
+  /** The record's other readable time fields, in precedence order (compared per file: query/time-skew.ts). */
+  timeAlts?: TimeAlt[];
   source: SourceKind;
   /** What the event is (model/event-kinds.ts); absent means process_creation (every mapper built before kinds). */
   kind?: EventKind;
@@ -30,6 +34,14 @@ export interface IngestRecord {
   record: number;
   line: number;
   byteOffset: number;
+}
+
+/** A time field of a record other than the one its time came from. */
+export interface TimeAlt {
+  field: string;
+  ms: number;
+  /** Written without zone and read as UTC. */
+  assumedUtc: boolean;
 }
 
 export interface Rejection {

@@ -4,7 +4,9 @@
 
 import { basename } from '../formats/common.ts';
 import { CANONICAL_FIELDS } from '../model/fields.ts';
-import type { EventDetails, ProcessNode } from '../rpc/api.ts';
+import type { EventDetails, EventTimeField, ProcessNode } from '../rpc/api.ts';
+import { TIME_FIELD_ROLES, UTC_TIME_FIELDS } from '../formats/time-fields.ts';
+import { parseTime } from '../model/time.ts';
 import type { EventStore } from '../store/store.ts';
 import type { StringColumn } from '../store/view.ts';
 
@@ -26,9 +28,11 @@ export function eventDetails(store: EventStore, row: number): EventDetails {
     view.originalFields(local).filter(([k]) => !seen.has(k) && seen.add(k) !== undefined),
   );
   const loc = view.locator(local);
+  const timeMs = view.timeMs[local]!;
+  const timeField = view.timeFieldAt(local) ?? undefined;
   return {
     row,
-    timeMs: view.timeMs[local]!,
+    timeMs,
     evidence: store.evidenceName(loc.evidence),
     record: loc.record,
     line: loc.line,
@@ -36,7 +40,32 @@ export function eventDetails(store: EventStore, row: number): EventDetails {
     canonical,
     original,
     raw: view.rawText(local),
+    ...(timeField !== undefined ? { timeField } : {}),
+    ...timeFieldsOf(original, timeField, timeMs),
   };
+}
+
+/** The event's time fields (every name some family reads as a time, time-fields.ts), side by side. */
+function timeFieldsOf(original: Record<string, string>, chosen: string | undefined, timeMs: number): { timeFields?: EventTimeField[] } {
+  const out: EventTimeField[] = [];
+  for (const [name, text] of Object.entries(original)) {
+    // evtx_dump / Winlogbeat names carry a prefix (`Event.EventData.UtcTime`, `winlog.event_data.UtcTime`).
+    const key = TIME_FIELD_ROLES.has(name) ? name : [...TIME_FIELD_ROLES.keys()].find((k) => name.endsWith('.' + k));
+    if (key === undefined || text === '') continue;
+    const role = TIME_FIELD_ROLES.get(key)!;
+    const t = parseTime(text);
+    const isChosen = name === chosen || (chosen !== undefined && name.endsWith('.' + chosen));
+    out.push({
+      field: name,
+      text,
+      timeMs: t ? t.ms : null,
+      role,
+      ...(t?.assumedUtc && !UTC_TIME_FIELDS.has(key) ? { assumedUtc: true } : {}),
+      ...(isChosen ? { chosen: true } : {}),
+      ...(t ? { deltaMs: t.ms - timeMs } : {}),
+    });
+  }
+  return out.length ? { timeFields: out } : {};
 }
 
 interface HostProcIndex {

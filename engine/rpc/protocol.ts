@@ -3,6 +3,7 @@
 // E_PROTOCOL error (answered when it carries a usable seq), never an exception in the pump.
 
 import type { AnnotationDoc } from '../case/annotations.ts';
+import type { ClockCorrection } from '../store/clock.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { IngestStats } from '../ingest/sink.ts';
 import type { GenericMapping } from '../ingest/types.ts';
@@ -122,6 +123,8 @@ export interface ReportResult {
 export interface EngineMethods {
   ingestFile: [IngestFileParams, IngestFileResult];
   evidenceMeta: [EvidenceMetaParams, { ok: true }];
+  /** Every clock correction of the case (store/clock.ts; [] undoes them all); run `detect` after it. */
+  clock: [{ corrections: ClockCorrection[] }, { moved: number }];
   /** The open case's annotations, for the filter's annotation terms (the engine parses them again). */
   annotations: [{ doc: AnnotationDoc }, { ok: true }];
   /** Annotation keys (`<sha256>:<record>`) of the events of a table scope; none when more than `max` match. */
@@ -273,6 +276,13 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
       scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
       columns: (x) => Array.isArray(x) && x.length <= 500 && x.every((s) => isStr(s, 256)),
       max: (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000,
+    }),
+  clock: (p) =>
+    shape(p, {
+      corrections: (x) =>
+        Array.isArray(x) &&
+        x.length <= 10_000 &&
+        x.every((c) => shape(c, { evidence: (e) => isNonNegInt(e, 1_000_000), offsetMs: (o) => typeof o === 'number' && Number.isFinite(o), field: (f) => isStr(f, 256) }, ['field']) === null),
     }),
   evidenceMeta: (p) =>
     shape(p, {

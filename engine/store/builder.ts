@@ -4,9 +4,9 @@
 
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import { EVENT_KINDS, EVENT_KIND_INDEX } from '../model/event-kinds.ts';
-import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
+import type { IngestRecord, RecordSink, Rejection, TimeAlt } from '../ingest/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, RESERVED_GROWTH, StringColumnWriter, grow, resize, trim } from './columns.ts';
-import { RAW_ALIAS, TIME_ALIAS, addCount } from './segment.ts';
+import { RAW_ALIAS, TIME_ALIAS, addCount, addSkew, type TimeSkewData } from './segment.ts';
 import { detectTimeTextFormat, formatTimeText, isTimeText, type TimeTextFormat } from './time-text.ts';
 import { makeSkeleton } from './raw-template.ts';
 import type {
@@ -78,6 +78,12 @@ export class SegmentBuilder implements RecordSink {
   private kindCol = new Uint8Array(1024);
   private eventKindCol = new Uint8Array(1024);
   private shapeCol = new Uint16Array(1024);
+  /** Per row: index into `timeFields`, the field its time was read from (0: not named). */
+  private timeFieldCol = new Uint8Array(1024);
+  private timeFields: string[] = [''];
+  private timeFieldIds = new Map<string, number>();
+  /** Per evidence file: its records' time fields compared pairwise (key: chosen + '\n' + other). */
+  private skew = new Map<number, Map<string, TimeSkewData>>();
   private kinds: SourceKind[] = [];
   /** Appended rows per event kind of the current evidence file (flushed into its stats by flushKinds). */
   private kindCounts = new Float64Array(EVENT_KINDS.length);
@@ -152,6 +158,7 @@ export class SegmentBuilder implements RecordSink {
       this.kindCol = resize(this.kindCol, rows);
       this.eventKindCol = resize(this.eventKindCol, rows);
       this.shapeCol = resize(this.shapeCol, rows);
+      this.timeFieldCol = resize(this.timeFieldCol, rows);
       this.capacity = rows;
     }
     this.provider.reserve(rows);
@@ -161,7 +168,7 @@ export class SegmentBuilder implements RecordSink {
 
   /** Approximate bytes held so far (callers may finish a segment early to bound worker memory). */
   approxBytes(): number {
-    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 1 + 2) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
+    let n = this.capacity * (8 + 2 + 4 + 4 + 8 + 1 + 1 + 2 + 1) + this.raw.byteLength + this.rawTemplate.byteLength + this.extra.byteLength;
     for (const c of this.canonical) if (c) n += c.byteLength;
     for (const o of this.originals) if (o.data) n += o.data.byteLength;
     return n;
@@ -197,6 +204,8 @@ export class SegmentBuilder implements RecordSink {
     this.eventKindCol[row] = ek;
     this.kindCounts[ek]!++;
     if (rec.provider != null) this.provider.set(row, rec.provider);
+    if (rec.timeField !== undefined) this.timeFieldCol[row] = this.timeFieldId(rec.timeField);
+    if (rec.timeAlts !== undefined && rec.timeField !== undefined) this.compareTimes(rec.timeField, rec.timeMs, rec.timeAlts, rec.assumedUtc === true);
     if (rec.assumedUtc) this.currentStats.assumedUtc++;
 
     const fields = rec.fields;
@@ -290,6 +299,36 @@ export class SegmentBuilder implements RecordSink {
     }
   }
 
+  /** The id of a time field name (at most 255 distinct per segment; beyond that a row's field is not named). */
+  private timeFieldId(name: string): number {
+    let id = this.timeFieldIds.get(name);
+    if (id === undefined) {
+      if (this.timeFields.length > 0xff) return 0;
+      id = this.timeFields.push(name) - 1;
+      this.timeFieldIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** Running per-file comparison of a record's time with its other time fields (query/time-skew.ts reads it). */
+  private compareTimes(chosen: string, ms: number, alts: readonly TimeAlt[], chosenAssumedUtc: boolean): void {
+    let m = this.skew.get(this.evidence);
+    if (!m) {
+      m = new Map();
+      this.skew.set(this.evidence, m);
+    }
+    for (const a of alts) {
+      const key = chosen + '\n' + a.field;
+      let st = m.get(key);
+      if (!st) {
+        st = { chosen, other: a.field, n: 0, chosenAssumedUtc: 0, otherAssumedUtc: 0, minMs: Infinity, maxMs: -Infinity, buckets: {}, bucketKeys: 0, spill: 0 };
+        m.set(key, st);
+        (this.currentStats.timeSkew ??= []).push(st);
+      }
+      addSkew(st, a.ms - ms, chosenAssumedUtc, a.assumedUtc);
+    }
+  }
+
   nonProcess(kind: string, _record: number): void {
     const st = this.currentStats;
     st.nonProcess++;
@@ -307,6 +346,7 @@ export class SegmentBuilder implements RecordSink {
     this.kindCol = grow(this.kindCol, n, Infinity, factor);
     this.eventKindCol = grow(this.eventKindCol, n, Infinity, factor);
     this.shapeCol = grow(this.shapeCol, n, Infinity, factor);
+    this.timeFieldCol = grow(this.timeFieldCol, n, Infinity, factor);
     this.capacity = this.timeMs.length;
   }
 
@@ -470,6 +510,8 @@ export class SegmentBuilder implements RecordSink {
       kind: trim(this.kindCol, n),
       kinds: this.kinds,
       eventKind: trim(this.eventKindCol, n),
+      timeField: trim(this.timeFieldCol, n),
+      timeFields: this.timeFields,
       provider: providerCol.kind === 'dict' ? providerCol : { kind: 'dict', ids: new Uint32Array(n), values: [null] },
       canonical,
       originalNames: this.originals.map((w) => w.name),
@@ -497,6 +539,7 @@ export class SegmentBuilder implements RecordSink {
     this.kindCol = new Uint8Array(0);
     this.eventKindCol = new Uint8Array(0);
     this.shapeCol = new Uint16Array(0);
+    this.timeFieldCol = new Uint8Array(0);
     this.capacity = 0;
     this.originals = [];
     this.originalByName = new Map();

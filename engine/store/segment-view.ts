@@ -159,7 +159,8 @@ export class SegmentView implements EventView {
   private originalColumn(idx: number): StringColumn {
     const data: ColumnData = this.segment.original[idx]!;
     if (data.kind !== 'alias') return storedColumn(data);
-    const times = this.timeMs;
+    // A time column is the time as read, not as a clock correction moved it.
+    const times = this.segment.timeMsOriginal ?? this.timeMs;
     const format = data.timeFormat ?? 'T3Z';
     const canon: StringColumn | undefined =
       data.canonical === RAW_ALIAS
@@ -306,6 +307,12 @@ export class SegmentView implements EventView {
 
   kindAt(row: number): SourceKind {
     return this.segment.kinds[this.segment.kind[row]!]!;
+  }
+
+  /** The field the row's time was read from (formats/time-fields.ts), or null when its mapper named none. */
+  timeFieldAt(row: number): string | null {
+    const s = this.segment;
+    return s.timeFields[s.timeField[row]!] || null;
   }
 
   providerAt(row: number): string | null {

@@ -86,6 +86,66 @@ export interface EvidenceStatsData {
   nonProcessByKind: Record<string, number>;
   /** Appended events per event kind (model/event-kinds.ts names); the counts add up to `appended`. */
   byKind: Record<string, number>;
+  /** The file's time fields compared record by record, one entry per (chosen field, other field) pair. */
+  timeSkew?: TimeSkewData[];
+}
+
+/**
+ * Running comparison of two time fields over the records that carry both: `other` minus `chosen` (the field the
+ * event's time came from), in a histogram of whole seconds. Sums of these merge exactly (mergeSkew).
+ */
+export interface TimeSkewData {
+  chosen: string;
+  other: string;
+  /** Records carrying both. */
+  n: number;
+  /** Of them, records whose chosen / other field was written without zone (read as UTC). */
+  chosenAssumedUtc: number;
+  otherAssumedUtc: number;
+  /** Extremes of other - chosen, ms. */
+  minMs: number;
+  maxMs: number;
+  /** Records per other - chosen rounded to whole seconds (key: the seconds); at most MAX_SKEW_BUCKETS keys. */
+  buckets: Record<string, number>;
+  bucketKeys: number;
+  /** Records whose offset found no bucket (the cap was reached). */
+  spill: number;
+}
+
+export const MAX_SKEW_BUCKETS = 2048;
+
+/** Adds one record's offset (other - chosen, ms) to `st`. */
+export function addSkew(st: TimeSkewData, diffMs: number, chosenAssumedUtc: boolean, otherAssumedUtc: boolean, count = 1): void {
+  st.n += count;
+  if (chosenAssumedUtc) st.chosenAssumedUtc += count;
+  if (otherAssumedUtc) st.otherAssumedUtc += count;
+  if (diffMs < st.minMs) st.minMs = diffMs;
+  if (diffMs > st.maxMs) st.maxMs = diffMs;
+  const k = String(Math.round(diffMs / 1000));
+  const prev = st.buckets[k];
+  if (prev !== undefined) st.buckets[k] = prev + count;
+  else if (st.bucketKeys < MAX_SKEW_BUCKETS) {
+    st.buckets[k] = count;
+    st.bucketKeys++;
+  } else st.spill += count;
+}
+
+/** Merges `from` (same pair) into `into`. */
+export function mergeSkew(into: TimeSkewData, from: TimeSkewData): void {
+  into.n += from.n;
+  into.chosenAssumedUtc += from.chosenAssumedUtc;
+  into.otherAssumedUtc += from.otherAssumedUtc;
+  into.minMs = Math.min(into.minMs, from.minMs);
+  into.maxMs = Math.max(into.maxMs, from.maxMs);
+  into.spill += from.spill;
+  for (const [k, c] of Object.entries(from.buckets)) {
+    const prev = into.buckets[k];
+    if (prev !== undefined) into.buckets[k] = prev + c;
+    else if (into.bucketKeys < MAX_SKEW_BUCKETS) {
+      into.buckets[k] = c;
+      into.bucketKeys++;
+    } else into.spill += c;
+  }
 }
 
 export interface Segment {
@@ -102,6 +162,12 @@ export interface Segment {
   kinds: SourceKind[];
   /** Event kind per row: an index into EVENT_KINDS (model/event-kinds.ts), fixed across segments. */
   eventKind: Uint8Array;
+  /** Per row: index into `timeFields`, the source field of the row's time (formats/time-fields.ts); 0 = not named. */
+  timeField: Uint8Array;
+  /** Time field names of this segment; `timeFields[0]` is ''. */
+  timeFields: string[];
+  /** The times as read, when a clock correction moved some of `timeMs` (EngineSession.setClockCorrections). */
+  timeMsOriginal?: Float64Array;
   /** Provider / channel per row (dictionary; not a searchable field of the view). */
   provider: DictColumnData;
   /** Canonical fields by name; '' is stored as '' (the view reports it as missing). */
@@ -146,7 +212,7 @@ function columnBuffers(c: ColumnData, out: Set<ArrayBuffer>): void {
 /** The buffers to list as transferables when posting a segment to another worker (no copy). */
 export function transferables(seg: Segment): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.shape]) {
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.timeField, seg.shape]) {
     out.add(a.buffer as ArrayBuffer);
   }
   columnBuffers(seg.provider, out);
@@ -187,7 +253,7 @@ export function columnByteSize(c: ColumnData): number {
 /** Bytes the segment holds: typed arrays, arenas and an estimate of dictionary strings. */
 export function byteSize(seg: Segment): number {
   let n = 0;
-  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.shape]) n += a.byteLength;
+  for (const a of [seg.timeMs, seg.evidence, seg.record, seg.line, seg.byteOffset, seg.kind, seg.eventKind, seg.timeField, seg.shape]) n += a.byteLength;
   n += columnByteSize(seg.provider) + columnByteSize(seg.raw) + columnByteSize(seg.rawTemplate) + columnByteSize(seg.extra);
   for (const c of Object.values(seg.canonical)) n += columnByteSize(c);
   for (const c of seg.original) n += columnByteSize(c);

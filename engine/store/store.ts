@@ -3,7 +3,7 @@
 // once, and queries over a time range touch only the rows in that range.
 
 import type { EventLocator } from '../model/fields.ts';
-import { addCount, byteSize as segmentByteSize, type EvidenceStatsData, type RejectSampleData, type Segment } from './segment.ts';
+import { addCount, mergeSkew, byteSize as segmentByteSize, type EvidenceStatsData, type RejectSampleData, type Segment } from './segment.ts';
 import { SegmentView } from './segment-view.ts';
 import { lowerBound, stableTimeOrder, type TimeOrder } from './time-order.ts';
 import { viewIndexAt, type EventSource } from './view.ts';
@@ -90,6 +90,12 @@ export class EventStore implements EventSource {
   timeAt(globalRow: number): number {
     const { view, row } = this.locate(globalRow);
     return view.timeMs[row]!;
+  }
+
+  /** The row's time as read from the evidence (before any clock correction). */
+  originalTimeAt(globalRow: number): number {
+    const { view, row } = this.locate(globalRow);
+    return (view.segment.timeMsOriginal ?? view.timeMs)[row]!;
   }
 
   locator(globalRow: number): EventLocator {
@@ -299,6 +305,17 @@ export class EventStore implements EventSource {
         for (const [k, n] of Object.entries(s.rejectedByReason)) addCount(e.rejectedByReason, k, n);
         for (const [k, n] of Object.entries(s.nonProcessByKind)) addCount(e.nonProcessByKind, k, n);
         for (const [k, n] of Object.entries(s.byKind ?? {})) addCount(e.byKind, k, n);
+        if (s.timeSkew?.length) {
+          const into = (e.timeSkew = e.timeSkew === s.timeSkew ? [] : (e.timeSkew ?? []));
+          for (const t of s.timeSkew) {
+            let m = into.find((x) => x.chosen === t.chosen && x.other === t.other);
+            if (!m) {
+              m = { ...t, n: 0, chosenAssumedUtc: 0, otherAssumedUtc: 0, minMs: Infinity, maxMs: -Infinity, buckets: {}, bucketKeys: 0, spill: 0 };
+              into.push(m);
+            }
+            mergeSkew(m, t);
+          }
+        }
       }
       for (const sample of seg.rejectSamples) {
         const e = by.get(sample.evidence);

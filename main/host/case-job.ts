@@ -49,6 +49,8 @@ export interface CaseJobOptions {
    * findings are 0 and the rules listed empty until they run. Never called after the job settled.
    */
   onPartial?: (summary: CaseSummary) => void;
+  /** Clock corrections of evidence files, by path (store/clock.ts): applied before the rules run. */
+  clock?: Array<{ path: string; offsetMs: number; field?: string }>;
 }
 
 export interface CaseJobResult {
@@ -203,6 +205,12 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
     }
     checkCancelled();
     progress('rules', bytesBefore, recordsBefore, rejectedBefore);
+    if (opts.clock?.length) {
+      const corrections = opts.clock.flatMap((c) =>
+        hashed.filter((h) => h.input.path === c.path).map((h) => ({ evidence: h.evidence, offsetMs: c.offsetMs, ...(c.field !== undefined ? { field: c.field } : {}) })),
+      );
+      if (corrections.length) await call('clock', { corrections });
+    }
     // Rules and links run in the engine while the last hashes are read here.
     const rulesCall = call('loadRules', opts.rules);
     const detectCall = rulesCall.then(() => call('detect', { binSpanSec: opts.binSpanSec }));

@@ -347,6 +347,14 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job?.id !== jobId) return;
       lastSummary = result.summary;
       lastRules = rules;
+      // The case's clock corrections (never applied unless the analyst set them) move its events before anyone looks.
+      if (lastSummary && cases.current?.doc.clock?.length) {
+        lastSummary = await syncClock().catch((err: unknown) => {
+          push({ type: 'error', error: toErrorInfo(err) });
+          return lastSummary;
+        });
+        result.summary = lastSummary;
+      }
       // The case is usable from here on: clear the job before telling the renderer, so its next call is not refused.
       job = null;
       // Read warnings (the file changed while read, it gave no records) travel in the summary's evidence, which the
@@ -477,6 +485,28 @@ export function createHostService(opts: HostServiceOptions): HostService {
     await engine.call('detect', { binSpanSec }).promise;
     const summary = await engine.call('summary', {}).promise;
     if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
+    lastSummary = summary;
+    push({ type: 'case-ready', summary });
+    return summary;
+  }
+
+  /** Hands the case's clock corrections to the engine (by evidence index), runs detection, returns the new summary. */
+  async function syncClock(): Promise<CaseSummary> {
+    const refs = cases.current?.doc.clock ?? [];
+    const index = new Map((lastSummary?.evidence ?? []).map((e) => [e.sha256, Number(e.id.slice(3))]));
+    const corrections = refs.flatMap((c) => (index.has(c.sha256) ? [{ evidence: index.get(c.sha256)!, offsetMs: c.offsetMs, ...(c.field !== undefined ? { field: c.field } : {}) }] : []));
+    await engine.call('clock', { corrections }).promise;
+    await engine.call('detect', { binSpanSec }).promise;
+    const summary = await engine.call('summary', {}).promise;
+    if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
+    return summary;
+  }
+
+  async function setClock(req: Req<'case.setClock'>): Promise<CaseSummary> {
+    requireSavedCase();
+    if (!lastSummary!.evidence.some((e) => e.sha256 === req.sha256)) throw new HopscopeError('E_USAGE', 'no evidence with that SHA-256 in the case');
+    await cases.current!.apply({ kind: 'clock', sha256: req.sha256, ...(req.field !== undefined ? { field: req.field } : {}), offsetMs: req.offsetMs === 0 ? null : req.offsetMs });
+    const summary = await syncClock();
     lastSummary = summary;
     push({ type: 'case-ready', summary });
     return summary;
@@ -699,6 +729,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'case.view':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
         return { view: cases.current?.doc.view ?? null } as Res<C>;
+      case 'case.setClock':
+        return (await setClock(r as Req<'case.setClock'>)) as Res<C>;
       case 'case.saveView':
         requireSavedCase();
         await cases.setView((r as Req<'case.saveView'>).view);

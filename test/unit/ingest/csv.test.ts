@@ -101,7 +101,8 @@ describe('EvtxECmd CSV', () => {
       dest: 'WS01.corp.local', process_name: 'cmd.exe', original_file_name: 'Cmd.Exe', parent_process_name: 'WmiPrvSE.exe',
       process: 'cmd.exe /Q /c whoami 1> \\\\127.0.0.1\\ADMIN$\\__1 2>&1', user: 'CORP\\alice', process_id: '6000', EventCode: '1',
     });
-    expect(e.timeMs).toBeCloseTo(Date.UTC(2024, 4, 1, 8, 0, 0, 123) + 0.4567, 4);
+    // The Payload's Sysmon UtcTime (ms) is the event's time (formats/time-fields.ts), not the row's TimeCreated.
+    expect(e.timeMs).toBe(Date.UTC(2024, 4, 1, 8, 0, 0, 123));
     expect(e.original['Image']).toBe('C:\\Windows\\System32\\cmd.exe');
     expect(e.original['PayloadData1']).toBe('ProcessID: 6000');
     // The Payload fields were added to the originals, so the row's own CSV line travels as raw.

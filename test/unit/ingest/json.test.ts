@@ -38,14 +38,17 @@ describe('flattened Windows NDJSON (OTRF/Mordor)', () => {
     expect(r.events.map((e) => e.kind)).toEqual(['network_connection', 'process_creation', 'process_creation', 'process_creation']);
     const [s1, sec, emp] = r.events.slice(1);
     expect(s1!.fields).toMatchObject({ process_name: 'PsExec.exe', original_file_name: 'psexec.c', parent_process_name: 'cmd.exe', EventCode: '1', dest: 'WORKSTATION5' });
-    // TimeCreated (the log's UTC time) wins over Sysmon's UtcTime.
-    expect(new Date(s1!.timeMs).toISOString()).toBe('2020-10-19T03:30:46.257Z');
+    // Sysmon's own UtcTime wins over TimeCreated (formats/time-fields.ts): in OTRF captures TimeCreated is local time
+    // without zone (here 4 h behind, which the file's time comparison reports).
+    expect(new Date(s1!.timeMs).toISOString()).toBe('2020-10-19T07:30:46.251Z');
     expect(s1!.locator.line).toBe(3);
     expect(s1!.original['EventID']).toBe('1');
     expect(sec!.fields).toMatchObject({ process_id: '7256', parent_process_id: '2128', user: 'WORKSTATION5\\wardog', EventCode: '4688' });
     // Empire: lower-case channel, @timestamp over the local EventTime, Hostname over the collector's `host`.
     expect(emp!.fields).toMatchObject({ dest: 'WORKSTATION6.theshire.local', user: 'THESHIRE\\WORKSTATION6$', parent_process_name: 'services.exe' });
-    expect(new Date(emp!.timeMs).toISOString()).toBe('2020-09-20T16:16:39.625Z');
+    // NXLog's EventTime (the log's time, local, without zone: read as UTC and flagged) before the shipper's
+    // @timestamp (formats/time-fields.ts); the file's time comparison reports the 4 h between them.
+    expect(new Date(emp!.timeMs).toISOString()).toBe('2020-09-20T12:16:37.000Z');
     expect(emp!.original['tags']).toBe('["mordorDataset"]');
     expect(r.events.slice(1).some((e) => e.fields.user === undefined)).toBe(false);
   });
