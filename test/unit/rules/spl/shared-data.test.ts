@@ -66,7 +66,10 @@ describe.skipIf(!existsSync(DATA))('built-in SPL rules on ../shared/data', () =>
     const { source, events } = load('otrf-psexec-accepteula');
     expect(events).toHaveLength(8);
     const s = summary(source);
-    expect(s['psexec-accepteula']).toEqual([2, 1]);
+    // The same 2 events; since issue 15 the Sysmon 1 keeps its own UtcTime and the 4688 its local-time TimeCreated
+    // (4 h apart in this capture), so without the offered clock correction they fall in 2 one-second groups
+    // (test/unit/integration/shared-data.test.ts: 1 finding once the correction is taken).
+    expect(s['psexec-accepteula']).toEqual([2, 2]);
     expect(Object.keys(s).sort()).toEqual(['hopscope-psexec-renamed', 'psexec-accepteula']);
     const renamed = builtinPack().rules.find((r) => r.meta.id === 'hopscope-psexec-renamed')!.run(source);
     for (const row of renamed.rows) {
