@@ -7,6 +7,7 @@ import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState, filterUsesAnnotations } from './annotations.svelte.ts';
 import { displayZone } from './display-zone.svelte.ts';
 import { TableState } from './table-state.svelte.ts';
+import { formatTime } from '../format.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
 import { parseSavedView, type SavedView } from './saved-view.ts';
 
@@ -384,7 +385,13 @@ export class AppState {
   focusFinding(f: Finding): void {
     this.selectedFindingId = f.id;
     this.view.focus({ startMs: f.binStartMs, endMs: f.binEndMs });
-    this.table.setScope({ findingId: f.id });
+    this.table.setScope({ findingId: f.id, findingLabel: this.findingLabel(f) });
+  }
+
+  /** What the table's finding chip says: the rule's title, the host, the time and the event count (not the internal id). */
+  findingLabel(f: Finding): string {
+    const title = this.summary?.rules.find((r) => r.id === f.ruleId)?.title.trim() || f.ruleId;
+    return `${title} · ${f.host} · ${formatTime(f.binStartMs)} · ${f.eventCount} ${f.eventCount === 1 ? 'event' : 'events'}`;
   }
 
   /** A host was chosen (risk list): all of its events. */

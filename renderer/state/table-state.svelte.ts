@@ -150,6 +150,8 @@ export class TableState {
   draft = $state('');
   range = $state.raw<{ startMs: number; endMs: number } | null>(null);
   findingId = $state<string | null>(null);
+  /** How the finding chip names the finding (rule title, host, time, events); null: by its id. */
+  findingLabel = $state<string | null>(null);
   hosts = $state.raw<string[] | null>(null);
   total = $state(0);
   /** Index of the first row in view, kept so a query change can return to the top. */
@@ -316,6 +318,7 @@ export class TableState {
 
   setFinding(findingId: string | null, range: { startMs: number; endMs: number } | null = null): void {
     this.findingId = findingId;
+    this.findingLabel = null;
     this.range = range;
     this.scopeChanged();
   }
@@ -326,15 +329,17 @@ export class TableState {
   }
 
   /** Replaces the whole scope (range, hosts, finding) in one step, so only one refetch happens. */
-  setScope(scope: { range?: { startMs: number; endMs: number } | null; hosts?: string[] | null; findingId?: string | null }): void {
+  setScope(scope: { range?: { startMs: number; endMs: number } | null; hosts?: string[] | null; findingId?: string | null; findingLabel?: string | null }): void {
     this.range = scope.range ?? null;
     this.hosts = scope.hosts ?? null;
     this.findingId = scope.findingId ?? null;
+    this.findingLabel = scope.findingId ? (scope.findingLabel ?? null) : null;
     this.scopeChanged();
   }
 
   clearScope(): void {
     this.findingId = null;
+    this.findingLabel = null;
     this.range = null;
     this.hosts = null;
     this.scopeChanged();

@@ -344,7 +344,7 @@ const tests = [
       for (const [rule, host] of expected) {
         const button = list.getByRole('button').filter({ has: page.locator('.rule', { hasText: rule }) }).filter({ has: page.locator('.meta', { hasText: host }) }).first();
         await button.click();
-        await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+        await page.locator('.chip', { hasText: /^Finding: / }).waitFor();
         // The timeline now shows the finding's second in the middle; hover that spot in the host's lane.
         const lane = lanes(page).filter({ has: page.locator('.host', { hasText: host }) });
         await lane.scrollIntoViewIfNeeded();
@@ -374,7 +374,7 @@ const tests = [
     async run({ page }) {
       const list = page.getByRole('list', { name: 'Findings by risk' });
       await list.getByRole('button').filter({ has: page.locator('.rule', { hasText: 'psexec-accepteula' }) }).first().click();
-      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Detect PsExec With accepteula Flag · WKS-NYC-1002\.corp\.example · 2024-05-01 ?T?08:14:05.* · 1 event$/ }).waitFor();
       await page.waitForFunction(() => {
         const g = document.querySelector('[role="grid"][aria-label="Events"]');
         const cells = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(2)')];
@@ -436,12 +436,12 @@ const tests = [
 
       // The issue's steps: the psexec finding's event in the details, then the smbexec finding chosen.
       await finding('psexec-accepteula').click();
-      await page.locator('.chip', { hasText: 'Finding psexec-accepteula|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Detect PsExec With accepteula Flag · WKS-NYC-1002\.corp\.example · 2024-05-01 ?T?08:14:05.* · 1 event$/ }).waitFor();
       await rowsIn();
       await dataRows(page).first().click();
       await details.getByText(/PsExec64\.exe/i).first().waitFor();
       await finding('hopscope-smbexec-robust').click();
-      await page.locator('.chip', { hasText: 'Finding hopscope-smbexec-robust|' }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: Impacket smbexec service command \(all known variants\) · DC01\.corp\.example · .* · 2 events$/ }).waitFor();
       await closed('another finding');
       let cells = await tagFirstRow('e2e-scope-finding');
       assert(cells.some((c) => /^DC01/.test(c)), `the smbexec finding's row: ${cells.join(' | ')}`);
@@ -490,7 +490,7 @@ const tests = [
       await details.waitFor();
       await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
       await page.keyboard.press('n');
-      await page.locator('.chip', { hasText: /^Finding / }).waitFor();
+      await page.locator('.chip', { hasText: /^Finding: / }).waitFor();
       await closed('n');
       cells = await tagFirstRow('e2e-scope-next');
       await carrierIs('e2e-scope-next', cells);
