@@ -10,7 +10,7 @@ import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
 import { buildReport, isoUtc, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
-import type { IngestStats } from './ingest/sink.ts';
+import type { IngestStats } from './model/sink.ts';
 import { HopscopeError, toErrorInfo, type ErrorInfo } from './model/errors.ts';
 import type { CaseSummary, EventDetails, EventScope, ClockOffer, EvidenceSummary, FindingsResponse, ProcessNode, RowsRequest, RowsResponse, TimelineRequest, TimelineResponse } from './rpc/api.ts';
 import type { DetectResult, EvidenceMetaParams, LoadRulesParams, LoadRulesResult, ReportFormat, TextFile } from './rpc/protocol.ts';
@@ -18,6 +18,9 @@ import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from './rul
 import type { Segment } from './store/segment.ts';
 import { EventStore, type EvidenceStats } from './store/store.ts';
 import { basicQueries } from './session/basic-queries.ts';
+import type { QueryContext, SessionQueries } from './session/queries.ts';
+
+export type { QueryContext, SessionQueries };
 import { buildAnnotationIndex, type AnnotationIndex } from './query/annotation-index.ts';
 import { windowsRecordId } from './query/record-id.ts';
 import { whatRanOf } from './export/what-ran.ts';
@@ -30,23 +33,6 @@ const WHAT_RAN_FIELDS = ['dest', 'user', 'parent_process_name', 'parent_process_
 
 /** Per-rule time budget: generous for 10 M events, finite so one hostile or broken rule cannot hold the case. */
 export const RULE_BUDGET_MS = 120_000;
-
-/** The query layer, injected so the session works before (and independently of) the full query engine. */
-
-export interface SessionQueries {
-  timeline(store: EventStore, req: TimelineRequest, ctx: QueryContext): TimelineResponse;
-  rows(store: EventStore, req: RowsRequest, ctx: QueryContext): RowsResponse;
-  eventDetails(store: EventStore, row: number): EventDetails;
-  processTree(store: EventStore, row: number): ProcessNode[];
-}
-
-export interface QueryContext {
-  findings: readonly Finding[];
-  findingById: ReadonlyMap<string, Finding>;
-  hostRisk: ReadonlyMap<string, number>;
-  /** The analyst's notes (from the host), for the filter's annotation terms. */
-  annotations?: AnnotationIndex;
-}
 
 export interface SessionDeps {
   loadRulePack?: (files: TextFile[], macros: TextFile[]) => LoadedRuleSet;

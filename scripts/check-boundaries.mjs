@@ -22,6 +22,31 @@ const LAYERS = [
   { name: 'renderer', dir: 'renderer', node: false, packages: [DOM_PACKAGES], mayImport: ['renderer'], typeOnly: ['engine'] },
 ];
 
+/**
+ * The pure engine's own layers, lowest first (ARCHITECTURE.md "Engine layers"): a folder (or a file directly under
+ * engine/) may import its own folder and folders of a lower rank, never one of its rank or above, so the engine's
+ * layers flow down. engine/node, the Node adapter, sits above all of them (its own LAYERS entry).
+ */
+const ENGINE_ORDER = [
+  ['model'],
+  ['xml', 'store', 'case'],
+  ['formats'],
+  ['ingest', 'rules'],
+  ['detect'],
+  ['export', 'rpc'],
+  ['query'],
+  ['session'],
+  ['session.ts'],
+];
+const ENGINE_RANK = new Map(ENGINE_ORDER.flatMap((units, rank) => units.map((u) => [u, rank])));
+
+/** `engine/detect/run.ts` -> `detect`, `engine/session.ts` -> `session.ts`; null outside the pure engine. */
+function engineUnit(rel) {
+  const parts = rel.replace(/\.(ts|mts|cts|js|mjs)$/, '').split('/');
+  if (parts[0] !== 'engine' || parts[1] === 'node' || parts.length < 2) return null;
+  return parts.length === 2 ? parts[1] + '.ts' : parts[1];
+}
+
 function layerOf(rel) {
   return LAYERS.find((l) => rel === l.dir || rel.startsWith(l.dir + '/'));
 }
@@ -73,6 +98,17 @@ for (const layer of LAYERS) {
         }
         if (!allowed) fail(`${layer.name} must not import ${target}`);
         if (layer.name === 'engine' && target.startsWith('engine/node')) fail('the pure engine must not import its Node adapter');
+        else if (layer.name === 'engine' && allowed) {
+          const from = engineUnit(rel);
+          const to = engineUnit(target);
+          if (from && to && from !== to) {
+            const rf = ENGINE_RANK.get(from);
+            const rt = ENGINE_RANK.get(to);
+            if (rf === undefined) fail(`engine/${from} has no place in the engine's layer order (add it to ENGINE_ORDER in check-boundaries.mjs and ARCHITECTURE.md)`);
+            else if (rt === undefined) fail(`engine/${to} has no place in the engine's layer order (add it to ENGINE_ORDER in check-boundaries.mjs and ARCHITECTURE.md)`);
+            else if (rt >= rf) fail(`engine/${from} must not import engine/${to} (engine layers flow down: ${ENGINE_ORDER.map((u) => u.join(' ')).join(' < ')})`);
+          }
+        }
         continue;
       }
       if (spec === 'electron' || spec.startsWith('electron/')) {

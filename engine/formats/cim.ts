@@ -2,13 +2,13 @@
 // raw Windows events (`_raw` XML, or EventCode + Sysmon field extractions). Invariant: `_raw`, when present, is
 // the event's text; `dest` wins over `host` (host is often the forwarder/collector).
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst, indexOfNames } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst, indexOfNames } from './types.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from '../model/fields.ts';
 import { eventOutcome, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
 import { mapWindowsEvent } from './windows.ts';
-import { flattenWindowsEvent, parseXmlElement, XmlError } from '../ingest/xml-parse.ts';
+import { flattenWindowsEvent, parseXmlElement, XmlError } from '../xml/parse.ts';
 
 const CIM_SIGNAL = ['process', 'process_name', 'process_path', 'parent_process', 'parent_process_name', 'parent_process_path', 'dest'];
 

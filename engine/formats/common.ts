@@ -5,8 +5,8 @@ import type { CanonicalField, SourceKind } from '../model/fields.ts';
 import type { EventKind } from '../model/event-kinds.ts';
 import { parseTime } from '../model/time.ts';
 import type { TimePick } from './time-fields.ts';
-import type { FlatRecord, MapOutcome } from '../ingest/types.ts';
-import type { TimeAlt } from '../ingest/sink.ts';
+import type { FlatRecord, MapOutcome } from './types.ts';
+import type { TimeAlt } from '../model/sink.ts';
 
 export type Fields = Partial<Record<CanonicalField, string>>;
 

@@ -2,8 +2,8 @@
 // Invariant: process_path shows a drive path for display; the `\Device\HarddiskVolumeN\...` original stays in
 // ImageFileName. Other event_simpleName values are counted as non-process.
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst } from './types.ts';
 import { eventOutcome, lookup, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
 

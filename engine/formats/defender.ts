@@ -1,8 +1,8 @@
 // Microsoft Defender for Endpoint DeviceProcessEvents (Advanced Hunting CSV/JSON).
 // Invariant: the process row's own account (AccountDomain\AccountName) is `user`; the initiating process is the parent.
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst } from './types.ts';
 import { basename, eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
 

@@ -1,8 +1,8 @@
 // Elastic ECS / Winlogbeat NDJSON: nested process.*, host.name, user.*, event.code (flattened to dotted names).
 // Invariant: only process starts become events (event.type start / Sysmon 1 / 4688); the rest is non-process.
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst } from './types.ts';
 import { eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
 import { mapWindowsEvent } from './windows.ts';

@@ -1,8 +1,8 @@
 // Generic CSV/JSON with a user-chosen column mapping ({ time, host, fields: canonical -> original column }).
 // Invariant: only mapped columns feed canonical fields; every column stays as an original field.
 
-import type { FlatRecord, FormatMapper, GenericMapping, MapOutcome } from '../ingest/types.ts';
-import { get } from '../ingest/types.ts';
+import type { FlatRecord, FormatMapper, GenericMapping, MapOutcome } from './types.ts';
+import { get } from './types.ts';
 import { eventOutcome, put, type Fields } from './common.ts';
 import { timeOf } from './time-fields.ts';
 import { CANONICAL_FIELDS } from '../model/fields.ts';

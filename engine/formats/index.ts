@@ -1,7 +1,7 @@
 // Registry of format mappers and content-based detection (header row, JSON keys, root element).
 // Invariant: detection is deterministic (registry order breaks ties) and always gives a human-readable reason.
 
-import type { DetectSample, FormatId, FormatMapper, GenericMapping } from '../ingest/types.ts';
+import type { DetectSample, FormatId, FormatMapper, GenericMapping } from './types.ts';
 import { evtxecmdMapper, evtxJsonMapper, windowsFlatMapper, windowsXmlMapper } from './windows.ts';
 import { cimMapper } from './cim.ts';
 import { ecsMapper } from './ecs.ts';

@@ -3,10 +3,10 @@
 // Invariant: every Windows event becomes an event with a kind: Sysmon 1 and 4688 are process creations, every
 // other one gets its kind and CIM fields from windows-kinds.ts (unknown ids: `other`).
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst } from './types.ts';
 import { eventOutcome, hexToDecimal, joinDomainUser, lookup, normLogonId, put, type Fields } from './common.ts';
-import { csvLine } from '../ingest/csv-reader.ts';
+import { csvLine } from './csv-line.ts';
 import { pickTime, type TimePick } from './time-fields.ts';
 import { sourceOf, winFamily, windowsKind, windowsKindFields, type WinFamily } from './windows-kinds.ts';
 

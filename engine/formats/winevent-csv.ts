@@ -2,8 +2,8 @@
 // only in the rendered `Message` text. Invariant: Message labels are mapped to the EventData names the Windows core
 // expects, so Sysmon 1 / 4688 map exactly as from XML; the Message and every column stay as original fields.
 
-import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from '../ingest/types.ts';
-import { get, getFirst } from '../ingest/types.ts';
+import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
+import { get, getFirst } from './types.ts';
 import { mapWindowsEvent } from './windows.ts';
 import { lookup } from './common.ts';
 import { pickTime } from './time-fields.ts';

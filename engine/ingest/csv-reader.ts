@@ -4,7 +4,7 @@
 
 import Papa from 'papaparse';
 import { HopscopeError } from '../model/errors.ts';
-import { indexOfNames } from './types.ts';
+import { indexOfNames } from '../formats/types.ts';
 import { countNewlines, MAX_RECORD_CHARS, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'];
@@ -256,14 +256,3 @@ export class CsvReader implements ContainerReader {
   }
 }
 
-/** Re-serialises a CSV row (RFC 4180 quoting) for display as the record's raw text. */
-export function csvLine(values: ReadonlyArray<string | undefined>, delimiter = ','): string {
-  let out = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? '';
-    if (i) out += delimiter;
-    if (v.includes('"') || v.includes(delimiter) || v.includes('\n') || v.includes('\r')) out += '"' + v.replace(/"/g, '""') + '"';
-    else out += v;
-  }
-  return out;
-}

@@ -5,9 +5,9 @@
 
 import { windowsXmlMapper } from '../formats/windows.ts';
 import type { EvtxChunkOutput, EvtxDamage, EvtxRecord } from './evtx/types.ts';
-import type { IngestStats, RecordSink, Rejection } from './sink.ts';
-import { indexOfNames, type FlatRecord } from './types.ts';
-import { flattenWindowsEvent, parseXmlElement, XmlError } from './xml-parse.ts';
+import type { IngestStats, RecordSink, Rejection } from '../model/sink.ts';
+import { indexOfNames, type FlatRecord } from '../formats/types.ts';
+import { flattenWindowsEvent, parseXmlElement, XmlError } from '../xml/parse.ts';
 
 /** Original field a record of a chunk whose CRC did not match carries (value `mismatch`), so it is visibly marked. */
 export const CRC_MARK_FIELD = 'HopscopeChunkCrc';

@@ -2,15 +2,15 @@
 // for tests and small inputs. Invariant: ingestText is exactly createIngestor + a collecting sink.
 
 import type { CanonicalEvent } from '../model/fields.ts';
-import type { IngestRecord, IngestStats, RecordSink, Rejection } from './sink.ts';
-import type { FormatId, GenericMapping } from './types.ts';
+import type { IngestRecord, IngestStats, RecordSink, Rejection } from '../model/sink.ts';
+import type { FormatId, GenericMapping } from '../formats/types.ts';
 import { createIngestor, type DetectedInfo } from './ingestor.ts';
 
 export { createIngestor, headerSignature, sniffContainer, UnknownFormatError } from './ingestor.ts';
 import { UnknownFormatError } from './ingestor.ts';
 export type { DetectedInfo, IngestResult, Ingestor, IngestorOptions } from './ingestor.ts';
-export type { ContainerKind, FormatId, GenericMapping } from './types.ts';
-export { FORMAT_IDS } from './types.ts';
+export type { ContainerKind, FormatId, GenericMapping } from '../formats/types.ts';
+export { FORMAT_IDS } from '../formats/types.ts';
 export { StreamDecoder } from './decode.ts';
 export type { TextEncodingName } from './decode.ts';
 export { parseTime } from '../model/time.ts';

@@ -3,11 +3,12 @@
 // Invariant: each input record ends in exactly one of append / reject / nonProcess; text arrives in chunks.
 
 import { HopscopeError } from '../model/errors.ts';
-import type { IngestStats, RecordSink, Rejection } from './sink.ts';
-import type { ContainerKind, DetectSample, FlatRecord, FormatId, FormatMapper, GenericMapping } from './types.ts';
-import { FORMAT_IDS, indexOfNames } from './types.ts';
+import type { IngestStats, RecordSink, Rejection } from '../model/sink.ts';
+import type { ContainerKind, DetectSample, FlatRecord, FormatId, FormatMapper, GenericMapping } from '../formats/types.ts';
+import { FORMAT_IDS, indexOfNames } from '../formats/types.ts';
 import { detectFormat, mapperFor } from '../formats/index.ts';
-import { CsvReader, csvLine } from './csv-reader.ts';
+import { CsvReader } from './csv-reader.ts';
+import { csvLine } from '../formats/csv-line.ts';
 import { JsonStreamReader, NdjsonReader } from './json-reader.ts';
 import { XmlEventReader } from './xml-reader.ts';
 import type { ContainerReader, ReaderOutput } from './reader.ts';

@@ -7,7 +7,7 @@
 // where another event starts inside it when it does not parse; parallel-ingest.ts's findEventStart relies on that.
 
 import { HopscopeError } from '../model/errors.ts';
-import { flattenWindowsEvent, parseXmlElement, XmlError } from './xml-parse.ts';
+import { flattenWindowsEvent, parseXmlElement, XmlError } from '../xml/parse.ts';
 import { countNewlinesIn as countNewlines, MAX_RECORD_CHARS, NewlineCursor, type ContainerReader, type ReaderOutput } from './reader.ts';
 
 const NAME = 'Event';

@@ -3,8 +3,8 @@
 
 import { open } from 'node:fs/promises';
 import { sniffContainer, UnknownFormatError } from '../ingest/ingestor.ts';
-import type { RecordSink } from '../ingest/sink.ts';
-import type { FormatId, GenericMapping } from '../ingest/types.ts';
+import type { RecordSink } from '../model/sink.ts';
+import type { FormatId, GenericMapping } from '../formats/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import type { EngineMethod, EngineParams, EngineResult, IngestFileResult, WorkerProgress } from '../rpc/protocol.ts';
 import { loadRulePack } from '../rules/pack.ts';

@@ -13,9 +13,9 @@ import { readEvtxChunk } from '../ingest/evtx/chunk.ts';
 import { EvtxSlotGaps } from '../ingest/evtx/file.ts';
 import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxFileHeader } from '../ingest/evtx/types.ts';
 import { EvtxRecordMapper } from '../ingest/evtx-records.ts';
-import type { IngestStats, RecordSink } from '../ingest/sink.ts';
+import type { IngestStats, RecordSink } from '../model/sink.ts';
 import type { DetectedInfo } from '../ingest/ingestor.ts';
-import type { FormatId } from '../ingest/types.ts';
+import type { FormatId } from '../formats/types.ts';
 
 /** Chunks read at a time (16 x 64 KiB = 1 MiB). */
 const READ_CHUNKS = 16;

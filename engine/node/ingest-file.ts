@@ -5,8 +5,8 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HopscopeError } from '../model/errors.ts';
-import type { IngestStats, RecordSink } from '../ingest/sink.ts';
-import type { FormatId, GenericMapping } from '../ingest/types.ts';
+import type { IngestStats, RecordSink } from '../model/sink.ts';
+import type { FormatId, GenericMapping } from '../formats/types.ts';
 import { createIngestor, type DetectedInfo, type Ingestor } from '../ingest/ingestor.ts';
 import { isAscii } from 'node:buffer';
 import { StreamDecoder, type AsciiFastPath, type TextEncodingName } from '../ingest/decode.ts';

@@ -11,11 +11,11 @@ import { StreamDecoder, utf8Length, type TextEncodingName } from '../ingest/deco
 import { sniffFormat } from '../ingest/index.ts';
 import type { DetectedInfo } from '../ingest/ingestor.ts';
 import { sniffContainer } from '../ingest/ingestor.ts';
-import type { IngestStats } from '../ingest/sink.ts';
-import type { FormatId, GenericMapping } from '../ingest/types.ts';
+import type { IngestStats } from '../model/sink.ts';
+import type { FormatId, GenericMapping } from '../formats/types.ts';
 import { SegmentBuilder } from '../store/builder.ts';
 import type { RawFormat, Segment } from '../store/segment.ts';
-import type { RecordSink } from '../ingest/sink.ts';
+import type { RecordSink } from '../model/sink.ts';
 import { ingestFile } from './ingest-file.ts';
 import { chunkHeaderReadable, isEvtxHead } from './evtx-file.ts';
 import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES } from '../ingest/evtx/types.ts';

@@ -2,7 +2,7 @@
 // Invariant: cuts fall between records and every builder keeps the file's evidence id, so the segments in order hold
 // exactly the rows, locators, stats and reject samples one builder would (the store merges stats across segments).
 
-import type { IngestRecord, RecordSink, Rejection } from '../ingest/sink.ts';
+import type { IngestRecord, RecordSink, Rejection } from '../model/sink.ts';
 import { SegmentBuilder, type SegmentBuilderOptions } from '../store/builder.ts';
 import type { Segment } from '../store/segment.ts';
 

@@ -4,7 +4,7 @@
 
 import type { AnnotationChange, AnnotationDoc, AnnotationEdit } from '../case/annotations.ts';
 import type { EventExplanation } from '../detect/explain.ts';
-import type { GenericMapping } from '../ingest/types.ts';
+import type { GenericMapping } from '../formats/types.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';

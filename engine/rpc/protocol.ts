@@ -5,8 +5,8 @@
 import type { AnnotationDoc } from '../case/annotations.ts';
 import type { ClockCorrection } from '../store/clock.ts';
 import type { ErrorInfo } from '../model/errors.ts';
-import type { IngestStats } from '../ingest/sink.ts';
-import type { GenericMapping } from '../ingest/types.ts';
+import type { IngestStats } from '../model/sink.ts';
+import type { GenericMapping } from '../formats/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
 import type {
   CaseSummary,

@@ -8,7 +8,7 @@ import { HopscopeError } from '../model/errors.ts';
 import { CANONICAL_FIELDS } from '../model/fields.ts';
 import type { EventDetails, ProcessNode, RowsRequest, RowsResponse, TimelineLane, TimelineRequest, TimelineResponse } from '../rpc/api.ts';
 import { NO_HOST, type EventStore } from '../store/store.ts';
-import type { QueryContext, SessionQueries } from '../session.ts';
+import type { QueryContext, SessionQueries } from './queries.ts';
 
 export const DEFAULT_COLUMNS = ['_time', 'dest', 'user', 'parent_process_name', 'process_name', 'process'];
 const MAX_TREE_NODES = 500;

@@ -4,7 +4,7 @@
 
 import { CANONICAL_FIELDS, DICTIONARY_FIELDS, type CanonicalField, type SourceKind } from '../model/fields.ts';
 import { EVENT_KINDS, EVENT_KIND_INDEX } from '../model/event-kinds.ts';
-import type { IngestRecord, RecordSink, Rejection, TimeAlt } from '../ingest/sink.ts';
+import type { IngestRecord, RecordSink, Rejection, TimeAlt } from '../model/sink.ts';
 import { ArenaWriter, FIRST_SWITCH_CHECK, RESERVED_GROWTH, StringColumnWriter, grow, resize, trim } from './columns.ts';
 import { RAW_ALIAS, TIME_ALIAS, addCount, addSkew, type TimeSkewData } from './segment.ts';
 import { detectTimeTextFormat, formatTimeText, isTimeText, type TimeTextFormat } from './time-text.ts';

@@ -6,7 +6,7 @@
 
 import { HopscopeError, toErrorInfo, type ErrorInfo } from '../../engine/model/errors.ts';
 import type { CaseSummary, IngestProgress } from '../../engine/rpc/api.ts';
-import type { GenericMapping } from '../../engine/ingest/types.ts';
+import type { GenericMapping } from '../../engine/formats/types.ts';
 import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult, MappingNeeded } from '../../engine/rpc/protocol.ts';
 import type { EngineMethod, EngineParams, EngineResult } from '../../engine/rpc/protocol.ts';
 import type { CallOptions, EngineCall, EngineLike } from './engine-client.ts';

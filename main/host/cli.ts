@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
-import type { GenericMapping } from '../../engine/ingest/types.ts';
+import type { GenericMapping } from '../../engine/formats/types.ts';
 import type { EventDetails } from '../../engine/rpc/api.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { runCaseJob } from './case-job.ts';

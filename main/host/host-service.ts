@@ -25,7 +25,7 @@ import type {
   RuleFileUpload,
   RulesAddResult,
 } from '../../engine/rpc/api.ts';
-import type { GenericMapping } from '../../engine/ingest/types.ts';
+import type { GenericMapping } from '../../engine/formats/types.ts';
 import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts';
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { UPLOAD_ORIGIN } from '../../engine/export/report.ts';

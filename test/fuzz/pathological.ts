@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { CollectingSink, createIngestor } from '../../engine/ingest/index.ts';
-import type { IngestStats, Rejection } from '../../engine/ingest/sink.ts';
+import type { IngestStats, Rejection } from '../../engine/model/sink.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { ingestFile } from '../../engine/node/ingest-file.ts';
 import { billionLaughs, deepJson, externalEntity, wideCsv } from './lib.ts';

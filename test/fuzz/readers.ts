@@ -3,7 +3,7 @@
 // rejection is located and explained, and the answer does not depend on how the input was chunked.
 
 import { CollectingSink, createIngestor, StreamDecoder } from '../../engine/ingest/index.ts';
-import type { IngestStats } from '../../engine/ingest/sink.ts';
+import type { IngestStats } from '../../engine/model/sink.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { chunkSizes, inputSeed, mutateBytes, mutateText, Rand, utf16 } from './lib.ts';
 import type { Seed } from './seeds.ts';

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FORMAT_IDS, type FormatId, type GenericMapping } from '../../engine/ingest/types.ts';
+import { FORMAT_IDS, type FormatId, type GenericMapping } from '../../engine/formats/types.ts';
 
 export interface Seed {
   name: string;

@@ -3,7 +3,7 @@
 // back from the store must equal the reference memory view built from the same records.
 
 import { createIngestor, StreamDecoder } from '../../engine/ingest/index.ts';
-import type { IngestRecord, RecordSink, Rejection } from '../../engine/ingest/sink.ts';
+import type { IngestRecord, RecordSink, Rejection } from '../../engine/model/sink.ts';
 import type { CanonicalEvent } from '../../engine/model/fields.ts';
 import { HopscopeError } from '../../engine/model/errors.ts';
 import { SegmentBuilder } from '../../engine/store/builder.ts';

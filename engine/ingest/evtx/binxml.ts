@@ -8,7 +8,7 @@
 import {
   VT_ARRAY, VT_BINXML, VT_NULL, VT_STRING, fixedSize, hexUpper, scalarString, utf16String,
 } from './values.ts';
-import type { XmlNode } from '../xml-parse.ts';
+import type { XmlNode } from '../../xml/parse.ts';
 
 function localName(qname: string): string {
   const c = qname.indexOf(':');

@@ -2,7 +2,7 @@
 // driver may read them in any order or in parallel. Every chunk slot ends in exactly one of: empty (all zero),
 // records emitted (possibly with damage reports for the records that could not be read), or one damage report.
 
-import { parseXmlElement } from '../xml-parse.ts';
+import { parseXmlElement } from '../../xml/parse.ts';
 import { BinXmlChunk, BinXmlError } from './binxml.ts';
 import { crc32 } from './crc32.ts';
 import { u64 } from './header.ts';

@@ -3,7 +3,7 @@
 // workers). Pure data, no behaviour. Invariant: every chunk slot the file holds ends in exactly one of
 // "its records were emitted" or "damaged(...)", so no record is dropped without being counted.
 
-import type { XmlNode } from '../xml-parse.ts';
+import type { XmlNode } from '../../xml/parse.ts';
 
 /** Bytes of the file header block; chunks start right after it. */
 export const EVTX_FILE_HEADER_BYTES = 4096;

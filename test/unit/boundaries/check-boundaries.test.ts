@@ -24,6 +24,11 @@ function check(files: Record<string, string>) {
 const clean = {
   'engine/model/a.ts': "export const a = 1;\n",
   'engine/rules/b.ts': "import { a } from '../model/a.ts';\nimport YAML from 'yaml';\nexport const b = a + YAML.parse('1');\n",
+  'engine/ingest/i.ts': "import { b } from '../rules/../formats/f.ts';\nexport const i = b;\n",
+  'engine/formats/f.ts': "import { a } from '../model/a.ts';\nexport const b = a;\n",
+  'engine/session.ts': "import { q } from './session/q.ts';\nexport type S = typeof q;\n",
+  'engine/session/q.ts': "import { b } from '../formats/f.ts';\nexport const q = b;\n",
+  'engine/case/c.ts': "export const c = 1;\n",
   'engine/node/io.ts': "import { readFileSync } from 'node:fs';\nimport { a } from '../model/a.ts';\nexport const c = () => readFileSync('x') && a;\n",
   'main/host/h.ts': "import { createServer } from 'node:http';\nimport { a } from '../../engine/model/a.ts';\nexport const h = [createServer, a];\n",
   'main/electron/e.ts': "import { app } from 'electron';\nimport { h } from '../host/h.ts';\nexport const e = [app, h];\n",
@@ -50,6 +55,10 @@ describe('check-boundaries', () => {
     ['the renderer requiring electron dynamically', 'renderer/x.ts', "const e = require('electron');\n", 'only main/electron may import electron'],
     ['an undeclared package in the engine', 'engine/rules/x.ts', "import left from 'left-pad';\n", "must not depend on package 'left-pad'"],
     ['a Node-only package in the engine', 'engine/rules/x.ts', "import { WebSocket } from 'ws';\n", "must not depend on package 'ws'"],
+    ['a mapper importing the ingest layer above it', 'engine/formats/x.ts', "import { i } from '../ingest/i.ts';\n", 'engine/formats must not import engine/ingest'],
+    ['a query helper importing the session that calls it', 'engine/session/x.ts', "import type { S } from '../session.ts';\n", 'engine/session must not import engine/session.ts'],
+    ['two engine folders of one rank importing each other', 'engine/store/x.ts', "import { c } from '../case/c.ts';\n", 'engine/store must not import engine/case'],
+    ['an engine folder with no place in the layer order', 'engine/misc/x.ts', "import { a } from '../model/a.ts';\n", 'engine/misc has no place'],
     ['a dynamic import of Node in a Svelte component', 'renderer/X.svelte', "<script lang=\"ts\">\n  const fs = import('node:fs');\n</script>\n", 'must not use Node built-ins'],
   ])('fails on %s', (_label, file, text, why) => {
     const r = check({ ...clean, [file]: text });

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';
 import { EngineSession } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { eventAnnotationKey } from '../../../engine/case/annotations.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { validateRequest } from '../../../engine/rpc/validate.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';
 import { EngineSession } from '../../../engine/session.ts';

@@ -1,7 +1,7 @@
 // Issue 17 item 1: one definition of an event's host (store/host.ts). Events without `dest` (Event Viewer's CSV names
 // no computer; a Splunk row may carry only `host`) land in the same lane, finding host, risk-table row and report host.
 import { describe, expect, it } from 'vitest';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';
 import { EngineSession } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';

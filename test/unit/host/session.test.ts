@@ -1,7 +1,7 @@
 // Engine session over a real SegmentBuilder/EventStore with a stub rule: summary, detection, queries, reports.
 
 import { describe, expect, it } from 'vitest';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';
 import { EngineSession, RULE_BUDGET_MS } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';

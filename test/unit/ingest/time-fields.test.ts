@@ -2,8 +2,8 @@
 // first, the collector's last; the chosen field and the record's other time fields travel with the record.
 import { describe, expect, it } from 'vitest';
 import { createIngestor } from '../../../engine/ingest/index.ts';
-import type { FormatId } from '../../../engine/ingest/types.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { FormatId } from '../../../engine/formats/types.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { TIME_FIELDS, pickTime } from '../../../engine/formats/time-fields.ts';
 
 function mapAll(text: string, format?: FormatId, mapping?: { time: string; fields: Record<string, string> }): { recs: IngestRecord[]; rejects: string[] } {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { CanonicalField } from '../../../engine/model/fields.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { eventDetails, processTree } from '../../../engine/query/details.ts';
 import { buildStore, cimRecords, sysmonRecords } from '../store/gen-events.ts';
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { duplicateEvidenceWarnings, OVERLAP_SAMPLE } from '../../../engine/query/duplicates.ts';
 import { EngineSession } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';

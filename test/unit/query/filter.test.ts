@@ -5,7 +5,7 @@ import { HopscopeError } from '../../../engine/model/errors.ts';
 import { compileFilter, globMatch, parseFilter } from '../../../engine/query/filter.ts';
 import { createMemoryView } from '../../../engine/store/memory-view.ts';
 import type { EventView } from '../../../engine/store/view.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { buildStore, sysmonRecords, toCanonical } from '../store/gen-events.ts';
 
 const recs = sysmonRecords({ count: 400, seed: 21 });

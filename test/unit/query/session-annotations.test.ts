@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { applyChanges, emptyDoc, type AnnotationChange } from '../../../engine/case/annotations.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { rows } from '../../../engine/query/rows.ts';
 import { timeline } from '../../../engine/query/timeline.ts';
 import type { CompiledRule, LoadedRuleSet } from '../../../engine/rules/types.ts';

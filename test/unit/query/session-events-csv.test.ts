@@ -4,7 +4,7 @@
 
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { rows } from '../../../engine/query/rows.ts';
 import { EngineSession } from '../../../engine/session.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';

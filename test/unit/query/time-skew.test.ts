@@ -1,7 +1,7 @@
 // Issue 15: a file's time fields compared record by record while it is mapped; systematic offsets (a zone written as
 // UTC, a clock set wrong) and spreads (collector lag) become warnings on that evidence file, in mixed files too.
 import { describe, expect, it } from 'vitest';
-import type { IngestRecord, TimeAlt } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord, TimeAlt } from '../../../engine/model/sink.ts';
 import { analyseTimeSkew, formatOffset, timeSkewWarnings } from '../../../engine/query/time-skew.ts';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';
 import { EventStore } from '../../../engine/store/store.ts';

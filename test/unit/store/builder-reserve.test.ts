@@ -2,7 +2,7 @@
 // estimate was short, right or long, and every per-row array has exactly rowCount entries.
 import { describe, expect, it } from 'vitest';
 import { SegmentBuilder } from '../../../engine/store/builder.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 
 const NAMES = ['_time', 'host', 'process', 'process_guid', 'note'];

@@ -2,7 +2,7 @@
 // Invariant: deterministic for a seed, so failures reproduce.
 
 import type { CanonicalEvent, CanonicalField } from '../../../engine/model/fields.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { SegmentBuilder, type SegmentBuilderOptions } from '../../../engine/store/builder.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 

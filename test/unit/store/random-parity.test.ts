@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { CanonicalField } from '../../../engine/model/fields.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import { createMemoryView } from '../../../engine/store/memory-view.ts';
 import { formatTimeText } from '../../../engine/store/time-text.ts';
 import { compileFilter } from '../../../engine/query/filter.ts';

@@ -7,7 +7,7 @@ import { eventDetails } from '../../../engine/query/details.ts';
 import { detectTimeTextFormat, formatTimeText } from '../../../engine/store/time-text.ts';
 import { EventStore } from '../../../engine/store/store.ts';
 import { byteSize, transferables } from '../../../engine/store/segment.ts';
-import type { IngestRecord } from '../../../engine/ingest/sink.ts';
+import type { IngestRecord } from '../../../engine/model/sink.ts';
 import type { EventView } from '../../../engine/store/view.ts';
 import { HOSTS, buildStore, cimRecords, sysmonRecords, toCanonical } from './gen-events.ts';
 

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { crc32, readEvtxFile, type EvtxDamage, type EvtxRecord } from '../../../../engine/ingest/evtx/index.ts';
-import { flattenWindowsEvent, parseXmlElement } from '../../../../engine/ingest/xml-parse.ts';
+import { flattenWindowsEvent, parseXmlElement } from '../../../../engine/xml/parse.ts';
 
 const DATA = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
 const CORPUS = join(DATA, 'evtx-corpus');

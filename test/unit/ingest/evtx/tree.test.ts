@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readEvtxChunk } from '../../../../engine/ingest/evtx/chunk.ts';
 import { EVTX_CHUNK_BYTES, EVTX_FILE_HEADER_BYTES, type EvtxRecord } from '../../../../engine/ingest/evtx/types.ts';
-import { parseXmlElement, type XmlNode } from '../../../../engine/ingest/xml-parse.ts';
+import { parseXmlElement, type XmlNode } from '../../../../engine/xml/parse.ts';
 import { evtxFuzzSeeds } from './build.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));

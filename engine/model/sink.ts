@@ -1,8 +1,8 @@
 // Contract between readers/format mappers (producers) and the store builder (consumer).
 // Invariant: every input record ends up in exactly one of append / reject / nonProcess, so counts add up.
 
-import type { CanonicalField, SourceKind } from '../model/fields.ts';
-import type { EventKind } from '../model/event-kinds.ts';
+import type { CanonicalField, SourceKind } from './fields.ts';
+import type { EventKind } from './event-kinds.ts';
 
 export interface IngestRecord {
   /** UTC epoch milliseconds (fraction keeps sub-millisecond precision). */

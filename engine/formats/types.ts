@@ -2,7 +2,7 @@
 // the flattened record a reader hands to a mapper, and what a mapper answers. Pure data, no behaviour.
 
 import type { CanonicalField, SourceKind } from '../model/fields.ts';
-import type { IngestRecord } from './sink.ts';
+import type { IngestRecord } from '../model/sink.ts';
 
 /** A log family (how fields map), independent of the container (csv / json / xml). */
 export type FormatId =
