@@ -79,7 +79,7 @@ interface Pattern {
 const PATTERNS: readonly Pattern[] = [
   // psexec [options] \\HOST[,HOST2] cmd — a bare \\HOST (not a UNC path) after psexec/paexec.
   { kind: 'psexec', gate: ['psexec', 'paexec'], re: new RegExp(String.raw`(?:^|[\s"'])\\\\${HOST}(?:,[A-Za-z0-9_.-]+)*(?=[\s"']|$)`, 'gi') },
-  { kind: 'remote-service', gate: ['sc'], re: new RegExp(String.raw`\bsc(?:\.exe)?["']?\s+\\\\${HOST}["']?\s+(?:create|start|config|stop|delete|query|failure)\b`, 'gi') },
+  { kind: 'remote-service', gate: ['sc'], re: new RegExp(String.raw`\bsc(?:\.exe)?["']?\s+["']?\\\\${HOST}\\?["']?\s+(?:create|start|config|stop|delete|query|failure)\b`, 'gi') },
   { kind: 'wmic-node', gate: ['node:'], re: new RegExp(String.raw`[/-]node:\s*["']?${HOST}`, 'gi') },
   { kind: 'remote-schtask', gate: ['schtasks'], re: new RegExp(String.raw`(?:^|\s)[/-]s\s+["']?${HOST}`, 'gi') },
   { kind: 'winrs', gate: ['winrs'], re: new RegExp(String.raw`(?:^|\s)[/-]r(?:emote)?:\s*["']?(?:https?://)?${HOST}`, 'gi') },

@@ -44,6 +44,8 @@ describe('findRemoteReferences', () => {
     ['net use \\\\WORKSTATION6\\C$ /user:x', 'admin-share', 'WORKSTATION6'],
     ['sc.exe \\\\WORKSTATION6 create evil binPath= c:\\evil.exe', 'remote-service', 'WORKSTATION6'],
     ['C:\\Windows\\system32\\sc \\\\WORKSTATION6 start evil', 'remote-service', 'WORKSTATION6'],
+    ['sc \\\\fs02\\ create evil binPath= c:\\evil.exe', 'remote-service', 'fs02'],
+    ['sc.exe "\\\\fs02\\" config evil start= auto', 'remote-service', 'fs02'],
     ['schtasks /create /s WORKSTATION6 /tn x /tr calc /sc once /st 00:00', 'remote-schtask', 'WORKSTATION6'],
     ['powershell -c Enter-PSSession -ComputerName WORKSTATION6', 'powershell-remoting', 'WORKSTATION6'],
     ['powershell Invoke-Command -ComputerName "WORKSTATION6" -ScriptBlock {whoami}', 'powershell-remoting', 'WORKSTATION6'],
@@ -60,6 +62,16 @@ describe('findRemoteReferences', () => {
     expect(findRemoteReferences('notepad.exe C:\\Users\\x\\notes.txt')).toEqual([]);
     expect(findRemoteReferences('explorer.exe \\\\fileserver\\public\\report.docx')).toEqual([]);
     expect(findRemoteReferences('schtasks /create /sc once /tn x')).toEqual([]);
+  });
+
+  it('sc with a trailing backslash after the host: a service on that host, not a path; hostile input stays linear', () => {
+    expect(findRemoteReferences('sc \\\\fs02\\ query evil').map((r) => [r.kind, r.target])).toEqual([['remote-service', 'fs02']]);
+    // \\fs02\share is a UNC path, not a service control target
+    expect(findRemoteReferences('sc \\\\fs02\\share create x').map((r) => r.kind)).not.toContain('remote-service');
+    const hostile = 'sc ' + '\\\\a\\'.repeat(50_000) + ' ' + 'sc \\\\' + 'a'.repeat(200_000) + '\\\\';
+    const t0 = Date.now();
+    findRemoteReferences(hostile);
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('reports each target once, most specific kind first', () => {
