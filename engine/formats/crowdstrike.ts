@@ -1,11 +1,13 @@
 // CrowdStrike Falcon ProcessRollup2 / SyntheticProcessRollup2 (FDR or Event Search, JSON or CSV).
 // Invariant: process_path shows a drive path for display; the `\Device\HarddiskVolumeN\...` original stays in
-// ImageFileName. Other event_simpleName values are counted as non-process.
+// ImageFileName. Logons, network connections, DNS, tasks, shares, file and registry writes get their kind from
+// vendor-kinds.ts; other event_simpleName values are counted as non-process.
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
 import { get, getFirst } from './types.ts';
 import { eventOutcome, lookup, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
+import { CROWDSTRIKE_KINDS, vendorKindFields } from './vendor-kinds.ts';
 
 const PROCESS_EVENTS = new Set(['ProcessRollup2', 'SyntheticProcessRollup2']);
 
@@ -38,7 +40,16 @@ export const crowdstrikeMapper: FormatMapper = {
   },
   map(rec: FlatRecord): MapOutcome {
     const kind = get(rec, 'event_simpleName') ?? '';
-    if (!PROCESS_EVENTS.has(kind)) return { kind: 'nonProcess', what: `crowdstrike:${kind || '?'}` };
+    if (!PROCESS_EVENTS.has(kind)) {
+      const m = Object.hasOwn(CROWDSTRIKE_KINDS, kind) ? CROWDSTRIKE_KINDS[kind]! : undefined;
+      if (!m) return { kind: 'nonProcess', what: `crowdstrike:${kind || '?'}` };
+      const f: Fields = {};
+      put(f, 'dest', getFirst(rec, ['ComputerName', 'aid']));
+      vendorKindFields(m, rec, f);
+      f.EventCode = kind;
+      const provider = getFirst(rec, ['name', 'event_platform']) ?? 'CrowdStrike Falcon';
+      return eventOutcome(rec, pickTime('crowdstrike', (n) => get(rec, n)), 'crowdstrike', provider, f, undefined, m.kind);
+    }
     const f: Fields = {};
     put(f, 'dest', getFirst(rec, ['ComputerName', 'aid']));
     put(f, 'user', getFirst(rec, ['UserName', 'user_name']));

@@ -1,10 +1,12 @@
-// Microsoft Defender for Endpoint DeviceProcessEvents (Advanced Hunting CSV/JSON).
+// Microsoft Defender for Endpoint Advanced Hunting (CSV/JSON): DeviceProcessEvents, and the logon, network, file,
+// registry, image-load and DeviceEvents rows whose ActionType vendor-kinds.ts names (other ActionTypes: non-process).
 // Invariant: the process row's own account (AccountDomain\AccountName) is `user`; the initiating process is the parent.
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
 import { get, getFirst } from './types.ts';
 import { basename, eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
+import { additionalFields, DEFENDER_KINDS, vendorKindFields } from './vendor-kinds.ts';
 
 /** FolderPath is the full image path in practice, but only the folder in some exports: join when needed. */
 function fullPath(folder: string | undefined, file: string | undefined): string | undefined {
@@ -24,7 +26,15 @@ export const defenderMapper: FormatMapper = {
   },
   map(rec: FlatRecord): MapOutcome {
     const action = get(rec, 'ActionType');
-    if (action && action !== 'ProcessCreated') return { kind: 'nonProcess', what: `defender:${action}` };
+    if (action && action !== 'ProcessCreated') {
+      const m = Object.hasOwn(DEFENDER_KINDS, action) ? DEFENDER_KINDS[action]! : undefined;
+      if (!m) return { kind: 'nonProcess', what: `defender:${action}` };
+      const f: Fields = {};
+      put(f, 'dest', get(rec, 'DeviceName'));
+      vendorKindFields(m, rec, f, additionalFields(get(rec, 'AdditionalFields')));
+      f.EventCode = action;
+      return eventOutcome(rec, pickTime('defender', (n) => get(rec, n)), 'defender', 'Microsoft Defender for Endpoint', f, undefined, m.kind);
+    }
     if (!rec.index.has('ProcessCommandLine') && !rec.index.has('FileName')) return { kind: 'nonProcess', what: 'defender:no-process' };
     const f: Fields = {};
     const file = get(rec, 'FileName');

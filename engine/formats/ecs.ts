@@ -1,11 +1,24 @@
 // Elastic ECS / Winlogbeat NDJSON: nested process.*, host.name, user.*, event.code (flattened to dotted names).
-// Invariant: only process starts become events (event.type start / Sysmon 1 / 4688); the rest is non-process.
+// Process starts (event.type start / Sysmon 1 / 4688) map here; other rows of a Windows channel map as that Windows
+// event (windows.ts), Elastic Endpoint rows by event.category (vendor-kinds.ts); the rest is non-process.
 
 import type { DetectSample, Detection, FlatRecord, FormatMapper, MapOutcome } from './types.ts';
 import { get, getFirst } from './types.ts';
 import { eventOutcome, joinDomainUser, put, type Fields } from './common.ts';
 import { pickTime } from './time-fields.ts';
-import { mapWindowsEvent } from './windows.ts';
+import { mapWindowsEvent, type WinView } from './windows.ts';
+import { ECS_CATEGORY_KINDS, vendorKindFields } from './vendor-kinds.ts';
+
+function windowsView(rec: FlatRecord): WinView {
+  return {
+    eventId: getFirst(rec, ['winlog.event_id', 'event_id', 'event.code']),
+    channel: getFirst(rec, ['winlog.channel', 'log_name']),
+    provider: getFirst(rec, ['winlog.provider_name', 'source_name', 'event.provider']),
+    computer: getFirst(rec, ['winlog.computer_name', 'computer_name', 'host.name', 'host.hostname']),
+    time: pickTime('ecs-windows', (n) => get(rec, n), (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n])),
+    data: (n: string) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n]),
+  };
+}
 
 function isProcessStart(rec: FlatRecord): boolean {
   const code = get(rec, 'event.code') ?? get(rec, 'winlog.event_id');
@@ -40,17 +53,22 @@ export const ecsMapper: FormatMapper = {
     // Without ECS process.* fields (Winlogbeat 6, or 7+ without the sysmon/security modules) the record is a
     // Windows event with its data under (winlog.)event_data: map it like any other Windows event.
     if (!rec.index.has('process.executable') && !rec.index.has('process.command_line')) {
-      return mapWindowsEvent(rec, {
-        eventId: getFirst(rec, ['winlog.event_id', 'event_id', 'event.code']),
-        channel: getFirst(rec, ['winlog.channel', 'log_name']),
-        provider: getFirst(rec, ['winlog.provider_name', 'source_name', 'event.provider']),
-        computer: getFirst(rec, ['winlog.computer_name', 'computer_name', 'host.name', 'host.hostname']),
-        time: pickTime('ecs-windows', (n) => get(rec, n), (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n])),
-        data: (n) => getFirst(rec, ['winlog.event_data.' + n, 'event_data.' + n]),
-      });
+      return mapWindowsEvent(rec, windowsView(rec));
     }
     if (!isProcessStart(rec)) {
-      return { kind: 'nonProcess', what: `ecs:${get(rec, 'event.code') ?? get(rec, 'event.action') ?? get(rec, 'event.category') ?? '?'}` };
+      // A Windows channel's event (Winlogbeat 7+ adds process.* to Sysmon 3, 4624 ...): the Windows table's kind.
+      if (getFirst(rec, ['winlog.event_id', 'event_id']) !== undefined && getFirst(rec, ['winlog.channel', 'log_name', 'winlog.provider_name']) !== undefined) {
+        return mapWindowsEvent(rec, windowsView(rec));
+      }
+      const category = (get(rec, 'event.category') ?? '').replace(/^\[?"?|"?\]?$/g, '').split(/"?,\s*"?/)[0] ?? '';
+      const m = Object.hasOwn(ECS_CATEGORY_KINDS, category) ? ECS_CATEGORY_KINDS[category]! : undefined;
+      if (!m) return { kind: 'nonProcess', what: `ecs:${get(rec, 'event.code') ?? get(rec, 'event.action') ?? get(rec, 'event.category') ?? '?'}` };
+      const f: Fields = {};
+      put(f, 'dest', getFirst(rec, ['host.name', 'host.hostname', 'agent.hostname']));
+      vendorKindFields(m, rec, f);
+      put(f, 'EventCode', getFirst(rec, ['event.code', 'event.action']));
+      const provider = getFirst(rec, ['event.provider', 'event.module', 'agent.type']);
+      return eventOutcome(rec, pickTime('ecs', (n) => get(rec, n)), 'ecs', provider, f, undefined, m.kind);
     }
     const f: Fields = {};
     put(f, 'dest', getFirst(rec, ['host.name', 'host.hostname', 'winlog.computer_name', 'agent.hostname']));

@@ -130,10 +130,12 @@ describe('CrowdStrike CSV', () => {
   it('detects by event_simpleName column', () => {
     const text = 'timestamp,event_simpleName,aid,ComputerName,CommandLine,ImageFileName,ParentBaseFileName\n' +
       '1714550400123,ProcessRollup2,abc,WS9,cmd.exe /c ver,\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe,explorer.exe\n' +
-      '1714550400124,NetworkConnectIP4,abc,WS9,,,\n';
+      '1714550400124,NetworkConnectIP4,abc,WS9,,,\n' +
+      '1714550400125,SensorHeartbeat,abc,WS9,,,\n';
     const r = ingestText(text);
     expect(r.detected.format).toBe('crowdstrike');
-    expect(r.stats).toMatchObject({ appended: 1, nonProcess: 1 });
+    expect(r.stats).toMatchObject({ appended: 2, nonProcess: 1 });
+    expect(r.events.map((e) => e.kind)).toEqual(['process_creation', 'network_connection']);
     expect(r.events[0]!.fields.process_path).toBe('C:\\Windows\\System32\\cmd.exe');
   });
 });

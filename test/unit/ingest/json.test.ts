@@ -150,13 +150,13 @@ describe('CrowdStrike', () => {
     ImageFileName: '\\Device\\HarddiskVolume3\\Windows\\System32\\cmd.exe', ParentBaseFileName: 'WmiPrvSE.exe', RawProcessId: '5560',
     TargetProcessId: '123456789', ParentProcessId: '987654321', SHA256HashData: 'abc123', IntegrityLevel: '12288',
   };
-  it('maps ProcessRollup2 with a display drive path and keeps the device path; other events are non-process', () => {
-    const dns = { event_simpleName: 'DnsRequest', timestamp: '1714550400200', aid: 'ff', DomainName: 'example.com' };
+  it('maps ProcessRollup2 with a display drive path and keeps the device path; a type no table names is non-process', () => {
+    const dns = { event_simpleName: 'SensorHeartbeat', timestamp: '1714550400200', aid: 'ff', SensorStateBitMap: '0' };
     const synth = { ...pr2, event_simpleName: 'SyntheticProcessRollup2', timestamp: undefined, ComputerName: undefined, ContextTimeStamp: '1714550401.5' };
     const r = ingestText([pr2, dns, synth].map((o) => JSON.stringify(o)).join('\n'));
     expect(r.detected.format).toBe('crowdstrike');
     expect(r.stats).toMatchObject({ appended: 2, nonProcess: 1 });
-    expect(r.nonProcess[0]!.kind).toBe('crowdstrike:DnsRequest');
+    expect(r.nonProcess[0]!.kind).toBe('crowdstrike:SensorHeartbeat');
     const [a, b] = r.events;
     expect(a!.fields).toMatchObject({
       dest: 'WS02', user: 'bob', process_path: 'C:\\Windows\\System32\\cmd.exe', process_name: 'cmd.exe', parent_process_name: 'WmiPrvSE.exe',
