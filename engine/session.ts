@@ -6,6 +6,7 @@ import { eventAnnotationKey, parseAnnotationDoc, type AnnotationDoc } from './ca
 import type { Finding, FindingEventRef } from './detect/types.ts';
 import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
+import { emptyMovements, movementsOf } from './detect/movement-view.ts';
 import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
@@ -456,11 +457,11 @@ export class EngineSession {
 
   findings(sort: 'risk' | 'time' = 'risk'): FindingsResponse {
     const res = this.result;
-    if (!res) return { findings: [], hosts: [], links: [] };
+    if (!res) return { findings: [], hosts: [], links: [], movements: emptyMovements() };
     const findings = [...res.findings];
     if (sort === 'risk') findings.sort((a, b) => b.riskScore - a.riskScore || a.binStartMs - b.binStartMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     else findings.sort((a, b) => a.binStartMs - b.binStartMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { findings, hosts: res.hosts, links: res.links };
+    return { findings, hosts: res.hosts, links: res.links, movements: movementsOf(res) };
   }
 
   private reportInput(annotations?: AnnotationDoc, findingIds?: readonly string[]): ReportInput {

@@ -7,6 +7,7 @@ import type { EventExplanation } from '../detect/explain.ts';
 import type { GenericMapping } from '../formats/types.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
+import type { MovementResult } from '../detect/movements/types.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
 
 export interface AppInfo {
@@ -226,6 +227,8 @@ export interface FindingsResponse {
   findings: Finding[];
   hosts: HostRisk[];
   links: LateralLink[];
+  /** Movements, paths, episodes and finding sources (issue 14); empty lists while no builder produced them. */
+  movements: MovementResult;
 }
 
 /** "Why did this (not) match": one rule over a finding's events, or over any one row. */

@@ -3,6 +3,7 @@
 import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { AppInfo, CaseSummary, EvidenceCheckResult, HopscopeApi, HostMappingEvent, HostPush, IngestProgress, RescanRequest } from '../../engine/rpc/api.ts';
 import type { Finding, LateralLink } from '../../engine/detect/types.ts';
+import type { Movement } from '../../engine/detect/movements/types.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 import { AnnotationsState, filterUsesAnnotations } from './annotations.svelte.ts';
 import { displayZone } from './display-zone.svelte.ts';
@@ -407,6 +408,18 @@ export class AppState {
     const endMs = Math.max(l.fromTimeMs, l.toTimeMs) + contextMs;
     this.view.focus({ startMs: Math.min(l.fromTimeMs, l.toTimeMs), endMs: Math.max(l.fromTimeMs, l.toTimeMs) + 1 }, contextMs);
     this.table.setScope({ range: { startMs, endMs }, hosts: [...new Set([l.fromHost, l.toHost])] });
+  }
+
+  /**
+   * A movement was chosen (issue 14): the timeline shows its span, the table its source's and target's events from its
+   * first step to its last (one second past), the way a lateral link is listed.
+   */
+  focusMovement(m: Movement, contextMs = 5_000): void {
+    this.selectedFindingId = null;
+    const endMs = m.lastMs + 1000;
+    this.view.focus({ startMs: m.firstMs, endMs }, contextMs);
+    const hosts = [...new Set([m.target, ...(m.source && !m.sourceOnly ? [m.source] : []), ...m.steps.map((s) => s.host)])];
+    this.table.setScope({ range: { startMs: m.firstMs, endMs }, hosts });
   }
 
   /** A timeline bucket was clicked: list that bucket's events (of that host when a lane was hit). */

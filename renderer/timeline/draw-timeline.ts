@@ -311,7 +311,7 @@ const dots: number[] = [];
  * same pixels as one already drawn (same lanes, same whole-pixel ends) is drawn once; all arcs go into one path
  * (one stroke) and all end dots into another (one fill). Returns how many arcs were drawn.
  */
-export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette): number {
+export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly LateralLink[], laneTop: ReadonlyMap<string, number>, view: ViewWindow, width: number, pal: Palette, colour: string = pal.link): number {
   if (links.length === 0 || laneTop.size < 2) return 0;
   const span = Math.max(1, view.endMs - view.startMs);
   const idx = linkIndex(links);
@@ -357,7 +357,7 @@ export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly Lateral
     }
   }
   if (drawn === 0) return 0;
-  ctx.strokeStyle = pal.link;
+  ctx.strokeStyle = colour;
   ctx.lineWidth = 1.5;
   ctx.stroke();
   ctx.lineWidth = 1;
@@ -366,7 +366,7 @@ export function drawLinks(ctx: CanvasRenderingContext2D, links: readonly Lateral
     ctx.moveTo(dots[i]! + 3, dots[i + 1]!);
     ctx.arc(dots[i]!, dots[i + 1]!, 3, 0, Math.PI * 2);
   }
-  ctx.fillStyle = pal.link;
+  ctx.fillStyle = colour;
   ctx.fill();
   return drawn;
 }
