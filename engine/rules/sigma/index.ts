@@ -13,4 +13,5 @@ export {
   type SigmaRuleMeta,
 } from './load.ts';
 export { SigmaCompiledRule } from './runtime.ts';
+export { SigmaCorrelationRule, parseTimespan, type CorrelationParts, type CorrelationType } from './correlation.ts';
 export { SIGMA_FIELD_MAP, bindField, describeMapping, type BoundField, type FieldSource } from './field-map.ts';

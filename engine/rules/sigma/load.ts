@@ -9,6 +9,7 @@ import type { CompiledRule, LoadedRuleSet, RuleLoadIssue, RuleMeta } from '../ty
 import { ConditionError, parseCondition, resolveCondition, type CondNode } from './condition.ts';
 import { DetectionError, compileIdentifier } from './detection.ts';
 import { SigmaCompiledRule, type SigmaIdentifier } from './runtime.ts';
+import { SigmaCorrelationRule, parseTimespan, type CorrelationOp, type CorrelationType } from './correlation.ts';
 import { logsourceSpec } from './logsource.ts';
 import { keyLoc, mapGet, mergeNodes, parseYamlDocuments, scalarText, stringList, type SLoc, type SNode } from './yaml-tree.ts';
 
@@ -94,8 +95,10 @@ export function loadSigmaRules(files: ReadonlyArray<SigmaFile>, opts: SigmaLoadO
   const rules: CompiledRule[] = [];
   const issues: RuleLoadIssue[] = [];
   const seen = new Map<string, string>();
+  const pending: PendingCorrelation[] = [];
+  const names = new Map<string, CompiledRule>();
   for (const file of files) {
-    for (const r of loadFile(file, opts, issues)) {
+    for (const r of loadFile(file, opts, issues, pending, names)) {
       const prev = seen.get(r.meta.id);
       if (prev !== undefined) {
         issues.push(issue({ path: file.path, ruleId: r.meta.id, title: r.meta.title }, 'warning', 'E_RULE_PARSE', `duplicate rule id ${r.meta.id} (first loaded from ${prev}); this copy is skipped`));
@@ -105,7 +108,17 @@ export function loadSigmaRules(files: ReadonlyArray<SigmaFile>, opts: SigmaLoadO
       rules.push(r);
     }
   }
-  return { rules, issues };
+  if (pending.length === 0) return { rules, issues };
+  const { correlations, hidden } = resolveCorrelations(pending, rules, names, issues);
+  for (const c of correlations) {
+    if (seen.has(c.meta.id)) {
+      issues.push(issue({ path: c.meta.source, ruleId: c.meta.id, title: c.meta.title }, 'warning', 'E_RULE_PARSE', `duplicate rule id ${c.meta.id}; this correlation is skipped`));
+      continue;
+    }
+    seen.set(c.meta.id, c.meta.source);
+  }
+  // generate: false (the default) keeps a base rule's own hits out of the findings.
+  return { rules: [...rules.filter((r) => !hidden.has(r)), ...correlations.filter((c) => !hidden.has(c) && seen.get(c.meta.id) === c.meta.source)], issues };
 }
 
 /** Compile the single rule in one file; throws HopscopeError with the first issue when it cannot. */
@@ -119,7 +132,13 @@ export function compileSigmaRule(file: SigmaFile, opts: SigmaLoadOptions = {}): 
   return rule;
 }
 
-function loadFile(file: SigmaFile, opts: SigmaLoadOptions, issues: RuleLoadIssue[]): Array<SigmaCompiledRule<SigmaRuleMeta>> {
+function loadFile(
+  file: SigmaFile,
+  opts: SigmaLoadOptions,
+  issues: RuleLoadIssue[],
+  pending: PendingCorrelation[] = [],
+  names: Map<string, CompiledRule> = new Map(),
+): Array<SigmaCompiledRule<SigmaRuleMeta>> {
   const out: Array<SigmaCompiledRule<SigmaRuleMeta>> = [];
   let docs;
   try {
@@ -159,7 +178,14 @@ function loadFile(file: SigmaFile, opts: SigmaLoadOptions, issues: RuleLoadIssue
       previous = merged;
       info.ruleId = scalarText(mapGet(merged, 'id'));
       info.title = scalarText(mapGet(merged, 'title'));
-      out.push(compileDoc(merged, file.path, doc.index, opts));
+      if (mapGet(merged, 'correlation')) {
+        pending.push({ node: merged, path: file.path, docIndex: doc.index, info: { ...info } });
+        continue;
+      }
+      const compiled = compileDoc(merged, file.path, doc.index, opts);
+      const name = scalarText(mapGet(merged, 'name'));
+      if (name !== undefined && !names.has(name)) names.set(name, compiled);
+      out.push(compiled);
     } catch (err) {
       if (err instanceof LoadError) issues.push(issue(info, err.severity, err.code, err.message, err.loc));
       else if (err instanceof DetectionError) issues.push(issue(info, err.kind, err.code, err.message, err.loc));
@@ -176,8 +202,6 @@ function stripAction(node: SNode): SNode {
 
 function compileDoc(doc: SNode, path: string, docIndex: number, opts: SigmaLoadOptions): SigmaCompiledRule<SigmaRuleMeta> {
   if (doc.kind !== 'map') throw new LoadError('not a Sigma rule', doc.loc, 'error', 'E_RULE_PARSE');
-  const correlation = mapGet(doc, 'correlation');
-  if (correlation) throw new LoadError('Sigma correlation rules are not supported', correlation.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
   const detection = mapGet(doc, 'detection');
   if (!detection) {
     if (mapGet(doc, 'filter')) throw new LoadError('Sigma filter documents are not supported', doc.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
@@ -266,4 +290,146 @@ function buildMeta(doc: SNode, path: string, docIndex: number): SigmaRuleMeta {
   const modified = scalarText(mapGet(doc, 'modified'));
   if (modified !== undefined) meta.modified = modified;
   return meta;
+}
+
+interface PendingCorrelation {
+  node: SNode;
+  path: string;
+  docIndex: number;
+  info: DocInfo;
+}
+
+const CORRELATION_TYPES: ReadonlySet<string> = new Set(['event_count', 'value_count', 'temporal', 'temporal_ordered']);
+const CORRELATION_OPS: ReadonlySet<string> = new Set(['gt', 'gte', 'lt', 'lte', 'eq', 'neq']);
+
+/** Resolve correlations after every file is loaded: rules by id or name, nested correlations, cycles. */
+function resolveCorrelations(
+  pending: PendingCorrelation[],
+  rules: CompiledRule[],
+  names: Map<string, CompiledRule>,
+  issues: RuleLoadIssue[],
+): { correlations: CompiledRule[]; hidden: Set<CompiledRule> } {
+  const byId = new Map<string, CompiledRule>();
+  for (const r of rules) if (!byId.has(r.meta.id)) byId.set(r.meta.id, r);
+  const pendingByRef = new Map<string, PendingCorrelation>();
+  for (const pc of pending) {
+    const id = scalarText(mapGet(pc.node, 'id'));
+    const name = scalarText(mapGet(pc.node, 'name'));
+    if (id !== undefined && !pendingByRef.has(id)) pendingByRef.set(id, pc);
+    if (name !== undefined && !pendingByRef.has(name)) pendingByRef.set(name, pc);
+  }
+  const done = new Map<PendingCorrelation, CompiledRule | null>();
+  const visiting = new Set<PendingCorrelation>();
+  const hidden = new Set<CompiledRule>();
+  const correlations: CompiledRule[] = [];
+
+  const build = (pc: PendingCorrelation): CompiledRule | null => {
+    if (done.has(pc)) return done.get(pc)!;
+    if (visiting.has(pc)) throw new LoadError('correlation cycle: the rule refers back to itself', keyLoc(pc.node, 'correlation') ?? pc.node.loc, 'error', 'E_RULE_PARSE');
+    visiting.add(pc);
+    try {
+      const out = compileCorrelation(pc, (ref, loc) => {
+        const r = byId.get(ref) ?? names.get(ref);
+        if (r) return r;
+        const sub = pendingByRef.get(ref);
+        if (sub) {
+          const c = build(sub);
+          if (c) return c;
+          throw new LoadError(`referenced correlation ${ref} could not be loaded`, loc, 'error', 'E_RULE_PARSE');
+        }
+        throw new LoadError(`unknown rule ${ref}: no loaded rule has this id or name`, loc, 'error', 'E_RULE_PARSE');
+      });
+      done.set(pc, out.rule);
+      if (!out.generate) for (const b of out.rule.parts.bases) hidden.add(b);
+      return out.rule;
+    } finally {
+      visiting.delete(pc);
+    }
+  };
+  for (const pc of pending) {
+    try {
+      const r = build(pc);
+      if (r && !correlations.includes(r)) correlations.push(r);
+    } catch (err) {
+      done.set(pc, null);
+      if (err instanceof LoadError) issues.push(issue(pc.info, err.severity, err.code, err.message, err.loc));
+      else issues.push(issue(pc.info, 'error', 'E_INTERNAL', `internal error loading correlation: ${err instanceof Error ? err.message : String(err)}`, pc.node.loc));
+    }
+  }
+  return { correlations, hidden };
+}
+
+function compileCorrelation(
+  pc: PendingCorrelation,
+  resolve: (ref: string, loc: SLoc) => CompiledRule,
+): { rule: SigmaCorrelationRule<SigmaRuleMeta>; generate: boolean } {
+  const c = mapGet(pc.node, 'correlation')!;
+  if (c.kind !== 'map') throw new LoadError('"correlation" must be a map', c.loc, 'error', 'E_RULE_PARSE');
+  const typeNode = mapGet(c, 'type');
+  const type = scalarText(typeNode);
+  if (type === undefined || !CORRELATION_TYPES.has(type)) throw new LoadError(`correlation type must be one of ${[...CORRELATION_TYPES].join(', ')}`, typeNode?.loc ?? c.loc, 'error', 'E_RULE_PARSE');
+  const rulesNode = mapGet(c, 'rules');
+  const refs = rulesNode?.kind === 'seq' ? rulesNode.items : rulesNode ? [rulesNode] : [];
+  if (refs.length === 0) throw new LoadError('correlation has no "rules"', rulesNode?.loc ?? c.loc, 'error', 'E_RULE_PARSE');
+  const bases = refs.map((r) => {
+    const t = scalarText(r);
+    if (t === undefined) throw new LoadError('a correlation rule reference must be a string', r.loc, 'error', 'E_RULE_PARSE');
+    return resolve(t, r.loc);
+  });
+  const tsNode = mapGet(c, 'timespan') ?? mapGet(c, 'timeframe');
+  const tsText = scalarText(tsNode);
+  const timespanMs = tsText === undefined ? undefined : parseTimespan(tsText);
+  if (timespanMs === undefined) throw new LoadError(`bad or missing timespan${tsText !== undefined ? ` "${tsText}"` : ''}: a number and a unit (s, m, h, d, w, M, y), e.g. 5m`, tsNode?.loc ?? c.loc, 'error', 'E_RULE_PARSE');
+  const groupNode = mapGet(c, 'group-by');
+  const groupBy = stringList(groupNode);
+  if (type !== 'event_count' && type !== 'value_count' && groupBy.length === 0 && groupNode) throw new LoadError('"group-by" must list field names', groupNode.loc, 'error', 'E_RULE_PARSE');
+
+  const aliases = new Map<string, Map<string, string>>();
+  const aliasNode = mapGet(c, 'aliases');
+  if (aliasNode) {
+    if (aliasNode.kind !== 'map') throw new LoadError('"aliases" must be a map', aliasNode.loc, 'error', 'E_RULE_PARSE');
+    for (const e of aliasNode.entries) {
+      if (e.value.kind !== 'map') throw new LoadError(`alias ${e.key} must map rule names to fields`, e.value.loc, 'error', 'E_RULE_PARSE');
+      const m = new Map<string, string>();
+      for (const re of e.value.entries) {
+        const f = scalarText(re.value);
+        if (f === undefined) throw new LoadError(`alias ${e.key}: the field for ${re.key} must be a string`, re.value.loc, 'error', 'E_RULE_PARSE');
+        m.set(resolve(re.key, re.value.loc).meta.id, f);
+      }
+      aliases.set(e.key, m);
+    }
+  }
+
+  const condNode = mapGet(c, 'condition');
+  let op: CorrelationOp = 'gte';
+  let threshold = bases.length;
+  let field: string | undefined;
+  if (condNode) {
+    if (condNode.kind !== 'map') throw new LoadError('correlation "condition" must be a map (gte: 10)', condNode.loc, 'error', 'E_RULE_PARSE');
+    let seenOp = false;
+    for (const e of condNode.entries) {
+      if (e.key === 'field') {
+        field = scalarText(e.value);
+        continue;
+      }
+      if (!CORRELATION_OPS.has(e.key)) throw new LoadError(`unknown condition operator ${e.key} (gt, gte, lt, lte, eq, neq, field)`, e.value.loc, 'error', 'E_RULE_PARSE');
+      const n = Number(scalarText(e.value));
+      if (!Number.isFinite(n)) throw new LoadError(`condition ${e.key} needs a number`, e.value.loc, 'error', 'E_RULE_PARSE');
+      if (seenOp) throw new LoadError('only one condition operator is supported', e.value.loc, 'unsupported', 'E_RULE_UNSUPPORTED');
+      op = e.key as CorrelationOp;
+      threshold = n;
+      seenOp = true;
+    }
+    if (!seenOp && type !== 'temporal' && type !== 'temporal_ordered') throw new LoadError('correlation condition has no operator', condNode.loc, 'error', 'E_RULE_PARSE');
+  } else if (type === 'event_count' || type === 'value_count') {
+    throw new LoadError(`${type} needs a "condition"`, c.loc, 'error', 'E_RULE_PARSE');
+  }
+  if (type === 'value_count' && field === undefined) throw new LoadError('value_count needs "condition: field:"', condNode?.loc ?? c.loc, 'error', 'E_RULE_PARSE');
+  const genNode = mapGet(c, 'generate') ?? mapGet(pc.node, 'generate');
+  const generate = scalarText(genNode) === 'true';
+
+  const meta = buildMeta(pc.node, pc.path, pc.docIndex);
+  meta.messageTemplate = `${meta.title} on $dest$`;
+  const parts = { meta, type: type as CorrelationType, bases, groupBy, aliases, timespanMs, op, threshold } as const;
+  return { rule: new SigmaCorrelationRule<SigmaRuleMeta>(field !== undefined ? { ...parts, field } : parts), generate };
 }

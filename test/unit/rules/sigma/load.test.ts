@@ -147,7 +147,6 @@ describe('sigma loading', () => {
       [rule(`    sel:\n        CommandLine: x\n    timeframe: 5m\n    condition: sel`), /timeframe/],
       [rule(`    sel:\n        CommandLine: x\n    condition: sel | count() > 3`), /aggregation/],
       [rule(`    sel:\n        CommandLine|base64: 'a*b'\n    condition: sel`), /wildcards/],
-      [`title: c\nid: c1\ncorrelation:\n    type: event_count\n    rules: [a]\n`, /correlation/],
       [`title: l\nid: l1\nlogsource:\n    category: process_creation\n    product: linux\ndetection:\n    s:\n        Image: x\n    condition: s\n`, /product linux/],
     ];
     for (const [text, why] of cases) {
