@@ -3,6 +3,7 @@
 import type { AnnotationChange, AnnotationDoc } from '../../engine/case/annotations.ts';
 import type { ErrorInfo } from '../../engine/model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../../engine/detect/types.ts';
+import type { MovementResult } from '../../engine/detect/movements/types.ts';
 import type {
   AppInfo,
   CaseSummary,
@@ -89,6 +90,38 @@ export const FINDINGS: Finding[] = [
 export const LINKS: LateralLink[] = [
   { id: 'l1', fromRow: 42, fromHost: 'WKS-NYC-1001', fromTimeMs: BASE_MS + 42_000, toRow: 45, toHost: 'DC01', toTimeMs: BASE_MS + 45_000, kind: 'psexec', evidence: 'sysmon-lateral.csv' },
 ];
+
+/** One PsExec movement WKS-NYC-1001 -> DC01 as CORP\\alice, seen from both sides, attributing the PsExec finding. */
+export const MOVEMENTS: MovementResult = {
+  movements: [
+    {
+      id: `mv|psexec|DC01|${BASE_MS + 42_000}|42`,
+      method: 'psexec',
+      source: 'WKS-NYC-1001',
+      sourceIp: '10.0.0.12',
+      source_attribution: { host: 'WKS-NYC-1001', ip: '10.0.0.12', resolvedBy: 'workstation-name', rows: [44] },
+      target: 'DC01',
+      account: 'CORP\\alice',
+      logonId: '0x3e7a1',
+      firstMs: BASE_MS + 42_000,
+      lastMs: BASE_MS + 45_000,
+      steps: [
+        { role: 'naming-command', row: 42, evidence: 0, record: 43, timeMs: BASE_MS + 42_000, host: 'WKS-NYC-1001', kind: 'process_creation', summary: 'psexec.exe \\\\DC01 -accepteula -s cmd.exe' },
+        { role: 'logon', row: 44, evidence: 0, record: 45, timeMs: BASE_MS + 44_000, host: 'DC01', kind: 'logon', summary: '4624 type 3 logon CORP\\alice from 10.0.0.12 (WKS-NYC-1001), logon id 0x3e7a1' },
+        { role: 'process', row: 45, evidence: 0, record: 46, timeMs: BASE_MS + 45_000, host: 'DC01', kind: 'process_creation', summary: 'PSEXESVC.exe started by services.exe' },
+      ],
+      missing: ['service-install'],
+      seenFrom: 'both',
+      findingIds: [`psexec-accepteula|WKS-NYC-1001|${BASE_MS + 42000}`],
+      linkIds: ['l1'],
+      explanation: 'PsExec from WKS-NYC-1001 named DC01; DC01 logged the network logon and PSEXESVC started by services.exe.',
+      sourceOnly: false,
+    },
+  ],
+  paths: [],
+  episodes: [],
+  findingSources: {},
+};
 
 export interface FakeApiOptions {
   totalRows?: number;
@@ -255,7 +288,7 @@ export class FakeApi implements HopscopeApi {
       };
     });
     // Deliberately not sorted by risk: the panel must sort.
-    return { findings: [...FINDINGS].reverse(), hosts, links: LINKS };
+    return { findings: [...FINDINGS].reverse(), hosts, links: LINKS, movements: MOVEMENTS };
   }
 
   /** Plain changes, or a bulk request expanded over its findings and `events:<n>` ids standing for the scope's events. */

@@ -36,7 +36,7 @@ const finding: Finding = {
   events: [{ row: 9, evidence: 0, record: 3, timeMs: T0 + 500 }, { row: 4, evidence: 0, record: 2, timeMs: T0 + 100 }],
 };
 const host: HostRisk = { host: 'WKS-1', events: 3, findings: 1, riskScore: 50, topRules: [{ ruleId: UUID, findings: 1, riskScore: 50 }], firstMs: T0, lastMs: T0 };
-const found: FindingsResponse = { findings: [finding], hosts: [host], links: [] };
+const found: FindingsResponse = { findings: [finding], hosts: [host], links: [], movements: { movements: [], paths: [], episodes: [], findingSources: {} } };
 const LONG = 'PsExec.exe -accepteula \\\\SRV-2 -u CORP\\admin ' + 'x'.repeat(300);
 const event: EventDetails = {
   row: 4, timeMs: T0 + 100, evidence: 'a.csv', record: 2, line: 3, original: {}, raw: '',
