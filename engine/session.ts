@@ -498,6 +498,8 @@ export class EngineSession {
       rules: this.rules.map((r) => r.meta),
       findings,
       hosts: this.result?.hosts ?? [],
+      // Movements go into whole-case reports; a report of chosen findings keeps to those findings.
+      ...(this.result?.movements && !findingIds ? { movements: this.result.movements } : {}),
       ...(annotations ? { annotations } : {}),
       ...(this.clock.length ? { originalTimeMs: (ref: FindingEventRef) => (ref.row >= 0 && ref.row < this.store.rowCount ? this.store.originalTimeAt(ref.row) : undefined) } : {}),
       eventRecordId: (ref) => {

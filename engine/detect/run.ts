@@ -8,6 +8,8 @@ import { fieldAt, locateRow, type EventSource, type EventView } from '../store/v
 import { hostOf } from '../store/host.ts';
 import { UNKNOWN_HOST } from './hosts.ts';
 import { findLateralLinks, type LinkOptions } from './links.ts';
+import { buildMovements, type MovementOptions } from './movements/build.ts';
+import type { MovementResult } from './movements/types.ts';
 import { sha256Hex } from '../rules/spl/sha256.ts';
 import type { Finding, FindingEventRef, HostRisk, LateralLink } from './types.ts';
 
@@ -46,6 +48,8 @@ export interface DetectOptions {
   locate?: (row: number) => { evidence: number; record: number };
   /** Lateral-movement link options; `false` skips link detection. */
   links?: LinkOptions | false;
+  /** Movement options (windows, the analyst's host table); `false` skips movements. */
+  movements?: Omit<MovementOptions, 'locate'> | false;
   now?: () => number;
 }
 
@@ -64,6 +68,8 @@ export interface DetectionResult {
   findings: Finding[];
   hosts: HostRisk[];
   links: LateralLink[];
+  /** Who moved where (issue 14): movements, multi-hop paths, episodes, finding -> source movement. */
+  movements: MovementResult;
   ruleErrors: RuleError[];
   ruleStats: RuleStat[];
 }
@@ -323,5 +329,9 @@ export function detect(source: EventSource, rules: readonly CompiledRule[], opts
   findings.sort(compareFindings);
   if (opts.isCancelled?.()) cancelled();
   const links = opts.links === false ? [] : findLateralLinks(source, opts.links ?? {});
-  return { findings, hosts: computeHostRisk(source, findings), links, ruleErrors, ruleStats };
+  const movements =
+    opts.movements === false
+      ? { movements: [], paths: [], episodes: [], findingSources: {} }
+      : buildMovements(source, findings, links, { ...(opts.movements ?? {}), locate });
+  return { findings, hosts: computeHostRisk(source, findings), links, movements, ruleErrors, ruleStats };
 }

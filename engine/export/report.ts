@@ -1,6 +1,7 @@
 // Headless scan report (`hopscope.report/1`): the one normalised view of a case that every export
 // (JSON, CSV, NDJSON, HTML) is written from. Invariant: same input -> same bytes (fixed key order, sorted lists).
 
+import type { MovementResult } from '../detect/movements/types.ts';
 import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
 import type { Finding, FindingEventRef, HostRisk } from '../detect/types.ts';
 import { HopscopeError } from '../model/errors.ts';
@@ -99,7 +100,30 @@ export interface Report {
   rules: ReportRule[];
   findings: ReportFinding[];
   hosts: ReportHost[];
+  /** Who moved where (issue 14): absent from reports of builds before movements. */
+  movements?: ReportMovement[];
+  paths?: Array<{ hosts: string[]; accounts: Array<string | null>; first: string; last: string; movements: string[] }>;
+  episodes?: Array<{ id: string; host: string; first: string; last: string; rule_ids: string[]; finding_ids: string[]; event_count: number; risk_sum: number; risk_distinct: number }>;
   annotations?: ReportAnnotations;
+}
+
+export interface ReportMovement {
+  id: string;
+  method: string;
+  source: string | null;
+  source_ip: string | null;
+  /** How the source host was found from its address (workstation-name, network-connection, host-table, naming-command). */
+  source_resolved_by: string | null;
+  target: string;
+  account: string | null;
+  logon_id: string | null;
+  first: string;
+  last: string;
+  seen_from: 'source' | 'target' | 'both';
+  missing: string[];
+  explanation: string;
+  finding_ids: string[];
+  steps: Array<{ role: string; evidence: string; record: number; time: string; host: string; kind: string; summary: string }>;
 }
 
 export interface ReportInput {
@@ -116,6 +140,8 @@ export interface ReportInput {
   originalTimeMs?: (ref: FindingEventRef) => number | undefined;
   /** What ran in a finding's event (engine/export/what-ran.ts). */
   whatRan?: (ref: FindingEventRef) => WhatRan | undefined;
+  /** The case's movements (engine/detect/movements). */
+  movements?: MovementResult;
 }
 
 /** A browser-mode upload's origin: the browser never tells the page where the file lived. */
@@ -224,6 +250,28 @@ export function buildReport(input: ReportInput): Report {
     .map((h): ReportHost => ({ host: h.host, events: h.events, findings: h.findings, risk_score: h.riskScore }))
     .sort((a, b) => b.risk_score - a.risk_score || cmp(a.host, b.host));
   const report: Report = { schema: REPORT_SCHEMA, tool: { name: input.tool.name, version: input.tool.version }, evidence, rules, findings, hosts };
+  if (input.movements) {
+    const mv = input.movements;
+    report.movements = mv.movements.map((m): ReportMovement => ({
+      id: m.id,
+      method: m.method,
+      source: m.source,
+      source_ip: m.sourceIp,
+      source_resolved_by: m.source_attribution.resolvedBy,
+      target: m.target,
+      account: m.account,
+      logon_id: m.logonId,
+      first: isoUtc(m.firstMs),
+      last: isoUtc(m.lastMs),
+      seen_from: m.seenFrom,
+      missing: [...m.missing],
+      explanation: m.explanation,
+      finding_ids: [...m.findingIds],
+      steps: m.steps.map((st) => ({ role: st.role, evidence: evidencePath(input.evidence, st.evidence), record: st.record, time: isoUtc(st.timeMs), host: st.host, kind: st.kind, summary: st.summary })),
+    }));
+    report.paths = mv.paths.map((p) => ({ hosts: [...p.hosts], accounts: [...p.accounts], first: isoUtc(p.firstMs), last: isoUtc(p.lastMs), movements: [...p.movementIds] }));
+    report.episodes = mv.episodes.map((e) => ({ id: e.id, host: e.host, first: isoUtc(e.firstMs), last: isoUtc(e.lastMs), rule_ids: [...e.ruleIds], finding_ids: [...e.findingIds], event_count: e.eventCount, risk_sum: e.riskSum, risk_distinct: e.riskDistinct }));
+  }
   if (input.annotations) {
     report.annotations = { findings: sortedSection(input.annotations.findings), events: sortedSection(input.annotations.events) };
   }

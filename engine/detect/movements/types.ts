@@ -121,7 +121,10 @@ export interface Episode {
   eventCount: number;
   /** Splunk RBA sum: every finding's risk added (what Splunk's risk index would show). */
   riskSum: number;
-  /** Each event counted once: per event the highest risk of the rules that hit it, summed. */
+  /**
+   * Each event counted once: findings taken by falling risk, a finding's risk added only when it brings events no
+   * finding counted before it did (two rules on the same events score as the higher one).
+   */
   riskDistinct: number;
 }
 

@@ -56,6 +56,28 @@ describe('buildReport', () => {
     expect(JSON.parse(json)).toEqual(buildReport(a));
   });
 
+  it('adds movements, paths and episodes of the case when given, located by evidence path and record', () => {
+    const step = (role: 'logon' | 'process', row: number, record: number, timeMs: number) => ({ role, row, evidence: 1, record, timeMs, host: 'SRV-2', kind: 'logon' as const, summary: `${role} ${record}` });
+    const t = Date.parse('2024-05-01T08:01:40Z');
+    const r = buildReport({
+      ...input(),
+      movements: {
+        movements: [{
+          id: 'mv|psexec|SRV-2|1', method: 'psexec', source: 'WKS-1', sourceIp: '10.0.0.5', source_attribution: { host: 'WKS-1', ip: '10.0.0.5', resolvedBy: 'workstation-name', rows: [3] },
+          target: 'SRV-2', account: 'CORP\\admin', logonId: '0x3e7a1', firstMs: t, lastMs: t + 1500, steps: [step('logon', 3, 4, t), step('process', 5, 6, t + 1500)],
+          missing: ['share'], seenFrom: 'target', findingIds: ['f1'], linkIds: [], explanation: 'psexec onto SRV-2', sourceOnly: false,
+        }],
+        paths: [],
+        episodes: [{ id: 'ep|f1', host: 'SRV-2', firstMs: t, lastMs: t + 1000, ruleIds: ['a', 'b'], findingIds: ['f1', 'f2'], eventCount: 2, riskSum: 120, riskDistinct: 64 }],
+        findingSources: {},
+      },
+    });
+    expect(Object.keys(r)).toEqual(['schema', 'tool', 'evidence', 'rules', 'findings', 'hosts', 'movements', 'paths', 'episodes']);
+    expect(r.movements![0]).toMatchObject({ method: 'psexec', source: 'WKS-1', source_ip: '10.0.0.5', source_resolved_by: 'workstation-name', target: 'SRV-2', first: '2024-05-01T08:01:40Z', last: '2024-05-01T08:01:41.500Z', missing: ['share'] });
+    expect(r.movements![0]!.steps[1]).toEqual({ role: 'process', evidence: 'a/security.csv', record: 6, time: '2024-05-01T08:01:41.500Z', host: 'SRV-2', kind: 'logon', summary: 'process 6' });
+    expect(r.episodes![0]).toMatchObject({ risk_sum: 120, risk_distinct: 64, event_count: 2 });
+  });
+
   it('appends annotations when given', () => {
     const r = buildReport(input(true));
     expect(Object.keys(r).at(-1)).toBe('annotations');
