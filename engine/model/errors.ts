@@ -23,18 +23,32 @@ export type ErrorCode =
   | 'E_CANCELLED'
   | 'E_WORKER'
   | 'E_CASE'
+  /** The case folder is locked by another Hopscope that looks alive; `lock` says who (issue 16 item 7). */
+  | 'E_CASE_LOCKED'
   | 'E_SECURITY'
   | 'E_INTERNAL';
+
+/** Who holds a case lock, as the analyst is shown it (E_CASE_LOCKED). */
+export interface CaseLockInfo {
+  pid: number;
+  /** Host name the lock was taken on. */
+  host?: string;
+  /** When the lock was taken (ISO time, as the lock file says). */
+  since?: string;
+}
 
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
   location?: SourceLocation;
+  /** E_CASE_LOCKED only: the lock's owner. */
+  lock?: CaseLockInfo;
 }
 
 export class HopscopeError extends Error implements ErrorInfo {
   readonly code: ErrorCode;
   readonly location?: SourceLocation;
+  readonly lock?: CaseLockInfo;
   constructor(code: ErrorCode, message: string, location?: SourceLocation) {
     super(location ? `${message} (${formatLocation(location)})` : message);
     this.name = 'HopscopeError';
@@ -42,7 +56,14 @@ export class HopscopeError extends Error implements ErrorInfo {
     this.location = location;
   }
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, location: this.location };
+    return { code: this.code, message: this.message, location: this.location, ...(this.lock ? { lock: { ...this.lock } } : {}) };
+  }
+
+  /** An E_CASE_LOCKED error naming the lock's owner. */
+  static locked(message: string, lock: CaseLockInfo, location?: SourceLocation): HopscopeError {
+    const err = new HopscopeError('E_CASE_LOCKED', message, location);
+    (err as { lock?: CaseLockInfo }).lock = lock;
+    return err;
   }
 
   /**
@@ -52,6 +73,7 @@ export class HopscopeError extends Error implements ErrorInfo {
   static fromInfo(info: ErrorInfo): HopscopeError {
     const err = new HopscopeError(info.code, info.message);
     if (info.location) (err as { location?: SourceLocation }).location = info.location;
+    if (info.lock) (err as { lock?: CaseLockInfo }).lock = info.lock;
     return err;
   }
 }

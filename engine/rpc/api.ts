@@ -352,9 +352,10 @@ export interface ApiContract {
   'files.pick': [{ folder?: boolean }, EvidenceHandle[]];
   /** Files named on the command line, already allowed. */
   'files.preopened': [Record<string, never>, EvidenceHandle[]];
-  'case.open': [{ handles: string[] }, { jobId: string }];
-  'case.openSample': [{ id: string }, { jobId: string }];
-  'case.openRecent': [{ id: string }, { jobId: string }];
+  /** `takeOver`: the analyst confirmed taking the case's lock from another Hopscope (after E_CASE_LOCKED). */
+  'case.open': [{ handles: string[]; takeOver?: boolean }, { jobId: string }];
+  'case.openSample': [{ id: string; takeOver?: boolean }, { jobId: string }];
+  'case.openRecent': [{ id: string; takeOver?: boolean }, { jobId: string }];
   'case.cancel': [{ jobId: string }, { cancelled: boolean }];
   'case.summary': [Record<string, never>, CaseSummary | null];
   'query.timeline': [TimelineRequest, TimelineResponse];
@@ -402,7 +403,10 @@ export interface ApiContract {
    * otherwise jobId is null and the checks say which files changed or are missing. Moved files are named
    * in `relocate` by a handle (picked/dropped) and accepted only when their SHA-256 matches the case.
    */
-  'case.reopen': [{ id: string; relocate?: Array<{ sha256: string; handle: string }> }, { jobId: string | null; checks: EvidenceCheckResult[] }];
+  'case.reopen': [
+    { id: string; relocate?: Array<{ sha256: string; handle: string }>; takeOver?: boolean },
+    { jobId: string | null; checks: EvidenceCheckResult[] },
+  ];
 }
 
 export type Channel = keyof ApiContract;

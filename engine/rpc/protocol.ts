@@ -352,7 +352,8 @@ export function parseHostMessage(m: unknown): Parsed<HostToWorker> {
 
 const ERROR_CODES = new Set<string>([
   'E_USAGE', 'E_IO', 'E_FORMAT', 'E_RECORD', 'E_TIME', 'E_ENCODING', 'E_RULE_PARSE', 'E_RULE_UNSUPPORTED',
-  'E_RULE_REGEX', 'E_RULE_BUDGET', 'E_PROTOCOL', 'E_CANCELLED', 'E_WORKER', 'E_CASE', 'E_SECURITY', 'E_INTERNAL',
+  'E_RULE_REGEX', 'E_RULE_BUDGET', 'E_PROTOCOL', 'E_CANCELLED', 'E_WORKER', 'E_CASE', 'E_CASE_LOCKED', 'E_SECURITY',
+  'E_INTERNAL',
 ]);
 
 function isErrorInfo(v: unknown): v is ErrorInfo {

@@ -25,6 +25,7 @@ const arr = (item: Check, max = MAX_ARRAY): Check => (v, p) => {
   return null;
 };
 const opt = (c: Check): Check => (v, p) => (v === undefined ? null : c(v, p));
+const optBool: Check = opt((v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`));
 function obj(shape: Record<string, Check>): Check {
   return (v, p) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${p} must be an object`;
@@ -107,9 +108,9 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'files.recent': empty,
   'files.pick': obj({ folder: opt((v, p) => (typeof v === 'boolean' ? null : `${p} must be a boolean`)) }),
   'files.preopened': empty,
-  'case.open': obj({ handles: arr(str(128), 1000) }),
-  'case.openSample': obj({ id: str(128) }),
-  'case.openRecent': obj({ id: str(128) }),
+  'case.open': obj({ handles: arr(str(128), 1000), takeOver: optBool }),
+  'case.openSample': obj({ id: str(128), takeOver: optBool }),
+  'case.openRecent': obj({ id: str(128), takeOver: optBool }),
   'case.cancel': obj({ jobId: str(128) }),
   'case.summary': empty,
   'query.timeline': obj({
@@ -173,7 +174,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
   'case.verifyEvidence': empty,
   'case.relocate': obj({ sha256: sha256Hex, handle: str(128) }),
   'case.recent': empty,
-  'case.reopen': obj({ id: str(128), relocate: opt(arr(obj({ sha256: sha256Hex, handle: str(128) }), 1000)) }),
+  'case.reopen': obj({ id: str(128), relocate: opt(arr(obj({ sha256: sha256Hex, handle: str(128) }), 1000)), takeOver: optBool }),
   'case.saveView': obj({ view: jsonOf(256 * 1024) }),
   'case.setClock': obj({
     sha256: sha256Hex,

@@ -106,7 +106,13 @@ export interface EffectiveSettings extends UserSettings {
 export interface CaseService {
   readonly current: CaseStore | null;
   /** Open (or create) the case of this evidence set and record evidence, rules and bin span in it. */
-  openForEvidence(evidence: readonly OpenedEvidence[], rules: { rules: readonly RuleMeta[]; params?: LoadRulesParams }, binSpanSec: number): Promise<CaseStore>;
+  /** `takeOver`: take the case's lock even from a live-looking other Hopscope (the analyst confirmed it; E_CASE_LOCKED otherwise). */
+  openForEvidence(
+    evidence: readonly OpenedEvidence[],
+    rules: { rules: readonly RuleMeta[]; params?: LoadRulesParams },
+    binSpanSec: number,
+    takeOver?: boolean,
+  ): Promise<CaseStore>;
   /** Read a case folder (read-only) and check its evidence: the first step of reopening a recent case. */
   inspect(dir: string): Promise<{ doc: CaseDoc; checks: EvidenceCheck[] }>;
   annotations(): AnnotationDoc;
@@ -118,7 +124,7 @@ export interface CaseService {
   setSettings(patch: Record<string, unknown>): Promise<EffectiveSettings>;
   recent(): Promise<RecentCase[]>;
   /** Relocate evidence in a case that is not open (before reopening it); the case is locked meanwhile. */
-  relocateIn(dir: string, oldPathOrSha256: string, newPath: string): Promise<EvidenceCheck>;
+  relocateIn(dir: string, oldPathOrSha256: string, newPath: string, takeOver?: boolean): Promise<EvidenceCheck>;
   /** Forget the open case (the engine was reset); waits for pending writes. */
   close(): Promise<void>;
 }
@@ -154,7 +160,7 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
       return current;
     },
 
-    async openForEvidence(evidence, rules, binSpanSec) {
+    async openForEvidence(evidence, rules, binSpanSec, takeOver) {
       await closeCurrent();
       const dir = join(resolve(opts.userDataDir), 'cases', caseKey(evidence.map((e) => e.sha256)));
       const user = await loadUserSettings(opts.userDataDir, fs);
@@ -162,6 +168,7 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
         dir,
         fs,
         lock: true,
+        ...(takeOver ? { takeOverLock: true } : {}),
         ...(opts.compactEvery !== undefined ? { compactEvery: opts.compactEvery } : {}),
         initialSettings: { binSpanSec, timeZone: user.timeZone },
         protectedPaths: () => [...evidence.map((e) => e.path), ...(opts.protectedPaths?.() ?? [])],
@@ -233,10 +240,10 @@ export function createCaseService(opts: CaseServiceOptions): CaseService {
 
     recent: () => loadRecentCases(opts.userDataDir, fs),
 
-    async relocateIn(dir, oldPathOrSha256, newPath) {
+    async relocateIn(dir, oldPathOrSha256, newPath, takeOver) {
       const abs = resolve(dir);
       if (current?.dir === abs) return relocateEvidence(current, oldPathOrSha256, newPath, hash);
-      const store = await openCaseStore({ dir: abs, fs, lock: true, protectedPaths: () => opts.protectedPaths?.() ?? [] });
+      const store = await openCaseStore({ dir: abs, fs, lock: true, ...(takeOver ? { takeOverLock: true } : {}), protectedPaths: () => opts.protectedPaths?.() ?? [] });
       try {
         return await relocateEvidence(store, oldPathOrSha256, newPath, hash);
       } finally {

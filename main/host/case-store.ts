@@ -192,9 +192,10 @@ async function takeLock(fs: CaseFs, dir: string, probe: ProcessProbe, takeOver: 
     if (owner && !self && !takeOver && lockOwnerAlive(owner, probe)) {
       const where = owner.host !== undefined && owner.host !== probe.host() ? ` on ${owner.host}` : '';
       const since = owner.at ? ` since ${owner.at}` : '';
-      throw new HopscopeError(
-        'E_CASE',
+      // A distinct code and the owner, so the UI can offer to take the case over (openCaseStore's takeOverLock).
+      throw HopscopeError.locked(
         `the case is open in another Hopscope process (pid ${owner.pid}${where}${since}); close it there, or take the case over if that Hopscope is gone`,
+        { pid: owner.pid, ...(owner.host !== undefined ? { host: owner.host } : {}), ...(owner.at !== undefined ? { since: owner.at } : {}) },
         { file: dir },
       );
     }

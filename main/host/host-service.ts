@@ -288,7 +288,8 @@ export function createHostService(opts: HostServiceOptions): HostService {
     await saveRecent(recentCache);
   }
 
-  function startJob(inputs: CaseInput[], rememberInputs: CaseInput[]): { jobId: string } {
+  /** `takeOver`: the analyst confirmed taking the case's lock from another Hopscope (issue 16 item 7). */
+  function startJob(inputs: CaseInput[], rememberInputs: CaseInput[], takeOver = false): { jobId: string } {
     if (job) job.run.cancel();
     // The engine is reset by the new job: the previous case is gone whatever happens next.
     lastSummary = null;
@@ -336,6 +337,7 @@ export function createHostService(opts: HostServiceOptions): HostService {
           result.evidence.map((e) => ({ path: e.input.path, name: e.input.name, bytes: e.bytes, sha256: e.sha256, format: e.ingest.format })),
           { rules: result.rules.rules, params: rules },
           binSpanSec,
+          takeOver,
         );
         // A damaged journal was repaired: the analyst hears what was recovered and what was lost, and where the old one is.
         const lost = journalDamageNotice(store.loadReport);
@@ -623,25 +625,25 @@ export function createHostService(opts: HostServiceOptions): HostService {
         await ready;
         return preopenedIds.map((id) => handles.get(id)!.handle) as Res<C>;
       case 'case.open': {
-        const { handles: ids } = r as Req<'case.open'>;
+        const { handles: ids, takeOver } = r as Req<'case.open'>;
         if (ids.length === 0) throw new HopscopeError('E_USAGE', 'no evidence to open');
         const inputs = handleInputs(ids);
         // Uploads live in a temp folder that disappears with the server: not worth remembering.
         const rememberable = inputs.filter((_inp, i) => handles.get(ids[i]!)!.how !== 'upload');
-        return startJob(inputs, rememberable) as Res<C>;
+        return startJob(inputs, rememberable, takeOver === true) as Res<C>;
       }
       case 'case.openSample': {
-        const { id } = r as Req<'case.openSample'>;
+        const { id, takeOver } = r as Req<'case.openSample'>;
         const s = (await samples()).find((x) => x.id === id);
         if (!s) throw new HopscopeError('E_USAGE', 'unknown sample');
-        return startJob([{ path: s.path, name: s.name }], []) as Res<C>;
+        return startJob([{ path: s.path, name: s.name }], [], takeOver === true) as Res<C>;
       }
       case 'case.openRecent': {
-        const { id } = r as Req<'case.openRecent'>;
+        const { id, takeOver } = r as Req<'case.openRecent'>;
         const item = (await loadRecent()).find((x) => x.id === id);
         if (!item) throw new HopscopeError('E_USAGE', 'unknown recent item');
         const h = await registerPath(item.fullPath, 'picked');
-        return startJob([{ path: item.fullPath, name: h.name }], [{ path: item.fullPath, name: h.name }]) as Res<C>;
+        return startJob([{ path: item.fullPath, name: h.name }], [{ path: item.fullPath, name: h.name }], takeOver === true) as Res<C>;
       }
       case 'case.cancel': {
         const { jobId } = r as Req<'case.cancel'>;
@@ -712,19 +714,19 @@ export function createHostService(opts: HostServiceOptions): HostService {
       case 'case.recent':
         return (await cases.recent()).map(({ id, name, dir, openedAt, evidence }) => ({ id, name, dir, openedAt, evidence })) as Res<C>;
       case 'case.reopen': {
-        const { id, relocate } = r as Req<'case.reopen'>;
+        const { id, relocate, takeOver } = r as Req<'case.reopen'>;
         const item = (await cases.recent()).find((x) => x.id === id);
         if (!item) throw new HopscopeError('E_USAGE', 'unknown recent case');
         for (const m of relocate ?? []) {
           const h = handles.get(m.handle);
           if (!h) throw new HopscopeError('E_SECURITY', 'unknown evidence handle');
-          await cases.relocateIn(item.dir, m.sha256, h.path);
+          await cases.relocateIn(item.dir, m.sha256, h.path, takeOver === true);
         }
         const { doc, checks } = await cases.inspect(item.dir);
         if (doc.evidence.length === 0 || checks.some((c) => c.status !== 'ok')) return { jobId: null, checks } as Res<C>;
         const inputs: CaseInput[] = [];
         for (const e of doc.evidence) inputs.push({ path: e.path, name: (await registerPath(e.path, 'picked')).name });
-        return { ...startJob(inputs, []), checks } as Res<C>;
+        return { ...startJob(inputs, [], takeOver === true), checks } as Res<C>;
       }
       case 'case.view':
         if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');

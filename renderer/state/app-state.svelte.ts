@@ -181,11 +181,23 @@ export class AppState {
     }
   }
 
+  /** The last open request, re-issued with `takeOver` when the analyst takes a locked case over (issue 16 item 7). */
+  private lastOpen: (() => Promise<void>) | null = null;
+
+  /** Take over a case another Hopscope holds (E_CASE_LOCKED): the same open again, allowed to take the lock. */
+  async takeOverCase(): Promise<void> {
+    const again = this.lastOpen;
+    this.errors = this.errors.filter((e) => e.code !== 'E_CASE_LOCKED');
+    if (again) await again();
+  }
+
   /** Reopens a recent case; its evidence is re-hashed first. Moved files can be named by handle (`relocate`). */
-  async reopenCase(id: string, relocate?: Array<{ sha256: string; handle: string }>): Promise<void> {
+  async reopenCase(id: string, relocate?: Array<{ sha256: string; handle: string }>, takeOver = false): Promise<void> {
     const versionBefore = this.caseVersion;
+    this.lastOpen = () => this.reopenCase(id, relocate, true);
     try {
-      const { jobId, checks } = await this.api.call('case.reopen', relocate && relocate.length > 0 ? { id, relocate } : { id });
+      const req = { id, ...(relocate && relocate.length > 0 ? { relocate } : {}), ...(takeOver ? { takeOver } : {}) };
+      const { jobId, checks } = await this.api.call('case.reopen', req);
       if (jobId === null) {
         this.reopenProblem = { id, checks };
         return;
@@ -198,16 +210,19 @@ export class AppState {
     }
   }
 
-  async openHandles(handles: string[]): Promise<void> {
-    await this.run(() => this.api.call('case.open', { handles }));
+  async openHandles(handles: string[], takeOver = false): Promise<void> {
+    this.lastOpen = () => this.openHandles(handles, true);
+    await this.run(() => this.api.call('case.open', takeOver ? { handles, takeOver } : { handles }));
   }
 
-  async openSample(id: string): Promise<void> {
-    await this.run(() => this.api.call('case.openSample', { id }));
+  async openSample(id: string, takeOver = false): Promise<void> {
+    this.lastOpen = () => this.openSample(id, true);
+    await this.run(() => this.api.call('case.openSample', takeOver ? { id, takeOver } : { id }));
   }
 
-  async openRecent(id: string): Promise<void> {
-    await this.run(() => this.api.call('case.openRecent', { id }));
+  async openRecent(id: string, takeOver = false): Promise<void> {
+    this.lastOpen = () => this.openRecent(id, true);
+    await this.run(() => this.api.call('case.openRecent', takeOver ? { id, takeOver } : { id }));
   }
 
   async cancel(): Promise<void> {

@@ -59,3 +59,60 @@ describe('ErrorBanner', () => {
     expect(many).not.toHaveTextContent('reason 20');
   });
 });
+
+describe('ErrorBanner: a case locked by another Hopscope', () => {
+  const lock = { pid: 4242, host: 'FORENSIC-01', since: '2026-01-02T03:04:05.000Z' };
+  const lockedError = (seq = 1): ShownError => ({
+    ...HopscopeError.locked('the case is open in another Hopscope process (pid 4242 on FORENSIC-01)', lock, { file: '/cases/abc' }).toInfo(),
+    seq,
+  });
+
+  it('names who holds the case and takes it over only after a confirmation that explains the risk', async () => {
+    const ontakeover = vi.fn();
+    render(ErrorBanner, { errors: [lockedError()], summary: null, ondismiss: vi.fn(), ontakeover });
+    const item = screen.getByRole('listitem');
+    expect(item).toHaveTextContent('E_CASE_LOCKED');
+    expect(item).toHaveTextContent('Open in another Hopscope, pid 4242 on FORENSIC-01 since 2026-01-02T03:04:05.000Z.');
+    expect(screen.queryByText(/overwrite/)).toBeNull();
+
+    // The first click only asks: the risk is spelled out, nothing is taken yet.
+    await userEvent.click(screen.getByRole('button', { name: 'Take the case over' }));
+    expect(ontakeover).not.toHaveBeenCalled();
+    const confirm = screen.getByRole('button', { name: 'Take over, that Hopscope is gone' });
+    const risk = screen.getByText(/still running is not told/);
+    expect(risk).toHaveTextContent(/only if that Hopscope is gone/);
+    expect(risk).toHaveTextContent(/notes saved by either one can overwrite the other's and be lost/);
+    expect(confirm).toHaveAccessibleDescription(risk.textContent!.replace(/\s+/g, ' ').trim());
+
+    // Keeping it locked takes nothing and goes back to the offer.
+    await userEvent.click(screen.getByRole('button', { name: 'Keep it locked' }));
+    expect(ontakeover).not.toHaveBeenCalled();
+    expect(screen.queryByRole('button', { name: 'Take over, that Hopscope is gone' })).toBeNull();
+    expect(screen.queryByText(/still running is not told/)).toBeNull();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Take the case over' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Take over, that Hopscope is gone' }));
+    expect(ontakeover).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers no take-over for other errors, for a lock without its owner, or without a way to take over', () => {
+    const { unmount } = render(ErrorBanner, {
+      errors: [shown(1, 'E_CASE', 'cannot lock the case'), { code: 'E_CASE_LOCKED', message: 'locked', seq: 2 }],
+      summary: null,
+      ondismiss: vi.fn(),
+      ontakeover: vi.fn(),
+    });
+    expect(screen.queryByRole('button', { name: 'Take the case over' })).toBeNull();
+    unmount();
+    render(ErrorBanner, { errors: [lockedError()], summary: null, ondismiss: vi.fn() });
+    expect(screen.queryByRole('button', { name: 'Take the case over' })).toBeNull();
+  });
+
+  it('shows a hostile owner name as text', () => {
+    const hostile = { ...lockedError(), lock: { pid: 1, host: '<img src=x onerror=alert(1)>' } };
+    render(ErrorBanner, { errors: [hostile], summary: null, ondismiss: vi.fn(), ontakeover: vi.fn() });
+    const item = screen.getByRole('listitem');
+    expect(item.querySelector('img')).toBeNull();
+    expect(item).toHaveTextContent('pid 1 on <img src=x onerror=alert(1)>');
+  });
+});

@@ -206,7 +206,7 @@ describe('case store on disk', () => {
     expect(await readdir(dir)).not.toContain(LOCK_FILE);
     // Another live process holds it (the test runner's parent stands in for a second Hopscope).
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid }));
-    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringContaining(`pid ${process.ppid}`) });
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE_LOCKED', lock: { pid: process.ppid }, message: expect.stringContaining(`pid ${process.ppid}`) });
     // A crashed process's lock (its pid is gone) and a torn lock file are both stale.
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout) }));
@@ -235,17 +235,21 @@ describe('case store on disk', () => {
     if (probe.boot() !== undefined) await (await openCaseStore({ dir, lock: true })).close();
     // The very process that wrote it still runs: refused, with the way out; taking over is the analyst's call.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify(lockOwnerOf(live, probe)));
-    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE', message: expect.stringMatching(/pid \d+.*take the case over/) });
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ code: 'E_CASE_LOCKED', lock: { pid: live, host: hostname() }, message: expect.stringMatching(/pid \d+.*take the case over/) });
     await (await openCaseStore({ dir, lock: true, takeOverLock: true })).close();
     // Another host's lock cannot be checked from here: refused unless taken over.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: 'other-host', at: '2026-01-01T00:00:00Z' }));
-    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({ message: expect.stringContaining('on other-host since 2026-01-01') });
+    await expect(openCaseStore({ dir, lock: true })).rejects.toMatchObject({
+      code: 'E_CASE_LOCKED',
+      lock: { pid: 1, host: 'other-host', since: '2026-01-01T00:00:00Z' },
+      message: expect.stringContaining('on other-host since 2026-01-01'),
+    });
     // A probe standing in for any platform: same PID, different start time = stale.
     const fake = { host: () => 'h', boot: () => undefined, start: () => '200', alive: () => true };
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 4242, host: 'h', start: '100' }));
     await (await openCaseStore({ dir, lock: true, processProbe: fake })).close();
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 4242, host: 'h', start: '200' }));
-    await expect(openCaseStore({ dir, lock: true, processProbe: fake })).rejects.toMatchObject({ code: 'E_CASE' });
+    await expect(openCaseStore({ dir, lock: true, processProbe: fake })).rejects.toMatchObject({ code: 'E_CASE_LOCKED', lock: { pid: 4242, host: 'h' } });
     expect(lockOwnerAlive({ pid: 4242, host: 'h', start: '100' }, fake)).toBe(false);
   });
 
