@@ -311,6 +311,29 @@ export function buildHtmlReport(input: HtmlReportInput): string {
 
   out.push('<h2>Timeline</h2>', timelineSvg(input, report));
 
+  const movements = report.movements ?? [];
+  if (movements.length > 0) {
+    // Who moved where: every movement with its source, how the source was found, the account, and its ordered steps.
+    out.push(`<h2>Movements (${num(movements.length)})</h2>`);
+    out.push(
+      `<table><thead><tr><th>First</th><th>Method</th><th>From</th><th>To</th><th>As</th><th>Seen from</th><th>Steps</th><th>Not found</th></tr></thead><tbody>${movements
+        .map((m) => {
+          const from = `${m.source ?? m.source_ip ?? 'unknown'}${m.source && m.source_ip ? ` (${m.source_ip})` : ''}${m.source_resolved_by ? ` · by ${m.source_resolved_by}` : ''}`;
+          const steps = m.steps
+            .slice(0, EVENTS_SHOWN)
+            .map((st) => `<li><span class="mono">${esc(st.time)}</span> ${escLong(st.host)} · ${esc(st.role)}: ${esc(st.summary)} <span class="meta">(${esc(st.evidence)} record ${num(st.record)})</span></li>`)
+            .join('');
+          const more = m.steps.length > EVENTS_SHOWN ? `<li>… and ${num(m.steps.length - EVENTS_SHOWN)} more</li>` : '';
+          return `<tr><td class="mono">${esc(m.first)}</td><td>${esc(m.method)}</td><td>${escLong(from)}</td><td>${escLong(m.target)}</td><td>${esc(m.account ?? '—')}</td><td>${esc(m.seen_from)}</td><td><ol class="events">${steps}${more}</ol></td><td>${esc(m.missing.join(', ') || '—')}</td></tr>`;
+        })
+        .join('')}</tbody></table>`,
+    );
+    const paths = report.paths ?? [];
+    if (paths.length > 0) {
+      out.push(`<h3>Paths (${num(paths.length)})</h3><ul>${paths.map((p) => `<li>${p.hosts.map(escLong).join(' → ')} <span class="meta">as ${esc(p.accounts.map((a) => a ?? '?').join(', '))} · ${esc(p.first)} – ${esc(p.last)}</span></li>`).join('')}</ul>`);
+    }
+  }
+
   const links = input.links ?? [];
   if (links.length > 0) {
     // One row per (source, target, method), finding-backed groups first, then the largest: every group is listed

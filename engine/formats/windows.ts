@@ -89,7 +89,10 @@ export function mapWindowsEvent(rec: FlatRecord, v: WinView, raw?: string): MapO
     put(f, 'parent_process_id', hexToDecimal(v.data('ProcessId')));
     const label = v.data('MandatoryLabel');
     if (label) put(f, 'process_integrity_level', lookup(INTEGRITY_BY_SID, label) ?? label);
-    const logonId = hasTarget ? v.data('TargetLogonId') : v.data('SubjectLogonId');
+    // The new process's session: TargetLogonId whenever Windows wrote one (4688 v2 often pairs it with the NULL SID,
+    // e.g. WmiPrvSE's child in the remote caller's network logon), else the creator's.
+    const targetLogon = v.data('TargetLogonId');
+    const logonId = targetLogon && !/^0x0*$/i.test(targetLogon.trim()) ? targetLogon : v.data('SubjectLogonId');
     put(f, 'logon_id', normLogonId(logonId));
     f.EventCode = '4688';
     return eventOutcome(rec, v.time, 'security-4688', v.provider || 'Microsoft-Windows-Security-Auditing', f, raw);

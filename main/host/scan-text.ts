@@ -10,6 +10,9 @@ import { groupLinks, hiddenLinkGroups, TOP_LINK_GROUPS } from '../../engine/dete
 import { whatRanOf } from '../../engine/export/what-ran.ts';
 
 const MAX_LISTED_FINDINGS = 500;
+const MAX_LISTED_MOVEMENTS = 200;
+/** Steps of a movement the text lists (the JSON and HTML reports have them all). */
+const MAX_LISTED_STEPS = 6;
 /** Rejected records listed per evidence file before the count of the rest. */
 export const MAX_LISTED_REJECTS = 20;
 /** Width when standard output is not a terminal. */
@@ -143,6 +146,7 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
       lines.push(`  ... ${found.findings.length - MAX_LISTED_FINDINGS} more (use --format json|csv|ndjson|html for all)`);
     }
   }
+  lines.push(...movementLines(found, width));
   if (found.links.length) {
     // Grouped by (source, target, method), finding-backed groups first, then the largest: the top ones, then how
     // many are hidden (a case with thousands of command-line links stays readable).
@@ -158,6 +162,32 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
     if (hidden) lines.push(`  ... ${hidden.groups} more ${hidden.groups === 1 ? 'group' : 'groups'} (${hidden.links} ${hidden.links === 1 ? 'link' : 'links'}) not listed (--format html lists every group)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Who moved where (issue 14): each movement as source (address) -> target, method, account and which side's logs saw
+ * it, its first steps in order and the steps its method has that were not found; then multi-hop paths.
+ */
+export function movementLines(found: FindingsResponse, width: number): string[] {
+  const mv = found.movements;
+  if (!mv || mv.movements.length === 0) return [];
+  const lines: string[] = ['', `movements (${mv.movements.length}):`];
+  for (const m of mv.movements.slice(0, MAX_LISTED_MOVEMENTS)) {
+    const from = m.source ? `${m.source}${m.sourceIp ? ` (${m.sourceIp})` : ''}` : m.sourceIp ?? 'unknown source';
+    const by = m.source_attribution.resolvedBy ? `, source by ${m.source_attribution.resolvedBy}` : '';
+    lines.push(cut(`  ${iso(m.firstMs)}  ${safeText(m.method)}  ${safeText(from)} -> ${safeText(m.target)}  as ${safeText(m.account ?? '?')}  seen from ${m.seenFrom}${by}${m.sourceOnly ? ', source has no logs here' : ''}`, width));
+    for (const st of m.steps.slice(0, MAX_LISTED_STEPS)) lines.push(cut(`      ${iso(st.timeMs)}  ${safeText(st.host)}  ${st.role}: ${safeText(st.summary)}`, width));
+    if (m.steps.length > MAX_LISTED_STEPS) lines.push(`      ... ${m.steps.length - MAX_LISTED_STEPS} more step(s)`);
+    if (m.missing.length) lines.push(`      not found: ${m.missing.join(', ')}`);
+  }
+  if (mv.movements.length > MAX_LISTED_MOVEMENTS) lines.push(`  ... ${mv.movements.length - MAX_LISTED_MOVEMENTS} more (use --format json|html for all)`);
+  if (mv.paths.length) {
+    lines.push('', `paths (${mv.paths.length}):`);
+    for (const p of mv.paths.slice(0, MAX_LISTED_MOVEMENTS)) {
+      lines.push(cut(`  ${p.hosts.map(safeText).join(' -> ')}  as ${p.accounts.map((a) => safeText(a ?? '?')).join(', ')}  ${iso(p.firstMs)} .. ${iso(p.lastMs)}`, width));
+    }
+  }
+  return lines;
 }
 
 /** The row of each listed finding whose event the text shows: its earliest. */

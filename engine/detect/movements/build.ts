@@ -47,6 +47,23 @@ const PSEXEC_NAME = /(?:^|\\)(?:psexesvc|paexec|remcomsvc|remcom_communica|csexe
 const SMBEXEC_SERVICE = /\\\\127\.0\.0\.1\\c\$\\__output|cmd(?:\.exe)?\s+\/q\s+\/c\s+echo\s/i;
 /** A service whose binary is a shell command line (Metasploit / Empire psexec, Cobalt Strike): remote exec by itself. */
 const COMMAND_SERVICE = /%comspec%|\bcmd(?:\.exe)?["']?\s+\/[bcqk]\b|\bpowershell(?:\.exe)?["']?\s+.{0,200}?-(?:e|en|enc|encodedcommand|nop|w)\b/i;
+/**
+ * Services only remote-exec tools write: Metasploit / Cobalt Strike psexec_psh (`%COMSPEC% /b /c start /b /min
+ * powershell ...`) and Cobalt Strike's `jump psexec` binary on `\\127.0.0.1\ADMIN$\`. Remote by themselves.
+ */
+const REMOTE_TOOL_SERVICE = /%comspec%\s+\/b\s+\/c\s+start\s+\/b\s+\/min\s+powershell|^\s*"?\\\\127\.0\.0\.1\\admin\$\\/i;
+/** Impacket wmiexec's and dcomexec's command: output redirected to `\\127.0.0.1\ADMIN$\__<time>`. */
+const WMIEXEC_OUTPUT = /\\\\127\.0\.0\.1\\admin\$\\__\d/i;
+/** DCOM servers lateral movement activates remotely (MMC20.Application, Excel / Outlook / Visio .Application). */
+const DCOM_SERVER = /^(?:mmc|excel|outlook|visio|winword)\.exe$/;
+/** PsExec's pipes and PAExec's service name carry the source host: `PSEXESVC-WKS01-4012-stdin`, `PAExec-4012-WKS01`. */
+const PSEXEC_SOURCE = /^\\?psexesvc-(.{1,63})-\d{1,10}-std(?:in|out|err)$|^paexec-\d{1,10}-(.{1,63}?)(?:\.exe)?$/i;
+/** The host a PsExec pipe or PAExec service names as its source, or null. */
+export function psexecSourceName(name: string): string | null {
+  const m = PSEXEC_SOURCE.exec(name.trim().replace(/^.*\\(?=[^\\]+$)/, ''));
+  const host = m ? (m[1] ?? m[2] ?? null) : null;
+  return host && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(host) ? host : null;
+}
 /** Impacket atexec's task action: a cmd that writes its output to %windir%\Temp\X.tmp. */
 const ATEXEC_TASK = /cmd(?:\.exe)?\s+\/c\s+.{0,2000}?>\s*%windir%\\temp\\[^\s\\]{1,64}\.tmp\s+2>&1/i;
 /**
@@ -156,6 +173,10 @@ interface Anchor {
   named: string | null;
   summary: string;
   findingId?: string;
+  /** A service only remote-exec tools install (REMOTE_TOOL_SERVICE). */
+  remoteTool?: boolean;
+  /** The source host a PsExec pipe or PAExec service names (psexecSourceName). */
+  srcName?: string;
 }
 
 interface Logon {
@@ -290,11 +311,13 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           const lid = normId(rd.logonId(r));
           const tl = target.toLowerCase().replace(/^\\?pipe\\/, '');
           let method: MovementMethod | null = null;
+          const named = psexecSourceName(target);
+          if (named !== null && sameHost(named, h)) break; // PsExec run on this host against itself
           if (PSEXEC_NAME.test(target)) method = 'psexec';
           else if (/ipc\$$/i.test(share) && tl === 'svcctl') method = 'remote-service';
           else if (/ipc\$$/i.test(share) && tl === 'atsvc') method = 'atexec';
           else if (ADMIN_SHARE.test(share) && EXECUTABLE.test(target) && /%%4417|%%4418|writedata|appenddata|0x[0-9a-f]*[2367abef]$/i.test(rd.access(r) ?? '')) method = 'admin-share-copy';
-          if (method) add({ role: 'share', method, side: 'target', logonId: lid, ip, account: acct, named: null, summary: `share ${share}${target ? ` \\ ${target}` : ''} opened by ${acct ?? '?'} from ${ip}` });
+          if (method) add({ role: 'share', method, side: 'target', logonId: lid, ip, account: acct, named: null, summary: `share ${share}${target ? ` \\ ${target}` : ''} opened by ${acct ?? '?'} from ${ip}`, ...(named ? { srcName: named } : {}) });
           break;
         }
         case 'service_install': {
@@ -304,9 +327,11 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           let method: MovementMethod | null = null;
           if (SMBEXEC_SERVICE.test(path)) method = 'smbexec';
           else if (PSEXEC_NAME.test(name) || PSEXEC_NAME.test(path)) method = 'psexec';
-          else if (COMMAND_SERVICE.test(path)) method = 'remote-service';
+          else if (COMMAND_SERVICE.test(path) || REMOTE_TOOL_SERVICE.test(path)) method = 'remote-service';
           else if (lid !== null) method = 'remote-service'; // kept only if its session is a remote logon (below)
-          if (method) add({ role: 'service-install', method, side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `service ${name} installed: ${path.slice(0, 200)}` });
+          const named = method === 'psexec' ? psexecSourceName(name) : null;
+          if (named !== null && sameHost(named, h)) break; // PAExec-<pid>-<this host>: run locally
+          if (method) add({ role: 'service-install', method, side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `service ${name} installed: ${path.slice(0, 200)}`, ...(REMOTE_TOOL_SERVICE.test(path) ? { remoteTool: true } : {}), ...(named ? { srcName: named } : {}) });
           break;
         }
         case 'scheduled_task': {
@@ -320,7 +345,11 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
         }
         case 'pipe': {
           const p = rd.pipe(r) ?? '';
-          if (PSEXEC_NAME.test(p.replace(/^\\/, ''))) add({ role: 'pipe', method: 'psexec', side: 'target', logonId: null, ip: null, account: null, named: null, summary: `named pipe ${p}` });
+          if (PSEXEC_NAME.test(p.replace(/^\\/, ''))) {
+            const named = psexecSourceName(p);
+            if (named !== null && sameHost(named, h)) break; // `PSEXESVC-<this host>-<pid>-stdin`: PsExec run locally
+            add({ role: 'pipe', method: 'psexec', side: 'target', logonId: null, ip: null, account: null, named: null, summary: `named pipe ${p}`, ...(named ? { srcName: named } : {}) });
+          }
           break;
         }
         case 'rdp_session': {
@@ -370,8 +399,17 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
             if (parent === 'services.exe') add({ role: 'process', method: 'psexec', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by services.exe` });
           } else if (parent === 'psexesvc.exe' || /^(?:paexec|remcomsvc|csexecsvc)/.test(parent)) {
             add({ role: 'process', method: 'psexec', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by ${parent}: ${cmd.slice(0, 200)}` });
+          } else if (WMIEXEC_OUTPUT.test(cmd)) {
+            // Impacket's output redirection (wmiexec, and dcomexec under a DCOM server) is its signature, even where
+            // 4688 v1 names no parent.
+            const m: MovementMethod = DCOM_SERVER.test(parent) || parent === 'explorer.exe' ? 'dcomexec' : 'wmiexec';
+            add({ role: 'process', method: m, side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} writes its output to ADMIN$ (${m}): ${cmd.slice(0, 200)}`, remoteTool: true });
+          } else if (lid !== null && ((DCOM_SERVER.test(image) && /[-/]embedding\b/i.test(cmd) && parent === 'svchost.exe') || DCOM_SERVER.test(parent))) {
+            // A DCOM server (MMC20.Application, Excel.Application ...) activated in, or its child started in, a session
+            // (kept only when that session is a network logon from another address, below).
+            add({ role: 'process', method: 'dcomexec', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by ${parent || '?'} (DCOM): ${cmd.slice(0, 200)}` });
           } else if (parent === 'wmiprvse.exe' && lid !== null) {
-            const m: MovementMethod = /\\\\127\.0\.0\.1\\admin\$\\__\d/i.test(cmd) ? 'wmiexec' : 'wmi';
+            const m: MovementMethod = 'wmi';
             add({ role: 'process', method: m, side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by WmiPrvSE.exe: ${cmd.slice(0, 200)}` });
           } else if ((image === 'wsmprovhost.exe' || parent === 'wsmprovhost.exe') && lid !== null) {
             add({ role: 'process', method: 'winrm', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} (PowerShell remoting host): ${cmd.slice(0, 200)}` });
@@ -443,6 +481,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     a.method === 'smbexec' ||
     a.method === 'atexec' ||
     (a.method === 'remote-service' && a.role === 'service-install' && COMMAND_SERVICE.test(a.summary)) ||
+    a.remoteTool === true ||
     a.ip !== null;
   const targetAnchors: Array<{ a: Anchor; logon: Logon | null }> = [];
   const sourceAnchors: Anchor[] = [];
@@ -469,7 +508,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           break;
         }
       }
-      if (!logon) continue;
+      if (!logon && a.remoteTool !== true) continue;
     }
     if (!logon && a.ip !== null) {
       // No logon id to join: the network logon from the same address shortly before.
@@ -555,7 +594,10 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
   for (const t of halves) {
     const logon = t.logon;
     const ip = logon?.ip ?? t.anchors.find((a) => a.ip !== null)?.ip ?? null;
-    const res = logon?.workstation ? { host: logon.workstation, by: 'workstation-name' as const, row: logon.row } : resolve(ip);
+    const piped = t.anchors.find((a) => a.srcName !== undefined);
+    const res = logon?.workstation
+      ? { host: logon.workstation, by: 'workstation-name' as const, row: logon.row }
+      : resolve(ip) ?? (piped ? { host: piped.srcName!, by: 'pipe-name' as const, row: piped.row } : null);
     let srcHost = res?.host ?? null;
     const firstMs = Math.min(logon?.timeMs ?? Infinity, ...t.anchors.map((a) => a.timeMs));
     // The source half naming this target in the window.

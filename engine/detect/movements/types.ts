@@ -59,8 +59,11 @@ export interface SourceAttribution {
   /** Source host as named by the events (`WorkstationName`, a case host the IP resolves to), or null. */
   host: string | null;
   ip: string | null;
-  /** How `host` was found from `ip`: the logon's own WorkstationName, a Sysmon 3 / DNS pairing, the analyst's table. */
-  resolvedBy: 'workstation-name' | 'network-connection' | 'dns' | 'host-table' | 'naming-command' | null;
+  /**
+   * How `host` was found: the logon's own WorkstationName, a Sysmon 3 / DNS pairing, the analyst's table, the source's
+   * command naming the target, or the source host PsExec writes into its pipe names (`PSEXESVC-WKS01-4012-stdin`).
+   */
+  resolvedBy: 'workstation-name' | 'network-connection' | 'dns' | 'host-table' | 'naming-command' | 'pipe-name' | null;
   /** Rows of the events that prove the pairing (the 4624 with both, the Sysmon 3, the DNS answer). */
   rows: number[];
 }

@@ -36,6 +36,32 @@ function hostileInput(): HtmlReportInput {
   };
 }
 
+describe('movements in the HTML report', () => {
+  it('lists each movement with source, how it was found, account and steps, log text escaped', async () => {
+    const t = Date.parse('2024-05-01T08:01:40Z');
+    const html = buildHtmlReport({
+      ...input(),
+      generatedAtMs: t,
+      movements: {
+        movements: [{
+          id: 'mv|psexec|SRV-2|1', method: 'psexec', source: 'WKS-1', sourceIp: '10.0.0.5', source_attribution: { host: 'WKS-1', ip: '10.0.0.5', resolvedBy: 'workstation-name', rows: [3] },
+          target: 'SRV-2<img src=x onerror=alert(1)>', account: 'CORP\\admin', logonId: '0x1', firstMs: t, lastMs: t + 1, missing: ['share'], seenFrom: 'target', findingIds: [], linkIds: [],
+          steps: [{ role: 'process', row: 5, evidence: 0, record: 6, timeMs: t, host: 'SRV-2', kind: 'process_creation', summary: `cmd.exe ${HOSTILE}` }], explanation: '', sourceOnly: false,
+        }],
+        paths: [{ id: 'p', hosts: ['WKS-1', 'SRV-2'], movementIds: ['mv|psexec|SRV-2|1'], accounts: ['CORP\\admin'], firstMs: t, lastMs: t }],
+        episodes: [], findingSources: {},
+      },
+    });
+    const doc = await parse(html);
+    for (const el of Array.from(doc.querySelectorAll('*'))) expect(OWN_TAGS.has(el.tagName.toLowerCase())).toBe(true);
+    const text = doc.body.textContent ?? '';
+    expect(text).toContain('Movements (1)');
+    expect(text).toContain('WKS-1 (10.0.0.5) · by workstation-name');
+    expect(text).toContain('SRV-2<img src=x onerror=alert(1)>');
+    expect(text).toContain('Paths (1)');
+  });
+});
+
 describe('esc', () => {
   it('escapes markup and shows bidi/control characters visibly', () => {
     expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');

@@ -75,6 +75,28 @@ describe('scan text output', () => {
     expect(text).not.toMatch(/lateral links \(8001\):/);
   });
 
+  it('answers who moved where: source (address) -> target, method, account, side, first steps, what is missing, paths', () => {
+    const step = (host: string, role: 'logon' | 'process', t: number, summary: string) => ({ role, row: 1, evidence: 0, record: 1, timeMs: t, host, kind: 'logon' as const, summary });
+    const mv = (id: string, source: string | null, target: string, t: number, steps: ReturnType<typeof step>[]) => ({
+      id, method: 'psexec' as const, source, sourceIp: '10.0.0.5', source_attribution: { host: source, ip: '10.0.0.5', resolvedBy: 'workstation-name' as const, rows: [1] },
+      target, account: 'CORP\\admin', logonId: '0x1', firstMs: t, lastMs: t + 1000, steps, missing: ['share' as const], seenFrom: 'target' as const, findingIds: [], linkIds: [], explanation: '', sourceOnly: false,
+    });
+    const steps = Array.from({ length: 8 }, (_, i) => step('SRV-2', i === 0 ? 'logon' : 'process', T0 + i, i === 1 ? 'cmd.exe \u001b[31m<b>' : `step ${i}`));
+    const movements = {
+      movements: [mv('m1', 'WKS-1', 'SRV-2', T0, steps), mv('m2', 'SRV-2', 'DC-3', T0 + 5000, [step('DC-3', 'logon', T0 + 5000, 'logon')])],
+      paths: [{ id: 'p', hosts: ['WKS-1', 'SRV-2', 'DC-3'], movementIds: ['m1', 'm2'], accounts: ['CORP\\admin', null], firstMs: T0, lastMs: T0 + 6000 }],
+      episodes: [], findingSources: {},
+    };
+    const text = formatSummary(caseResult(), { ...found, movements }, { columns: 200 });
+    expect(text).toContain('movements (2):');
+    expect(text).toMatch(/\n  \S+Z  psexec  WKS-1 \(10\.0\.0\.5\) -> SRV-2  as CORP\\admin  seen from target, source by workstation-name\n/);
+    expect(text).toContain('... 2 more step(s)');
+    expect(text).toContain('      not found: share');
+    expect(text).toMatch(/paths \(1\):\n  WKS-1 -> SRV-2 -> DC-3  as CORP\\admin, \?/);
+    expect(text).not.toContain('\u001b');
+    expect(formatSummary(caseResult(), found)).not.toContain('movements (');
+  });
+
   it('names rules by title in the host table and the findings (Sigma ids are UUIDs)', () => {
     const text = formatSummary(caseResult(), found);
     expect(text).toMatch(/WKS-1\s+3\s+1\s+50\s+PsExec With Accepteula \(1\)/);

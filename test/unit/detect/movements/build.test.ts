@@ -4,11 +4,11 @@
 // Windows' own processes. A movement missed and one claimed where there was none are both failures.
 
 import { describe, expect, it } from 'vitest';
-import { buildEpisodes, buildPaths, isRemoteAddress } from '../../../../engine/detect/movements/build.ts';
+import { buildEpisodes, buildPaths, isRemoteAddress, psexecSourceName } from '../../../../engine/detect/movements/build.ts';
 import type { Movement } from '../../../../engine/detect/movements/types.ts';
 import type { Finding } from '../../../../engine/detect/types.ts';
 import {
-  explicit4648, logon4624, ms, movementsOf, rdp1149, rdp21, service7045, share5140, share5145, summary, sysmon1, sysmon17, sysmon3, task4698,
+  explicit4648, logon4624, ms, movementsOf, win, rdp1149, rdp21, service7045, share5140, share5145, summary, sysmon1, sysmon17, sysmon3, task4698,
 } from './fixtures.ts';
 
 const SRV = 'srvdefender01.offsec.lan';
@@ -62,6 +62,24 @@ describe('PsExec', () => {
     expect(r.movements[0]!.missing).toEqual([]);
   });
 
+  it('PsExec writes its source into its pipe names: the source when no logon names it; its own name makes it local', () => {
+    const r = movementsOf([
+      service7045(SRV, 1, 'PSEXESVC', '%SystemRoot%\\PSEXESVC.exe'),
+      sysmon17(SRV, 1.2, '\\PSEXESVC-WKS01-4012-stdin', 'C:\\Windows\\PSEXESVC.exe'),
+    ]);
+    expect(only(r.movements)).toMatchObject({ method: 'psexec', source: 'WKS01', source_attribution: { resolvedBy: 'pipe-name', host: 'WKS01' } });
+    // OTRF's psexec -accepteula -s capture: pipes PSEXESVC-WORKSTATION5-7256-std* on WORKSTATION5 itself.
+    const local = movementsOf([
+      sysmon17('WORKSTATION5.theshire.local', 1.2, '\\PSEXESVC-WORKSTATION5-7256-stdin', 'C:\\Windows\\PSEXESVC.exe'),
+      share5145('WORKSTATION5.theshire.local', 1.1, { share: 'IPC$', target: 'PSEXESVC-WORKSTATION5-7256-stdout', ip: '10.0.0.9', id: '0x77' }),
+    ]);
+    expect(local.movements).toEqual([]);
+    expect(psexecSourceName('PAExec-4012-WKS-07')).toBe('WKS-07');
+    expect(psexecSourceName('\\PSEXESVC-WKS01-4012-stderr')).toBe('WKS01');
+    expect(psexecSourceName('PSEXESVC')).toBeNull();
+    expect(psexecSourceName('PSEXESVC-<script>-1-stdin')).toBeNull();
+  });
+
   it('near miss: PSEXESVC.exe not started by the service manager is not PsExec', () => {
     const r = movementsOf([
       sysmon1(SRV, 1, { image: 'C:\\Users\\bob\\Downloads\\PSEXESVC.exe', cmd: 'PSEXESVC.exe', parent: 'C:\\Windows\\explorer.exe', user: 'OFFSEC\\bob', logonId: '0x5c1d2' }),
@@ -105,6 +123,50 @@ describe('Impacket and WMI', () => {
       sysmon1(SRV, 1, { image: SYS32 + 'WindowsPowerShell\\v1.0\\powershell.exe', cmd: 'powershell.exe -NoProfile -Command Get-HotFix', parent: SYS32 + 'wbem\\WmiPrvSE.exe', user: 'NT AUTHORITY\\SYSTEM', logonId: '0x3e7' }),
     ]);
     expect(r.movements).toEqual([]);
+  });
+
+  it('wmiexec where 4688 v1 names no parent: its ADMIN$\\__<time> output redirection is the signature', () => {
+    const r = movementsOf([
+      logon4624(SRV, 1, { type: '3', ip: '10.23.123.11', ws: '-', id: '0x189f3b' }),
+      win('Security', 'Microsoft-Windows-Security-Auditing', 4688, 2, SRV, {
+        SubjectUserSid: 'S-1-5-21-1', SubjectUserName: 'admmig', SubjectDomainName: 'OFFSEC', SubjectLogonId: '0x189f3b', NewProcessId: '0xd58',
+        NewProcessName: SYS32 + 'cmd.exe', TokenElevationType: '%%1936', ProcessId: '0x9c4', CommandLine: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1619425227.894209 2>&1',
+      }),
+    ]);
+    expect(summary(r)).toEqual([`wmiexec ? (10.23.123.11) -> ${SRV} as OFFSEC\\admmig [target]`]);
+  });
+
+  it('wmiexec in Security 4688 v2: the child runs in TargetLogonId (NULL target SID), the caller\'s network logon', () => {
+    // mdecrevoisier's "WMIexec execution via SMB (GLOBAL)" record: Subject is WmiPrvSE's NETWORK SERVICE session.
+    const r = movementsOf([
+      logon4624(SRV, 1, { type: '3', ip: '10.23.123.11', ws: '-', id: '0x0000000004da32af' }),
+      win('Security', 'Microsoft-Windows-Security-Auditing', 4688, 2, SRV, {
+        SubjectUserSid: 'S-1-5-20', SubjectUserName: 'SRVDEFENDER01$', SubjectDomainName: 'OFFSEC', SubjectLogonId: '0x00000000000003e4', NewProcessId: '0xd58',
+        NewProcessName: SYS32 + 'cmd.exe', ProcessId: '0x9c4', CommandLine: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1619425227.894209 2>&1',
+        TargetUserSid: 'S-1-0-0', TargetUserName: 'admmig', TargetDomainName: 'OFFSEC', TargetLogonId: '0x0000000004da32af', ParentProcessName: SYS32 + 'wbem\\WmiPrvSE.exe',
+      }),
+    ]);
+    expect(only(r.movements)).toMatchObject({ method: 'wmiexec', sourceIp: '10.23.123.11', account: 'OFFSEC\\admmig', logonId: '0x4da32af', missing: [] });
+  });
+
+  it('dcomexec writes its output the same way: the DCOM server parent (mmc.exe) names the method', () => {
+    const r = movementsOf([
+      sysmon1('IEWIN7', 2, { image: SYS32 + 'cmd.exe', cmd: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1557244231.21 2>&1', parent: SYS32 + 'mmc.exe', parentCmd: SYS32 + 'mmc.exe -Embedding', user: 'IEWIN7\\IEUser', logonId: '0x4a1b2' }),
+    ]);
+    expect(summary(r)).toEqual(['dcomexec ? (-) -> IEWIN7 as IEWIN7\\IEUser [target]']);
+  });
+
+  it('dcomexec: mmc.exe -Embedding started by the DCOM launcher in a network logon\'s session (4688 TargetLogonId)', () => {
+    const mmc = (id: string) => win('Security', 'Microsoft-Windows-Security-Auditing', 4688, 2, SRV, {
+      SubjectUserSid: 'S-1-5-18', SubjectUserName: 'SRVDEFENDER01$', SubjectDomainName: 'OFFSEC', SubjectLogonId: '0x3e7', NewProcessId: '0x1f4c',
+      NewProcessName: SYS32 + 'mmc.exe', ProcessId: '0x3a0', CommandLine: SYS32 + 'mmc.exe -Embedding', TargetUserSid: 'S-1-5-21-4230534742-2542757381-3142984815-1111',
+      TargetUserName: 'admmig', TargetDomainName: 'OFFSEC', TargetLogonId: id, ParentProcessName: SYS32 + 'svchost.exe',
+    });
+    const r = movementsOf([logon4624(SRV, 1, { type: '3', ip: '10.23.123.11', ws: '-', id: '0x542957e' }), mmc('0x542957e')]);
+    expect(summary(r)).toEqual([`dcomexec ? (10.23.123.11) -> ${SRV} as OFFSEC\\admmig [target]`]);
+    // The analyst opening an MMC snap-in at the console: an interactive session, not a movement.
+    const local = movementsOf([logon4624(SRV, 1, { type: '2', ip: '127.0.0.1', ws: 'SRVDEFENDER01', id: '0x61a2' }), mmc('0x61a2')]);
+    expect(local.movements).toEqual([]);
   });
 
   it('smbexec: the service whose binary is `%COMSPEC% /Q /c echo ... \\\\127.0.0.1\\C$\\__output` is remote by itself', () => {
@@ -159,13 +221,28 @@ describe('services, shares and logons', () => {
     expect(m).toMatchObject({ method: 'remote-service', sourceIp: IP, target: SRV, missing: [] });
   });
 
-  it('near miss: the same shell-command service with no remote logon before it is local persistence', () => {
+  it('near miss: a shell-command service with no remote logon just before it is local persistence (RDP hijack via sc create)', () => {
     const r = movementsOf([
       logon4624(SRV, 1, { type: '3', ip: IP, ws: '-', id: '0x92' }),
-      service7045(SRV, 60, 'fKsaGvhX', '%COMSPEC% /b /c start /b /min powershell.exe -nop -w hidden -noni -c "IEX ..."'),
+      service7045(SRV, 60, 'hijackservice', 'cmd.exe /k tscon 2 /dest:rdp-tcp#5'),
       service7045(SRV, 90, 'AtomicService', 'cmd.exe /c C:\\AtomicRedTeam\\payload.bat'),
     ]);
     expect(r.movements).toEqual([]);
+  });
+
+  it('services only remote-exec tools install are remote without a logon: Metasploit psexec_psh, Cobalt Strike jump psexec', () => {
+    // The 4697 of mdecrevoisier's "Encoded PowerShell MSF payload" capture (payload shortened); its log has no 4624.
+    const msf = movementsOf([
+      win('Security', 'Microsoft-Windows-Security-Auditing', 4697, 1, SRV, {
+        SubjectUserName: 'admmig', SubjectDomainName: 'OFFSEC', SubjectLogonId: '0x0000000001659379', ServiceName: 'iOWamcEn',
+        ServiceFileName: '%COMSPEC% /b /c start /b /min powershell.exe -nop -w hidden -noni -c "if([IntPtr]::Size -eq 4){$b=\'powershell.exe\'}"',
+        ServiceType: '0x10', ServiceStartType: '3', ServiceAccount: 'LocalSystem',
+      }),
+    ]);
+    expect(summary(msf)).toEqual([`remote-service ? (-) -> ${SRV} as OFFSEC\\admmig [target]`]);
+    expect(msf.movements[0]!.missing).toEqual(['logon']);
+    const cs = movementsOf([service7045(SRV, 1, 'a1b2c3d', '\\\\127.0.0.1\\ADMIN$\\a1b2c3d.exe')]);
+    expect(summary(cs)).toHaveLength(1);
   });
 
   it('near miss: a network logon alone, share enumeration and a driver install are not movements', () => {
