@@ -114,9 +114,13 @@ describe('rule pack', () => {
     const { rules, issues } = builtinPack();
     expect(issues).toEqual([]);
     expect(rules.map((r) => r.meta.id)).toEqual([
+      'hopscope-explicit-credentials-remote',
       'hopscope-impacket-exec-robust',
       'hopscope-psexec-renamed',
+      'hopscope-psexec-service-install',
+      'hopscope-rdp-remote-logon',
       'hopscope-smbexec-robust',
+      'hopscope-smbexec-service-install',
       'impacket-lateral-movement-sysmon',
       'impacket-smbexec-commandline',
       'psexec-accepteula',

@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(DATA))('built-in SPL rules on ../shared/data', () =>
     expect(summary(source)).toEqual({});
   });
 
-  it('otrf-psexec-accepteula: seed 003 = Sysmon 1 + 4688 in one group; the PsExec service children are the renamed rule', () => {
+  it('otrf-psexec-accepteula: seed 003 = Sysmon 1 + 4688 in one group; the PsExec service children are the renamed rule, its install (7045 + 4697) the service-install rule', () => {
     const { source, events } = load('otrf-psexec-accepteula');
     expect(events).toHaveLength(8);
     const s = summary(source);
@@ -70,7 +70,8 @@ describe.skipIf(!existsSync(DATA))('built-in SPL rules on ../shared/data', () =>
     // (4 h apart in this capture), so without the offered clock correction they fall in 2 one-second groups
     // (test/unit/integration/shared-data.test.ts: 1 finding once the correction is taken).
     expect(s['psexec-accepteula']).toEqual([2, 2]);
-    expect(Object.keys(s).sort()).toEqual(['hopscope-psexec-renamed', 'psexec-accepteula']);
+    expect(Object.keys(s).sort()).toEqual(['hopscope-psexec-renamed', 'hopscope-psexec-service-install', 'psexec-accepteula']);
+    expect(s['hopscope-psexec-service-install']).toEqual([2, 1]);
     const renamed = builtinPack().rules.find((r) => r.meta.id === 'hopscope-psexec-renamed')!.run(source);
     for (const row of renamed.rows) {
       const { view, row: local } = locateRow(source, row);
@@ -94,5 +95,8 @@ describe.skipIf(!existsSync(DATA))('built-in SPL rules on ../shared/data', () =>
     expect(s['hopscope-impacket-exec-robust']).toEqual([2, 2]);
     expect(s['hopscope-smbexec-robust']).toEqual([1, 1]);
     expect(s['hopscope-psexec-renamed']?.[0]).toBeGreaterThan(0);
+    // psexec_target_4688: the PSEXESVC install (4697) on srvdefender01; no RDP, no remote 4648 in these captures.
+    expect(s['hopscope-psexec-service-install']).toEqual([1, 1]);
+    for (const id of ['hopscope-smbexec-service-install', 'hopscope-rdp-remote-logon', 'hopscope-explicit-credentials-remote']) expect(s[id]).toBeUndefined();
   });
 });
