@@ -239,6 +239,28 @@ export function computeHostRisk(source: EventSource, findings: readonly Finding[
     rules.set(f.ruleId, r);
   }
   const out = [...hosts.values()];
+  // Each event once: per host, findings by falling risk add their risk only when they bring a new event.
+  const byHost = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byHost.get(f.host);
+    if (list) list.push(f);
+    else byHost.set(f.host, [f]);
+  }
+  for (const h of out) {
+    const fs = (byHost.get(h.host) ?? []).slice().sort((a, b) => b.riskScore - a.riskScore || cmp(a.id, b.id));
+    const seen = new Set<number>();
+    let distinct = 0;
+    for (const f of fs) {
+      let fresh = f.events.length === 0;
+      for (const e of f.events) {
+        if (seen.has(e.row)) continue;
+        fresh = true;
+        seen.add(e.row);
+      }
+      if (fresh) distinct += f.riskScore;
+    }
+    h.riskDistinct = distinct;
+  }
   for (const h of out) {
     if (h.firstMs === Infinity) {
       // Only reachable for a host known from findings alone; keep finite numbers for JSON.

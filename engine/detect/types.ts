@@ -26,7 +26,13 @@ export interface HostRisk {
   host: string;
   events: number;
   findings: number;
+  /** Splunk RBA sum: every finding's risk added (two rules on one event count twice, as in Splunk's risk index). */
   riskScore: number;
+  /**
+   * Each event counted once (issue 14): findings by falling risk, a finding's risk added only when it brings events no
+   * finding counted before did. Set by computeHostRisk; absent only in hand-made literals.
+   */
+  riskDistinct?: number;
   topRules: Array<{ ruleId: string; findings: number; riskScore: number }>;
   firstMs: number;
   lastMs: number;

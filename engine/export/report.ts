@@ -86,6 +86,8 @@ export interface ReportHost {
   events: number;
   findings: number;
   risk_score: number;
+  /** Each event counted once (the RBA sum is risk_score). */
+  risk_distinct?: number;
 }
 
 export interface ReportAnnotations {
@@ -247,7 +249,7 @@ export function buildReport(input: ReportInput): Report {
         }),
     }));
   const hosts = input.hosts
-    .map((h): ReportHost => ({ host: h.host, events: h.events, findings: h.findings, risk_score: h.riskScore }))
+    .map((h): ReportHost => ({ host: h.host, events: h.events, findings: h.findings, risk_score: h.riskScore, ...(h.riskDistinct !== undefined ? { risk_distinct: h.riskDistinct } : {}) }))
     .sort((a, b) => b.risk_score - a.risk_score || cmp(a.host, b.host));
   const report: Report = { schema: REPORT_SCHEMA, tool: { name: input.tool.name, version: input.tool.version }, evidence, rules, findings, hosts };
   if (input.movements) {

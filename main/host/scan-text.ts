@@ -127,10 +127,11 @@ export function formatSummary(result: CaseJobResult, found: FindingsResponse, op
   }
   lines.push('');
   const hw = Math.max(4, ...found.hosts.map((h) => h.host.length));
-  lines.push(`${pad('HOST', hw)}  ${pad('EVENTS', 8, true)}  ${pad('FINDINGS', 8, true)}  ${pad('RISK', 6, true)}  TOP RULES`);
+  // RISK is Splunk's RBA sum; ONCE counts each event once (rules overlapping on the same events score as the riskiest).
+  lines.push(`${pad('HOST', hw)}  ${pad('EVENTS', 8, true)}  ${pad('FINDINGS', 8, true)}  ${pad('RISK', 6, true)}  ${pad('ONCE', 6, true)}  TOP RULES`);
   for (const h of found.hosts) {
     const top = h.topRules.map((r) => `${ruleLabel(r.ruleId)} (${r.findings})`).join(', ') || '-';
-    lines.push(cut(`${pad(h.host, hw)}  ${pad(String(h.events), 8, true)}  ${pad(String(h.findings), 8, true)}  ${pad(String(h.riskScore), 6, true)}  ${top}`, width));
+    lines.push(cut(`${pad(h.host, hw)}  ${pad(String(h.events), 8, true)}  ${pad(String(h.findings), 8, true)}  ${pad(String(h.riskScore), 6, true)}  ${pad(String(h.riskDistinct ?? h.riskScore), 6, true)}  ${top}`, width));
   }
   lines.push('');
   if (found.findings.length === 0) {

@@ -184,7 +184,11 @@ describe('detect: host risk', () => {
       [UNKNOWN_HOST, 35, 1, 1],
       ['WS3', 0, 0, 1],
     ]);
+    // WS2's one event is hit by both rules: the RBA sum counts it twice, the distinct score once (the higher risk).
+    expect(res.hosts.find((h) => h.host === 'WS2')!.riskDistinct).toBe(35);
+    expect(res.hosts.find((h) => h.host === 'WS3')!.riskDistinct).toBe(0);
     const ws1 = res.hosts[0]!;
+    expect(ws1.riskDistinct).toBeLessThanOrEqual(ws1.riskScore);
     expect(ws1.topRules).toEqual([
       { ruleId: 'psexec-accepteula', findings: 2, riskScore: 70 },
       { ruleId: 'cmd-parent', findings: 1, riskScore: 20 },

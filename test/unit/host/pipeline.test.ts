@@ -195,7 +195,7 @@ describe('cli scan', () => {
     const r = run(['--no-builtin', '--sigma', sigma, fixture]);
     expect(r.status).toBe(0);
     // The top-rules column names the Sigma rule by its title, not its UUID (the JSON report keeps the id).
-    expect(r.stdout).toMatch(/WKS-1\s+2\s+1\s+50\s+Test PsExec With Accepteula \(1\)/);
+    expect(r.stdout).toMatch(/WKS-1\s+2\s+1\s+50\s+50\s+Test PsExec With Accepteula \(1\)/);
     expect(r.stdout).toContain('findings (1):');
     expect(r.stderr).toBe('');
   });

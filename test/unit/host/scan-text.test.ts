@@ -99,7 +99,7 @@ describe('scan text output', () => {
 
   it('names rules by title in the host table and the findings (Sigma ids are UUIDs)', () => {
     const text = formatSummary(caseResult(), found);
-    expect(text).toMatch(/WKS-1\s+3\s+1\s+50\s+PsExec With Accepteula \(1\)/);
+    expect(text).toMatch(/WKS-1\s+3\s+1\s+50\s+50\s+PsExec With Accepteula \(1\)/);
     expect(text).toContain('WKS-1  PsExec With Accepteula  risk 50');
     expect(text).not.toContain(UUID);
   });
