@@ -45,6 +45,7 @@ function whatRanLine(e: Report['findings'][number]['events'][number]): string {
   return `${e.host ?? '?'} | ${e.user ?? '?'} | ${e.parent_process_name ?? '?'} -> ${e.process_name ?? '?'} | ${e.command_line ?? ''}`;
 }
 export const ANNOTATION_CSV_COLUMNS = ['status', 'starred', 'tags', 'comments'] as const;
+export const MOVEMENT_CSV_COLUMNS = ['movement', 'movement_method', 'source_host', 'source_ip', 'source_resolved_by', 'source_account'] as const;
 
 function commentsCell(a: Annotation | undefined): string {
   return (a?.comments ?? []).map((c) => `${c.atIso} ${c.author}: ${c.text}`).join('\n');
@@ -59,15 +60,20 @@ function commentsCell(a: Annotation | undefined): string {
  * none; the cell is empty when no event has one); `what_ran` one line per event in that order: `host | user | parent -> process |
  * command line` (whole, never cut; empty when no event has those fields).
  */
-export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules'>>, opts: CsvOptions = {}): string {
+export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules' | 'movements'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
+  // With movements (issue 14): the movement each finding is a step of, and where it came from (`movement`, its method,
+  // source host, source address, how the source was found, account; empty when no movement holds the finding).
+  const withMoves = report.movements !== undefined;
+  const moveOf = new Map<string, NonNullable<Report['movements']>[number]>();
+  for (const m of report.movements ?? []) for (const id of m.finding_ids) if (!moveOf.has(id)) moveOf.set(id, m);
   const titleOf = new Map((report.rules ?? []).map((r) => [r.id, r.title]));
   const shaOf = new Map((report.evidence ?? []).map((e) => [e.path, e.sha256]));
   // With clock corrections set, the events' times as read (`event_original_times`, in the order of `events`) and the
   // corrections of their files (`clock`) follow; `bin_start`/`bin_end` are corrected times.
   const withClock = (report.evidence ?? []).some((e) => e.clock?.length);
   const clockOf = new Map((report.evidence ?? []).map((e) => [e.path, (e.clock ?? []).map((c) => `${c.offset}${c.field ? '@' + c.field : ''}`).join(' ')]));
-  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withClock ? ['event_original_times', 'clock'] : []), ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
+  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withClock ? ['event_original_times', 'clock'] : []), ...(withMoves ? MOVEMENT_CSV_COLUMNS : []), ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
   const lines = [csvRow(header)];
   for (const f of report.findings) {
     const cells: Array<string | number | boolean> = [
@@ -91,6 +97,10 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
         f.events.map((e) => e.original_time ?? e.time).join('; '),
         [...new Set(f.events.map((e) => (clockOf.get(e.evidence) ? `${e.evidence}: ${clockOf.get(e.evidence)}` : '')))].filter((s) => s !== '').join('; '),
       );
+    }
+    if (withMoves) {
+      const m = moveOf.get(f.id);
+      cells.push(m?.id ?? '', m?.method ?? '', m?.source ?? '', m?.source_ip ?? '', m?.source_resolved_by ?? '', m?.account ?? '');
     }
     if (withAnn) {
       const a = findingAnnotation(report, f.id);

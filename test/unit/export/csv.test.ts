@@ -64,6 +64,29 @@ describe('findingsToCsv', () => {
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
+  it('with movements, names the movement each finding is a step of and its source, formula-safe', () => {
+    const base = input();
+    const f = base.findings[0]!;
+    const t = f.binStartMs;
+    const report = buildReport({
+      ...base,
+      movements: {
+        movements: [{
+          id: 'mv|wmiexec|IEWIN7|1', method: 'wmiexec', source: '=cmd|calc', sourceIp: '10.0.2.17', source_attribution: { host: '=cmd|calc', ip: '10.0.2.17', resolvedBy: 'workstation-name', rows: [] },
+          target: 'IEWIN7', account: 'IEWIN7\\IEUser', logonId: null, firstMs: t, lastMs: t, missing: [], seenFrom: 'target', findingIds: [f.id], linkIds: [], explanation: '', sourceOnly: true,
+          steps: [{ role: 'finding', row: 0, evidence: 0, record: 1, timeMs: t, host: 'IEWIN7', kind: 'process_creation', summary: 'x', findingId: f.id }],
+        }],
+        paths: [], episodes: [], findingSources: {},
+      },
+    });
+    const rows = parseCsv(findingsToCsv(report));
+    expect(rows[0]!.slice(-6)).toEqual(['movement', 'movement_method', 'source_host', 'source_ip', 'source_resolved_by', 'source_account']);
+    const byId = new Map(rows.slice(1).map((r) => [r[0], r]));
+    expect(byId.get(f.id)!.slice(-6)).toEqual(['mv|wmiexec|IEWIN7|1', 'wmiexec', "'=cmd|calc", '10.0.2.17', 'workstation-name', 'IEWIN7\\IEUser']);
+    const other = rows.slice(1).find((r) => r[0] !== f.id)!;
+    expect(other.slice(-6)).toEqual(['', '', '', '', '', '']);
+  });
+
   it('adds annotation columns when the report has annotations, still formula-safe', () => {
     const rows = parseCsv(findingsToCsv(buildReport(input(true)), { bom: true }).replace(/^\uFEFF/, ''));
     expect(rows[0]!.slice(-4)).toEqual(['status', 'starred', 'tags', 'comments']);
