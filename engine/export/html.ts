@@ -194,6 +194,79 @@ function timelineSvg(input: HtmlReportInput, report: Report): string {
   return parts.join('\n');
 }
 
+/** Colours of movement methods in the path picture (colour-blind-safe Okabe-Ito order; the table names the method). */
+const METHOD_COLOUR: Readonly<Record<string, string>> = {
+  psexec: '#d55e00', smbexec: '#cc79a7', wmiexec: '#0072b2', dcomexec: '#56b4e9', atexec: '#e69f00', 'remote-service': '#a0522d',
+  'remote-task': '#b8860b', wmi: '#009e73', winrm: '#006d5b', rdp: '#6a1b9a', 'admin-share-copy': '#555555', 'explicit-credentials': '#999999', 'pass-the-hash': '#000000',
+};
+
+/**
+ * The path picture: a lane per host a movement touches (sources first seen first), each movement a line from its
+ * source lane (hollow dot) to its target lane (filled dot) at its first time, coloured by method. Movements with no
+ * known source start at the lane "unknown source".
+ */
+function movementSvg(report: Report): string {
+  const ms = report.movements ?? [];
+  if (ms.length === 0) return '';
+  const UNKNOWN = 'unknown source';
+  const order: string[] = [];
+  const see = (h: string): void => {
+    if (!order.includes(h)) order.push(h);
+  };
+  for (const m of ms) {
+    see(m.source ?? m.source_ip ?? UNKNOWN);
+    see(m.target);
+  }
+  const hosts = order.slice(0, MAX_LANES);
+  const width = 1000;
+  const labelW = 190;
+  const plotW = width - labelW - 20;
+  const laneH = 26;
+  const top = 10;
+  const lane = new Map(hosts.map((h, i) => [h, top + i * laneH + laneH / 2]));
+  const times = ms.map((m) => Date.parse(m.first));
+  let minMs = Math.min(...times);
+  let maxMs = Math.max(...times);
+  if (maxMs - minMs < 60_000) {
+    const mid = (minMs + maxMs) / 2;
+    minMs = mid - 30_000;
+    maxMs = mid + 30_000;
+  }
+  const x = (t: number): string => (labelW + ((t - minMs) / (maxMs - minMs)) * plotW).toFixed(1);
+  const height = top + hosts.length * laneH + 36;
+  const parts: string[] = [`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="Movements between hosts over time">`];
+  hosts.forEach((h, i) => {
+    const y = top + i * laneH;
+    parts.push(
+      `<rect x="0" y="${y}" width="${width}" height="${laneH}" fill="${i % 2 ? '#ffffff' : '#f7f7f7'}"/>`,
+      `<text x="6" y="${y + laneH / 2 + 4}" font-size="12" fill="#333">${esc(h.length > 28 ? h.slice(0, 27) + '…' : h)}<title>${esc(h)}</title></text>`,
+    );
+  });
+  for (const m of ms) {
+    const ya = lane.get(m.source ?? m.source_ip ?? UNKNOWN);
+    const yb = lane.get(m.target);
+    if (ya === undefined || yb === undefined) continue;
+    const t = x(Date.parse(m.first));
+    const colour = METHOD_COLOUR[m.method] ?? '#333333';
+    const label = `${m.first} ${m.method}: ${m.source ?? m.source_ip ?? UNKNOWN} → ${m.target}${m.account ? ` as ${m.account}` : ''}`;
+    parts.push(
+      `<line x1="${t}" y1="${ya}" x2="${t}" y2="${yb}" stroke="${colour}" stroke-width="2"><title>${esc(label)}</title></line>`,
+      `<circle cx="${t}" cy="${ya}" r="4" fill="#ffffff" stroke="${colour}" stroke-width="2"/>`,
+      `<circle cx="${t}" cy="${yb}" r="4.5" fill="${colour}"><title>${esc(label)}</title></circle>`,
+    );
+  }
+  const axisY = top + hosts.length * laneH + 16;
+  parts.push(
+    `<text x="${labelW}" y="${axisY + 6}" font-size="11" fill="#555">${esc(isoUtc(minMs))}</text>`,
+    `<text x="${labelW + plotW}" y="${axisY + 6}" font-size="11" fill="#555" text-anchor="end">${esc(isoUtc(maxMs))}</text>`,
+    '</svg>',
+  );
+  const methods = [...new Set(ms.map((m) => m.method))].sort();
+  parts.push(`<p class="meta">Hollow dot: source; filled dot: target. ${methods.map((k) => `<span style="color:${METHOD_COLOUR[k] ?? '#333333'}">■</span> ${esc(k)}`).join(' · ')}</p>`);
+  if (order.length > hosts.length) parts.push(`<p class="meta">${num(order.length - hosts.length)} more hosts are in the table but not drawn.</p>`);
+  return parts.join('\n');
+}
+
 function rulesTable(rules: readonly RuleMeta[]): string {
   const rows = [...rules]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -314,7 +387,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
   const movements = report.movements ?? [];
   if (movements.length > 0) {
     // Who moved where: every movement with its source, how the source was found, the account, and its ordered steps.
-    out.push(`<h2>Movements (${num(movements.length)})</h2>`);
+    out.push(`<h2>Movements (${num(movements.length)})</h2>`, movementSvg(report));
     out.push(
       `<table><thead><tr><th>First</th><th>Method</th><th>From</th><th>To</th><th>As</th><th>Seen from</th><th>Steps</th><th>Not found</th></tr></thead><tbody>${movements
         .map((m) => {

@@ -59,6 +59,11 @@ describe('movements in the HTML report', () => {
     expect(text).toContain('WKS-1 (10.0.0.5) · by workstation-name');
     expect(text).toContain('SRV-2<img src=x onerror=alert(1)>');
     expect(text).toContain('Paths (1)');
+    // The path picture: a lane per host the movement touches, one line from source to target.
+    const svg = html.slice(html.indexOf('aria-label="Movements between hosts over time"'));
+    expect(svg).toContain('<title>WKS-1</title>');
+    expect(svg).toContain('psexec: WKS-1 → SRV-2&lt;img src=x onerror=alert(1)&gt; as CORP\\admin');
+    expect((svg.slice(0, svg.indexOf('</svg>')).match(/<line /g) ?? []).length).toBe(1);
   });
 });
 
