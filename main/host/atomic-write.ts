@@ -200,3 +200,100 @@ export async function replaceFileDurable(fs: CaseFs, dir: string, name: string, 
   }
   await fs.syncDir(dir);
 }
+
+/** A file written piece by piece by the same rules (`npm run events`: millions of rows never held in memory). */
+export interface OutputStream {
+  write(chunk: Uint8Array | string): Promise<void>;
+  /** Flush and put the file in place (rename over a regular file; close a device). */
+  commit(): Promise<'replaced' | 'created' | 'in-place'>;
+  /** Give up: the temporary file is removed and the target left as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Opens `path` for a streamed write by writeOutputFile's rules: a regular or absent target gets a temporary file in
+ * its folder, renamed over it at commit (an aborted export leaves the old file); a device, FIFO or /dev/stdout is
+ * written in place; a folder or an evidence file is refused before a byte is written.
+ */
+export async function openOutputStream(path: string, opts: WriteOutputOptions = {}): Promise<OutputStream> {
+  const code = opts.code ?? 'E_IO';
+  const fail = (err: unknown): never => {
+    if (err instanceof HopscopeError) throw err;
+    throw new HopscopeError(code, `cannot write '${path}': ${errno(err)}`, { file: path });
+  };
+  let target: OutputTarget;
+  try {
+    target = await resolveOutputTarget(path);
+  } catch (err) {
+    return fail(err);
+  }
+  if (target.kind === 'directory') throw new HopscopeError('E_USAGE', `cannot write '${path}': it is a folder; name a file`, { file: path });
+  await refuseProtected(target, path, opts.protect ?? []);
+  const enc = new TextEncoder();
+  const writeAll = async (fh: Awaited<ReturnType<typeof open>>, chunk: Uint8Array | string): Promise<void> => {
+    const bytes = typeof chunk === 'string' ? enc.encode(chunk) : chunk;
+    let done = 0;
+    while (done < bytes.byteLength) done += (await fh.write(bytes, done, bytes.byteLength - done)).bytesWritten;
+  };
+  if (target.kind === 'special') {
+    let fh: Awaited<ReturnType<typeof open>>;
+    try {
+      fh = await open(target.path, constants.O_WRONLY | (inPlaceOnly(target.path) ? constants.O_APPEND : 0));
+      const st = await fh.stat();
+      if (st.isDirectory() || (st.isFile() && !inPlaceOnly(target.path))) {
+        await fh.close();
+        throw new HopscopeError(code, `cannot write '${path}': it changed while being opened`, { file: path });
+      }
+    } catch (err) {
+      const e = errno(err);
+      if (e === 'ENXIO') throw new HopscopeError(code, `cannot write '${path}': a socket cannot be opened as a file (ENXIO)`, { file: path });
+      return fail(err);
+    }
+    return {
+      write: (chunk) => writeAll(fh, chunk).catch(fail),
+      commit: async () => {
+        await fh.close().catch(fail);
+        return 'in-place';
+      },
+      abort: () => fh.close().catch(() => undefined),
+    };
+  }
+  const dir = dirname(target.path);
+  const tmp = join(dir, `.${basename(target.path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const existed = target.kind === 'file';
+  let mode = opts.mode ?? 0o644;
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    if (existed) mode = (await stat(target.path)).mode & 0o7777;
+    fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  } catch (err) {
+    return fail(err);
+  }
+  let closed = false;
+  const drop = async (): Promise<void> => {
+    if (!closed) await fh.close().catch(() => undefined);
+    closed = true;
+    await nodeCaseFs.remove(tmp).catch(() => undefined);
+  };
+  return {
+    write: (chunk) =>
+      writeAll(fh, chunk).catch(async (err: unknown) => {
+        await drop();
+        return fail(err);
+      }),
+    commit: async () => {
+      try {
+        await fh.sync();
+        await fh.close();
+        closed = true;
+        await nodeCaseFs.rename(tmp, target.path);
+        await nodeCaseFs.syncDir(dir);
+      } catch (err) {
+        await drop();
+        return fail(err);
+      }
+      return existed ? 'replaced' : 'created';
+    },
+    abort: drop,
+  };
+}
