@@ -48,6 +48,7 @@ export const DEFAULT_LANE_KINDS: readonly EventKind[] = [
   'rdp_session',
   'wmi_activity',
   'winrm',
+  'network_connection',
 ];
 
 /** One line per kind, for the README, the UI and `npm run events -- --help`. */

@@ -12,6 +12,7 @@ import { globalFilter, rowsInRange } from './timeline.ts';
 import { parseFilter } from './filter.ts';
 import { checkFilterFields } from './filter-fields.ts';
 import { findingIndex, RULES_COLUMN, rulesOfRow } from './finding-index.ts';
+import { kindMask, kindsKey, withKinds } from './kinds.ts';
 
 /** A number per findings array, so cached answers of `rule:` / `finding:` filters end with a re-run of detection. */
 const findingsVersions = new WeakMap<readonly Finding[], number>();
@@ -183,7 +184,9 @@ function ranksFor(store: EventStore, cache: RowsCache, field: string): { ranks: 
 
 /** Matching global rows in time order. */
 function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
-  const { test, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations, ctx.findings);
+  const { test: filterTest, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations, ctx.findings);
+  // The kinds shown narrow the table as they do the timeline; a finding's own events are listed whatever their kind.
+  const test = req.findingId !== undefined ? filterTest : withKinds(kindMask(store, req.kinds), filterTest);
   const startMs = Math.max(req.startMs ?? -Infinity, fs);
   const endMs = Math.min(req.endMs ?? Infinity, fe);
   let candidates: Uint32Array;
@@ -296,7 +299,7 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   const offset = Math.max(0, Math.floor(req.offset) || 0);
   const limit = Math.max(0, Math.min(MAX_PAGE, Math.floor(req.limit) || 0));
   const cache = cacheFor(store, ctx);
-  const key = JSON.stringify([ctx.annotations?.version ?? 0, findingsVersion(ctx.findings), req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null]);
+  const key = JSON.stringify([ctx.annotations?.version ?? 0, findingsVersion(ctx.findings), req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null, kindsKey(req.kinds)]);
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
     try {

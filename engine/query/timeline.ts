@@ -8,6 +8,7 @@ import type { EventStore } from '../store/store.ts';
 import type { AnnotationIndex } from './annotation-index.ts';
 import { compileFilter, type RowTest } from './filter.ts';
 import { findingIndex } from './finding-index.ts';
+import { kindMask, withKinds } from './kinds.ts';
 
 export const MAX_TIMELINE_BUCKETS = 20_000;
 /** Largest hosts x buckets counter for the unfiltered fast path (16 MB). */
@@ -77,7 +78,10 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
   };
   const laneByHostId: Array<TimelineLane | undefined> = names.map((h) => (wanted && !wanted.has(h) ? undefined : addLane(h)));
 
-  const { test, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter, annotations, findings);
+  const { test: filterTest, startMs: filterStart, endMs: filterEnd } = globalFilter(store, req.filter, annotations, findings);
+  // The kinds shown: a byte mask over the rows' kind codes (undefined when it keeps every kind the store holds).
+  const kinds = kindMask(store, req.kinds);
+  const test = withKinds(kinds, filterTest);
   // Rows outside the filter's own time terms cannot match: do not scan them.
   const scanStart = Math.max(startMs, filterStart);
   const scanEnd = Math.min(endMs, filterEnd);
@@ -102,9 +106,9 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
       const lane = laneByHostId[id]!;
       for (let i = lo; i < hi; i++) count(rows[i]!, store.timeAt(rows[i]!), lane);
     }
-  } else if (!test && names.length * buckets <= FLAT_COUNT_CELLS) {
-    // Unfiltered (the common zoom and pan): one typed counter per host and bucket, no per-row calls; the lanes
-    // are filled from it afterwards (hosts x buckets, not rows).
+  } else if (!filterTest && names.length * buckets <= FLAT_COUNT_CELLS) {
+    // Unfiltered (the common zoom and pan), or filtered by kind only: one typed counter per host and bucket, no
+    // per-row calls; the lanes are filled from it afterwards (hosts x buckets, not rows).
     const { lo, hi } = store.orderRange(scanStart, scanEnd);
     const order = store.timeOrder();
     const t = store.sortedTimes();
@@ -115,7 +119,17 @@ export function timeline(store: EventStore, req: TimelineRequest, findings: read
     const top = buckets - 1;
     const t0 = startMs;
     const width = bucketMs;
-    for (let i = lo; i < hi; i++) flat[ofRow[order[i]!]! * buckets + Math.min(top, Math.floor((t[i]! - t0) / width))]!++;
+    if (!kinds) {
+      for (let i = lo; i < hi; i++) flat[ofRow[order[i]!]! * buckets + Math.min(top, Math.floor((t[i]! - t0) / width))]!++;
+    } else {
+      // Kinds: the row's kind code looked up in the mask, two typed-array reads a row.
+      const codes = kinds.codes;
+      const keep = kinds.keep;
+      for (let i = lo; i < hi; i++) {
+        const g = order[i]!;
+        if (keep[codes[g]!] === 1) flat[ofRow[g]! * buckets + Math.min(top, Math.floor((t[i]! - t0) / width))]!++;
+      }
+    }
     for (let h = 0; h < names.length; h++) {
       const lane = laneByHostId[h];
       if (!lane) continue;

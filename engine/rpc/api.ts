@@ -141,6 +141,11 @@ export interface TimelineRequest {
   buckets: number;
   hosts?: string[];
   filter?: string;
+  /**
+   * Only events of these kinds (model/event-kinds.ts names, at most EVENT_KINDS.length); absent: every kind.
+   * The renderer's kind bar sends the kinds it shows.
+   */
+  kinds?: string[];
 }
 
 export interface TimelineLane {
@@ -171,6 +176,8 @@ export interface RowsRequest {
   hosts?: string[];
   findingId?: string;
   columns?: string[];
+  /** Only events of these kinds (as TimelineRequest.kinds); a finding's own events (`findingId`) are listed whatever their kind. */
+  kinds?: string[];
 }
 
 export interface RowsResponse {
@@ -267,7 +274,7 @@ export const EXPORT_MAX_EVENTS = 100_000;
 export const BULK_MAX_FINDINGS = 10_000;
 
 /** The events the table shows: its filter, range, hosts or finding (no paging, no sort). */
-export type EventScope = Pick<RowsRequest, 'filter' | 'startMs' | 'endMs' | 'hosts' | 'findingId'>;
+export type EventScope = Pick<RowsRequest, 'filter' | 'startMs' | 'endMs' | 'hosts' | 'findingId' | 'kinds'>;
 
 /**
  * The same edits (status, tag, comment, star) applied to many findings and/or the events of a table

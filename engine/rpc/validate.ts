@@ -3,6 +3,7 @@
 
 import type { ErrorInfo } from '../model/errors.ts';
 import { isCanonicalField } from '../model/fields.ts';
+import { EVENT_KINDS, isEventKind } from '../model/event-kinds.ts';
 import { BULK_MAX_FINDINGS, type ApiContract, type Channel } from './api.ts';
 
 type Check = (v: unknown, path: string) => string | null;
@@ -102,6 +103,12 @@ const empty = obj({});
 /** A host name as the store holds it: attacker-chosen names may be long, and a query on one must still work. */
 export const HOST_MAX_CHARS = 256 * 1024;
 const hostList = opt(arr(str(HOST_MAX_CHARS), 100_000));
+/** Event kinds a query keeps: known names only (model/event-kinds.ts), each at most once. */
+const kindList: Check = opt((v, p) => {
+  const e = arr((k, q) => (typeof k === 'string' && isEventKind(k) ? null : `${q} must be an event kind (${EVENT_KINDS.join(', ')})`), EVENT_KINDS.length)(v, p);
+  if (e) return e;
+  return new Set(v as string[]).size === (v as string[]).length ? null : `${p} must not name a kind twice`;
+});
 
 const SCHEMAS: { [C in Channel]: Check } = {
   'app.info': empty,
@@ -119,6 +126,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
     buckets: int(1, 20_000),
     hosts: hostList,
     filter: opt(str(MAX_STRING)),
+    kinds: kindList,
   }),
   'query.rows': obj({
     offset: int(0, 2 ** 32),
@@ -130,12 +138,13 @@ const SCHEMAS: { [C in Channel]: Check } = {
     hosts: hostList,
     findingId: opt(str(1024)),
     columns: opt(arr(str(256), 500)),
+    kinds: kindList,
   }),
   'query.event': obj({ row: int(0, 2 ** 32) }),
   'query.processTree': obj({ row: int(0, 2 ** 32) }),
   'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
   'case.exportEvents': obj({
-    scope: obj({ filter: opt(str(MAX_STRING)), startMs: opt(num()), endMs: opt(num()), hosts: hostList, findingId: opt(str(1024)) }),
+    scope: obj({ filter: opt(str(MAX_STRING)), startMs: opt(num()), endMs: opt(num()), hosts: hostList, findingId: opt(str(1024)), kinds: kindList }),
     columns: arr(str(256), 500),
   }),
   'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html', 'pdf'), findingIds: opt(arr(str(1024), 100_000)) }),
@@ -160,6 +169,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
             endMs: opt(num()),
             hosts: hostList,
             findingId: opt(str(1024)),
+            kinds: kindList,
           }),
         ),
       }),

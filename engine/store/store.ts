@@ -43,6 +43,8 @@ export class EventStore implements EventSource {
   private time: TimeOrder | null = null;
   private hostIdx: { names: string[]; ofRow: Uint32Array; counts: HostCount[] } | null = null;
   private hostRows: { offsets: Uint32Array; rows: Uint32Array } | null = null;
+  private eventKinds: Uint8Array | null = null;
+  private kindPresent: Uint8Array | null = null;
   private readonly singleView: SegmentView | null;
   private readonly segments: readonly Segment[];
 
@@ -196,6 +198,31 @@ export class EventStore implements EventSource {
   /** Host id (index into hostNames()) of a global row. Lane host = `dest`, else `host`, else NO_HOST. */
   hostIdOf(globalRow: number): number {
     return this.hostIndex().ofRow[globalRow]!;
+  }
+
+  /**
+   * The event kind (index into model/event-kinds.ts EVENT_KINDS) of every global row, read-only: the segment's own
+   * one-byte column when the store has one view, else the views' columns side by side (built once, a byte a row).
+   */
+  eventKindsOfRows(): Uint8Array {
+    if (this.eventKinds) return this.eventKinds;
+    if (this.singleView) this.eventKinds = this.singleView.segment.eventKind.subarray(0, this.rowCount);
+    else {
+      const all = new Uint8Array(this.rowCount);
+      for (const v of this.views) all.set(v.segment.eventKind.subarray(0, v.rowCount), v.base);
+      this.eventKinds = all;
+    }
+    return this.eventKinds;
+  }
+
+  /** Per kind index, 1 when some row of the store has that kind (built once). */
+  kindsPresent(): Uint8Array {
+    if (this.kindPresent) return this.kindPresent;
+    const present = new Uint8Array(256);
+    const ek = this.eventKindsOfRows();
+    for (let i = 0; i < ek.length; i++) present[ek[i]!] = 1;
+    this.kindPresent = present;
+    return present;
   }
 
   /** Host id of every global row (read-only: shared with the index). */
