@@ -7,6 +7,7 @@ import type { Finding, FindingEventRef } from './detect/types.ts';
 import { explainFinding, whyNot, type EventExplanation } from './detect/explain.ts';
 import { detect, type DetectionResult } from './detect/run.ts';
 import { emptyMovements, movementsOf } from './detect/movement-view.ts';
+import { checkHostTable, hostTableRecord, type HostTableEntry } from './detect/movements/host-table.ts';
 import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
@@ -83,6 +84,9 @@ export class EngineSession {
   private readonly queries: SessionQueries;
   /** The analyst's per-file clock corrections (store/clock.ts), applied to every segment of their files. */
   private clock: ClockCorrection[] = [];
+  /** The analyst's IP -> host table (detect/movements/host-table.ts), handed to the movement builder by every detection. */
+  private hostTable: HostTableEntry[] = [];
+  private hostTableRec: Record<string, string> | null = null;
 
   constructor(private readonly deps: SessionDeps = {}) {
     this.queries = { ...basicQueries, ...deps.queries };
@@ -94,6 +98,8 @@ export class EngineSession {
     this.store = new EventStore([]);
     this.evidence.clear();
     this.annotationDoc = { findings: {}, events: {} };
+    this.hostTable = [];
+    this.hostTableRec = null;
     this.setResult(null);
   }
 
@@ -138,6 +144,21 @@ export class EngineSession {
 
   clockCorrections(): readonly ClockCorrection[] {
     return this.clock;
+  }
+
+  /**
+   * Sets the analyst's IP -> host table (all of it: an empty list removes it), checked again here. The movements are
+   * gone until detection runs again (the caller runs it). Returns how many entries the table holds.
+   */
+  setHostTable(entries: unknown): { entries: number } {
+    this.hostTable = checkHostTable(entries);
+    this.hostTableRec = this.hostTable.length ? hostTableRecord(this.hostTable) : null;
+    this.setResult(null);
+    return { entries: this.hostTable.length };
+  }
+
+  hostTableEntries(): readonly HostTableEntry[] {
+    return this.hostTable;
   }
 
   /** Where the case stands now, so a file whose ingest fails after partial segments can be taken out again. */
@@ -230,6 +251,7 @@ export class EngineSession {
       budgetMs: opts.budgetMs ?? RULE_BUDGET_MS,
       isCancelled: opts.isCancelled,
       onRule: opts.onRule ? (_id, done, total) => opts.onRule!(done, total) : undefined,
+      ...(this.hostTableRec ? { movements: { hostTable: this.hostTableRec } } : {}),
       locate: (row) => {
         const loc = store.locator(row);
         return { evidence: loc.evidence, record: loc.record };

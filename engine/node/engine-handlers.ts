@@ -33,7 +33,7 @@ export interface CallContext {
 
 type Handler<M extends EngineMethod> = (params: EngineParams<M>, ctx: CallContext) => EngineResult<M> | Promise<EngineResult<M>>;
 
-const MUTATING: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ingestFile', 'evidenceMeta', 'clock', 'annotations', 'loadRules', 'detect', 'reset']);
+const MUTATING: ReadonlySet<EngineMethod> = new Set<EngineMethod>(['ingestFile', 'evidenceMeta', 'clock', 'hostTable', 'annotations', 'loadRules', 'detect', 'reset']);
 const PEEK_BYTES = 64 * 1024;
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -264,6 +264,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
       };
     },
     clock: (p) => session.setClockCorrections(p.corrections),
+    hostTable: (p) => session.setHostTable(p.entries),
     evidenceMeta(p) {
       session.setEvidenceMeta(p);
       return { ok: true };

@@ -8,7 +8,10 @@ import type { GenericMapping } from '../formats/types.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { Finding, HostRisk, LateralLink } from '../detect/types.ts';
 import type { MovementResult } from '../detect/movements/types.ts';
+import type { HostTableEntry } from '../detect/movements/host-table.ts';
 import type { RuleLoadIssue, RuleMeta } from '../rules/types.ts';
+
+export type { HostTableEntry };
 
 export interface AppInfo {
   name: string;
@@ -402,6 +405,14 @@ export interface ApiContract {
    * the case, applied to those events, detection runs again. Returns the new summary.
    */
   'case.setClock': [{ sha256: string; field?: string; offsetMs: number }, CaseSummary];
+  /**
+   * Replace the analyst's IP -> host table of the open case (`[]` removes it): movements name a source address no
+   * event resolves by it (resolvedBy 'host-table'). Checked (IPv4/IPv6, host names of [A-Za-z0-9._-] up to 255,
+   * at most 100,000 entries, one host per address), saved in the case, detection runs again. Returns the new summary.
+   */
+  'case.setHostTable': [{ entries: HostTableEntry[] }, CaseSummary];
+  /** The open case's IP -> host table (addresses in canonical spelling; [] when none). */
+  'case.hostTable': [Record<string, never>, { entries: HostTableEntry[] }];
   /** The view state saved in the open case (null when none); the renderer validates it before applying it. */
   'case.view': [Record<string, never>, { view: unknown }];
   'case.recent': [Record<string, never>, RecentCaseItem[]];

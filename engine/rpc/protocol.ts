@@ -4,6 +4,7 @@
 
 import type { AnnotationDoc } from '../case/annotations.ts';
 import type { ClockCorrection } from '../store/clock.ts';
+import { HOST_NAME_MAX, HOST_TABLE_MAX_ENTRIES, type HostTableEntry } from '../detect/movements/host-table.ts';
 import type { ErrorInfo } from '../model/errors.ts';
 import type { IngestStats } from '../model/sink.ts';
 import type { GenericMapping } from '../formats/types.ts';
@@ -125,6 +126,8 @@ export interface EngineMethods {
   evidenceMeta: [EvidenceMetaParams, { ok: true }];
   /** Every clock correction of the case (store/clock.ts; [] undoes them all); run `detect` after it. */
   clock: [{ corrections: ClockCorrection[] }, { moved: number }];
+  /** The analyst's whole IP -> host table for movements ([] removes it; checked again in the engine); run `detect` after it. */
+  hostTable: [{ entries: HostTableEntry[] }, { entries: number }];
   /** The open case's annotations, for the filter's annotation terms (the engine parses them again). */
   annotations: [{ doc: AnnotationDoc }, { ok: true }];
   /** Annotation keys (`<sha256>:<record>`) of the events of a table scope; none when more than `max` match. */
@@ -283,6 +286,13 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
         Array.isArray(x) &&
         x.length <= 10_000 &&
         x.every((c) => shape(c, { evidence: (e) => isNonNegInt(e, 1_000_000), offsetMs: (o) => typeof o === 'number' && Number.isFinite(o), field: (f) => isStr(f, 256) }, ['field']) === null),
+    }),
+  hostTable: (p) =>
+    shape(p, {
+      entries: (x) =>
+        Array.isArray(x) &&
+        x.length <= HOST_TABLE_MAX_ENTRIES &&
+        x.every((e) => shape(e, { ip: (v) => isStr(v, 64), host: (v) => isStr(v, HOST_NAME_MAX) }) === null),
     }),
   evidenceMeta: (p) =>
     shape(p, {

@@ -5,6 +5,7 @@ import type { ErrorInfo } from '../model/errors.ts';
 import { isCanonicalField } from '../model/fields.ts';
 import { EVENT_KINDS, isEventKind } from '../model/event-kinds.ts';
 import { BULK_MAX_FINDINGS, type ApiContract, type Channel } from './api.ts';
+import { checkHostTable, HOST_NAME_MAX, HOST_TABLE_MAX_ENTRIES } from '../detect/movements/host-table.ts';
 
 type Check = (v: unknown, path: string) => string | null;
 
@@ -191,6 +192,20 @@ const SCHEMAS: { [C in Channel]: Check } = {
     field: opt(str(256)),
     offsetMs: (v, p) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 7 * 86_400_000 ? null : `${p} must be ms within 7 days either way (0 undoes)`),
   }),
+  // Shape here; the addresses, names and one host per address are checked by the host table's own validator.
+  'case.setHostTable': obj({
+    entries: (v, p) => {
+      const e = arr(obj({ ip: str(64), host: str(HOST_NAME_MAX) }), HOST_TABLE_MAX_ENTRIES)(v, p);
+      if (e) return e;
+      try {
+        checkHostTable(v, p);
+        return null;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    },
+  }),
+  'case.hostTable': empty,
   'case.view': empty,
   'files.setMapping': obj({
     signature: str(64),

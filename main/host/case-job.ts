@@ -11,6 +11,7 @@ import type { DetectResult, IngestFileResult, LoadRulesParams, LoadRulesResult, 
 import type { EngineMethod, EngineParams, EngineResult } from '../../engine/rpc/protocol.ts';
 import type { CallOptions, EngineCall, EngineLike } from './engine-client.ts';
 import { hashEvidence, statEvidence, type EvidenceHash } from './evidence.ts';
+import type { HostTableEntry } from '../../engine/detect/movements/host-table.ts';
 
 
 export interface CaseInput {
@@ -51,6 +52,8 @@ export interface CaseJobOptions {
   onPartial?: (summary: CaseSummary) => void;
   /** Clock corrections of evidence files, by path (store/clock.ts): applied before the rules run. */
   clock?: Array<{ path: string; offsetMs: number; field?: string }>;
+  /** The analyst's IP -> host table for movements (`scan --hosts`): handed to the engine before the rules run. */
+  hostTable?: HostTableEntry[];
 }
 
 export interface CaseJobResult {
@@ -211,6 +214,7 @@ export function runCaseJob(engine: EngineLike, opts: CaseJobOptions): CaseJob {
       );
       if (corrections.length) await call('clock', { corrections });
     }
+    if (opts.hostTable?.length) await call('hostTable', { entries: opts.hostTable });
     // Rules and links run in the engine while the last hashes are read here.
     const rulesCall = call('loadRules', opts.rules);
     const detectCall = rulesCall.then(() => call('detect', { binSpanSec: opts.binSpanSec }));

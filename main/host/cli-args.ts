@@ -20,6 +20,8 @@ export interface ScanOptions {
   mapping?: string;
   /** Clock corrections (`--clock FILE=+05:00:00[@FIELD]`): FILE as typed, and resolved as a path. */
   clock: ClockArg[];
+  /** The analyst's IP -> host table for movements (`--hosts FILE`: CSV ip,host lines or a JSON object). */
+  hosts?: string;
   help: boolean;
 }
 
@@ -52,6 +54,9 @@ options:
                    correct FILE's clock (FILE by name or path): OFFSET [+-]HH:MM[:SS[.mmm]] is added to
                    its events' times (only to those whose time came from FIELD, e.g. @TimeCreated);
                    the report carries original and corrected times; repeatable
+  --hosts FILE     name the hosts behind source addresses no event resolves, for movements: CSV lines
+                   ip,host (header optional, # comments) or a JSON object {"10.0.0.12": "WKS-1002"};
+                   IPv4 or IPv6, host names of letters, digits, . _ - (at most 100000 entries)
   --help           show this help
 
 exit status: 0 scan completed (with or without findings), 1 evidence unreadable, 2 usage error`;
@@ -162,6 +167,10 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
       case '--clock':
         opts.clock.push(parseClockArg(take()));
         break;
+      case '--hosts':
+        if (opts.hosts !== undefined) throw new HopscopeError('E_USAGE', '--hosts may be given once (put every address in one file)');
+        opts.hosts = resolveUserPath(take());
+        break;
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);
     }
@@ -174,6 +183,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
     opts.format = FORMATS.includes(ext as ReportFormat) ? (ext as ReportFormat) : ext === 'htm' ? 'html' : 'json';
   }
   if (opts.out && opts.files.includes(opts.out)) throw new HopscopeError('E_USAGE', '--out must not name an evidence file');
+  if (opts.hosts && opts.files.includes(opts.hosts)) throw new HopscopeError('E_USAGE', '--hosts must name a host table, not an evidence file');
   if (opts.caseDir && opts.files.includes(opts.caseDir)) throw new HopscopeError('E_USAGE', '--case must name a case folder, not an evidence file');
   return opts;
 }

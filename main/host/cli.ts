@@ -23,6 +23,7 @@ function say(s: string): void {
 }
 import { writeOutputFile } from './atomic-write.ts';
 import { expandEvidencePaths } from './evidence-folder.ts';
+import { readHostTableFile } from './host-table-file.ts';
 
 /** Rule issues other than errors listed one by one before the count. */
 const MAX_LISTED_RULE_ISSUES = 20;
@@ -61,6 +62,8 @@ async function scan(opts: ScanOptions): Promise<number> {
   // Read the case first: a wrong folder is a usage error before minutes of parsing.
   const caseDoc = opts.caseDir ? await readCaseForScan(opts.caseDir) : undefined;
   const annotations = caseDoc?.annotations;
+  // The host table too: a bad line is a usage error before the evidence is read.
+  const hostTable = opts.hosts !== undefined ? await readHostTableFile(opts.hosts) : undefined;
   const rules = await collectRuleFiles({
     builtinDir: opts.builtin ? join(root, 'resources', 'rules') : undefined,
     rulePaths: opts.rulePaths,
@@ -83,6 +86,7 @@ async function scan(opts: ScanOptions): Promise<number> {
       binSpanSec: opts.binSpanSec,
       ...(mappings ? { mappings } : {}),
       ...(clock.length ? { clock } : {}),
+      ...(hostTable?.length ? { hostTable } : {}),
       onProgress: tty
         ? (p) => {
             const now = performance.now();

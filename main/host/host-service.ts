@@ -30,6 +30,7 @@ import type { LoadRulesParams, ReportFormat } from '../../engine/rpc/protocol.ts
 import { validateRequest } from '../../engine/rpc/validate.ts';
 import { UPLOAD_ORIGIN } from '../../engine/export/report.ts';
 import { emptyDoc, type AnnotationChange, type AnnotationDoc, type AnnotationTarget } from '../../engine/case/annotations.ts';
+import { checkHostTable } from '../../engine/detect/movements/host-table.ts';
 import { runCaseJob, type CaseInput, type CaseJob } from './case-job.ts';
 import { createCaseService, ruleRefs } from './case-service.ts';
 import { createEngineClient, type EngineLike } from './engine-client.ts';
@@ -349,9 +350,15 @@ export function createHostService(opts: HostServiceOptions): HostService {
       if (job?.id !== jobId) return;
       lastSummary = result.summary;
       lastRules = rules;
-      // The case's clock corrections (never applied unless the analyst set them) move its events before anyone looks.
-      if (lastSummary && cases.current?.doc.clock?.length) {
-        lastSummary = await syncClock().catch((err: unknown) => {
+      // The case's clock corrections (never applied unless the analyst set them) move its events before anyone looks,
+      // and its host table names movement sources: one detection run for both.
+      const restoreClock = (cases.current?.doc.clock?.length ?? 0) > 0;
+      const restoreHosts = (cases.current?.doc.hostTable?.length ?? 0) > 0;
+      if (lastSummary && (restoreClock || restoreHosts)) {
+        lastSummary = await (async () => {
+          if (restoreHosts) await engine.call('hostTable', { entries: cases.current!.doc.hostTable! }).promise;
+          return restoreClock ? syncClock() : redetect();
+        })().catch((err: unknown) => {
           push({ type: 'error', error: toErrorInfo(err) });
           return lastSummary;
         });
@@ -501,6 +508,26 @@ export function createHostService(opts: HostServiceOptions): HostService {
     await engine.call('detect', { binSpanSec }).promise;
     const summary = await engine.call('summary', {}).promise;
     if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
+    return summary;
+  }
+
+  /** Runs detection again (the case's state in the engine changed), returns the new summary. */
+  async function redetect(): Promise<CaseSummary> {
+    await engine.call('detect', { binSpanSec }).promise;
+    const summary = await engine.call('summary', {}).promise;
+    if (!summary) throw new HopscopeError('E_CASE', 'the case is gone (engine restarted)');
+    return summary;
+  }
+
+  /** Replaces the case's IP -> host table: saved in the case first, then handed to the engine, detection runs again. */
+  async function setHostTable(req: Req<'case.setHostTable'>): Promise<CaseSummary> {
+    requireSavedCase();
+    const entries = checkHostTable(req.entries);
+    await cases.current!.apply({ kind: 'hostTable', entries });
+    await engine.call('hostTable', { entries }).promise;
+    const summary = await redetect();
+    lastSummary = summary;
+    push({ type: 'case-ready', summary });
     return summary;
   }
 
@@ -733,6 +760,11 @@ export function createHostService(opts: HostServiceOptions): HostService {
         return { view: cases.current?.doc.view ?? null } as Res<C>;
       case 'case.setClock':
         return (await setClock(r as Req<'case.setClock'>)) as Res<C>;
+      case 'case.setHostTable':
+        return (await setHostTable(r as Req<'case.setHostTable'>)) as Res<C>;
+      case 'case.hostTable':
+        if (!lastSummary) throw new HopscopeError('E_USAGE', 'no case is open');
+        return { entries: cases.current?.doc.hostTable ?? [] } as Res<C>;
       case 'case.saveView':
         requireSavedCase();
         await cases.setView((r as Req<'case.saveView'>).view);

@@ -37,6 +37,8 @@ export const VALID_REQUESTS: Record<string, object[]> = {
   'case.reopen': [{ id: 'c1', relocate: [{ sha256: SHA, handle: 'h' }] }, { id: 'c1' }],
   'case.saveView': [{ view: { zoom: [1, 2], hosts: ['a'] } }],
   'case.setClock': [{ sha256: SHA, field: 'TimeCreated', offsetMs: 14_400_000 }, { sha256: SHA, offsetMs: -3_600_000 }],
+  'case.setHostTable': [{ entries: [{ ip: '10.0.0.12', host: 'WKS-NYC-1002' }, { ip: '2001:db8::7', host: 'kiosk-7.corp.lan' }] }, { entries: [] }],
+  'case.hostTable': [{}],
   'files.setMapping': [{ signature: 'deadbeef:3', mapping: { time: 'when', host: 'machine', fields: { process: 'cmd' }, source: 'generic' } }],
   'query.explain': [{ ruleId: 'r', findingId: 'f', row: 3 }, { ruleId: 'r' }],
 };
@@ -199,6 +201,7 @@ const METHOD_PARAMS: Record<string, object> = {
   ingestFile: { path: '/tmp/e.csv', evidence: 0, name: 'e.csv' },
   evidenceMeta: { evidence: 0, sha256: SHA, bytes: 10, path: '/tmp/e.csv', addedAt: '2024-05-01T00:00:00Z' },
   loadRules: { files: [{ path: 'a.yml', text: 'x' }], macros: [], sigmaFiles: [] },
+  hostTable: { entries: [{ ip: '10.0.0.12', host: 'WKS-1' }] },
   detect: { binSpanSec: 1 },
   summary: {},
   timeline: { startMs: 0, endMs: 10, buckets: 10 },

@@ -4,6 +4,7 @@
 
 import { applyChanges, emptyDoc, parseAnnotationDoc, type AnnotationChange, type AnnotationDoc } from '../../../engine/case/annotations.ts';
 import { HopscopeError } from '../../../engine/model/errors.ts';
+import { checkHostTable, type HostTableEntry } from '../../../engine/detect/movements/host-table.ts';
 
 export const CASE_SCHEMA = 'hopscope.case/2';
 
@@ -45,6 +46,8 @@ export interface CaseDoc {
   evidence: CaseEvidenceRef[];
   /** Clock corrections per evidence file (and time field); absent in cases made before them. */
   clock?: CaseClockRef[];
+  /** The analyst's IP -> host table for movements (detect/movements/host-table.ts); absent when none. */
+  hostTable?: HostTableEntry[];
   rules: CaseRuleRef[];
   /** SHA-256 over every rule, macro and Sigma file text used (sorted by path), null before a scan. */
   ruleSetSha256: string | null;
@@ -63,7 +66,9 @@ export type CaseOp =
   | { kind: 'settings'; settings: Partial<CaseSettings> }
   | { kind: 'view'; view: unknown }
   /** Set (offsetMs) or undo (null) the clock correction of one file, or of its events timed by `field`. */
-  | { kind: 'clock'; sha256: string; field?: string; offsetMs: number | null };
+  | { kind: 'clock'; sha256: string; field?: string; offsetMs: number | null }
+  /** Replace the whole IP -> host table (`[]` removes it). */
+  | { kind: 'hostTable'; entries: HostTableEntry[] };
 
 export const VIEW_MAX_CHARS = 256 * 1024;
 /** One journal entry: a bulk annotation of 10,000 targets with up to 8 edits each. */
@@ -210,6 +215,9 @@ export function parseCaseOp(v: unknown): CaseOp {
       const field = v['field'];
       return { kind: 'clock', sha256: sha(v['sha256'], 'clock.sha256'), ...(field !== undefined ? { field: text(field, 'clock.field', 256) } : {}), offsetMs: off as number | null };
     }
+    case 'hostTable':
+      only(v, ['kind', 'entries'], 'hostTable');
+      return { kind: 'hostTable', entries: hostTable(v['entries'], 'hostTable.entries') };
     default:
       return fail(`unknown case operation ${JSON.stringify(v['kind'])}`);
   }
@@ -248,6 +256,23 @@ export function applyCaseOp(doc: CaseDoc, op: CaseOp): CaseDoc {
       if (op.offsetMs !== null && op.offsetMs !== 0) clock.push({ sha256: op.sha256, offsetMs: op.offsetMs, ...(op.field !== undefined ? { field: op.field } : {}) });
       return { ...doc, clock };
     }
+    case 'hostTable': {
+      const { hostTable: _old, ...rest } = doc;
+      return op.entries.length ? { ...rest, hostTable: op.entries } : rest;
+    }
+  }
+}
+
+function nonEmptyTable(entries: HostTableEntry[]): { hostTable?: HostTableEntry[] } {
+  return entries.length ? { hostTable: entries } : {};
+}
+
+/** The host table's own checks (E_USAGE there), as a case error naming the part. */
+function hostTable(v: unknown, what: string): HostTableEntry[] {
+  try {
+    return checkHostTable(v, what);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -267,7 +292,7 @@ function parseClockRef(v: unknown, what: string): CaseClockRef {
 /** Validate a case document read from a snapshot; throws E_CASE naming the bad part. */
 export function parseCaseDoc(v: unknown): CaseDoc {
   if (!isPlainObject(v)) fail('case must be an object');
-  only(v, ['evidence', 'clock', 'rules', 'ruleSetSha256', 'settings', 'annotations', 'view'], 'case');
+  only(v, ['evidence', 'clock', 'hostTable', 'rules', 'ruleSetSha256', 'settings', 'annotations', 'view'], 'case');
   const ev = v['evidence'] ?? [];
   const rules = v['rules'] ?? [];
   if (!Array.isArray(ev)) fail('case.evidence must be an array');
@@ -277,6 +302,7 @@ export function parseCaseDoc(v: unknown): CaseDoc {
   return {
     evidence: ev.map((e, i) => parseEvidenceRef(e, `case.evidence[${i}]`)),
     ...(Array.isArray(v['clock']) && v['clock'].length ? { clock: v['clock'].map((c, i) => parseClockRef(c, `case.clock[${i}]`)) } : {}),
+    ...(v['hostTable'] !== undefined ? nonEmptyTable(hostTable(v['hostTable'], 'case.hostTable')) : {}),
     rules: rules.map((r, i) => parseRuleRef(r, `case.rules[${i}]`)),
     ruleSetSha256: set === null ? null : sha(set, 'case.ruleSetSha256'),
     settings: parseSettings(v['settings'] ?? { binSpanSec: 1, timeZone: 'UTC' }, false) as CaseSettings,
