@@ -10,6 +10,7 @@ import { emptyMovements, movementsOf } from './detect/movement-view.ts';
 import { checkHostTable, hostTableRecord, type HostTableEntry } from './detect/movements/host-table.ts';
 import { csvRow, findingsToCsv } from './export/csv.ts';
 import { buildHtmlReport } from './export/html.ts';
+import { eventLine, eventsCsvHeader, eventsExportColumns, type EventExportContext, type EventsExportColumns, type EventsFormat } from './export/events.ts';
 import { findingsToNdjson } from './export/ndjson.ts';
 import { buildReport, isoUtc, reportToJson, type Report, type ReportEvidence, type ReportInput } from './export/report.ts';
 import type { IngestStats } from './model/sink.ts';
@@ -465,6 +466,35 @@ export class EngineSession {
       }
     }
     return { total, text: '\ufeff' + lines.join('\r\n') + '\r\n' };
+  }
+
+  /** Cached for a run of eventsChunk calls over one store (the column list scans every segment). */
+  private exportColumns: { store: EventStore; cols: EventsExportColumns; set: Set<string> } | null = null;
+
+  /**
+   * Every event of a scope in time order, a page at a time, as CSV rows or NDJSON lines (`hopscope events`). The
+   * scope is the table's (filter, kinds, hosts, range); the page is [offset, offset + limit) of the rows in time order.
+   */
+  eventsChunk(scope: EventScope, format: EventsFormat, offset: number, limit: number, header: boolean): { total: number; count: number; text: string } {
+    const base: RowsRequest = { ...scope, offset, limit, columns: ['_time'], sort: { field: '_time', dir: 'asc' } };
+    const page = this.queries.rows(this.store, base, this.ctx);
+    if (page.filterError) throw HopscopeError.fromInfo({ ...page.filterError, code: 'E_USAGE' });
+    if (this.exportColumns?.store !== this.store) {
+      const cols = eventsExportColumns(this.store);
+      this.exportColumns = { store: this.store, cols, set: new Set(cols.original) };
+    }
+    const ctx: EventExportContext = {
+      store: this.store,
+      columns: this.exportColumns.cols,
+      originalSet: this.exportColumns.set,
+      sha256: (e) => this.evidence.get(e)?.meta?.sha256 ?? '',
+      corrected: this.clock.length > 0,
+    };
+    const lines: string[] = [];
+    if (header && format === 'csv') lines.push('\ufeff' + eventsCsvHeader(ctx.columns));
+    for (const r of page.rows) lines.push(eventLine(ctx, r.row, format));
+    const eol = format === 'csv' ? '\r\n' : '\n';
+    return { total: page.total, count: page.rows.length, text: lines.length ? lines.join(eol) + eol : '' };
   }
 
   event(row: number): EventDetails {

@@ -275,6 +275,7 @@ export function createEngineHandlers(session = createWiredSession(), opts: Engin
     },
     eventKeys: (p) => session.eventKeys(p.scope, p.max),
     eventsCsv: (p) => session.eventsCsv(p.scope, p.columns, p.max),
+    eventsChunk: (p) => session.eventsChunk(p.scope, p.format, p.offset, p.limit, p.header),
     loadRules: (p) => session.loadRules(p),
     detect(p, ctx) {
       return session.runDetection({ binSpanSec: p.binSpanSec, isCancelled: ctx.isCancelled });

@@ -134,6 +134,14 @@ export interface EngineMethods {
   eventKeys: [{ scope: EventScope; max: number }, { total: number; keys: string[] }];
   /** The events of a table scope as CSV (time, `columns`, evidence locators); `text` null when more than `max` match. */
   eventsCsv: [{ scope: EventScope; columns: string[]; max: number }, { total: number; text: string | null }];
+  /**
+   * A page of every event of a scope in time order, formatted (engine/export/events.ts) for `hopscope events`: rows
+   * [offset, offset + count) of `total`; `header` adds the CSV header (and BOM) before them.
+   */
+  eventsChunk: [
+    { scope: EventScope; format: 'csv' | 'ndjson'; offset: number; limit: number; header: boolean },
+    { total: number; count: number; text: string },
+  ];
   loadRules: [LoadRulesParams, LoadRulesResult];
   detect: [DetectParams, DetectResult];
   summary: [Record<string, never>, CaseSummary | null];
@@ -279,6 +287,14 @@ const PARAM_CHECKS: { [M in EngineMethod]: (p: unknown) => string | null } = {
       scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
       columns: (x) => Array.isArray(x) && x.length <= 500 && x.every((s) => isStr(s, 256)),
       max: (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= 1_000_000,
+    }),
+  eventsChunk: (p) =>
+    shape(p, {
+      scope: (x) => channelCheck('rows', { ...(isPlainObject(x) ? x : { bad: true }), offset: 0, limit: 0 }) === null,
+      format: (x) => x === 'csv' || x === 'ndjson',
+      offset: (x) => Number.isSafeInteger(x) && (x as number) >= 0,
+      limit: (x) => Number.isSafeInteger(x) && (x as number) >= 1 && (x as number) <= 100_000,
+      header: (x) => typeof x === 'boolean',
     }),
   clock: (p) =>
     shape(p, {

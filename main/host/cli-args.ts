@@ -107,7 +107,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
   const args = [...argv];
   if (args[0] === 'scan') args.shift();
   else if (args.length && !args[0]!.startsWith('-')) {
-    throw new HopscopeError('E_USAGE', `unknown command '${args[0]}' (the only command is 'scan')`);
+    throw new HopscopeError('E_USAGE', `unknown command '${args[0]}' (the commands are 'scan' and 'events')`);
   }
   let onlyFiles = false;
   const value = (i: number, name: string): string => {

@@ -2,6 +2,7 @@
 // Invariant: exit 0 when the scan completed (findings or not), 1 when evidence cannot be read, 2 on usage errors;
 // stdout carries only the summary or the report, progress goes to stderr and only on a terminal.
 
+import { EVENTS_USAGE, parseEventsArgs, runEvents, type EventsOptions } from './cli-events.ts';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
@@ -139,7 +140,34 @@ async function scan(opts: ScanOptions): Promise<number> {
   }
 }
 
+/** `hopscope events`: the export, with the scan's error handling (usage errors exit 2, unreadable evidence 1). */
+async function events(argv: string[]): Promise<number> {
+  let opts: EventsOptions;
+  try {
+    opts = parseEventsArgs(argv);
+  } catch (err) {
+    say(`hopscope: ${err instanceof Error ? err.message : String(err)}\n\n${EVENTS_USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    await write(process.stdout, EVENTS_USAGE + '\n');
+    return 0;
+  }
+  try {
+    const n = await runEvents(opts, say, readMapping);
+    if (opts.out !== '-') say(`${n} event(s) written to ${opts.out}\n`);
+    return 0;
+  } catch (err) {
+    const info = toErrorInfo(err);
+    say(`hopscope: ${info.message}\n`);
+    const columns = (err as { needsMapping?: { columns?: string[] } }).needsMapping?.columns;
+    if (columns) say(`${mappingHint(columns)}\n`);
+    return info.code === 'E_USAGE' || info.code === 'E_SECURITY' ? 2 : 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'events') return events(argv);
   let opts: ScanOptions;
   try {
     opts = parseScanArgs(argv);

@@ -3,6 +3,21 @@
 import { describe, expect, it } from 'vitest';
 import { parseHostMessage, parseWorkerMessage, transferablesOf } from '../../../engine/rpc/protocol.ts';
 
+describe('parseHostMessage: eventsChunk (hopscope events)', () => {
+  const req = (params: unknown) => parseHostMessage({ type: 'request', seq: 9, method: 'eventsChunk', params }).ok;
+  it('takes a scope, csv or ndjson, an offset and a bounded page', () => {
+    expect(req({ scope: { filter: 'kind:logon', kinds: ['logon'] }, format: 'csv', offset: 0, limit: 20000, header: true })).toBe(true);
+    expect(req({ scope: {}, format: 'ndjson', offset: 40000, limit: 1, header: false })).toBe(true);
+  });
+  it('refuses other formats, pages over 100,000 rows, negative offsets, unknown kinds and extra keys', () => {
+    expect(req({ scope: {}, format: 'xml', offset: 0, limit: 10, header: true })).toBe(false);
+    expect(req({ scope: {}, format: 'csv', offset: 0, limit: 100001, header: true })).toBe(false);
+    expect(req({ scope: {}, format: 'csv', offset: -1, limit: 10, header: true })).toBe(false);
+    expect(req({ scope: { kinds: ['nonsense'] }, format: 'csv', offset: 0, limit: 10, header: true })).toBe(false);
+    expect(req({ scope: {}, format: 'csv', offset: 0, limit: 10, header: true, evil: 1 })).toBe(false);
+  });
+});
+
 describe('parseHostMessage (worker side)', () => {
   it('accepts a well-formed request and cancel', () => {
     expect(parseHostMessage({ type: 'request', seq: 1, method: 'summary', params: {} })).toMatchObject({ ok: true, msg: { method: 'summary' } });
