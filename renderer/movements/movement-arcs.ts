@@ -45,7 +45,8 @@ export function linkMethod(kind: string): MovementMethod | 'link' {
   const k = kind.toLowerCase();
   if (k.startsWith('psexec') || k === 'paexec' || k === 'remcom') return 'psexec';
   if (k.startsWith('wmi')) return 'wmi';
-  if (k.includes('winrm') || k.includes('winrs') || k.includes('psremot')) return 'winrm';
+  // links.ts names PowerShell remoting 'powershell-remoting' (Enter-PSSession / Invoke-Command -ComputerName).
+  if (k.includes('winrm') || k.includes('winrs') || k.includes('psremot') || k.includes('powershell-remot')) return 'winrm';
   if (k.includes('rdp') || k.includes('mstsc')) return 'rdp';
   if (k.includes('schtask') || k.includes('task')) return 'remote-task';
   if (k.includes('service') || k === 'sc') return 'remote-service';
@@ -103,13 +104,20 @@ export function arcGroups(links: readonly LateralLink[], movements: readonly Mov
   return out;
 }
 
-/** Hosts that appear only as movement sources (no logs of their own), not already lanes. */
+/**
+ * Movement sources that are not lanes: hosts with no logs of their own (sourceOnly) and sources known only by an
+ * address. Each gets a lane marked "source only", or its arcs would have no start and not be drawn. Once each,
+ * whatever the case of the name (the spelling first seen in time order is kept), sorted.
+ */
 export function sourceOnlyHosts(movements: readonly Movement[], laneHosts: readonly string[]): string[] {
   const known = new Set(laneHosts.map((h) => h.toLowerCase()));
-  const out = new Set<string>();
-  for (const m of movements) {
+  const out = new Map<string, string>();
+  const ordered = [...movements].sort((a, b) => a.firstMs - b.firstMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const m of ordered) {
     const h = m.source ?? m.sourceIp;
-    if (m.sourceOnly && h && !known.has(h.toLowerCase())) out.add(h);
+    if (!h || h.toLowerCase() === m.target.toLowerCase()) continue;
+    const key = h.toLowerCase();
+    if (!known.has(key) && !out.has(key)) out.set(key, h);
   }
-  return [...out].sort();
+  return [...out.values()].sort();
 }

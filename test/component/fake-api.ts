@@ -135,6 +135,8 @@ export interface FakeApiOptions {
   recent?: RecentItem[];
   recentCases?: RecentCaseItem[];
   reopen?: { jobId: string | null; checks: EvidenceCheckResult[] };
+  /** What query.findings answers for movements (default MOVEMENTS). */
+  movements?: MovementResult;
 }
 
 export class FakeApi implements HopscopeApi {
@@ -288,7 +290,7 @@ export class FakeApi implements HopscopeApi {
       };
     });
     // Deliberately not sorted by risk: the panel must sort.
-    return { findings: [...FINDINGS].reverse(), hosts, links: LINKS, movements: MOVEMENTS };
+    return { findings: [...FINDINGS].reverse(), hosts, links: LINKS, movements: this.opts.movements ?? MOVEMENTS };
   }
 
   /** Plain changes, or a bulk request expanded over its findings and `events:<n>` ids standing for the scope's events. */
