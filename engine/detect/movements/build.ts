@@ -64,6 +64,12 @@ export function psexecSourceName(name: string): string | null {
   const host = m ? (m[1] ?? m[2] ?? null) : null;
   return host && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(host) ? host : null;
 }
+/** The host of a WinRM connection string (`SRV-2.corp.local/wsman?PSVersion=5.1`, `http://10.0.0.5:5985/wsman`). */
+export function winrmTarget(connection: string): string | null {
+  const m = /^\s*(?:https?:\/\/)?\[?([A-Za-z0-9][A-Za-z0-9._:-]{0,253}?)\]?(?::\d{1,5})?\/wsman\b/i.exec(connection);
+  return m ? m[1]! : null;
+}
+const isRemoteAddressOrName = (s: string): boolean => (/^[0-9.:]+$/.test(s) ? isRemoteAddress(s) : /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s));
 /** Impacket atexec's task action: a cmd that writes its output to %windir%\Temp\X.tmp. */
 const ATEXEC_TASK = /cmd(?:\.exe)?\s+\/c\s+.{0,2000}?>\s*%windir%\\temp\\[^\s\\]{1,64}\.tmp\s+2>&1/i;
 /**
@@ -221,7 +227,7 @@ function normId(id: string | null): string | null {
 }
 
 /** Kinds a movement can be built from (process creations only through their parents, below). */
-const WANTED = new Set<string>(['process_creation', 'logon', 'explicit_credentials', 'share_access', 'service_install', 'scheduled_task', 'pipe', 'rdp_session', 'network_connection', 'dns_query']);
+const WANTED = new Set<string>(['process_creation', 'logon', 'explicit_credentials', 'share_access', 'service_install', 'scheduled_task', 'pipe', 'rdp_session', 'network_connection', 'dns_query', 'winrm', 'file']);
 
 /** Every movement of the case, with paths, episodes and the findings they attribute. */
 export function buildMovements(source: EventSource, findings: readonly Finding[], links: readonly LateralLink[], opts: MovementOptions): MovementResult {
@@ -272,6 +278,8 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
       srcIpRaw: reader(view, 'SourceIp'),
       initiated: reader(view, 'Initiated'),
       rdpAddr: firstReader(view, ['Address', 'ClientAddress', 'Param3', 'src_ip']),
+      winrmConnection: firstReader(view, ['connection', 'Connection']),
+      filePath: reader(view, 'file_path'),
     };
     for (let r = 0; r < view.rowCount; r++) {
       const kind = kindAt(r);
@@ -357,6 +365,36 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           const ip = rd.rdpAddr(r);
           if ((code === '1149' || code === '21' || code === '22' || code === '25' || code === '4778') && isRemoteAddress(ip) && /^[0-9a-f.:]+$/i.test(ip)) {
             add({ role: 'rdp', method: 'rdp', side: 'target', logonId: normId(rd.logonId(r)), ip, account: rd.user(r), named: null, summary: `Remote Desktop session event ${code} from ${ip}` });
+          } else if (code === '1024' || code === '1102') {
+            // Client side (TerminalServices-ClientActiveXCore): mstsc connecting to the server it names.
+            const named = cleanName(rd.destHost(r));
+            if (named && !sameHost(named, h) && !LOCAL_NAME.test(named) && isRemoteAddressOrName(named)) {
+              add({ role: 'naming-command', method: 'rdp', side: 'source', logonId: null, ip: null, account: rd.user(r), named, summary: `Remote Desktop client connecting to ${named} (event ${code})` });
+            }
+          }
+          break;
+        }
+        case 'winrm': {
+          const code = rd.eventCode(r);
+          if (code === '6') {
+            // Client side: "Creating WSMan Session. The connection string is: SRV-2.corp.local/wsman?PSVersion=5.1".
+            const named = winrmTarget(rd.winrmConnection(r) ?? '');
+            if (named && !sameHost(named, h) && !LOCAL_NAME.test(named)) {
+              add({ role: 'naming-command', method: 'winrm', side: 'source', logonId: null, ip: null, account: rd.user(r), named, summary: `WinRM session to ${named} (WinRM/Operational 6)` });
+            }
+          } else if (code === '91') {
+            // Server side: a WSMan shell created for a remote client (PowerShell remoting, winrs).
+            add({ role: 'winrm', method: 'winrm', side: 'target', logonId: null, ip: null, account: rd.user(r), named: null, summary: 'WSMan shell created on this host (WinRM/Operational 91)', remoteTool: true });
+          }
+          break;
+        }
+        case 'file': {
+          // The SMB server writes what a client copies over ADMIN$ as `System`: PsExec's service binary arriving.
+          const path = rd.filePath(r) ?? '';
+          if (basename(rd.processPath(r)) === 'system' && PSEXEC_NAME.test(path) && /\.exe$/i.test(path)) {
+            const named = psexecSourceName(basename(path).replace(/\.exe$/, ''));
+            if (named !== null && sameHost(named, h)) break;
+            add({ role: 'share', method: 'psexec', side: 'target', logonId: null, ip: null, account: null, named: null, summary: `${path} written by System (copied over SMB)`, ...(named ? { srcName: named } : {}) });
           }
           break;
         }
@@ -386,6 +424,13 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
             if (list) list.push(t);
             else localLaunches.set(h, [t]);
           }
+          // Source side: the Remote Desktop client named at its server (`mstsc /v:SRV-2`).
+          if (image === 'mstsc.exe') {
+            const named = /\/v:\s*"?([A-Za-z0-9][A-Za-z0-9._-]{0,253})/i.exec(cmd)?.[1] ?? null;
+            if (named && !sameHost(named, h) && !LOCAL_NAME.test(named)) {
+              add({ role: 'naming-command', method: 'rdp', side: 'source', logonId: null, ip: null, account: rd.user(r), named, summary: `mstsc.exe names ${named}: ${cmd.slice(0, 200)}` });
+            }
+          }
           // Source side: a command line naming another host.
           if (cmd) {
             for (const ref of findRemoteReferences(cmd)) {
@@ -411,8 +456,9 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           } else if (parent === 'wmiprvse.exe' && lid !== null) {
             const m: MovementMethod = 'wmi';
             add({ role: 'process', method: m, side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by WmiPrvSE.exe: ${cmd.slice(0, 200)}` });
-          } else if ((image === 'wsmprovhost.exe' || parent === 'wsmprovhost.exe') && lid !== null) {
-            add({ role: 'process', method: 'winrm', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} (PowerShell remoting host): ${cmd.slice(0, 200)}` });
+          } else if (image === 'wsmprovhost.exe' || parent === 'wsmprovhost.exe') {
+            // The PowerShell remoting host exists only for a remote session's shell: remote by itself.
+            add({ role: 'process', method: 'winrm', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image}${image === 'wsmprovhost.exe' ? ' (PowerShell remoting host)' : ' started by wsmprovhost.exe'}: ${cmd.slice(0, 200)}`, remoteTool: true });
           } else if (parent === 'services.exe' && lid !== null && (SMBEXEC_SERVICE.test(cmd) || COMMAND_SERVICE.test(cmd))) {
             add({ role: 'process', method: SMBEXEC_SERVICE.test(cmd) ? 'smbexec' : 'remote-service', side: 'target', logonId: lid, ip: null, account: rd.user(r), named: null, summary: `${image} started by services.exe: ${cmd.slice(0, 200)}` });
           }
@@ -483,6 +529,20 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     (a.method === 'remote-service' && a.role === 'service-install' && COMMAND_SERVICE.test(a.summary)) ||
     a.remoteTool === true ||
     a.ip !== null;
+  /** Remote network logons on the anchor's host from INSTALL_AFTER_LOGON_MS before it to 2 s after. */
+  const nearbyLogons = (a: Anchor): Logon[] => {
+    const out: Logon[] = [];
+    const list = logonsByHost.get(a.host) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const l = list[i]!;
+      if (l.timeMs > a.timeMs + 2_000) continue;
+      if (l.timeMs < a.timeMs - INSTALL_AFTER_LOGON_MS) break;
+      if (l.type === '3' && isRemoteAddress(l.ip)) out.push(l);
+    }
+    return out;
+  };
+  /** The latest of logons that all came from one address, else null. */
+  const oneSource = (ls: readonly Logon[]): Logon | null => (ls.length > 0 && ls.every((l) => l.ip === ls[0]!.ip) ? ls[0]! : null);
   const targetAnchors: Array<{ a: Anchor; logon: Logon | null }> = [];
   const sourceAnchors: Anchor[] = [];
   for (const a of anchors) {
@@ -498,17 +558,13 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     // A shell-command service (7045 has no logon id) is remote only with a remote logon just before it: a local
     // `sc create ... cmd /c` is persistence, not movement.
     if (!logon && a.method === 'remote-service' && a.role === 'service-install') {
-      const list = logonsByHost.get(a.host) ?? [];
-      for (let i = list.length - 1; i >= 0; i--) {
-        const l = list[i]!;
-        if (l.timeMs > a.timeMs + 2_000) continue;
-        if (l.timeMs < a.timeMs - INSTALL_AFTER_LOGON_MS) break;
-        if (l.type === '3' && isRemoteAddress(l.ip)) {
-          logon = l;
-          break;
-        }
-      }
-      if (!logon && a.remoteTool !== true) continue;
+      const near = nearbyLogons(a);
+      if (near.length === 0 && a.remoteTool !== true) continue;
+      logon = oneSource(near);
+    } else if (!logon && a.ip === null && (a.remoteTool === true || a.role === 'winrm')) {
+      // A remote-only sign with no session id (WinRM 91, wsmprovhost in Sysmon without LogonId): the network logon
+      // just before it, when only one address logged on then (a busy server's other logons are not guessed at).
+      logon = oneSource(nearbyLogons(a));
     }
     if (!logon && a.ip !== null) {
       // No logon id to join: the network logon from the same address shortly before.

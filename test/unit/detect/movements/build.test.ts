@@ -4,7 +4,7 @@
 // Windows' own processes. A movement missed and one claimed where there was none are both failures.
 
 import { describe, expect, it } from 'vitest';
-import { buildEpisodes, buildPaths, isRemoteAddress, psexecSourceName } from '../../../../engine/detect/movements/build.ts';
+import { buildEpisodes, buildPaths, isRemoteAddress, psexecSourceName, winrmTarget } from '../../../../engine/detect/movements/build.ts';
 import type { Movement } from '../../../../engine/detect/movements/types.ts';
 import type { Finding } from '../../../../engine/detect/types.ts';
 import {
@@ -292,6 +292,59 @@ describe('Remote Desktop', () => {
       logon4624(SRV, 4, { type: '2', ip: '-', id: '0x4a31' }),
     ]);
     expect(r.movements).toEqual([]);
+  });
+});
+
+describe('WinRM, Remote Desktop clients, files arriving over SMB', () => {
+  const winrm = (host: string, sec: number, id: number, data: Record<string, string>) =>
+    win('Microsoft-Windows-WinRM/Operational', 'Microsoft-Windows-WinRM', id, sec, host, data, { userId: 'S-1-5-21-4230534742-2542757381-3142984815-1111' });
+
+  it('PowerShell remoting: the client\'s WinRM 6 names the server; the server\'s WinRM 91 and wsmprovhost join it, with the one network logon before', () => {
+    const r = movementsOf([
+      winrm(WKS, 1, 6, { connection: 'srvdefender01.offsec.lan/wsman?PSVersion=5.1.17763.1' }),
+      logon4624(SRV, 1.5, { type: '3', ip: IP, ws: '-', id: '0x7a1', auth: 'Kerberos' }),
+      winrm(SRV, 2, 91, { resourceUri: 'http://schemas.microsoft.com/powershell/Microsoft.PowerShell', shellId: '{6A1B}' }),
+      sysmon1(SRV, 2.2, { image: SYS32 + 'wsmprovhost.exe', cmd: 'C:\\Windows\\system32\\wsmprovhost.exe -Embedding', parent: SYS32 + 'svchost.exe' }),
+      sysmon1(SRV, 3, { image: SYS32 + 'whoami.exe', cmd: '"C:\\Windows\\system32\\whoami.exe"', parent: SYS32 + 'wsmprovhost.exe' }),
+    ]);
+    const m = only(r.movements);
+    expect(m).toMatchObject({ method: 'winrm', source: WKS, sourceIp: IP, target: SRV, seenFrom: 'both', missing: [] });
+    expect(m.steps.map((st) => st.role)).toEqual(['naming-command', 'logon', 'winrm', 'process', 'process']);
+  });
+
+  it('wsmprovhost in a Sysmon-only capture is remote by itself; a busy server\'s logons from two addresses are not guessed at', () => {
+    const r = movementsOf([
+      logon4624(SRV, 1, { type: '3', ip: IP, ws: '-', id: '0x7a2' }),
+      logon4624(SRV, 1.2, { type: '3', ip: '10.23.42.99', ws: '-', id: '0x7a3' }),
+      sysmon1(SRV, 2, { image: SYS32 + 'wsmprovhost.exe', cmd: 'C:\\Windows\\system32\\wsmprovhost.exe -Embedding', parent: SYS32 + 'svchost.exe' }),
+    ]);
+    expect(summary(r)).toEqual([`winrm ? (-) -> ${SRV} as OFFSEC\\admmig [target]`]);
+  });
+
+  it('Remote Desktop clients: ClientActiveXCore 1024 and mstsc /v: name the server from the source', () => {
+    const r = movementsOf([
+      win('Microsoft-Windows-TerminalServices-RDPClient/Operational', 'Microsoft-Windows-TerminalServices-ClientActiveXCore', 1024, 1, WKS, { Name: 'Server Name', Value: 'fs02.offsec.lan' }, { userId: 'S-1-5-21-1' }),
+      sysmon1(WKS, 600, { image: SYS32 + 'mstsc.exe', cmd: 'mstsc.exe /v:dc01.offsec.lan /admin', parent: 'C:\\Windows\\explorer.exe', user: 'OFFSEC\\jdoe' }),
+      sysmon1(WKS, 900, { image: SYS32 + 'mstsc.exe', cmd: 'mstsc.exe /v:localhost', parent: 'C:\\Windows\\explorer.exe' }),
+    ]);
+    expect(r.movements.map((m) => [m.method, m.target, m.seenFrom])).toEqual([['rdp', 'fs02.offsec.lan', 'source'], ['rdp', 'dc01.offsec.lan', 'source']]);
+  });
+
+  it('PSEXESVC.exe written by System (the SMB server) is PsExec arriving; its name can carry the source', () => {
+    const file11 = (host: string, path: string) =>
+      win('Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', 11, 1, host, { RuleName: '-', UtcTime: '2021-04-21 09:40:31.000', ProcessGuid: '{A57649D1-0000-0000-0000-000000000004}', ProcessId: '4', Image: 'System', TargetFilename: path, CreationUtcTime: '2021-04-21 09:40:31.000' }, { userId: 'S-1-5-18' });
+    const r = movementsOf([file11(SRV, 'C:\\Windows\\PSEXESVC.exe')]);
+    expect(only(r.movements)).toMatchObject({ method: 'psexec', target: SRV });
+    // Written by another process (an installer unpacking Sysinternals) it is nothing.
+    const other = movementsOf([win('Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', 11, 1, SRV, { ProcessId: '812', Image: 'C:\\Tools\\7z.exe', TargetFilename: 'C:\\Tools\\PSEXESVC.exe' })]);
+    expect(other.movements).toEqual([]);
+  });
+
+  it('winrmTarget reads the host of WinRM connection strings', () => {
+    expect(winrmTarget('srv-2.corp.local/wsman?PSVersion=5.1.17763.1')).toBe('srv-2.corp.local');
+    expect(winrmTarget('http://10.0.0.5:5985/wsman')).toBe('10.0.0.5');
+    expect(winrmTarget('https://[2001:db8::5]:5986/wsman')).toBe('2001:db8::5');
+    expect(winrmTarget('garbage')).toBeNull();
   });
 });
 
