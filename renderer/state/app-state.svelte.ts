@@ -11,6 +11,7 @@ import { TableState } from './table-state.svelte.ts';
 import { formatTime } from '../format.ts';
 import { TimelineView, type TimeRange } from './timeline-view.svelte.ts';
 import { parseSavedView, type SavedView } from './saved-view.ts';
+import { defaultKinds, kindCounts } from './kinds.ts';
 
 export type Screen = 'start' | 'loading' | 'case';
 
@@ -252,8 +253,9 @@ export class AppState {
   /** First part of a case still being read: the case screen with the events so far (no saved view, no notes yet). */
   showPartial(summary: CaseSummary): void {
     this.clearPartialTimer();
-    // A case being read is new evidence: the last case's filter does not follow it.
+    // A case being read is new evidence: the last case's filter (and kinds) do not follow it.
     this.clearFilter();
+    this.resetKinds(summary);
     this.summary = summary;
     this.partial = true;
     this.screen = 'case';
@@ -267,6 +269,12 @@ export class AppState {
 
   private clearFilter(): void {
     this.table.resetFilter();
+  }
+
+  /** The kinds a new case shows (kinds.ts defaultKinds); none at all when its host says nothing of kinds. */
+  private resetKinds(summary: CaseSummary): void {
+    const counts = kindCounts(summary);
+    this.table.kinds = counts ? defaultKinds(counts) : null;
   }
 
   /** Further partial pushes are coalesced: one refresh at most every `delayMs`. */
@@ -308,7 +316,10 @@ export class AppState {
     // Other evidence than the case on screen (Open… another file, a recent case): it starts unfiltered; its own saved
     // view (restored below) may bring its filter back. A re-run of detection or the ready case of the partial one
     // on screen keeps what the analyst typed.
-    if (!(this.partial && this.screen === 'case') && !sameEvidence(this.summary, summary)) this.clearFilter();
+    if (!(this.partial && this.screen === 'case') && !sameEvidence(this.summary, summary)) {
+      this.clearFilter();
+      this.resetKinds(summary);
+    } else if (this.table.kinds === null && kindCounts(summary) !== null) this.resetKinds(summary);
     this.partial = false;
     this.summary = summary;
     this.jobId = null;
@@ -334,6 +345,7 @@ export class AppState {
       columns: this.table.fieldColumns,
       sort: this.table.sort,
     };
+    if (this.table.kinds) view.kinds = this.table.kinds;
     const scope: NonNullable<SavedView['scope']> = {};
     if (this.table.findingId) scope.findingId = this.table.findingId;
     if (this.table.range) scope.range = this.table.range;
@@ -354,6 +366,7 @@ export class AppState {
         if (saved.sort) this.table.sort = saved.sort;
         this.table.filter = saved.filter ?? '';
         this.table.draft = saved.filter ?? '';
+        if (saved.kinds && this.table.kinds !== null) this.table.kinds = saved.kinds;
         this.table.setScope(saved.scope ?? {});
         this.selectedFindingId = saved.selectedFindingId ?? null;
         if (saved.detailsRow !== undefined && saved.detailsRow < this.summary.events) this.detailsRow = saved.detailsRow;

@@ -1,4 +1,4 @@
-// The view state the case remembers (timeline range, table filter, scope, columns and sort, selected finding, details row),
+// The view state the case remembers (timeline range, table filter, scope, kinds, columns and sort, selected finding, details row),
 // saved through `case.saveView` and read back with `case.view`. Invariant: what comes back is untrusted JSON:
 // it is checked field by field and anything malformed is dropped, never applied.
 
@@ -15,7 +15,11 @@ export interface SavedView {
   /** Table columns (field names, in order) and sort. */
   columns?: string[];
   sort?: { field: string; dir: 'asc' | 'desc' };
+  /** Event kinds shown in the timeline and table (absent: the defaults). */
+  kinds?: string[];
 }
+
+import { EVENT_KINDS, normaliseKinds } from './kinds.ts';
 
 const MAX_TEXT = 8192;
 
@@ -54,6 +58,8 @@ export function parseSavedView(v: unknown): SavedView | null {
     const { field, dir } = o['sort'] as Record<string, unknown>;
     if (typeof field === 'string' && field.length > 0 && field.length <= 256 && (dir === 'asc' || dir === 'desc')) out.sort = { field, dir };
   }
+  const kinds = o['kinds'];
+  if (Array.isArray(kinds) && kinds.length <= EVENT_KINDS.length * 2) out.kinds = normaliseKinds(kinds);
   const row = o['detailsRow'];
   if (typeof row === 'number' && Number.isSafeInteger(row) && row >= 0) out.detailsRow = row;
   return out;

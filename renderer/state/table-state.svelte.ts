@@ -153,6 +153,8 @@ export class TableState {
   /** How the finding chip names the finding (rule title, host, time, events); null: by its id. */
   findingLabel = $state<string | null>(null);
   hosts = $state.raw<string[] | null>(null);
+  /** Event kinds shown (the kind bar's choice, the timeline follows it); null: every kind (a host without kinds). */
+  kinds = $state.raw<string[] | null>(null);
   total = $state(0);
   /** Index of the first row in view, kept so a query change can return to the top. */
   offset = $state(0);
@@ -337,6 +339,12 @@ export class TableState {
     this.scopeChanged();
   }
 
+  /** Shows only events of these kinds (null: every kind); the table refetches. */
+  setKinds(kinds: string[] | null): void {
+    this.kinds = kinds;
+    this.scopeChanged();
+  }
+
   clearScope(): void {
     this.findingId = null;
     this.findingLabel = null;
@@ -436,8 +444,8 @@ export class TableState {
   }
 }
 
-/** The events a table shows (its applied filter, time range, hosts or finding) as an API scope. */
-export function tableScope(table: { filter: string; range: { startMs: number; endMs: number } | null; hosts: string[] | null; findingId: string | null }): EventScope {
+/** The events a table shows (its applied filter, time range, hosts or finding, and the kinds shown) as an API scope. */
+export function tableScope(table: { filter: string; range: { startMs: number; endMs: number } | null; hosts: string[] | null; findingId: string | null; kinds?: string[] | null }): EventScope {
   const s: EventScope = {};
   if (table.filter.trim()) s.filter = table.filter.trim();
   if (table.range) {
@@ -446,5 +454,6 @@ export function tableScope(table: { filter: string; range: { startMs: number; en
   }
   if (table.hosts) s.hosts = table.hosts;
   if (table.findingId) s.findingId = table.findingId;
+  if (table.kinds) s.kinds = table.kinds;
   return s;
 }

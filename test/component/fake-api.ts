@@ -137,6 +137,8 @@ export interface FakeApiOptions {
   reopen?: { jobId: string | null; checks: EvidenceCheckResult[] };
   /** What query.findings answers for movements (default MOVEMENTS). */
   movements?: MovementResult;
+  /** The evidence's events per kind in the summary; query.rows and query.timeline then honour `kinds` (by these shares). */
+  eventsByKind?: Record<string, number>;
 }
 
 export class FakeApi implements HopscopeApi {
@@ -203,6 +205,7 @@ export class FakeApi implements HopscopeApi {
           ],
           assumedUtc: false,
           addedAt: '2024-03-05T15:00:00.000Z',
+          ...(this.opts.eventsByKind ? { eventsByKind: this.opts.eventsByKind } : {}),
         },
       ],
       events: this.totalRows,
@@ -225,7 +228,7 @@ export class FakeApi implements HopscopeApi {
     if (req.filter?.includes('((')) {
       return { total: 0, offset: req.offset, columns, rows: [], filterError: { code: 'E_USAGE', message: `unbalanced parenthesis (column ${req.filter.indexOf('((') + 1})`, location: { column: req.filter.indexOf('((') + 1 } } };
     }
-    const total = req.findingId ? (FINDINGS.find((f) => f.id === req.findingId)?.eventCount ?? 0) : this.totalRows;
+    const total = req.findingId ? (FINDINGS.find((f) => f.id === req.findingId)?.eventCount ?? 0) : this.kindShare(req.kinds, this.totalRows);
     const rows: RowsResponse['rows'] = [];
     const end = Math.min(total, req.offset + req.limit);
     for (let i = req.offset; i < end; i++) {
@@ -237,13 +240,22 @@ export class FakeApi implements HopscopeApi {
     return { total, offset: req.offset, columns, rows };
   }
 
+  /** `n` events narrowed to `kinds` by the shares of `eventsByKind` (all of `n` without either). */
+  private kindShare(kinds: string[] | undefined, n: number): number {
+    const by = this.opts.eventsByKind;
+    if (!kinds || !by) return n;
+    const all = Object.values(by).reduce((a, b) => a + b, 0);
+    const kept = kinds.reduce((a, k) => a + (by[k] ?? 0), 0);
+    return all === 0 ? 0 : Math.round((n * kept) / all);
+  }
+
   private timeline(req: Req<'query.timeline'>): TimelineResponse {
     const bucketMs = Math.max(1000, Math.ceil((req.endMs - req.startMs) / req.buckets / 1000) * 1000);
     const n = Math.ceil((req.endMs - req.startMs) / bucketMs);
     const lanes = HOSTS.map((host, h) => ({
       host,
       riskScore: FINDINGS.filter((f) => f.host === host).reduce((m, f) => Math.max(m, f.riskScore), 0),
-      counts: Array.from({ length: n }, (_, b) => ((b + h) % 5) + (h === 0 ? 3 : 0)),
+      counts: Array.from({ length: n }, (_, b) => this.kindShare(req.kinds, ((b + h) % 5) + (h === 0 ? 3 : 0))),
       findings: Array.from({ length: n }, (_, b) => (FINDINGS.some((f) => f.host === host && Math.floor((f.binStartMs - req.startMs) / bucketMs) === b) ? 1 : 0)),
       maxRisk: Array.from({ length: n }, (_, b) =>
         FINDINGS.filter((f) => f.host === host && Math.floor((f.binStartMs - req.startMs) / bucketMs) === b).reduce((m, f) => Math.max(m, f.riskScore), 0),
