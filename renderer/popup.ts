@@ -27,3 +27,23 @@ export function dismissable(node: HTMLElement, onclose: () => void): { update(ne
     },
   };
 }
+
+/**
+ * A popup that opens below its button keeps to the window: its height is capped at the room left under its top (and at
+ * 60% of the window), so on a short screen it scrolls inside instead of running past the bottom edge.
+ */
+export function fitInWindow(node: HTMLElement): { destroy(): void } {
+  const win = node.ownerDocument.defaultView;
+  const fit = (): void => {
+    if (!win) return;
+    const room = win.innerHeight - node.getBoundingClientRect().top - 8;
+    node.style.maxHeight = `${Math.round(Math.max(120, Math.min(room, win.innerHeight * 0.6)))}px`;
+  };
+  fit();
+  win?.addEventListener('resize', fit);
+  return {
+    destroy() {
+      win?.removeEventListener('resize', fit);
+    },
+  };
+}
