@@ -57,7 +57,9 @@ const WMIEXEC_OUTPUT = /\\\\127\.0\.0\.1\\admin\$\\__\d/i;
 /** DCOM servers lateral movement activates remotely (MMC20.Application, Excel / Outlook / Visio .Application). */
 const DCOM_SERVER = /^(?:mmc|excel|outlook|visio|winword)\.exe$/;
 /** PsExec's pipes and PAExec's service name carry the source host: `PSEXESVC-WKS01-4012-stdin`, `PAExec-4012-WKS01`. */
-const PSEXEC_SOURCE = /^\\?psexesvc-(.{1,63})-\d{1,10}-std(?:in|out|err)$|^paexec-\d{1,10}-(.{1,63}?)(?:\.exe)?$/i;
+const PSEXEC_SOURCE = /^\\?[A-Za-z0-9_.]{1,64}-(.{1,63})-\d{1,10}-std(?:in|out|err)$|^paexec-\d{1,10}-(.{1,63}?)(?:\.exe)?$/i;
+/** PsExec's per-client pipes `<service>-<source host>-<pid>-stdin|stdout|stderr`, also with a service renamed by -r. */
+const PSEXEC_PIPE = /^\\?[A-Za-z0-9_.]{1,64}-[A-Za-z0-9._-]{1,63}-\d{1,10}-std(?:in|out|err)$/i;
 /** The host a PsExec pipe or PAExec service names as its source, or null. */
 export function psexecSourceName(name: string): string | null {
   const m = PSEXEC_SOURCE.exec(name.trim().replace(/^.*\\(?=[^\\]+$)/, ''));
@@ -272,6 +274,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
       parentCmd: reader(view, 'parent_process'),
       destHost: reader(view, 'dest_host'),
       destIp: reader(view, 'dest_ip'),
+      destPort: firstReader(view, ['dest_port', 'DestinationPort']),
       eventCode: reader(view, 'EventCode'),
       srcHostname: reader(view, 'SourceHostname'),
       destHostname: reader(view, 'DestinationHostname'),
@@ -321,7 +324,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           let method: MovementMethod | null = null;
           const named = psexecSourceName(target);
           if (named !== null && sameHost(named, h)) break; // PsExec run on this host against itself
-          if (PSEXEC_NAME.test(target)) method = 'psexec';
+          if (PSEXEC_NAME.test(target) || PSEXEC_PIPE.test(target)) method = 'psexec';
           else if (/ipc\$$/i.test(share) && tl === 'svcctl') method = 'remote-service';
           else if (/ipc\$$/i.test(share) && tl === 'atsvc') method = 'atexec';
           else if (ADMIN_SHARE.test(share) && EXECUTABLE.test(target) && /%%4417|%%4418|writedata|appenddata|0x[0-9a-f]*[2367abef]$/i.test(rd.access(r) ?? '')) method = 'admin-share-copy';
@@ -353,7 +356,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
         }
         case 'pipe': {
           const p = rd.pipe(r) ?? '';
-          if (PSEXEC_NAME.test(p.replace(/^\\/, ''))) {
+          if (PSEXEC_NAME.test(p.replace(/^\\/, '')) || PSEXEC_PIPE.test(p)) {
             const named = psexecSourceName(p);
             if (named !== null && sameHost(named, h)) break; // `PSEXESVC-<this host>-<pid>-stdin`: PsExec run locally
             add({ role: 'pipe', method: 'psexec', side: 'target', logonId: null, ip: null, account: null, named: null, summary: `named pipe ${p}`, ...(named ? { srcName: named } : {}) });
@@ -403,6 +406,12 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           if (initiated) learnIp(rd.srcIpRaw(r) ?? rd.srcIp(r), h, 'network-connection', row);
           learnIp(rd.destIp(r), cleanName(rd.destHostname(r)), 'network-connection', row);
           if (!initiated) learnIp(rd.srcIpRaw(r) ?? rd.srcIp(r), cleanName(rd.srcHostname(r)), 'network-connection', row);
+          // An inbound WinRM connection (5985 / 5986) from another address, accepted by the WinRM service (System).
+          const src = rd.srcIpRaw(r) ?? rd.srcIp(r);
+          const port = rd.destPort(r);
+          if (!initiated && (port === '5985' || port === '5986') && isRemoteAddress(src) && basename(rd.processPath(r)) === 'system') {
+            add({ role: 'winrm', method: 'winrm', side: 'target', logonId: null, ip: src, account: null, named: null, summary: `inbound WinRM connection from ${src} to port ${port}` });
+          }
           break;
         }
         case 'explicit_credentials': {

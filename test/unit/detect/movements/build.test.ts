@@ -340,6 +340,21 @@ describe('WinRM, Remote Desktop clients, files arriving over SMB', () => {
     expect(other.movements).toEqual([]);
   });
 
+  it('an inbound WinRM connection (Sysmon 3 to 5985, accepted by System) from another address is winrm; outbound or loopback is not', () => {
+    const r = movementsOf([
+      sysmon3(SRV, 1, { image: 'System', srcIp: IP, destIp: '10.23.42.38', destPort: '5985', initiated: false }),
+      sysmon3(SRV, 400, { image: 'System', srcIp: '127.0.0.1', destIp: '127.0.0.1', destPort: '5985', initiated: false }),
+      sysmon3(SRV, 800, { image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', srcIp: '10.23.42.38', destIp: IP, destPort: '5985' }),
+    ]);
+    expect(summary(r)).toEqual([`winrm ? (${IP}) -> ${SRV} as ? [target]`]);
+  });
+
+  it('PsExec with a renamed service (-r) still writes its <name>-<source>-<pid>-std* pipes', () => {
+    const r = movementsOf([share5145(SRV, 1, { share: 'IPC$', target: 'updsvc-WKS01-5120-stdin', ip: IP, id: '0x81' })]);
+    expect(only(r.movements)).toMatchObject({ method: 'psexec', source: 'WKS01', sourceIp: IP, source_attribution: { resolvedBy: 'pipe-name' } });
+    expect(psexecSourceName('updsvc-WKS-01-5120-stdout')).toBe('WKS-01');
+  });
+
   it('winrmTarget reads the host of WinRM connection strings', () => {
     expect(winrmTarget('srv-2.corp.local/wsman?PSVersion=5.1.17763.1')).toBe('srv-2.corp.local');
     expect(winrmTarget('http://10.0.0.5:5985/wsman')).toBe('10.0.0.5');
