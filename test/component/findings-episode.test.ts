@@ -9,9 +9,9 @@ import { FakeApi, FINDINGS, MOVEMENTS } from './fake-api.ts';
 
 const seed = FINDINGS[0]!;
 // The robust variant firing on the same event as the seed (the sample's DC01 shows both).
-const robust: Finding = { ...seed, id: `hopscope-impacket-exec-robust|${seed.host}|${seed.binStartMs}`, ruleId: 'hopscope-impacket-exec-robust', riskScore: 64, message: 'robust <img src=x onerror=alert(1)>' };
+const robustDefault: Finding = { ...seed, id: `hopscope-impacket-exec-robust|${seed.host}|${seed.binStartMs}`, ruleId: 'hopscope-impacket-exec-robust', riskScore: 64, message: 'robust <img src=x onerror=alert(1)>' };
 
-function api(): FakeApi {
+function api(robust: Finding = robustDefault): FakeApi {
   const a = new FakeApi({
     movements: {
       ...MOVEMENTS,
@@ -26,7 +26,18 @@ function api(): FakeApi {
   return a;
 }
 
+const robust = robustDefault;
+
 describe('episodes in the findings list', () => {
+  it('on equal risk the seed leads and Hopscope\'s variant is the one folded in', async () => {
+    const tied: Finding = { ...robustDefault, riskScore: seed.riskScore };
+    render(FindingsPanel, { api: api(tied), version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
+    const list = await screen.findByRole('list', { name: 'Findings by risk' });
+    const rules = (await within(list).findAllByRole('button')).map((b) => b.querySelector('.rule')?.textContent);
+    expect(rules).toContain(seed.ruleId);
+    expect(rules).not.toContain(tied.ruleId);
+  });
+
   it('one card for the episode naming the other rule with both scores; the option lists each rule\'s finding', async () => {
     render(FindingsPanel, { api: api(), version: 1, selectedId: null, onfocus: vi.fn(), onerror: vi.fn() });
     const list = await screen.findByRole('list', { name: 'Findings by risk' });
