@@ -83,6 +83,10 @@ for (const mb of sizes) {
     const ingest = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--no-builtin', '--format', 'json', '--out', join(dataDir, `ingest-${mb}-${format}.json`), file]);
     // Full scan with the built-in rule pack.
     const full = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'scan', '--format', 'json', '--out', join(dataDir, `report-${mb}-${format}.json`), file]);
+    // Every event out again (`hopscope events`, CSV): ingest plus the export, streamed to a file.
+    const exported = await measure(process.execPath, [join(root, 'dist/host/cli.js'), 'events', '--out', join(dataDir, `events-${mb}-${format}.csv`), file]);
+    const exportBytes = statSync(join(dataDir, `events-${mb}-${format}.csv`)).size;
+    rmSync(join(dataDir, `events-${mb}-${format}.csv`), { force: true });
     const report = JSON.parse(readFileSync(join(dataDir, `report-${mb}-${format}.json`), 'utf8'));
     const rows = report.evidence.reduce((n, e) => n + e.events + e.rejected, 0);
     const r = {
@@ -92,6 +96,7 @@ for (const mb of sizes) {
       scanMs: Math.round(full.ms), scanPeakRssMB: Math.round(full.peakRssBytes / 1e6), findings: report.findings.length,
       papaparseMs: base ? Math.round(base.wallMs) : null, papaparseMBps: base ? +(bytes / 1e6 / (base.wallMs / 1000)).toFixed(1) : null,
       ratioToPapaparse: base ? +(ingest.ms / base.wallMs).toFixed(2) : null,
+      eventsMs: Math.round(exported.ms), eventsPeakRssMB: Math.round(exported.peakRssBytes / 1e6), eventsOutMB: Math.round(exportBytes / 1e6),
     };
     results.push(r);
     console.error(`bench: ${r.file}: ingest ${r.ingestMs} ms (${r.ingestMBps} MB/s, peak RSS ${r.ingestPeakRssRatio} x file), scan ${r.scanMs} ms, papaparse ${r.papaparseMs ?? '-'} ms`);
@@ -162,6 +167,10 @@ const lines = [
   '| file | rows | ingest (ms) | MB/s | rows/s | peak RSS (x file) | full scan (ms) | findings | bare papaparse (ms) | ingest / papaparse |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map((r) => `| ${r.file} | ${r.rows} | ${r.ingestMs} | ${r.ingestMBps} | ${r.ingestRowsPerSec} | ${r.ingestPeakRssMB} MB (${r.ingestPeakRssRatio}) | ${r.scanMs} | ${r.findings} | ${r.papaparseMs ?? '-'} | ${r.ratioToPapaparse ?? '-'} |`),
+  '',
+  '| file | `hopscope events` to CSV (ms, ingest included) | export alone (ms, minus ingest) | CSV written (MB) | peak RSS |',
+  '|---|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.file} | ${r.eventsMs} | ${r.eventsMs - r.ingestMs} | ${r.eventsOutMB} | ${r.eventsPeakRssMB} MB |`),
 ];
 if (evtx.length) {
   lines.push(
