@@ -53,17 +53,60 @@ export const cimMapper: FormatMapper = {
     }
     if (raw && raw.trimStart().startsWith('<Event')) return mapRawXml(rec, raw, time);
     if (rec.index.has('EventCode') || rec.index.has('EventID')) {
-      return mapWindowsEvent(rec, {
+      return withCimColumns(rec, mapWindowsEvent(rec, {
         eventId: getFirst(rec, ['EventCode', 'EventID']),
         channel: getFirst(rec, ['Channel', 'LogName']),
         provider: getFirst(rec, ['SourceName', 'Provider_Name', 'sourcetype']),
         computer: getFirst(rec, ['Computer', 'ComputerName', 'dest', 'host']),
         time: pickTime('splunk', (n) => (n === '_time' ? time : get(rec, n))),
-        data: (n) => get(rec, n),
-      }, raw || undefined);
+        // Splunk's Windows add-on names a classic (non-XML) event's fields its own way: read those too.
+        data: (n) => get(rec, n) ?? (Object.hasOwn(SPLUNK_TA_NAMES, n) ? getFirst(rec, SPLUNK_TA_NAMES[n]!) : undefined),
+      }, raw || undefined));
     }
     return { kind: 'nonProcess', what: 'splunk:no-process-fields' };
   },
+};
+
+/** CIM fields Splunk's add-on already extracted (user, src_ip, src ...) fill what the event's own data did not name. */
+const CIM_FILL = ['user', 'src_ip', 'src', 'src_user', 'src_port', 'dest_host', 'logon_type', 'action'] as const;
+function withCimColumns(rec: FlatRecord, out: MapOutcome): MapOutcome {
+  if (out.kind !== 'event') return out;
+  const f = out.rec.fields as Record<string, string | undefined>;
+  for (const n of CIM_FILL) {
+    if (f[n]) continue;
+    const v = get(rec, n);
+    if (v && v !== '-') f[n] = v;
+  }
+  return out;
+}
+
+/**
+ * Event-data names -> the names Splunk_TA_windows extracts from classic WinEventLog events (only the unambiguous
+ * ones: a 4624's two `Account_Name`s and `Logon_ID`s are not guessed apart), as data so a mapping is one line.
+ */
+const SPLUNK_TA_NAMES: Readonly<Record<string, readonly string[]>> = {
+  LogonType: ['Logon_Type'],
+  IpAddress: ['Source_Network_Address'],
+  IpPort: ['Source_Port'],
+  WorkstationName: ['Workstation_Name'],
+  LogonProcessName: ['Logon_Process'],
+  AuthenticationPackageName: ['Authentication_Package'],
+  ShareName: ['Share_Name'],
+  ShareLocalPath: ['Share_Path'],
+  RelativeTargetName: ['Relative_Target_Name'],
+  ServiceName: ['Service_Name'],
+  ImagePath: ['Service_File_Name', 'Image_Path'],
+  ServiceFileName: ['Service_File_Name'],
+  ServiceType: ['Service_Type'],
+  StartType: ['Service_Start_Type'],
+  ServiceStartType: ['Service_Start_Type'],
+  AccountName: ['Service_Account'],
+  TaskName: ['Task_Name'],
+  ProcessName: ['Process_Name'],
+  TargetServerName: ['Target_Server_Name'],
+  NewProcessName: ['New_Process_Name'],
+  CommandLine: ['Process_Command_Line'],
+  ParentProcessName: ['Creator_Process_Name'],
 };
 
 /** Column positions resolved once per header (CSV shares one index for the whole file). */
