@@ -114,11 +114,14 @@ describe('rule pack', () => {
     const { rules, issues } = builtinPack();
     expect(issues).toEqual([]);
     expect(rules.map((r) => r.meta.id)).toEqual([
+      'hopscope-admin-share-executable-write',
       'hopscope-explicit-credentials-remote',
       'hopscope-impacket-exec-robust',
+      'hopscope-psexec-pipes',
       'hopscope-psexec-renamed',
       'hopscope-psexec-service-install',
       'hopscope-rdp-remote-logon',
+      'hopscope-remote-task',
       'hopscope-smbexec-robust',
       'hopscope-smbexec-service-install',
       'impacket-lateral-movement-sysmon',
