@@ -17,7 +17,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hopscope-mixed-'));
   const logs = join(dir, 'collection');
   await mkdir(logs);
-  const evtx = await readFile(join(root, 'resources', 'samples', 'corp-lateral-movement.evtx'));
   for (let i = 0; i < 200; i++) {
     const host = `SRV-${String(i).padStart(3, '0')}`;
     const sec = i * 600; // each file its own ten minutes: movements never join across files by accident
