@@ -440,8 +440,9 @@ const tests = [
       await rowsIn();
       await dataRows(page).first().click();
       await details.getByText(/PsExec64\.exe/i).first().waitFor();
-      await finding('hopscope-smbexec-robust').click();
-      await page.locator('.chip', { hasText: /^Finding: Impacket smbexec service command \(all known variants\) · DC01\.corp\.example · .* · 2 events$/ }).waitFor();
+      // DC01's smbexec command is one episode of four rules (issue 14): the seed's card leads it.
+      await finding('impacket-smbexec-commandline').click();
+      await page.locator('.chip', { hasText: /^Finding: Impacket Lateral Movement smbexec CommandLine Parameters · DC01\.corp\.example · .* · \d+ events?$/ }).waitFor();
       await closed('another finding');
       let cells = await tagFirstRow('e2e-scope-finding');
       assert(cells.some((c) => /^DC01/.test(c)), `the smbexec finding's row: ${cells.join(' | ')}`);
@@ -1156,7 +1157,7 @@ const tests = [
       await page.locator('input[type=file]').setInputFiles([evtx, csv]);
       await waitOrAlert(page, lanes(page).filter({ hasText: 'EVTX-NEIGHBOUR' }).first());
       await waitOrAlert(page, lanes(page).filter({ hasText: 'DC01' }).first());
-      await page.getByText(/Impacket smbexec/).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      await page.getByText(/lateral movement using smbexec/).first().waitFor({ timeout: STEP_TIMEOUT_MS });
       const alerts = await page.getByRole('alert').filter({ hasText: /evtx/i }).count();
       assert(alerts === 0, 'the .evtx was refused');
     },
