@@ -55,7 +55,7 @@ const REMOTE_TOOL_SERVICE = /%comspec%\s+\/b\s+\/c\s+start\s+\/b\s+\/min\s+power
 /** Impacket wmiexec's and dcomexec's command: output redirected to `\\127.0.0.1\ADMIN$\__<time>`. */
 const WMIEXEC_OUTPUT = /\\\\127\.0\.0\.1\\admin\$\\__\d/i;
 /** DCOM servers lateral movement activates remotely (MMC20.Application, Excel / Outlook / Visio .Application). */
-const DCOM_SERVER = /^(?:mmc|excel|outlook|visio|winword)\.exe$/;
+const DCOM_SERVER = /^(?:mmc|excel|outlook|visio|winword|mshta)\.exe$/;
 /** PsExec's pipes and PAExec's service name carry the source host: `PSEXESVC-WKS01-4012-stdin`, `PAExec-4012-WKS01`. */
 const PSEXEC_SOURCE = /^\\?[A-Za-z0-9_.]{1,64}-(.{1,63})-\d{1,10}-std(?:in|out|err)$|^paexec-\d{1,10}-(.{1,63}?)(?:\.exe)?$/i;
 /** PsExec's per-client pipes `<service>-<source host>-<pid>-stdin|stdout|stderr`, also with a service renamed by -r. */
@@ -246,6 +246,8 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
   };
   const caseHosts: string[] = [];
   const seenHosts = new Set<string>();
+  /** host -> inbound RPC endpoint-mapper connections (Sysmon 3 to port 135) from other addresses: DCOM activations. */
+  const inboundRpc = new Map<string, Array<{ t: number; ip: string; row: number }>>();
   /** host -> times a PsExec-family client ran there naming no other host (`psexec -s cmd`: its service is local). */
   const localLaunches = new Map<string, number[]>();
 
@@ -406,6 +408,12 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           if (initiated) learnIp(rd.srcIpRaw(r) ?? rd.srcIp(r), h, 'network-connection', row);
           learnIp(rd.destIp(r), cleanName(rd.destHostname(r)), 'network-connection', row);
           if (!initiated) learnIp(rd.srcIpRaw(r) ?? rd.srcIp(r), cleanName(rd.srcHostname(r)), 'network-connection', row);
+          if (!initiated && rd.destPort(r) === '135' && isRemoteAddress(rd.srcIpRaw(r) ?? rd.srcIp(r))) {
+            const list = inboundRpc.get(h);
+            const e = { t, ip: (rd.srcIpRaw(r) ?? rd.srcIp(r))!, row };
+            if (list) list.push(e);
+            else inboundRpc.set(h, [e]);
+          }
           // An inbound WinRM connection (5985 / 5986) from another address, accepted by the WinRM service (System).
           const src = rd.srcIpRaw(r) ?? rd.srcIp(r);
           const port = rd.destPort(r);
@@ -561,6 +569,11 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     }
     let logon = sessionOf(a);
     if (!remoteLogon(logon)) logon = null;
+    if (!logon && a.method === 'dcomexec' && a.ip === null) {
+      // Sysmon without the Security log: a DCOM server activated right after an RPC connection from one other address.
+      const near = (inboundRpc.get(a.host) ?? []).filter((c) => c.t <= a.timeMs + 1_000 && c.t >= a.timeMs - INSTALL_AFTER_LOGON_MS);
+      if (near.length > 0 && near.every((c) => c.ip === near[0]!.ip)) a.ip = near[0]!.ip;
+    }
     if (!logon && !selfRemote(a)) continue; // a local service, task, WMI or WinRM child: not a movement
     // `psexec -s cmd` on this host (no other host named) installs and starts the same service: local, not a movement.
     if (!logon && a.method === 'psexec' && (localLaunches.get(a.host) ?? []).some((t) => t <= a.timeMs + 5_000 && t >= a.timeMs - LOCAL_LAUNCH_MS)) continue;

@@ -149,6 +149,16 @@ describe('Impacket and WMI', () => {
     expect(only(r.movements)).toMatchObject({ method: 'wmiexec', sourceIp: '10.23.123.11', account: 'OFFSEC\\admmig', logonId: '0x4da32af', missing: [] });
   });
 
+  it('DCOM in Sysmon alone: a DCOM server (mshta -Embedding, LethalHTA) activated right after an RPC connection from another address', () => {
+    const mshta = (sec: number) => sysmon1(SRV, sec, { image: SYS32 + 'mshta.exe', cmd: 'C:\\Windows\\System32\\mshta.exe -Embedding', parent: SYS32 + 'svchost.exe', parentCmd: 'C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p', user: 'OFFSEC\\admmig', logonId: '0x5a1' });
+    const rpc = (sec: number, ip: string) => sysmon3(SRV, sec, { image: SYS32 + 'svchost.exe', srcIp: ip, destIp: '10.23.42.38', destPort: '135', initiated: false });
+    expect(summary(movementsOf([rpc(1, IP), mshta(2)]))).toEqual([`dcomexec ? (${IP}) -> ${SRV} as OFFSEC\\admmig [target]`]);
+    // No RPC connection before it, or one from loopback: an HTA opened on the host itself.
+    expect(movementsOf([mshta(2)]).movements).toEqual([]);
+    expect(movementsOf([rpc(1, '127.0.0.1'), mshta(2)]).movements).toEqual([]);
+    expect(movementsOf([rpc(1, IP), mshta(60)]).movements).toEqual([]);
+  });
+
   it('dcomexec writes its output the same way: the DCOM server parent (mmc.exe) names the method', () => {
     const r = movementsOf([
       sysmon1('IEWIN7', 2, { image: SYS32 + 'cmd.exe', cmd: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1557244231.21 2>&1', parent: SYS32 + 'mmc.exe', parentCmd: SYS32 + 'mmc.exe -Embedding', user: 'IEWIN7\\IEUser', logonId: '0x4a1b2' }),
