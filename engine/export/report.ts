@@ -106,6 +106,8 @@ export interface Report {
   movements?: ReportMovement[];
   paths?: Array<{ hosts: string[]; accounts: Array<string | null>; first: string; last: string; movements: string[] }>;
   episodes?: Array<{ id: string; host: string; first: string; last: string; rule_ids: string[]; finding_ids: string[]; event_count: number; risk_sum: number; risk_distinct: number }>;
+  /** The analyst's IP -> host table, when one named sources (`source_resolved_by: host-table`). */
+  host_table?: Array<{ ip: string; host: string }>;
   annotations?: ReportAnnotations;
 }
 
@@ -144,6 +146,8 @@ export interface ReportInput {
   whatRan?: (ref: FindingEventRef) => WhatRan | undefined;
   /** The case's movements (engine/detect/movements). */
   movements?: MovementResult;
+  /** The analyst's IP -> host table the movements used (`--hosts`, the app's Host table). */
+  hostTable?: ReadonlyArray<{ ip: string; host: string }>;
 }
 
 /** A browser-mode upload's origin: the browser never tells the page where the file lived. */
@@ -273,6 +277,9 @@ export function buildReport(input: ReportInput): Report {
     }));
     report.paths = mv.paths.map((p) => ({ hosts: [...p.hosts], accounts: [...p.accounts], first: isoUtc(p.firstMs), last: isoUtc(p.lastMs), movements: [...p.movementIds] }));
     report.episodes = mv.episodes.map((e) => ({ id: e.id, host: e.host, first: isoUtc(e.firstMs), last: isoUtc(e.lastMs), rule_ids: [...e.ruleIds], finding_ids: [...e.findingIds], event_count: e.eventCount, risk_sum: e.riskSum, risk_distinct: e.riskDistinct }));
+  }
+  if (input.hostTable && input.hostTable.length) {
+    report.host_table = [...input.hostTable].map((e) => ({ ip: e.ip, host: e.host })).sort((a, b) => cmp(a.ip, b.ip));
   }
   if (input.annotations) {
     report.annotations = { findings: sortedSection(input.annotations.findings), events: sortedSection(input.annotations.events) };

@@ -71,6 +71,13 @@ describe('scan --hosts', () => {
     const csv = run(['--format', 'json', '--hosts', 'hosts.csv', evidence]);
     expect(csv.status, csv.stderr).toBe(0);
     expect(movements(csv.stdout)).toEqual([expect.objectContaining({ method: 'psexec', source: 'WKS-NYC-1002', source_ip: IP, source_resolved_by: 'host-table', target: SRV })]);
+    // The report records the table it used, so the attribution can be checked and repeated.
+    expect((JSON.parse(csv.stdout) as { host_table?: unknown }).host_table).toEqual([
+      { ip: '10.0.0.99', host: 'OTHER-HOST' },
+      { ip: IP, host: 'WKS-NYC-1002' },
+      { ip: '2001:db8::7', host: 'kiosk-7' },
+    ].sort((a, b) => (a.ip < b.ip ? -1 : 1)));
+    expect((JSON.parse(without.stdout) as { host_table?: unknown }).host_table).toBeUndefined();
 
     await writeFile(join(tmp, 'hosts.json'), JSON.stringify({ [IP]: 'WKS-NYC-1002' }, null, 2));
     const json = run(['--hosts=hosts.json', '--format', 'json', evidence]);
