@@ -197,6 +197,8 @@ interface Logon {
   workstation: string | null;
   account: string | null;
   method: string | null;
+  /** The pass-the-hash signature: a network logon by NTLM through NtLmSsp with no session key (KeyLength 0). */
+  pth: boolean;
 }
 
 type Reader = (r: number) => string | null;
@@ -284,6 +286,8 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
       initiated: reader(view, 'Initiated'),
       rdpAddr: firstReader(view, ['Address', 'ClientAddress', 'Param3', 'src_ip']),
       winrmConnection: firstReader(view, ['connection', 'Connection']),
+      logonProcess: reader(view, 'LogonProcessName'),
+      keyLength: reader(view, 'KeyLength'),
       filePath: reader(view, 'file_path'),
     };
     for (let r = 0; r < view.rowCount; r++) {
@@ -308,7 +312,8 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
           const acct = rd.user(r);
           learnIp(ip, ws, 'workstation-name', row);
           if (type === '3' || type === '10' || type === '9') {
-            logons.push({ row, timeMs: t, host: h, logonId: normId(rd.logonId(r)), type, ip, workstation: ws, account: acct, method: rd.auth(r) });
+            const pth = type === '3' && (rd.logonProcess(r) ?? '').trim().toLowerCase() === 'ntlmssp' && rd.keyLength(r) === '0' && !/anonymous/i.test(acct ?? '');
+            logons.push({ row, timeMs: t, host: h, logonId: normId(rd.logonId(r)), type, ip, workstation: ws, account: acct, method: rd.auth(r), pth });
           }
           if (type === '10' && isRemoteAddress(ip)) {
             add({ role: 'logon', method: 'rdp', side: 'target', logonId: normId(rd.logonId(r)), ip, account: acct, named: null, summary: `4624 type 10 (Remote Desktop) logon ${acct ?? ''} from ${ip}${ws ? ` (${ws})` : ''}` });
@@ -694,7 +699,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     const all = [...(src?.anchors ?? []), ...t.anchors];
     const method = pick(t.anchors);
     const steps: MovementStep[] = [];
-    if (logon) steps.push(stepOf({ row: logon.row, timeMs: logon.timeMs, host: logon.host, kind: 'logon', role: 'logon', summary: `4624 type ${logon.type} logon ${logon.account ?? '?'} from ${logon.ip ?? '?'}${logon.workstation ? ` (${logon.workstation})` : ''}, logon id ${logon.logonId ?? '?'}` }));
+    if (logon) steps.push(stepOf({ row: logon.row, timeMs: logon.timeMs, host: logon.host, kind: 'logon', role: 'logon', summary: `4624 type ${logon.type} logon ${logon.account ?? '?'} from ${logon.ip ?? '?'}${logon.workstation ? ` (${logon.workstation})` : ''}, logon id ${logon.logonId ?? '?'}${logon.pth ? '; pass-the-hash signature (NTLM through NtLmSsp, key length 0)' : ''}` }));
     for (const a of all) if (!(logon && a.row === logon.row)) steps.push(stepOf(a));
     steps.sort((x, y) => x.timeMs - y.timeMs || x.row - y.row);
     const dedup = steps.filter((s, i) => i === 0 || s.row !== steps[i - 1]!.row || s.role !== steps[i - 1]!.role);

@@ -117,6 +117,15 @@ describe('Impacket and WMI', () => {
     expect(m.source_attribution.resolvedBy).toBeNull();
   });
 
+  it('a movement\'s logon with the pass-the-hash signature (NTLM through NtLmSsp, key length 0) says so in its step', () => {
+    const xml = (keyLength: string) => [
+      logon4624(SRV, 1, { type: '3', ip: '10.0.2.17', ws: '-', id: '0x4d1e2', keyLength }),
+      sysmon1(SRV, 2, { image: SYS32 + 'cmd.exe', cmd: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1556656371.53 2>&1', parent: SYS32 + 'wbem\\WmiPrvSE.exe', logonId: '0x4d1e2' }),
+    ];
+    expect(only(movementsOf(xml('0')).movements).steps[0]!.summary).toContain('pass-the-hash signature');
+    expect(only(movementsOf(xml('128')).movements).steps[0]!.summary).not.toContain('pass-the-hash');
+  });
+
   it('near miss: a WmiPrvSE child in a local session (SCCM, inventory scripts) is not a movement', () => {
     const r = movementsOf([
       logon4624(SRV, 0.5, { type: '5', ip: '-', user: 'SYSTEM', domain: 'NT AUTHORITY', id: '0x3e7' }),

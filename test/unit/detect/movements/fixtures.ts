@@ -32,12 +32,13 @@ export function win(channel: string, provider: string, id: number, sec: number, 
 const SEC = ['Security', 'Microsoft-Windows-Security-Auditing'] as const;
 const SYSMON = ['Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon'] as const;
 
-export const logon4624 = (host: string, sec: number, o: { type: string; ip: string; ws?: string; user?: string; domain?: string; id: string; auth?: string }): string =>
+export const logon4624 = (host: string, sec: number, o: { type: string; ip: string; ws?: string; user?: string; domain?: string; id: string; auth?: string; keyLength?: string }): string =>
   win(...SEC, 4624, sec, host, {
     SubjectUserSid: 'S-1-0-0', SubjectUserName: '-', SubjectDomainName: '-', SubjectLogonId: '0x0',
     TargetUserName: o.user ?? 'admmig', TargetDomainName: o.domain ?? 'OFFSEC', TargetLogonId: o.id, LogonType: o.type,
     LogonProcessName: o.auth ?? 'NtLmSsp ', AuthenticationPackageName: 'NTLM', WorkstationName: o.ws ?? '-',
     ProcessId: '0x0', ProcessName: '-', IpAddress: o.ip, IpPort: o.ip === '-' ? '-' : '56661',
+    ...(o.keyLength !== undefined ? { KeyLength: o.keyLength } : {}),
   });
 
 export const share5145 = (host: string, sec: number, o: { share: string; target: string; ip: string; id: string; access?: string }): string =>
