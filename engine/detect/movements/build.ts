@@ -672,7 +672,10 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     if (a.findingId) s.findingId = a.findingId;
     return s;
   };
-  const hostKnown = (name: string | null): boolean => name !== null && caseHosts.some((h) => sameHost(h, name));
+  // Indexes by short host name (sameHost implies equal short names): no host x host or half x half scans.
+  const caseByShort = bucket(caseHosts, (h) => h);
+  const hostKnown = (name: string | null): boolean => name !== null && (caseByShort.get(shortHostName(name)) ?? []).some((h) => sameHost(h, name));
+  const sourceByNamed = bucket(sourceHalves.filter((s) => s.named !== null), (s) => s.named!);
 
   for (const t of halves) {
     const logon = t.logon;
@@ -685,7 +688,7 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
     const firstMs = Math.min(logon?.timeMs ?? Infinity, ...t.anchors.map((a) => a.timeMs));
     // The source half naming this target in the window.
     let src: (Half & { lastMs: number }) | undefined;
-    for (const s of sourceHalves) {
+    for (const s of sourceByNamed.get(shortHostName(t.host)) ?? []) {
       if (usedSource.has(s) || !s.named || !sameHost(s.named, t.host)) continue;
       if (s.anchors[0]!.timeMs > firstMs + joinMs || s.lastMs < firstMs - joinMs) continue;
       if (srcHost !== null && !sameHost(srcHost, s.host)) continue;
@@ -766,10 +769,24 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
   return { movements, paths: buildPaths(movements), episodes: buildEpisodes(findings), findingSources };
 }
 
+/** Items by the short name of a host they carry, in their order. */
+function bucket<T>(items: readonly T[], host: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = shortHostName(host(it));
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
 /** A -> B -> C: a movement out of B that starts after a movement into B began; the account carried along. */
 export function buildPaths(movements: readonly Movement[]): MovementPath[] {
   const out: MovementPath[] = [];
-  const from = (host: string): Movement[] => movements.filter((m) => m.source !== null && sameHost(m.source, host));
+  const bySource = bucket(movements.filter((m) => m.source !== null), (m) => m.source!);
+  const byTarget = bucket(movements.filter((m) => m.source !== null), (m) => m.target);
+  const from = (host: string): Movement[] => (bySource.get(shortHostName(host)) ?? []).filter((m) => sameHost(m.source!, host));
   const walk = (chain: Movement[]): void => {
     if (out.length >= MAX_PATHS) return;
     const last = chain[chain.length - 1]!;
@@ -791,7 +808,7 @@ export function buildPaths(movements: readonly Movement[]): MovementPath[] {
   };
   // Start where nothing moved into the source first.
   for (const m of movements) if (m.source !== null) {
-    const into = movements.some((p) => p !== m && sameHost(p.target, m.source!) && p.firstMs <= m.firstMs && p.source !== null);
+    const into = (byTarget.get(shortHostName(m.source)) ?? []).some((p) => p !== m && sameHost(p.target, m.source!) && p.firstMs <= m.firstMs);
     if (!into) walk([m]);
   }
   return out;
