@@ -1,5 +1,5 @@
 // Case-wide keyboard shortcuts (outside text fields): n / p select the next / previous finding in time order,
-// + / - zoom and arrows pan the timeline when nothing else has focus, / focuses the filter box.
+// + / - zoom and arrows pan the timeline when nothing else has focus, / focuses the filter box, ? shows the shortcuts.
 import type { Finding } from '../../engine/detect/types.ts';
 
 /** Findings in time order (then rule, host), the order n / p walk. */
@@ -20,6 +20,8 @@ export interface CaseKeyTarget {
   panBy(fraction: number): void;
   step(dir: 1 | -1): void;
   focusSearch(): boolean;
+  /** Opens the keyboard-shortcuts dialog. */
+  help?(): void;
 }
 
 /**
@@ -38,6 +40,10 @@ export function caseKey(key: string, typing: boolean, free: boolean, t: CaseKeyT
       return true;
     case '/':
       return t.focusSearch();
+    case '?':
+      if (!t.help) return false;
+      t.help();
+      return true;
   }
   if (!free) return false;
   switch (key) {

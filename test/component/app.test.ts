@@ -92,6 +92,17 @@ describe('App', () => {
     expect(document.activeElement).toHaveTextContent(inTime[at - 1]!.ruleId);
     await userEvent.keyboard('n');
     await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.findingId).toBe(psexec.id));
+
+    // "?" opens the keyboard shortcuts (a labelled dialog listing the keys above); Escape closes it, focus returns.
+    const before = document.activeElement;
+    await userEvent.keyboard('?');
+    const keys = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' });
+    for (const k of ['/', 'n', 'p', '+', '?']) expect(within(keys).getAllByText(k, { selector: 'kbd' }).length).toBeGreaterThan(0);
+    expect(within(keys).getByRole('button', { name: 'Close' })).toHaveFocus();
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Keyboard shortcuts' })).toBeNull());
+    expect(document.activeElement).toBe(before);
+    expect(screen.getByRole('searchbox', { name: 'Filter' })).toBeInTheDocument();
   });
 
   it('shows host errors with code and location', async () => {

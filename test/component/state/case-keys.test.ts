@@ -40,5 +40,11 @@ describe('case keys', () => {
     expect(caseKey('/', false, false, t)).toBe(true);
     expect(t.focusSearch).toHaveBeenCalledTimes(1);
     expect(caseKey('x', false, true, t)).toBe(false);
+    // "?" opens the shortcuts, anywhere but in a text field.
+    expect(caseKey('?', false, false, t)).toBe(false);
+    const help = vi.fn();
+    expect(caseKey('?', false, false, { ...t, help })).toBe(true);
+    expect(caseKey('?', true, false, { ...t, help })).toBe(false);
+    expect(help).toHaveBeenCalledTimes(1);
   });
 });
