@@ -553,6 +553,7 @@ export class EngineSession {
       // Movements go into whole-case reports; a report of chosen findings keeps to those findings.
       ...(this.result?.movements && !findingIds ? { movements: this.result.movements } : {}),
       ...(this.hostTable.length && !findingIds ? { hostTable: this.hostTable.map((e) => ({ ip: e.ip, host: e.host })) } : {}),
+      ...(this.result?.links.length && !findingIds ? { links: this.result.links, locateRow: (row: number) => this.store.locator(row) } : {}),
       ...(annotations ? { annotations } : {}),
       ...(this.clock.length ? { originalTimeMs: (ref: FindingEventRef) => (ref.row >= 0 && ref.row < this.store.rowCount ? this.store.originalTimeAt(ref.row) : undefined) } : {}),
       eventRecordId: (ref) => {

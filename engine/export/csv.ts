@@ -60,11 +60,20 @@ function commentsCell(a: Annotation | undefined): string {
  * none; the cell is empty when no event has one); `what_ran` one line per event in that order: `host | user | parent -> process |
  * command line` (whole, never cut; empty when no event has those fields).
  */
-export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules' | 'movements'>>, opts: CsvOptions = {}): string {
+export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> & Partial<Pick<Report, 'evidence' | 'rules' | 'movements' | 'links'>>, opts: CsvOptions = {}): string {
   const withAnn = report.annotations !== undefined;
   // With movements (issue 14): the movement each finding is a step of, and where it came from (`movement`, its method,
   // source host, source address, how the source was found, account; empty when no movement holds the finding).
   const withMoves = report.movements !== undefined;
+  // With lateral links: the links one of whose ends is an event of the finding, one `FROM -> TO (kind; target side)` line each.
+  const withLinks = report.links !== undefined;
+  const linksOf = new Map<string, string[]>();
+  for (const l of report.links ?? []) {
+    for (const id of l.finding_ids) {
+      const line = `${l.from_host} -> ${l.to_host} (${l.kind}${l.target_side ? `; ${l.target_side}` : ''})`;
+      (linksOf.get(id) ?? linksOf.set(id, []).get(id)!).push(line);
+    }
+  }
   const moveOf = new Map<string, NonNullable<Report['movements']>[number]>();
   for (const m of report.movements ?? []) for (const id of m.finding_ids) if (!moveOf.has(id)) moveOf.set(id, m);
   const titleOf = new Map((report.rules ?? []).map((r) => [r.id, r.title]));
@@ -73,7 +82,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
   // corrections of their files (`clock`) follow; `bin_start`/`bin_end` are corrected times.
   const withClock = (report.evidence ?? []).some((e) => e.clock?.length);
   const clockOf = new Map((report.evidence ?? []).map((e) => [e.path, (e.clock ?? []).map((c) => `${c.offset}${c.field ? '@' + c.field : ''}`).join(' ')]));
-  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withClock ? ['event_original_times', 'clock'] : []), ...(withMoves ? MOVEMENT_CSV_COLUMNS : []), ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
+  const header: string[] = [...FINDING_CSV_COLUMNS, ...(withClock ? ['event_original_times', 'clock'] : []), ...(withMoves ? MOVEMENT_CSV_COLUMNS : []), ...(withLinks ? ['lateral_links'] : []), ...(withAnn ? ANNOTATION_CSV_COLUMNS : [])];
   const lines = [csvRow(header)];
   for (const f of report.findings) {
     const cells: Array<string | number | boolean> = [
@@ -102,6 +111,7 @@ export function findingsToCsv(report: Pick<Report, 'findings' | 'annotations'> &
       const m = moveOf.get(f.id);
       cells.push(m?.id ?? '', m?.method ?? '', m?.source ?? '', m?.source_ip ?? '', m?.source_resolved_by ?? '', m?.account ?? '');
     }
+    if (withLinks) cells.push((linksOf.get(f.id) ?? []).join('\n'));
     if (withAnn) {
       const a = findingAnnotation(report, f.id);
       cells.push(a?.status ?? 'new', a?.star ?? false, (a?.tags ?? []).join(';'), commentsCell(a));

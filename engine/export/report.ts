@@ -3,7 +3,7 @@
 
 import type { MovementResult } from '../detect/movements/types.ts';
 import type { Annotation, AnnotationDoc } from '../case/annotations.ts';
-import type { Finding, FindingEventRef, HostRisk } from '../detect/types.ts';
+import type { Finding, FindingEventRef, HostRisk, LateralLink } from '../detect/types.ts';
 import { HopscopeError } from '../model/errors.ts';
 import { EVENT_KINDS } from '../model/event-kinds.ts';
 import type { RuleMeta } from '../rules/types.ts';
@@ -106,9 +106,30 @@ export interface Report {
   movements?: ReportMovement[];
   paths?: Array<{ hosts: string[]; accounts: Array<string | null>; first: string; last: string; movements: string[] }>;
   episodes?: Array<{ id: string; host: string; first: string; last: string; rule_ids: string[]; finding_ids: string[]; event_count: number; risk_sum: number; risk_distinct: number }>;
+  /**
+   * Lateral links: a command line naming another host, and the target-side event its evidence implies (`to_record`
+   * null with `target_side` "no target-side event found" when there is none).
+   */
+  links?: ReportLink[];
   /** The analyst's IP -> host table, when one named sources (`source_resolved_by: host-table`). */
   host_table?: Array<{ ip: string; host: string }>;
   annotations?: ReportAnnotations;
+}
+
+export interface ReportLink {
+  id: string;
+  kind: string;
+  from_host: string;
+  from_time: string;
+  from_evidence: string | null;
+  from_record: number | null;
+  to_host: string;
+  to_time: string;
+  to_evidence: string | null;
+  to_record: number | null;
+  target_side: string | null;
+  /** The finding ids whose events are one of the link's ends. */
+  finding_ids: string[];
 }
 
 export interface ReportMovement {
@@ -146,6 +167,10 @@ export interface ReportInput {
   whatRan?: (ref: FindingEventRef) => WhatRan | undefined;
   /** The case's movements (engine/detect/movements). */
   movements?: MovementResult;
+  /** Lateral links (engine/detect/links.ts) of a whole-case report, located by `locateRow`. */
+  links?: readonly LateralLink[];
+  /** Evidence and record of a global row (for the links' two ends). */
+  locateRow?: (row: number) => { evidence: number; record: number };
   /** The analyst's IP -> host table the movements used (`--hosts`, the app's Host table). */
   hostTable?: ReadonlyArray<{ ip: string; host: string }>;
 }
@@ -277,6 +302,26 @@ export function buildReport(input: ReportInput): Report {
     }));
     report.paths = mv.paths.map((p) => ({ hosts: [...p.hosts], accounts: [...p.accounts], first: isoUtc(p.firstMs), last: isoUtc(p.lastMs), movements: [...p.movementIds] }));
     report.episodes = mv.episodes.map((e) => ({ id: e.id, host: e.host, first: isoUtc(e.firstMs), last: isoUtc(e.lastMs), rule_ids: [...e.ruleIds], finding_ids: [...e.findingIds], event_count: e.eventCount, risk_sum: e.riskSum, risk_distinct: e.riskDistinct }));
+  }
+  if (input.links && input.links.length) {
+    const loc = (row: number): { evidence: string | null; record: number | null } => {
+      if (row < 0 || !input.locateRow) return { evidence: null, record: null };
+      const l = input.locateRow(row);
+      return { evidence: evidencePath(input.evidence, l.evidence), record: l.record };
+    };
+    const findingsOfRow = new Map<number, string[]>();
+    for (const f of input.findings) for (const e of f.events) (findingsOfRow.get(e.row) ?? findingsOfRow.set(e.row, []).get(e.row)!).push(f.id);
+    report.links = [...input.links]
+      .sort((a, b) => a.fromTimeMs - b.fromTimeMs || cmp(a.id, b.id))
+      .map((l): ReportLink => {
+        const from = loc(l.fromRow);
+        const to = loc(l.toRow);
+        return {
+          id: l.id, kind: l.kind, from_host: l.fromHost, from_time: isoUtc(l.fromTimeMs), from_evidence: from.evidence, from_record: from.record,
+          to_host: l.toHost, to_time: isoUtc(l.toTimeMs), to_evidence: to.evidence, to_record: to.record, target_side: l.targetSide ?? null,
+          finding_ids: [...new Set([...(findingsOfRow.get(l.fromRow) ?? []), ...(l.toRow >= 0 ? findingsOfRow.get(l.toRow) ?? [] : [])])].sort(),
+        };
+      });
   }
   if (input.hostTable && input.hostTable.length) {
     report.host_table = [...input.hostTable].map((e) => ({ ip: e.ip, host: e.host })).sort((a, b) => cmp(a.ip, b.ip));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, isoUtc, reportToJson } from '../../../engine/export/report.ts';
 import { findingsToNdjson } from '../../../engine/export/ndjson.ts';
+import { findingsToCsv } from '../../../engine/export/csv.ts';
 import { input } from './fixtures.ts';
 
 describe('isoUtc', () => {
@@ -76,6 +77,29 @@ describe('buildReport', () => {
     expect(r.movements![0]).toMatchObject({ method: 'psexec', source: 'WKS-1', source_ip: '10.0.0.5', source_resolved_by: 'workstation-name', target: 'SRV-2', first: '2024-05-01T08:01:40Z', last: '2024-05-01T08:01:41.500Z', missing: ['share'] });
     expect(r.movements![0]!.steps[1]).toEqual({ role: 'process', evidence: 'a/security.csv', record: 6, time: '2024-05-01T08:01:41.500Z', host: 'SRV-2', kind: 'logon', summary: 'process 6' });
     expect(r.episodes![0]).toMatchObject({ risk_sum: 120, risk_distinct: 64, event_count: 2 });
+  });
+
+  it('lists lateral links with both ends located, the target side, and the findings they touch', () => {
+    const base = input();
+    const t = Date.parse('2024-05-01T08:01:40Z');
+    const r = buildReport({
+      ...base,
+      links: [
+        { id: 'l2', fromRow: 3, fromHost: 'WS1', fromTimeMs: t, toRow: -1, toHost: 'SRV-9', toTimeMs: t, kind: 'wmic-node', evidence: 'z/sysmon.xml', targetSide: 'no target-side event found' },
+        { id: 'l1', fromRow: 3, fromHost: 'WS1', fromTimeMs: t - 1000, toRow: 9, toHost: 'SRV-2', toTimeMs: t + 500, kind: 'psexec', evidence: 'z/sysmon.xml', targetSide: 'PSEXESVC start' },
+      ],
+      locateRow: (row) => ({ evidence: row === 9 ? 1 : 0, record: row + 1 }),
+    });
+    expect(r.links!.map((l) => l.id)).toEqual(['l1', 'l2']);
+    expect(r.links![0]).toEqual({
+      id: 'l1', kind: 'psexec', from_host: 'WS1', from_time: '2024-05-01T08:01:39Z', from_evidence: 'z/sysmon.xml', from_record: 4,
+      to_host: 'SRV-2', to_time: '2024-05-01T08:01:40.500Z', to_evidence: 'a/security.csv', to_record: 10, target_side: 'PSEXESVC start',
+      finding_ids: [base.findings[0]!.id],
+    });
+    expect(r.links![1]).toMatchObject({ to_evidence: null, to_record: null, target_side: 'no target-side event found' });
+    const csv = findingsToCsv(r);
+    expect(csv.split('\r\n')[0]!.split(',')).toContain('lateral_links');
+    expect(csv).toContain('"WS1 -> SRV-2 (psexec; PSEXESVC start)\nWS1 -> SRV-9 (wmic-node; no target-side event found)"');
   });
 
   it('appends annotations when given', () => {
