@@ -13,6 +13,7 @@ import { parseFilter } from './filter.ts';
 import { checkFilterFields } from './filter-fields.ts';
 import { findingIndex, RULES_COLUMN, rulesOfRow } from './finding-index.ts';
 import { kindMask, kindsKey, withKinds } from './kinds.ts';
+import { bothTests, columnFiltersKey, columnFiltersTest } from './column-filters.ts';
 
 /** A number per findings array, so cached answers of `rule:` / `finding:` filters end with a re-run of detection. */
 const findingsVersions = new WeakMap<readonly Finding[], number>();
@@ -184,7 +185,9 @@ function ranksFor(store: EventStore, cache: RowsCache, field: string): { ranks: 
 
 /** Matching global rows in time order. */
 function matchRows(store: EventStore, req: RowsRequest, ctx: RowsContext): Uint32Array {
-  const { test: filterTest, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations, ctx.findings);
+  const { test: mainTest, startMs: fs, endMs: fe } = globalFilter(store, req.filter, ctx.annotations, ctx.findings);
+  // The per-column filters hold with the filter (AND).
+  const filterTest = bothTests(mainTest, columnFiltersTest(store, req.columnFilters, ctx.findings));
   // The kinds shown narrow the table as they do the timeline; a finding's own events are listed whatever their kind.
   const test = req.findingId !== undefined ? filterTest : withKinds(kindMask(store, req.kinds), filterTest);
   const startMs = Math.max(req.startMs ?? -Infinity, fs);
@@ -299,7 +302,7 @@ export function rows(store: EventStore, req: RowsRequest, ctx: RowsContext = {})
   const offset = Math.max(0, Math.floor(req.offset) || 0);
   const limit = Math.max(0, Math.min(MAX_PAGE, Math.floor(req.limit) || 0));
   const cache = cacheFor(store, ctx);
-  const key = JSON.stringify([ctx.annotations?.version ?? 0, findingsVersion(ctx.findings), req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null, kindsKey(req.kinds)]);
+  const key = JSON.stringify([ctx.annotations?.version ?? 0, findingsVersion(ctx.findings), req.filter ?? '', req.startMs ?? null, req.endMs ?? null, req.hosts ?? null, req.findingId ?? null, req.sort ?? null, kindsKey(req.kinds), columnFiltersKey(req.columnFilters)]);
   let result = req.findingId === undefined ? cache.results.find((r) => r.key === key) : undefined;
   if (!result) {
     try {

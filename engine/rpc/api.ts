@@ -181,7 +181,22 @@ export interface RowsRequest {
   columns?: string[];
   /** Only events of these kinds (as TimelineRequest.kinds); a finding's own events (`findingId`) are listed whatever their kind. */
   kinds?: string[];
+  /**
+   * The table's per-column filters, each with the filter and one another by AND: events whose value of `field`
+   * contains `text`, any case, taken literally (no globs, quotes or regex; engine/query/column-filters.ts). At most
+   * MAX_COLUMN_FILTERS, each text at most MAX_COLUMN_FILTER_CHARS; an empty text is no test.
+   */
+  columnFilters?: ColumnFilter[];
 }
+
+/** One per-column filter of the table: `field` (a column's field, `_time` or `_rules` too) contains `text`. */
+export interface ColumnFilter {
+  field: string;
+  text: string;
+}
+
+export const MAX_COLUMN_FILTERS = 32;
+export const MAX_COLUMN_FILTER_CHARS = 4096;
 
 export interface RowsResponse {
   total: number;
@@ -277,7 +292,7 @@ export const EXPORT_MAX_EVENTS = 100_000;
 export const BULK_MAX_FINDINGS = 10_000;
 
 /** The events the table shows: its filter, range, hosts or finding (no paging, no sort). */
-export type EventScope = Pick<RowsRequest, 'filter' | 'startMs' | 'endMs' | 'hosts' | 'findingId' | 'kinds'>;
+export type EventScope = Pick<RowsRequest, 'filter' | 'startMs' | 'endMs' | 'hosts' | 'findingId' | 'kinds' | 'columnFilters'>;
 
 /**
  * The same edits (status, tag, comment, star) applied to many findings and/or the events of a table

@@ -4,7 +4,7 @@
 import type { ErrorInfo } from '../model/errors.ts';
 import { isCanonicalField } from '../model/fields.ts';
 import { EVENT_KINDS, isEventKind } from '../model/event-kinds.ts';
-import { BULK_MAX_FINDINGS, type ApiContract, type Channel } from './api.ts';
+import { BULK_MAX_FINDINGS, MAX_COLUMN_FILTER_CHARS, MAX_COLUMN_FILTERS, type ApiContract, type Channel } from './api.ts';
 import { checkHostTable, HOST_NAME_MAX, HOST_TABLE_MAX_ENTRIES } from '../detect/movements/host-table.ts';
 
 type Check = (v: unknown, path: string) => string | null;
@@ -111,6 +111,9 @@ const kindList: Check = opt((v, p) => {
   return new Set(v as string[]).size === (v as string[]).length ? null : `${p} must not name a kind twice`;
 });
 
+/** The table's per-column filters: a field name and the text its value must contain, bounded in number and size. */
+const columnFilterList: Check = opt(arr(obj({ field: str(256), text: str(MAX_COLUMN_FILTER_CHARS) }), MAX_COLUMN_FILTERS));
+
 const SCHEMAS: { [C in Channel]: Check } = {
   'app.info': empty,
   'files.recent': empty,
@@ -140,12 +143,13 @@ const SCHEMAS: { [C in Channel]: Check } = {
     findingId: opt(str(1024)),
     columns: opt(arr(str(256), 500)),
     kinds: kindList,
+    columnFilters: columnFilterList,
   }),
   'query.event': obj({ row: int(0, 2 ** 32) }),
   'query.processTree': obj({ row: int(0, 2 ** 32) }),
   'query.findings': obj({ sort: opt(oneOf('risk', 'time')) }),
   'case.exportEvents': obj({
-    scope: obj({ filter: opt(str(MAX_STRING)), startMs: opt(num()), endMs: opt(num()), hosts: hostList, findingId: opt(str(1024)), kinds: kindList }),
+    scope: obj({ filter: opt(str(MAX_STRING)), startMs: opt(num()), endMs: opt(num()), hosts: hostList, findingId: opt(str(1024)), kinds: kindList, columnFilters: columnFilterList }),
     columns: arr(str(256), 500),
   }),
   'case.export': obj({ format: oneOf('json', 'csv', 'ndjson', 'html', 'pdf'), findingIds: opt(arr(str(1024), 100_000)) }),
@@ -171,6 +175,7 @@ const SCHEMAS: { [C in Channel]: Check } = {
             hosts: hostList,
             findingId: opt(str(1024)),
             kinds: kindList,
+            columnFilters: columnFilterList,
           }),
         ),
       }),

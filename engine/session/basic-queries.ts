@@ -62,7 +62,7 @@ function findingRows(f: Finding): number[] {
 function rows(store: EventStore, req: RowsRequest, ctx: QueryContext): RowsResponse {
   const columns = req.columns && req.columns.length ? req.columns : DEFAULT_COLUMNS;
   const out: RowsResponse = { total: 0, offset: req.offset, columns, rows: [] };
-  if (req.filter && req.filter.trim()) {
+  if ((req.filter && req.filter.trim()) || (req.columnFilters ?? []).some((f) => f.text !== '')) {
     out.filterError = { code: 'E_USAGE', message: 'filters are not available in this build' };
   }
   const hostIds = req.hosts ? new Set(req.hosts.map((h) => store.hostId(h)).filter((id) => id >= 0)) : null;
