@@ -102,6 +102,23 @@ describe('Timeline', () => {
     expect(screen.queryByRole('tooltip')).toBeNull();
   });
 
+  it('after a wheel zoom the tooltip describes the bucket under the pointer at the new zoom', async () => {
+    const { api } = setup();
+    await screen.findByText(/9 s buckets/);
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    await fireEvent.pointerMove(plot, { clientX: 400, clientY: 5, pointerId: 4 });
+    expect(screen.getByRole('tooltip')).toHaveTextContent('· 9 s');
+    const asked = api.callsTo('query.timeline').length;
+    // The wheel zooms in about the pointer; the pointer itself does not move.
+    await fireEvent.wheel(plot, { deltaY: -800, clientX: 400, clientY: 5 });
+    await waitFor(() => expect(api.callsTo('query.timeline').length).toBeGreaterThan(asked));
+    const label = await screen.findByText(/· (\d+) s buckets/);
+    const size = /· (\d+) s buckets/.exec(label.textContent ?? '')![1]!;
+    expect(size).not.toBe('9');
+    await waitFor(() => expect(screen.getByRole('tooltip')).toHaveTextContent(new RegExp(`· ${size} s \\d+ events`)));
+    expect(screen.getByRole('tooltip')).not.toHaveTextContent('· 9 s');
+  });
+
   it('plain drag pans the view', async () => {
     const { view } = setup();
     const plot = screen.getByRole('application', { name: /Timeline plot/ });
