@@ -346,6 +346,8 @@ export class AppState {
       sort: this.table.sort,
     };
     if (this.table.kinds) view.kinds = this.table.kinds;
+    if (Object.keys(this.table.columnFilters).length > 0) view.columnFilters = { ...this.table.columnFilters };
+    if (this.table.followTimeline) view.followTimeline = true;
     const scope: NonNullable<SavedView['scope']> = {};
     if (this.table.findingId) scope.findingId = this.table.findingId;
     if (this.table.range) scope.range = this.table.range;
@@ -367,6 +369,8 @@ export class AppState {
         this.table.filter = saved.filter ?? '';
         this.table.draft = saved.filter ?? '';
         if (saved.kinds && this.table.kinds !== null) this.table.kinds = saved.kinds;
+        this.table.columnFilters = saved.columnFilters ?? {};
+        this.table.followTimeline = saved.followTimeline ?? false;
         this.table.setScope(saved.scope ?? {});
         this.selectedFindingId = saved.selectedFindingId ?? null;
         if (saved.detailsRow !== undefined && saved.detailsRow < this.summary.events) this.detailsRow = saved.detailsRow;

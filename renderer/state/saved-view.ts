@@ -17,6 +17,10 @@ export interface SavedView {
   sort?: { field: string; dir: 'asc' | 'desc' };
   /** Event kinds shown in the timeline and table (absent: the defaults). */
   kinds?: string[];
+  /** The table's per-column filters: field -> the text its value contains. */
+  columnFilters?: Record<string, string>;
+  /** The table lists the span the timeline shows. */
+  followTimeline?: boolean;
 }
 
 import { EVENT_KINDS, normaliseKinds } from './kinds.ts';
@@ -60,6 +64,15 @@ export function parseSavedView(v: unknown): SavedView | null {
   }
   const kinds = o['kinds'];
   if (Array.isArray(kinds) && kinds.length <= EVENT_KINDS.length * 2) out.kinds = normaliseKinds(kinds);
+  const cf = o['columnFilters'];
+  if (typeof cf === 'object' && cf !== null && !Array.isArray(cf)) {
+    const entries = Object.entries(cf as Record<string, unknown>);
+    // Bounded as the API bounds them (32 filters of 4,096 characters); anything else drops them all.
+    if (entries.length <= 32 && entries.every(([k, t]) => k.length > 0 && k.length <= 256 && typeof t === 'string' && t.length > 0 && t.length <= 4096)) {
+      out.columnFilters = Object.fromEntries(entries) as Record<string, string>;
+    }
+  }
+  if (o['followTimeline'] === true) out.followTimeline = true;
   const row = o['detailsRow'];
   if (typeof row === 'number' && Number.isSafeInteger(row) && row >= 0) out.detailsRow = row;
   return out;

@@ -2,7 +2,7 @@
 // Invariant: the renderer holds only pages near the viewport; a query change drops every cached page and
 // responses to an older query are ignored (generation counter).
 import type { ErrorInfo } from '../../engine/model/errors.ts';
-import type { EventScope, HopscopeApi, RowsRequest, RowsResponse, SortDir } from '../../engine/rpc/api.ts';
+import type { ColumnFilter, EventScope, HopscopeApi, RowsRequest, RowsResponse, SortDir } from '../../engine/rpc/api.ts';
 import { toErrorInfo } from '../api/api-error.ts';
 
 export const PAGE_SIZE = 200;
@@ -76,6 +76,18 @@ export function layoutColumns(keys: readonly string[]): TableColumn[] {
   });
 }
 
+/** MAX_COLUMN_FILTERS / MAX_COLUMN_FILTER_CHARS of engine/rpc/api.ts (the renderer imports engine types only). */
+export const MAX_COLUMN_FILTERS = 32;
+export const MAX_COLUMN_FILTER_CHARS = 4096;
+
+/** Per-column filters as the API takes them: non-empty texts only, at most MAX_COLUMN_FILTERS, each text clipped. */
+export function columnFilterList(filters: Readonly<Record<string, string>>): ColumnFilter[] {
+  return Object.entries(filters)
+    .filter(([field, text]) => field !== '' && typeof text === 'string' && text !== '')
+    .slice(0, MAX_COLUMN_FILTERS)
+    .map(([field, text]) => ({ field, text: text.slice(0, MAX_COLUMN_FILTER_CHARS) }));
+}
+
 const clampWidth = (px: number): number => Math.round(Math.max(MIN_COLUMN_PX, Math.min(MAX_COLUMN_PX, px)));
 
 export interface TableRow {
@@ -144,6 +156,16 @@ export interface TableQuery {
 }
 
 export class TableState {
+  /**
+   * Per-column filters (the filter row under the header): field -> text its value must contain, any case, literally.
+   * With the filter by AND; each is a chip that clears it.
+   */
+  columnFilters = $state.raw<Readonly<Record<string, string>>>({});
+  /**
+   * The table lists the span the timeline shows (`range` follows every zoom and pan); off by default, as in
+   * Timeline Explorer the table lists every event until a filter says otherwise.
+   */
+  followTimeline = $state(false);
   sort = $state.raw<{ field: string; dir: SortDir }>({ field: TIME_FIELD, dir: 'asc' });
   filter = $state('');
   /** What is typed in the filter box, applied by setFilter(). */
@@ -297,13 +319,15 @@ export class TableState {
     this.scopeChanged();
   }
 
-  /** No filter at all (another case opened): nothing to fall back to either. */
+  /** No filter at all (another case opened): nothing to fall back to either, no column filters, no following. */
   resetFilter(): void {
     this.filter = '';
     this.draft = '';
     this.goodFilter = '';
     this.filterError = null;
     this.failedFilter = null;
+    this.columnFilters = {};
+    this.followTimeline = false;
   }
 
   /** Narrows the filter to events whose `field` equals `value` (pivot from the details pane). */
@@ -311,6 +335,43 @@ export class TableState {
     const term = `${field}:"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
     const current = this.filter.trim();
     this.setFilter(current ? `${current} ${term}` : term);
+  }
+
+  /** Sets (or, with an empty text, clears) one column's filter; the table refetches. */
+  setColumnFilter(field: string, text: string): void {
+    const t = text.slice(0, MAX_COLUMN_FILTER_CHARS);
+    if ((this.columnFilters[field] ?? '') === t) return;
+    const next = { ...this.columnFilters };
+    if (t === '') delete next[field];
+    else if (Object.keys(next).length < MAX_COLUMN_FILTERS || field in next) next[field] = t;
+    this.columnFilters = next;
+    this.scopeChanged();
+  }
+
+  /** Every column filter at once (restoring a view, or clearing them all). */
+  setColumnFilters(filters: Readonly<Record<string, string>>): void {
+    const next: Record<string, string> = {};
+    for (const { field, text } of columnFilterList(filters)) next[field] = text;
+    this.columnFilters = next;
+    this.scopeChanged();
+  }
+
+  /**
+   * Table follows the timeline: on, the table lists the visible span (`follow` sets it); off, the time range the
+   * table followed is dropped (a finding's or a link's own range stays).
+   */
+  setFollowTimeline(on: boolean, visible: { startMs: number; endMs: number } | null = null): void {
+    this.followTimeline = on;
+    if (on) this.follow(visible);
+    else if (this.range && !this.findingId && !this.hosts) this.setRange(null);
+  }
+
+  /** The timeline shows `visible` (null: the whole case): a following table lists that span. */
+  follow(visible: { startMs: number; endMs: number } | null): void {
+    if (!this.followTimeline) return;
+    const cur = this.range;
+    if (visible === null ? cur === null : cur !== null && cur.startMs === visible.startMs && cur.endMs === visible.endMs) return;
+    this.setRange(visible && { startMs: visible.startMs, endMs: visible.endMs });
   }
 
   setRange(range: { startMs: number; endMs: number } | null): void {
@@ -345,7 +406,9 @@ export class TableState {
     this.scopeChanged();
   }
 
+  /** "Show all events": the scope goes, and a table that followed the timeline stops (the next zoom keeps all). */
   clearScope(): void {
+    this.followTimeline = false;
     this.findingId = null;
     this.findingLabel = null;
     this.range = null;
@@ -445,9 +508,18 @@ export class TableState {
 }
 
 /** The events a table shows (its applied filter, time range, hosts or finding, and the kinds shown) as an API scope. */
-export function tableScope(table: { filter: string; range: { startMs: number; endMs: number } | null; hosts: string[] | null; findingId: string | null; kinds?: string[] | null }): EventScope {
+export function tableScope(table: {
+  filter: string;
+  range: { startMs: number; endMs: number } | null;
+  hosts: string[] | null;
+  findingId: string | null;
+  kinds?: string[] | null;
+  columnFilters?: Readonly<Record<string, string>>;
+}): EventScope {
   const s: EventScope = {};
   if (table.filter.trim()) s.filter = table.filter.trim();
+  const cf = table.columnFilters ? columnFilterList(table.columnFilters) : [];
+  if (cf.length > 0) s.columnFilters = cf;
   if (table.range) {
     s.startMs = table.range.startMs;
     s.endMs = table.range.endMs;
