@@ -654,6 +654,97 @@ const tests = [
     },
   },
   {
+    name: 'a column filter narrows the table with the filter (AND), hostile text is only text, its chip clears it',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const grid = page.getByRole('grid', { name: 'Events' });
+      const totalOf = async () => Number(await grid.getAttribute('aria-rowcount')) - 1;
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+      const all = await totalOf();
+      const box = page.getByRole('searchbox', { name: 'Column Process contains' });
+      await box.fill('PSEXEC');
+      await page.waitForFunction(
+        (n) => {
+          const total = Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') ?? '0') - 1;
+          const procs = [...document.querySelectorAll('[role="grid"][aria-label="Events"] [role="row"]:not([aria-rowindex="1"]) [role="gridcell"]:nth-child(5)')].map((c) => c.textContent ?? '');
+          return total > 0 && total < n && procs.length > 0 && procs.every((p) => p.toLowerCase().includes('psexec'));
+        },
+        all,
+        { timeout: STEP_TIMEOUT_MS },
+      );
+      const narrowed = await totalOf();
+      await page.getByText('Process contains “PSEXEC”').waitFor();
+      // With the filter by AND: the filter keeps what the column filter drops, so nothing is left.
+      const input = page.getByRole('searchbox', { name: 'Filter' });
+      await input.fill('NOT process_name:*psexec*');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '1');
+      await input.fill('');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, narrowed);
+      // Quotes, backslashes, globs and filter syntax are characters to find: no error, and nothing matches them.
+      for (const hostile of ['"\\*', 'psexec" OR x', '*', 'x'.repeat(5000)]) {
+        await box.fill(hostile);
+        await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount') === '1', undefined, { timeout: STEP_TIMEOUT_MS });
+        assert(!(await page.locator('#table-filter-error').isVisible()), `hostile column text ${hostile.slice(0, 20)} raised a filter error`);
+        assert(!(await page.locator('[role="alert"]').first().isVisible()), 'hostile column text raised an error');
+      }
+      await box.fill('psexec');
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, narrowed);
+      await page.getByRole('button', { name: 'Clear the Process column filter' }).click();
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, all);
+      assert((await box.inputValue()) === '', 'the cleared column box still holds text');
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+    },
+  },
+  {
+    name: 'the table follows the timeline when asked: zooming lists the zoomed span, the chip says it, Show all events clears it',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const showAll = page.getByRole('button', { name: 'Show all events' });
+      if (await showAll.isVisible()) await showAll.click();
+      const grid = page.getByRole('grid', { name: 'Events' });
+      const totalOf = async () => Number(await grid.getAttribute('aria-rowcount')) - 1;
+      const plot = page.getByRole('application', { name: /Timeline plot/ });
+      await plot.focus();
+      await page.keyboard.press('0');
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+      const all = await totalOf();
+      const toggle = page.getByRole('checkbox', { name: 'Table follows the timeline' });
+      assert(!(await toggle.isChecked()), 'the table follows the timeline by default');
+      // Off: a zoom leaves the table listing every event.
+      await plot.focus();
+      await page.keyboard.press('+');
+      await page.waitForTimeout(500);
+      assert((await totalOf()) === all, 'the table followed a zoom while the toggle was off');
+      await page.keyboard.press('0');
+      await toggle.check();
+      await plot.focus();
+      let total = all;
+      for (let i = 0; i < 20 && total >= all; i++) {
+        await page.keyboard.press('+');
+        await page.waitForTimeout(300);
+        total = await totalOf();
+      }
+      assert(total < all, `zooming in did not narrow the table (${total} of ${all})`);
+      const chip = page.getByTestId('range-chip');
+      await chip.waitFor();
+      assert(/^Timeline: /.test((await chip.textContent()) ?? ''), `range chip: ${await chip.textContent()}`);
+      // The zoomed span's rows are listed.
+      const shown = await dataRows(page).count();
+      assert(total === 0 || shown > 0, 'no rows shown for the zoomed span');
+      await page.screenshot({ path: join(outDir, 'table-follows-timeline.png') });
+      await showAll.click();
+      await page.waitForFunction((n) => Number(document.querySelector('[role="grid"][aria-label="Events"]')?.getAttribute('aria-rowcount')) - 1 === n, all);
+      assert(!(await toggle.isChecked()), 'Show all events left the table following the timeline');
+      await plot.focus();
+      await page.keyboard.press('0');
+      await page.waitForFunction(() => !document.querySelector('.chip'));
+    },
+  },
+  {
     name: 'filter: a word with a slash is text (cmd.exe /Q), a pipe is refused with a reason',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {

@@ -24,19 +24,19 @@ describe('column filters', () => {
     const user = userEvent.setup();
     await waitFor(() => expect(api.callsTo('query.rows').length).toBeGreaterThan(0));
     await user.type(screen.getByRole('searchbox', { name: 'Filter' }), 'user:alice{Enter}');
-    await user.type(screen.getByRole('searchbox', { name: 'Filter Process' }), 'PsExec');
+    await user.type(screen.getByRole('searchbox', { name: 'Column Process contains' }), 'PsExec');
     await waitFor(() => expect(lastRows(api).columnFilters).toEqual([{ field: 'process_name', text: 'PsExec' }]));
     expect(lastRows(api).filter).toBe('user:alice');
     expect(screen.getByText(/Process contains “PsExec”/)).toBeInTheDocument();
-    await user.type(screen.getByRole('searchbox', { name: 'Filter Host' }), 'dc{Enter}');
+    await user.type(screen.getByRole('searchbox', { name: 'Column Host contains' }), 'dc{Enter}');
     await waitFor(() => expect(lastRows(api).columnFilters).toEqual([{ field: 'process_name', text: 'PsExec' }, { field: 'dest', text: 'dc' }]));
     // The export and bulk notes take the same scope.
     expect(tableScope(table).columnFilters).toHaveLength(2);
     await user.click(screen.getByRole('button', { name: 'Clear the Process column filter' }));
     await waitFor(() => expect(lastRows(api).columnFilters).toEqual([{ field: 'dest', text: 'dc' }]));
-    expect(screen.getByRole('searchbox', { name: 'Filter Process' })).toHaveValue('');
+    expect(screen.getByRole('searchbox', { name: 'Column Process contains' })).toHaveValue('');
     // Escape in a box clears it.
-    screen.getByRole('searchbox', { name: 'Filter Host' }).focus();
+    screen.getByRole('searchbox', { name: 'Column Host contains' }).focus();
     await user.keyboard('{Escape}');
     await waitFor(() => expect(lastRows(api).columnFilters).toBeUndefined());
     expect(screen.queryByText(/contains “/)).toBeNull();
@@ -44,7 +44,7 @@ describe('column filters', () => {
 
   it('hostile text reaches the engine as the exact characters, clipped to the API bound', async () => {
     const { api } = setup();
-    const box = screen.getByRole('searchbox', { name: 'Filter Command line' });
+    const box = screen.getByRole('searchbox', { name: 'Column Command line contains' });
     const hostile = 'cmd /c "a\\"b" *? OR NOT (x) | stats';
     await fireEvent.input(box, { target: { value: hostile } });
     await waitFor(() => expect(lastRows(api).columnFilters).toEqual([{ field: 'process', text: hostile }]));
