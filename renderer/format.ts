@@ -40,6 +40,9 @@ export function formatRate(bytesPerSec: number): string {
 }
 
 export function formatDuration(ms: number): string {
+  // Sub-second buckets (the deepest zoom): milliseconds, one decimal below 10 ms; 1.5 s stays 1.5 s.
+  if (ms < 1000) return ms < 10 && Math.round(ms * 10) % 10 !== 0 ? `${(Math.round(ms * 10) / 10).toFixed(1)} ms` : `${Math.round(ms)} ms`;
+  if (ms < 10_000 && Math.round(ms / 100) % 10 !== 0) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   const m = Math.round(s / 60);
@@ -112,9 +115,9 @@ export function formatTime(ms: number, zone: string = displayZone.zone): string 
   return zone === 'UTC' ? formatUtc(ms) : formatInZone(ms, zone, true);
 }
 
-/** A range endpoint for labels: no milliseconds; the zone name is shown once beside it. */
-export function formatTimeShort(ms: number, zone: string = displayZone.zone): string {
-  return zone === 'UTC' ? formatUtcShort(ms) : formatInZone(ms, zone, false).slice(0, 19);
+/** A range endpoint for labels: no milliseconds (unless `withMs`: sub-second ranges); the zone name is shown once beside it. */
+export function formatTimeShort(ms: number, zone: string = displayZone.zone, withMs = false): string {
+  return zone === 'UTC' ? formatUtcShort(ms, withMs) : formatInZone(ms, zone, withMs).slice(0, withMs ? 23 : 19);
 }
 
 /**

@@ -1,20 +1,24 @@
 // Timeline viewport: the visible UTC range, zoom and pan, and the selected range.
-// Invariant: the range stays inside the case extent (plus a margin), spans at least MIN_SPAN_MS, and a
-// bucket is never finer than one second (detections are binned per second; finer buckets show nothing new).
+// Invariant: the range stays inside the case extent (plus a margin), on whole milliseconds, spans at least
+// MIN_SPAN_MS, and a bucket is never finer than MIN_BUCKET_MS. The deepest zoom goes below one second (100 ms,
+// 10 ms, 1 ms buckets) so the order of events within a second shows on the lanes; the rules keep binning per second
+// (findings sit at their one-second bin, engine/detect), only the density is drawn finer.
 
 export const SECOND_MS = 1000;
-/** Narrowest visible span: one second, a single detection bin. */
-export const MIN_SPAN_MS = SECOND_MS;
+/** Finest bucket drawn: one millisecond, the resolution of event times. */
+export const MIN_BUCKET_MS = 1;
+/** Narrowest visible span: a tenth of a second (1 ms buckets, several pixels each). */
+export const MIN_SPAN_MS = 100;
 
 export interface TimeRange {
   startMs: number;
   endMs: number;
 }
 
-/** Buckets to request for a span drawn over `columns` screen columns: at most one per second. */
+/** Buckets to request for a span drawn over `columns` screen columns: at most one per millisecond. */
 export function bucketsFor(spanMs: number, columns: number): number {
-  const maxBySecond = Math.max(1, Math.floor(spanMs / SECOND_MS));
-  return Math.max(1, Math.min(Math.floor(columns), maxBySecond, 20_000));
+  const maxByMs = Math.max(1, Math.floor(spanMs / MIN_BUCKET_MS));
+  return Math.max(1, Math.min(Math.floor(columns), maxByMs, 20_000));
 }
 
 export class TimelineView {
@@ -37,7 +41,7 @@ export class TimelineView {
     this.reset();
   }
 
-  /** Whole seconds around the first and last event, at least MIN_SPAN_MS. */
+  /** Whole seconds around the first and last event (so at least one second). */
   private extentTo(firstMs: number, lastMs: number): void {
     const lo = Math.floor(firstMs / SECOND_MS) * SECOND_MS;
     let hi = Math.ceil((lastMs + 1) / SECOND_MS) * SECOND_MS;
@@ -69,19 +73,20 @@ export class TimelineView {
   }
 
   /**
-   * Sets the visible range, clamped: span within [MIN_SPAN_MS, maxSpanMs], whole seconds, and not
-   * scrolled further than a 5 % margin outside the extent.
+   * Sets the visible range, clamped: span within [MIN_SPAN_MS, maxSpanMs], whole milliseconds (whole seconds from
+   * a second up, as before), and not scrolled further than a 5 % margin outside the extent.
    */
   setRange(startMs: number, endMs: number): void {
     let span = Math.max(MIN_SPAN_MS, Math.min(this.maxSpanMs, endMs - startMs));
-    span = Math.round(span / SECOND_MS) * SECOND_MS;
+    const unit = span >= SECOND_MS ? SECOND_MS : 1;
+    span = Math.round(span / unit) * unit;
     const margin = Math.max(0, (this.maxSpanMs - (this.maxMs - this.minMs)) / 2);
     const lo = this.minMs - margin;
     const hi = this.maxMs + margin;
-    let start = Math.round(startMs / SECOND_MS) * SECOND_MS;
+    let start = Math.round(startMs / unit) * unit;
     if (start + span > hi) start = hi - span;
     if (start < lo) start = lo;
-    start = Math.round(start / SECOND_MS) * SECOND_MS;
+    start = Math.round(start / unit) * unit;
     this.startMs = start;
     this.endMs = start + span;
   }

@@ -147,8 +147,9 @@ export function drawLanes(ctx: CanvasRenderingContext2D, data: TimelineResponse 
 }
 
 const STEPS_MS = [
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
-].map((s) => s * 1000);
+].map((s) => Math.round(s * 1000));
 /** Past a week, ticks fall on calendar months (and years): a fixed step would drift off month starts. */
 const STEPS_MONTHS = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200];
 const AVG_MONTH_MS = 30.436875 * 86_400_000;
@@ -183,6 +184,7 @@ export function tickLabel(t: number, step: TickStep): string {
   if (step.ms >= 86_400_000) return iso.slice(0, 10);
   if (t % 86_400_000 === 0) return iso.slice(5, 10) + ' 00:00';
   if (step.ms >= 60_000) return iso.slice(11, 16);
+  if (step.ms < 1000) return iso.slice(11, 23);
   return iso.slice(11, 19);
 }
 

@@ -1,6 +1,6 @@
 // Time display: ISO 8601 UTC by default; in a display zone the wall time carries its UTC offset (DST aware).
 import { describe, expect, it } from 'vitest';
-import { formatInZone, formatTime, formatTimeShort, zoneOffsetMs } from '../../renderer/format.ts';
+import { formatDuration, formatInZone, formatTime, formatTimeShort, zoneOffsetMs } from '../../renderer/format.ts';
 import { isValidZone } from '../../renderer/state/display-zone.svelte.ts';
 
 const SUMMER = Date.UTC(2024, 4, 1, 8, 0, 3, 263);
@@ -45,5 +45,17 @@ describe('countOf', () => {
   it('says one thing in the singular and every other count in the plural, with thousands separators', async () => {
     const { countOf } = await import('../../renderer/format.ts');
     expect([countOf(0, 'host'), countOf(1, 'host'), countOf(2, 'finding'), countOf(12345, 'event')]).toEqual(['0 hosts', '1 host', '2 findings', '12,345 events']);
+  });
+});
+
+describe('durations (bucket sizes)', () => {
+  it('names sub-second buckets in milliseconds and keeps whole seconds and up as before', () => {
+    expect(formatDuration(1)).toBe('1 ms');
+    expect(formatDuration(2.5)).toBe('2.5 ms');
+    expect(formatDuration(100)).toBe('100 ms');
+    expect(formatDuration(1500)).toBe('1.5 s');
+    expect(formatDuration(9000)).toBe('9 s');
+    expect(formatDuration(3_600_000)).toBe('60 min');
+    expect(formatTimeShort(Date.UTC(2024, 2, 5, 14, 30, 0, 250), 'UTC', true)).toBe('2024-03-05 14:30:00.250');
   });
 });

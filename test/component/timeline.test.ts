@@ -119,6 +119,19 @@ describe('Timeline', () => {
     expect(screen.getByRole('tooltip')).not.toHaveTextContent('· 9 s');
   });
 
+  it('the deepest zoom asks for sub-second buckets and labels them in ms, times with milliseconds', async () => {
+    const { api, view } = setup();
+    await screen.findByText(/9 s buckets/);
+    for (let i = 0; i < 30; i++) view.zoom(0.5, 0.5);
+    await waitFor(() => expect(api.callsTo('query.timeline').at(-1)!.endMs - api.callsTo('query.timeline').at(-1)!.startMs).toBeLessThan(1000));
+    const req = api.callsTo('query.timeline').at(-1)!;
+    expect((req.endMs - req.startMs) / req.buckets).toBe(1);
+    expect(await screen.findByText(/· 1 ms buckets/)).toHaveTextContent(/\d\d:\d\d:\d\d\.\d{3} – /);
+    const plot = screen.getByRole('application', { name: /Timeline plot/ });
+    await fireEvent.pointerMove(plot, { clientX: 400, clientY: 5, pointerId: 4 });
+    expect(screen.getByRole('tooltip')).toHaveTextContent(/\d\d:\d\d:\d\d\.\d{3} – \S+ \d\d:\d\d:\d\d\.\d{3} UTC · 1 ms/);
+  });
+
   it('plain drag pans the view', async () => {
     const { view } = setup();
     const plot = screen.getByRole('application', { name: /Timeline plot/ });

@@ -1,6 +1,6 @@
-// TimelineView: zoom is clamped to one-second resolution and the extent; pan keeps the span and stays in bounds.
+// TimelineView: zoom goes down to 1 ms buckets (a 100 ms span) and out to the extent; pan keeps the span and stays in bounds.
 import { describe, expect, it } from 'vitest';
-import { MIN_SPAN_MS, TimelineView, bucketsFor } from '../../../renderer/state/timeline-view.svelte.ts';
+import { MIN_BUCKET_MS, MIN_SPAN_MS, SECOND_MS, TimelineView, bucketsFor } from '../../../renderer/state/timeline-view.svelte.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 2, 5, 14, 0, 0);
@@ -19,22 +19,36 @@ describe('TimelineView', () => {
     expect(v.spanMs).toBe(HOUR);
   });
 
-  it('zooming in repeatedly stops at the minimum span, on whole seconds', () => {
+  it('zooming in repeatedly goes below one second and stops at the minimum span, on whole milliseconds', () => {
     const v = view();
     for (let i = 0; i < 100; i++) v.zoom(0.5, 0.3);
+    expect(MIN_SPAN_MS).toBeLessThan(SECOND_MS);
     expect(v.spanMs).toBe(MIN_SPAN_MS);
-    expect(v.startMs % 1000).toBe(0);
-    expect(v.endMs % 1000).toBe(0);
+    expect(Number.isInteger(v.startMs)).toBe(true);
+    expect(Number.isInteger(v.endMs)).toBe(true);
     expect(v.startMs).toBeGreaterThanOrEqual(T0);
   });
 
-  it('never requests buckets finer than one second', () => {
+  it('the deepest zoom draws sub-second buckets (100 ms, 10 ms, down to 1 ms), never finer', () => {
     const v = view();
-    v.columns = 800;
-    for (let i = 0; i < 100; i++) v.zoom(0.5);
-    expect(v.spanMs / v.buckets).toBeGreaterThanOrEqual(1000);
-    expect(bucketsFor(10_000, 800)).toBe(10);
+    v.columns = 400;
+    const sizes = new Set<number>();
+    for (let i = 0; i < 100; i++) {
+      v.zoom(0.5);
+      sizes.add(v.spanMs / v.buckets);
+    }
+    expect(v.spanMs / v.buckets).toBe(MIN_BUCKET_MS);
+    expect([...sizes].some((s) => s < 1000 && s >= 100)).toBe(true);
+    expect([...sizes].some((s) => s < 100 && s >= 10)).toBe(true);
+    expect(Math.min(...sizes)).toBe(1);
+    expect(bucketsFor(10_000, 800)).toBe(800);
+    expect(bucketsFor(100, 800)).toBe(100);
     expect(bucketsFor(HOUR, 800)).toBe(800);
+    // From a second up the range stays on whole seconds, as before.
+    v.reset();
+    v.zoom(0.3, 0.37);
+    expect(v.startMs % 1000).toBe(0);
+    expect(v.endMs % 1000).toBe(0);
   });
 
   it('zoom keeps the time under the anchor in place', () => {
@@ -76,9 +90,9 @@ describe('TimelineView', () => {
     expect(v.endMs).toBe(T0 + 631_000);
   });
 
-  it('a tiny extent is widened to the minimum span', () => {
+  it('a tiny extent is widened to one second', () => {
     const v = new TimelineView();
     v.setExtent(T0, T0);
-    expect(v.spanMs).toBe(MIN_SPAN_MS);
+    expect(v.spanMs).toBe(SECOND_MS);
   });
 });

@@ -29,6 +29,10 @@ describe('draw-timeline', () => {
     expect(tickLabel(T0 + 90_000, { ms: 10_000, months: 0 })).toBe('08:01:30');
     expect(tickLabel(T0 + 600_000, { ms: 600_000, months: 0 })).toBe('08:10');
     expect(tickLabel(T0, { ms: 86_400_000, months: 0 })).toBe('2024-05-01');
+    // Below a second (the deepest zoom): millisecond steps and labels.
+    expect(tickStep(1_000, 800)).toEqual({ ms: 200, months: 0 });
+    expect(tickStep(100, 800)).toEqual({ ms: 20, months: 0 });
+    expect(tickLabel(T0 + 90_020, { ms: 20, months: 0 })).toBe('08:01:30.020');
   });
 
   it('steps by calendar months and years past a week, never crowding the labels', () => {

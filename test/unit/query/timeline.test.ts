@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../engine/detect/types.ts';
 import { timeline } from '../../../engine/query/timeline.ts';
+import { validateRequest } from '../../../engine/rpc/validate.ts';
 import { HOSTS, buildStore, sysmonRecords } from '../store/gen-events.ts';
 
 const recs = sysmonRecords({ count: 600, seed: 33, order: 'shuffled' });
@@ -100,5 +101,42 @@ describe('timeline', () => {
 
   it('a bad filter is a usage error', () => {
     expect(() => timeline(store, { startMs: first, endMs: last, buckets: 5, filter: '(x' })).toThrow(/missing '\)'/);
+  });
+});
+
+describe('timeline below one second (the deepest zoom, issue 20)', () => {
+  // Events a few milliseconds apart: the order within a second shows only with sub-second buckets.
+  const fine = sysmonRecords({ count: 300, seed: 5, order: 'shuffled', stepMs: 2 });
+  const fineStore = buildStore([{ records: fine, opts: { evidence: 0, evidenceName: 'fine.xml' } }]);
+  const t0 = Math.min(...fine.map((r) => r.timeMs));
+
+  it('accepts 100 ms, 10 ms and 1 ms buckets and counts each event in its millisecond bucket', () => {
+    for (const [spanMs, buckets] of [
+      [40_000, 400],
+      [4_000, 400],
+      [400, 400],
+      [100, 100],
+    ] as const) {
+      const req = { startMs: t0, endMs: t0 + spanMs, buckets };
+      expect(validateRequest('query.timeline', req).ok).toBe(true);
+      const res = timeline(fineStore, req);
+      expect(res.bucketMs).toBe(spanMs / buckets);
+      expect(res.total).toHaveLength(buckets);
+      const want = new Array<number>(buckets).fill(0);
+      for (const r of fine) if (r.timeMs >= req.startMs && r.timeMs < req.endMs) want[Math.floor((r.timeMs - t0) / res.bucketMs)]!++;
+      expect(res.total).toEqual(want);
+    }
+    // 1 ms buckets: the events of the first 100 ms land on distinct, ordered buckets, not one.
+    const ms = timeline(fineStore, { startMs: t0, endMs: t0 + 100, buckets: 100 });
+    expect(ms.total.filter((n) => n > 0).length).toBeGreaterThan(10);
+  });
+
+  it('findings stay in their one-second bin: a sub-second view marks the bucket where the bin starts', () => {
+    const f: Finding = { id: `r|${HOSTS[0]}|${t0}`, ruleId: 'r', host: HOSTS[0]!, binStartMs: t0, binEndMs: t0 + 1000, eventCount: 1, riskScore: 40, message: '', techniques: [], events: [] };
+    const res = timeline(fineStore, { startMs: t0, endMs: t0 + 100, buckets: 100 }, [f]);
+    const lane = res.lanes.find((l) => l.host === HOSTS[0])!;
+    expect(lane.findings[0]).toBe(1);
+    expect(lane.findings.slice(1).every((n) => n === 0)).toBe(true);
+    expect(lane.maxRisk[0]).toBe(40);
   });
 });
