@@ -283,3 +283,43 @@ describe('EventTable: Export CSV', () => {
     expect(screen.getByRole('button', { name: 'Export CSV' })).toHaveAttribute('title', 'Once the evidence is read');
   });
 });
+
+describe('EventTable finding scope at the filter box (issue 20)', () => {
+  it('says the filter searches in the selected finding, and × or Backspace at the start searches all events', async () => {
+    const api = new FakeApi({ totalRows: 500 });
+    const table = new TableState(api);
+    render(EventTable, { table, onselect: vi.fn(), rowPx: ROW_PX });
+    const grid = screen.getByRole('grid', { name: 'Events' });
+    await waitFor(() => expect(grid).toHaveAttribute('aria-rowcount', '501'));
+    // A finding the fake has no events for: a filter inside it finds nothing.
+    table.setScope({ findingId: 'nope|HOST|1', findingLabel: 'Some rule · HOST · 2024-03-05 · 2 events' });
+    const box = screen.getByRole('searchbox', { name: 'Filter' }) as HTMLInputElement;
+    const scope = await screen.findByText(/^Finding: Some rule/);
+    expect(box).toHaveAccessibleDescription(/in\s*Finding: Some rule · HOST/);
+    expect(scope.closest('form')).toBe(box.closest('form'));
+    await userEvent.type(box, 'powershell{Enter}');
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)).toMatchObject({ filter: 'powershell', findingId: 'nope|HOST|1' }));
+    await screen.findByText('0 events in this finding');
+    // One click from a global search: the scope goes, the filter stays.
+    await userEvent.click(screen.getByRole('button', { name: 'Search all events' }));
+    await waitFor(() => expect(api.callsTo('query.rows').at(-1)?.findingId).toBeUndefined());
+    expect(api.callsTo('query.rows').at(-1)?.filter).toBe('powershell');
+    expect(screen.queryByText(/^Finding: /)).toBeNull();
+    expect(box).toHaveFocus();
+
+    // One key: Backspace at the start of the box (the text is kept).
+    table.setScope({ findingId: 'nope|HOST|1', findingLabel: 'Some rule' });
+    await screen.findByText(/^Finding: Some rule/);
+    box.focus();
+    box.setSelectionRange(0, 0);
+    await userEvent.keyboard('{Backspace}');
+    await waitFor(() => expect(screen.queryByText(/^Finding: /)).toBeNull());
+    expect(table.findingId).toBeNull();
+    expect(box).toHaveValue('powershell');
+
+    // The × beside the chip does the same.
+    table.setScope({ findingId: 'nope|HOST|1', findingLabel: 'Some rule' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Search all events, not only this finding' }));
+    expect(table.findingId).toBeNull();
+  });
+});
