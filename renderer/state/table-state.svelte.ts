@@ -66,13 +66,20 @@ export function columnFor(key: string): TableColumn {
   return COLUMNS.find((c) => c.key === key) ?? { key, label: key, width: '9rem' };
 }
 
-/** Column widths: every column keeps its width except the last, which takes the remaining space. */
+/** The command line: the long value of an event, so the column that takes the free width wherever it is. */
+export const COMMAND_LINE_FIELD = 'process';
+
+/**
+ * Column widths: every column keeps its width except one that takes the remaining space: the command line when
+ * shown (wherever it is, so it is not cut while the table has room), else the last column.
+ */
 export function layoutColumns(keys: readonly string[]): TableColumn[] {
   const uniq = [...new Set(keys.filter((k) => typeof k === 'string' && k !== '' && k.length <= 256))].slice(0, MAX_COLUMNS);
   if (!uniq.includes(TIME_FIELD)) uniq.unshift(TIME_FIELD);
-  return uniq.map((k, i) => {
+  const fill = uniq.includes(COMMAND_LINE_FIELD) ? COMMAND_LINE_FIELD : uniq.length > 1 ? uniq[uniq.length - 1] : undefined;
+  return uniq.map((k) => {
     const c = columnFor(k);
-    return i === uniq.length - 1 && uniq.length > 1 ? { ...c, width: 'minmax(10rem, 1fr)' } : c.width.startsWith('minmax') ? { ...c, width: '14rem' } : c;
+    return k === fill ? { ...c, width: 'minmax(10rem, 1fr)' } : c.width.startsWith('minmax') ? { ...c, width: '14rem' } : c;
   });
 }
 

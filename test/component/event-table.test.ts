@@ -323,3 +323,24 @@ describe('EventTable finding scope at the filter box (issue 20)', () => {
     expect(table.findingId).toBeNull();
   });
 });
+
+describe('EventTable long values (issue 20)', () => {
+  it('"Wrap long values" makes the rows taller (the virtual window follows) and the cells wrap; off again, one line', async () => {
+    const { grid, viewport } = await scrollableTable(1000);
+    await waitFor(() => expect(within(grid).getAllByRole('gridcell')[1]).toHaveTextContent('DC01'));
+    const spacer = () => (viewport.firstElementChild as HTMLElement).style.height;
+    const before = spacer();
+    expect(grid).not.toHaveClass('wrap');
+    const rowsBefore = dataRows().length;
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Wrap long values' }));
+    expect(grid).toHaveClass('wrap');
+    expect(grid.style.getPropertyValue('--row-px')).toBe(`${ROW_PX * 4}px`);
+    // The header keeps its one-line height; the body is four times as tall, so fewer rows are rendered.
+    expect(grid.style.getPropertyValue('--line-px')).toBe(`${ROW_PX}px`);
+    await waitFor(() => expect(spacer()).not.toBe(before));
+    expect(dataRows().length).toBeLessThan(rowsBefore);
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Wrap long values' }));
+    expect(grid).not.toHaveClass('wrap');
+    await waitFor(() => expect(spacer()).toBe(before));
+  });
+});

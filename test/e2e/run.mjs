@@ -148,6 +148,45 @@ const tests = [
     },
   },
   {
+    name: 'the command-line column takes the free width, and "Wrap long values" shows a long command line whole',
+    needs: ['opening a bundled sample shows host lanes and event rows'],
+    async run({ page }) {
+      const grid = page.getByRole('grid', { name: 'Events' });
+      // The command line's cells, and whether the longest one on screen is cut (wider or taller than its box).
+      const measure = () =>
+        page.evaluate(() => {
+          const g = document.querySelector('[role="grid"][aria-label="Events"]');
+          const heads = [...(g?.querySelectorAll('[role="columnheader"]') ?? [])];
+          const at = heads.findIndex((h) => /Command line/.test(h.textContent ?? ''));
+          const row = g?.querySelector('.head [role="row"]');
+          const cells = [...(g?.querySelectorAll(`.block [role="row"] [role="gridcell"]:nth-child(${at + 1})`) ?? [])];
+          const longest = cells.sort((a, b) => (b.textContent ?? '').length - (a.textContent ?? '').length)[0];
+          const used = heads.reduce((s, h) => s + h.getBoundingClientRect().width, 0);
+          return {
+            at,
+            free: (row?.getBoundingClientRect().width ?? 0) - used,
+            cut: longest ? longest.scrollWidth > longest.clientWidth + 1 || longest.scrollHeight > longest.clientHeight + 1 : true,
+            lines: longest ? Math.round(longest.scrollHeight / parseFloat(getComputedStyle(longest).lineHeight || '1')) : 0,
+            text: `${longest?.textContent ?? ''} (${longest?.scrollWidth}x${longest?.scrollHeight} in ${longest?.clientWidth}x${longest?.clientHeight})`,
+          };
+        });
+      await page.waitForFunction(() => document.querySelectorAll('[role="grid"][aria-label="Events"] .block [role="gridcell"]').length > 10);
+      const one = await measure();
+      assert(one.at > 0, 'no Command line column');
+      // No free width left beside the columns: the command line took it.
+      assert(one.free < 24, `${one.free}px of the table left unused beside the command line`);
+      await page.getByRole('checkbox', { name: 'Wrap long values' }).check();
+      await page.waitForFunction(() => document.querySelector('[role="grid"][aria-label="Events"]')?.classList.contains('wrap'));
+      const wrapped = await measure();
+      // Cut on one line, whole over a few (a row holds five lines; the details pane holds any length).
+      assert(one.cut, `the longest command line on screen fits one line anyway: ${one.text}`);
+      assert(!wrapped.cut && wrapped.lines > 1, `the longest command line on screen is still cut when wrapped: ${wrapped.text}`);
+      await page.screenshot({ path: join(outDir, 'table-wrapped.png') });
+      await page.getByRole('checkbox', { name: 'Wrap long values' }).uncheck();
+      await grid.waitFor();
+    },
+  },
+  {
     name: 'findings panel lists lateral-movement findings',
     needs: ['opening a bundled sample shows host lanes and event rows'],
     async run({ page }) {

@@ -115,7 +115,9 @@ describe('TableState columns', () => {
     // Asked for even when not shown, so detected rows can be coloured.
     expect(api.callsTo('query.rows').at(-1)?.columns).toEqual(['_time', 'dest', 'CommandLine', '_rules']);
     expect(new TableState(api, store).fieldColumns).toEqual(['_time', 'dest', 'CommandLine']);
-    expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['13.9rem', '14rem', 'minmax(10rem, 1fr)']);
+    // The command line takes the free width wherever it is (issue 20); without it, the last column does.
+    expect(layoutColumns(['process', 'user']).map((c) => c.width)).toEqual(['13.9rem', 'minmax(10rem, 1fr)', '8.5rem']);
+    expect(layoutColumns(['user', 'dest']).map((c) => c.width)).toEqual(['13.9rem', '8.5rem', 'minmax(10rem, 1fr)']);
   });
 
   it('ignores a malformed saved choice', () => {
