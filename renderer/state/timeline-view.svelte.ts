@@ -15,10 +15,20 @@ export interface TimeRange {
   endMs: number;
 }
 
-/** Buckets to request for a span drawn over `columns` screen columns: at most one per millisecond. */
+/** Bucket sizes below a second: a view finer than one-second buckets steps to 100 ms, 10 ms, then 1 ms. */
+const SUB_SECOND_BUCKETS_MS = [MIN_BUCKET_MS, 10, 100, SECOND_MS];
+
+/**
+ * Buckets to request for a span drawn over `columns` screen columns: about one per column while that is a second or
+ * more (a finding's one-second context view keeps one-second buckets, as the rules bin), else buckets of the
+ * smallest of 100 ms, 10 ms or 1 ms that is at least a column wide.
+ */
 export function bucketsFor(spanMs: number, columns: number): number {
-  const maxByMs = Math.max(1, Math.floor(spanMs / MIN_BUCKET_MS));
-  return Math.max(1, Math.min(Math.floor(columns), maxByMs, 20_000));
+  const cols = Math.max(1, Math.floor(columns));
+  const perColumn = spanMs / cols;
+  if (perColumn >= SECOND_MS) return Math.max(1, Math.min(cols, Math.floor(spanMs / SECOND_MS), 20_000));
+  const step = SUB_SECOND_BUCKETS_MS.find((s) => s >= perColumn) ?? SECOND_MS;
+  return Math.max(1, Math.min(Math.floor(spanMs / step), 20_000));
 }
 
 export class TimelineView {

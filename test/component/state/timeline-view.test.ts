@@ -38,12 +38,16 @@ describe('TimelineView', () => {
       sizes.add(v.spanMs / v.buckets);
     }
     expect(v.spanMs / v.buckets).toBe(MIN_BUCKET_MS);
-    expect([...sizes].some((s) => s < 1000 && s >= 100)).toBe(true);
-    expect([...sizes].some((s) => s < 100 && s >= 10)).toBe(true);
+    expect([...sizes].some((s) => s === 100)).toBe(true);
+    expect([...sizes].some((s) => s === 10)).toBe(true);
     expect(Math.min(...sizes)).toBe(1);
-    expect(bucketsFor(10_000, 800)).toBe(800);
+    // Sub-second buckets step through 100 ms, 10 ms and 1 ms; one second or more per column is as before.
+    expect(bucketsFor(10_000, 800)).toBe(100);
+    expect(bucketsFor(1_000, 400)).toBe(100);
     expect(bucketsFor(100, 800)).toBe(100);
     expect(bucketsFor(HOUR, 800)).toBe(800);
+    // A finding's context view (its second and a minute each side) keeps one-second buckets, as the rules bin.
+    expect(bucketsFor(121_000, 383)).toBe(121);
     // From a second up the range stays on whole seconds, as before.
     v.reset();
     v.zoom(0.3, 0.37);
