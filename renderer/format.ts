@@ -40,9 +40,8 @@ export function formatRate(bytesPerSec: number): string {
 }
 
 export function formatDuration(ms: number): string {
-  // Sub-second buckets (the deepest zoom): milliseconds, one decimal below 10 ms; 1.5 s stays 1.5 s.
+  // Sub-second buckets (the deepest zoom): milliseconds, one decimal below 10 ms.
   if (ms < 1000) return ms < 10 && Math.round(ms * 10) % 10 !== 0 ? `${(Math.round(ms * 10) / 10).toFixed(1)} ms` : `${Math.round(ms)} ms`;
-  if (ms < 10_000 && Math.round(ms / 100) % 10 !== 0) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   const m = Math.round(s / 60);
