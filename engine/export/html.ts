@@ -435,7 +435,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
     out.push(
       `<section class="finding ${rc}">`,
       `<h3>${esc(ruleTitle.get(f.rule_id) ?? f.rule_id)} <span class="badge ${rc}">risk ${num(f.risk_score)}</span></h3>`,
-      `<p class="meta">${escLong(f.host)} · ${esc(f.bin_start)} – ${esc(f.bin_end)} · ${num(f.event_count)} events · ATT&amp;CK ${esc(f.techniques.join(', ') || '—')} · <code>${esc(f.rule_id)}</code></p>`,
+      `<p class="meta">${escLong(f.host)} · ${esc(f.bin_start)} – ${esc(f.bin_end)} · ${count(f.event_count, 'event')} · ATT&amp;CK ${esc(f.techniques.join(', ') || '—')} · <code>${esc(f.rule_id)}</code></p>`,
       `<p class="message">${esc(f.message)}</p>`,
       annotationBlock(a),
       `<ol class="events">${events.join('')}</ol>`,
