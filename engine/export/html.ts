@@ -176,7 +176,7 @@ function timelineSvg(input: HtmlReportInput, report: Report): string {
     if (!lane) continue;
     const r = 3 + Math.min(100, Math.max(0, f.riskScore)) / 20;
     const rf = byId.get(f.id);
-    const label = `${rf?.bin_start ?? ''} ${f.host} ${ruleTitle.get(f.ruleId) ?? f.ruleId} (risk ${num(f.riskScore)}, ${num(f.eventCount)} events)`;
+    const label = `${rf?.bin_start ?? ''} ${f.host} ${ruleTitle.get(f.ruleId) ?? f.ruleId} (risk ${num(f.riskScore)}, ${count(f.eventCount, 'event')})`;
     parts.push(
       `<circle cx="${x(f.binStartMs).toFixed(1)}" cy="${lane.y}" r="${r.toFixed(1)}" fill="${RISK_FILL[riskClass(f.riskScore)]}" fill-opacity="0.85"><title>${esc(label)}</title></circle>`,
     );
