@@ -686,12 +686,15 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
       : resolve(ip) ?? (piped ? { host: piped.srcName!, by: 'pipe-name' as const, row: piped.row } : null);
     let srcHost = res?.host ?? null;
     const firstMs = Math.min(logon?.timeMs ?? Infinity, ...t.anchors.map((a) => a.timeMs));
+    const targetMethod = pick(t.anchors);
     // The source half naming this target in the window.
     let src: (Half & { lastMs: number }) | undefined;
     for (const s of sourceByNamed.get(shortHostName(t.host)) ?? []) {
       if (usedSource.has(s) || !s.named || !sameHost(s.named, t.host)) continue;
       if (s.anchors[0]!.timeMs > firstMs + joinMs || s.lastMs < firstMs - joinMs) continue;
       if (srcHost !== null && !sameHost(srcHost, s.host)) continue;
+      // The source's tool must be able to leave the target's signs: `psexec \\SRV` does not explain a wmiexec on SRV.
+      if (!s.anchors.some((a) => compatible(a.method, targetMethod))) continue;
       src = s;
       break;
     }
@@ -767,6 +770,26 @@ export function buildMovements(source: EventSource, findings: readonly Finding[]
   const findingSources: Record<string, string> = {};
   for (const m of movements) if (m.source || m.sourceIp) for (const id of m.findingIds) if (!(id in findingSources)) findingSources[id] = m.id;
   return { movements, paths: buildPaths(movements), episodes: buildEpisodes(findings), findingSources };
+}
+
+/** Source-side methods that can leave each target-side method's signs (explicit credentials go with any). */
+const SOURCE_FOR: Readonly<Record<MovementMethod, readonly MovementMethod[]>> = {
+  psexec: ['psexec', 'remote-service', 'admin-share-copy'],
+  smbexec: ['remote-service', 'admin-share-copy', 'psexec'],
+  'remote-service': ['remote-service', 'psexec', 'admin-share-copy'],
+  'admin-share-copy': ['admin-share-copy', 'psexec', 'remote-service'],
+  wmiexec: ['wmi'],
+  wmi: ['wmi'],
+  dcomexec: ['wmi'],
+  atexec: ['remote-task'],
+  'remote-task': ['remote-task'],
+  winrm: ['winrm'],
+  rdp: ['rdp'],
+  'explicit-credentials': [],
+  'pass-the-hash': [],
+};
+function compatible(source: MovementMethod, target: MovementMethod): boolean {
+  return source === 'explicit-credentials' || source === target || SOURCE_FOR[target].includes(source);
 }
 
 /** Items by the short name of a host they carry, in their order. */

@@ -56,6 +56,14 @@ describe('PsExec', () => {
     expect(m.steps[0]).toMatchObject({ role: 'naming-command', host: WKS });
   });
 
+  it('a source naming the target with another tool does not join: psexec \\\\SRV on WKS does not explain a wmiexec on SRV', () => {
+    const r = movementsOf([
+      sysmon1(WKS, 1, { image: 'C:\\Tools\\PsExec.exe', cmd: 'PsExec.exe \\\\srvdefender01 cmd', parent: SYS32 + 'cmd.exe', logonId: '0x2b1c3' }),
+      sysmon1(SRV, 60, { image: SYS32 + 'cmd.exe', cmd: 'cmd.exe /Q /c cd \\ 1> \\\\127.0.0.1\\ADMIN$\\__1556656371.53 2>&1', parent: SYS32 + 'wbem\\WmiPrvSE.exe', logonId: '0x4d1e2' }),
+    ]);
+    expect(r.movements.map((m) => [m.method, m.seenFrom])).toEqual([['psexec', 'source'], ['wmiexec', 'target']]);
+  });
+
   it('source side alone: the target\'s logs are not in the case, nothing is reported missing, the target is the named host', () => {
     const r = movementsOf([sysmon1(WKS, 1, { image: 'C:\\Tools\\PsExec.exe', cmd: 'PsExec.exe \\\\FS02 -u OFFSEC\\admmig -p x cmd', parent: SYS32 + 'cmd.exe', logonId: '0x2b1c3' })]);
     expect(summary(r)).toEqual([`psexec ${WKS} (-) -> FS02 as OFFSEC\\admmig [source]`]);
