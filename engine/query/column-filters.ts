@@ -5,7 +5,7 @@
 
 import type { ColumnFilter } from '../rpc/api.ts';
 import type { EventStore } from '../store/store.ts';
-import type { EventView } from '../store/view.ts';
+import { valuePredicate, type EventView } from '../store/view.ts';
 import type { Finding } from '../detect/types.ts';
 import { findingIndex, RULES_COLUMN, rulesOfRow } from './finding-index.ts';
 
@@ -47,26 +47,7 @@ function viewTest(view: EventView, f: ColumnFilter, rulesOf: ((g: number) => str
   }
   const col = view.column(f.field);
   if (!col) return () => false;
-  if (col.dict) {
-    const { ids, values } = col.dict;
-    // Per distinct value: 0 = not yet evaluated, 1 = no, 2 = yes.
-    const memo = new Uint8Array(values.length);
-    return (row) => {
-      const id = ids[row]!;
-      let r = memo[id]!;
-      if (r === 0) {
-        const v = values[id];
-        r = v === null || v === undefined ? 1 : has(v) ? 2 : 1;
-        memo[id] = r;
-      }
-      return r === 2;
-    };
-  }
-  const get = col.get;
-  return (row) => {
-    const v = get(row);
-    return v !== null && has(v);
-  };
+  return valuePredicate(col, has);
 }
 
 /** A predicate over global rows holding every column filter; undefined when there is none. */

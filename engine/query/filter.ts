@@ -6,7 +6,7 @@ import { HopscopeError } from '../model/errors.ts';
 import { EVENT_KINDS, isEventKind } from '../model/event-kinds.ts';
 import { compileRegex } from '../rules/regex/index.ts';
 import type { SafeRegex } from '../rules/regex/api.ts';
-import type { EventView } from '../store/view.ts';
+import { valuePredicate, type EventView } from '../store/view.ts';
 import { ANNOTATION_STATUSES, type Annotation } from '../case/annotations.ts';
 import { rowStatuses, type AnnotationIndex } from './annotation-index.ts';
 import type { FindingIndex } from './finding-index.ts';
@@ -543,26 +543,7 @@ function compileNode(node: FilterNode, view: EventView, annotations?: Annotation
       }
       // A field that is absent matches neither `=` nor `!=` (as in SPL).
       const want = !node.negate;
-      if (col.dict) {
-        const { ids, values } = col.dict;
-        // Per distinct value: 0 = not yet evaluated, 1 = no, 2 = yes.
-        const memo = new Uint8Array(values.length);
-        return (row) => {
-          const id = ids[row]!;
-          let r = memo[id]!;
-          if (r === 0) {
-            const v = values[id];
-            r = v === null || v === undefined ? 1 : test(v) === want ? 2 : 1;
-            memo[id] = r;
-          }
-          return r === 2;
-        };
-      }
-      const get = col.get;
-      return (row) => {
-        const v = get(row);
-        return v !== null && test(v) === want;
-      };
+      return valuePredicate(col, want ? test : (v) => !test(v));
     }
   }
 }

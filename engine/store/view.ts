@@ -16,6 +16,33 @@ export interface StringColumn {
 }
 
 /**
+ * A row test from a value test: present values only (an absent value matches nothing), evaluated once per distinct
+ * value when the column is dictionary-encoded. The one place this pattern lives for new code (issue 17 item 3).
+ */
+export function valuePredicate(col: StringColumn, test: (v: string) => boolean): (row: number) => boolean {
+  if (col.dict) {
+    const { ids, values } = col.dict;
+    // Per distinct value: 0 = not yet evaluated, 1 = no, 2 = yes.
+    const memo = new Uint8Array(values.length);
+    return (row) => {
+      const id = ids[row]!;
+      let r = memo[id]!;
+      if (r === 0) {
+        const v = values[id];
+        r = v === null || v === undefined ? 1 : test(v) ? 2 : 1;
+        memo[id] = r;
+      }
+      return r === 2;
+    };
+  }
+  const get = col.get.bind(col);
+  return (row) => {
+    const v = get(row);
+    return v !== null && test(v);
+  };
+}
+
+/**
  * A contiguous run of events (one store segment). Field names are canonical names
  * (see model/fields.ts), synthetic names (`_time`, `_raw`, `host`, `source`, `sourcetype`,
  * `vendor_product`) or original names exactly as the evidence spelled them.
