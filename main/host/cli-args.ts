@@ -102,6 +102,36 @@ export function parseClockArg(text: string): ClockArg {
   return { file, path: resolveUserPath(file), offsetMs, ...(field !== undefined ? { field } : {}) };
 }
 
+/**
+ * The command lines' one tokenizer (`scan`, `events`): evidence paths (resolved where the user typed the command) to
+ * `onFile`, options to `onOption` with `take()` for their value (`--opt value` or `--opt=value`); after `--` every
+ * argument is a path; `-` (stdin) is refused.
+ */
+export function walkArgs(args: readonly string[], onFile: (path: string) => void, onOption: (name: string, take: () => string) => void): void {
+  let onlyFiles = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (onlyFiles || !a.startsWith('-') || a === '-') {
+      if (a === '-') throw new HopscopeError('E_USAGE', 'reading evidence from stdin is not supported; name a file');
+      onFile(resolveUserPath(a));
+      continue;
+    }
+    if (a === '--') {
+      onlyFiles = true;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    onOption(name, () => {
+      if (inline !== undefined) return inline;
+      const v = args[++i];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new HopscopeError('E_USAGE', `${name} needs a value`);
+      return v;
+    });
+  }
+}
+
 export function parseScanArgs(argv: readonly string[]): ScanOptions {
   const opts: ScanOptions = { files: [], rulePaths: [], sigmaPaths: [], builtin: true, binSpanSec: 1, clock: [], help: false };
   const args = [...argv];
@@ -109,27 +139,8 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
   else if (args.length && !args[0]!.startsWith('-')) {
     throw new HopscopeError('E_USAGE', `unknown command '${args[0]}' (the commands are 'scan' and 'events')`);
   }
-  let onlyFiles = false;
-  const value = (i: number, name: string): string => {
-    const v = args[i];
-    if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new HopscopeError('E_USAGE', `${name} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (onlyFiles || !a.startsWith('-') || a === '-') {
-      if (a === '-') throw new HopscopeError('E_USAGE', 'reading evidence from stdin is not supported; name a file');
-      opts.files.push(resolveUserPath(a));
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const take = (): string => inline ?? value(++i, name);
+  walkArgs(args, (path) => opts.files.push(path), (name, take) => {
     switch (name) {
-      case '--':
-        onlyFiles = true;
-        break;
       case '--help':
       case '-h':
         opts.help = true;
@@ -174,7 +185,7 @@ export function parseScanArgs(argv: readonly string[]): ScanOptions {
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);
     }
-  }
+  });
   if (opts.help) return opts;
   if (opts.files.length === 0) throw new HopscopeError('E_USAGE', 'no evidence files given');
   if (opts.out === '-' && !opts.format) opts.format = 'json';

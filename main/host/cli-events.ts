@@ -8,7 +8,7 @@ import { EVENT_KINDS } from '../../engine/model/event-kinds.ts';
 import { HopscopeError, toErrorInfo } from '../../engine/model/errors.ts';
 import type { GenericMapping } from '../../engine/formats/types.ts';
 import { openOutputStream, type OutputStream } from './atomic-write.ts';
-import { parseClockArg, resolveClockArgs, type ClockArg } from './cli-args.ts';
+import { parseClockArg, resolveClockArgs, walkArgs, type ClockArg } from './cli-args.ts';
 import { runCaseJob } from './case-job.ts';
 import { createEngineClient } from './engine-client.ts';
 import { expandEvidencePaths } from './evidence-folder.ts';
@@ -51,27 +51,8 @@ export function parseEventsArgs(argv: readonly string[]): EventsOptions {
   if (args[0] === 'events') args.shift();
   const opts: EventsOptions = { files: [], kinds: [], format: 'csv', out: '-', clock: [], help: false };
   let format: EventsFormat | undefined;
-  let onlyFiles = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (onlyFiles || !a.startsWith('-') || a === '-') {
-      if (a === '-') throw new HopscopeError('E_USAGE', 'reading evidence from stdin is not supported; name a file');
-      opts.files.push(resolveUserPath(a));
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
-    const take = (): string => {
-      if (inline !== undefined) return inline;
-      const v = args[++i];
-      if (v === undefined || (v.startsWith('--') && v.length > 2)) throw new HopscopeError('E_USAGE', `${name} needs a value`);
-      return v;
-    };
+  walkArgs(args, (path) => opts.files.push(path), (name, take) => {
     switch (name) {
-      case '--':
-        onlyFiles = true;
-        break;
       case '--help':
       case '-h':
         opts.help = true;
@@ -107,7 +88,7 @@ export function parseEventsArgs(argv: readonly string[]): EventsOptions {
       default:
         throw new HopscopeError('E_USAGE', `unknown option ${name}`);
     }
-  }
+  });
   if (opts.help) return opts;
   if (opts.files.length === 0) throw new HopscopeError('E_USAGE', 'no evidence files given');
   if (opts.out !== '-' && opts.files.includes(opts.out)) throw new HopscopeError('E_USAGE', '--out must not name an evidence file');
